@@ -9,6 +9,12 @@ export default [
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},
 	{
+		// Library layer below the nodes: typed errors with a stable `code` (as node-slack-sdk does);
+		// runPerItem/toNodeError turn them into NodeApiError/NodeOperationError at the node boundary.
+		files: ['nodes/shared/perks/**/*.ts', 'nodes/shared/chat/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
 		// Only the platform adapters may import an SDK; every other file stays on the allow-list.
 		files: ['nodes/shared/chat/slack/**/*.ts', 'nodes/shared/chat/teams/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-restricted-imports': 'off' },

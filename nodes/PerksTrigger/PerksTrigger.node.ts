@@ -1,0 +1,112 @@
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { PERKS_EVENT_TYPES, type PerksEventType } from '../shared/perks/contract';
+import { SIGNATURE_HEADER } from '../shared/perks/signature';
+import { PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transport';
+import { receivedEvents } from '../shared/idempotency/recentKeys';
+import { handleDelivery } from './receive';
+import { registrationMethods, type RegistrationData } from './registration';
+
+const EVENT_OPTIONS: Array<{ name: string; value: PerksEventType; description: string }> = [
+	{ name: 'Wallet Funded', value: 'wallet.funded', description: 'Points were added to a wallet' },
+	{ name: 'Perk Redeemed', value: 'perk.redeemed', description: 'An employee redeemed a perk' },
+	{
+		name: 'Low Balance Warning',
+		value: 'wallet.low_balance',
+		description: 'A wallet fell below its low-balance threshold',
+	},
+	{ name: 'New Perk Added', value: 'catalog.perk_added', description: 'A perk was added to the catalog' },
+];
+
+export class PerksTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Perks Trigger',
+		name: 'perksTrigger',
+		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description: 'Starts the workflow when the perks platform sends an event',
+		defaults: { name: 'Perks Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: PERKS_CREDENTIAL, required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: EVENT_OPTIONS,
+				default: [...PERKS_EVENT_TYPES],
+				required: true,
+				description: 'The perks events that start this workflow',
+			},
+			{
+				displayName: 'Registration',
+				name: 'registration',
+				type: 'options',
+				options: [
+					{
+						name: 'Automatic',
+						value: 'automatic',
+						description: 'Register this workflow\'s URL with the perks API when it is published',
+					},
+					{
+						name: 'Manual',
+						value: 'manual',
+						description:
+							'You registered the URL yourself; the credential\'s "Webhook Secret" verifies deliveries',
+					},
+				],
+				default: 'automatic',
+			},
+			{
+				displayName:
+					'Manual: register the production URL above in the perks admin console for the chosen events, and paste the webhook\'s secret into the credential.',
+				name: 'manualNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { registration: ['manual'] } },
+			},
+		],
+	};
+
+	webhookMethods = { default: registrationMethods };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
+			rawBody?: Buffer;
+		};
+		const registration = this.getWorkflowStaticData('node') as RegistrationData;
+		const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+		const secrets = [registration.webhookSecret, credential.webhookSecret].filter(
+			(secret): secret is string => typeof secret === 'string' && secret.length > 0,
+		);
+
+		const outcome = handleDelivery({
+			rawBody: request.rawBody,
+			signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
+			secrets,
+			selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
+			dedupeScope: `${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+			recent: receivedEvents,
+		});
+
+		if (outcome.action !== 'start') {
+			this.getResponseObject().status(outcome.status).json(outcome.body);
+			return { noWebhookResponse: true };
+		}
+		return {
+			workflowData: [[{ json: outcome.item }]],
+			webhookResponse: outcome.body as IDataObject,
+		};
+	}
+}

@@ -1,0 +1,78 @@
+/**
+ * What the Perks Trigger does with one delivery, free of n8n: signature and timestamp first
+ * (nothing else is read from an unsigned body), then the body, then type filtering, then
+ * duplicate suppression. The node only turns the outcome into an HTTP answer.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { parsePerksEvent, type PerksEventType } from '../shared/perks/contract';
+import { flattenEvent, type FlatPerksEvent } from '../shared/perks/flatten';
+import { verifySignature } from '../shared/perks/signature';
+import type { RecentKeys } from '../shared/idempotency/recentKeys';
+
+export interface Delivery {
+	rawBody: Buffer | undefined;
+	signatureHeader: string | string[] | undefined;
+	/** Every secret that may have signed it: the registered webhook's, the credential's. */
+	secrets: string[];
+	selectedEvents: PerksEventType[];
+	/** Scopes event ids to one trigger node, so two workflows each get the event once. */
+	dedupeScope: string;
+	recent: RecentKeys;
+	nowSeconds?: number;
+}
+
+export type DeliveryOutcome =
+	| { action: 'reject'; status: 400 | 401; body: IDataObject }
+	| { action: 'acknowledge'; status: 200; body: IDataObject }
+	| { action: 'start'; status: 200; body: IDataObject; item: FlatPerksEvent; dedupeKey: string };
+
+export function handleDelivery(delivery: Delivery): DeliveryOutcome {
+	const { rawBody } = delivery;
+	const signature = verifySignature({
+		header: delivery.signatureHeader,
+		rawBody: rawBody ?? Buffer.alloc(0),
+		secrets: delivery.secrets,
+		nowSeconds: delivery.nowSeconds,
+	});
+	if (!rawBody || !signature.valid) {
+		const reason = signature.valid ? 'missing' : signature.reason;
+		return { action: 'reject', status: 401, body: { error: 'invalid_signature', reason } };
+	}
+
+	let body: unknown;
+	try {
+		body = JSON.parse(rawBody.toString('utf8'));
+	} catch {
+		return reject400('(body)', 'The body is not valid JSON');
+	}
+	const parsed = parsePerksEvent(body);
+	if (parsed.kind === 'invalid') return reject400(parsed.path, parsed.message);
+	if (parsed.kind === 'unknown_type') return acknowledge(parsed.id, 'unknown_event_type');
+
+	const { event } = parsed;
+	if (!delivery.selectedEvents.includes(event.type)) return acknowledge(event.id, 'event_not_selected');
+
+	const dedupeKey = `${delivery.dedupeScope}:${event.id}`;
+	if (!delivery.recent.claim(dedupeKey)) return acknowledge(event.id, 'duplicate');
+
+	return {
+		action: 'start',
+		status: 200,
+		body: { received: true, id: event.id },
+		item: flattenEvent(event),
+		dedupeKey,
+	};
+}
+
+function reject400(field: string, message: string): DeliveryOutcome {
+	return {
+		action: 'reject',
+		status: 400,
+		body: { error: 'invalid_event', field, message: `${field}: ${message}` },
+	};
+}
+
+function acknowledge(id: string, ignored: string): DeliveryOutcome {
+	return { action: 'acknowledge', status: 200, body: { received: true, id, ignored } };
+}

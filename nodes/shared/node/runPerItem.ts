@@ -1,0 +1,36 @@
+/**
+ * The item loop every action node shares: one call per input item, results paired to their
+ * item, and "Continue On Fail" honoured (the failed item carries the error and its fix; the
+ * other items still run). Operations only say what to do with one item.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { isExplainedError, toNodeError } from './toNodeError';
+
+export type ItemOperation = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+) => Promise<IDataObject | IDataObject[]>;
+
+export async function runPerItem(
+	context: IExecuteFunctions,
+	operation: ItemOperation,
+): Promise<INodeExecutionData[]> {
+	const items = context.getInputData();
+	const results: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const output = await operation.call(context, itemIndex);
+			for (const json of Array.isArray(output) ? output : [output]) {
+				results.push({ json, pairedItem: { item: itemIndex } });
+			}
+		} catch (error) {
+			const nodeError = toNodeError(context.getNode(), error, itemIndex);
+			if (!context.continueOnFail()) throw nodeError;
+			const json: IDataObject = { error: nodeError.message };
+			if (isExplainedError(error)) Object.assign(json, { code: error.code, fix: error.fix });
+			results.push({ json, error: nodeError, pairedItem: { item: itemIndex } });
+		}
+	}
+	return results;
+}

@@ -1,0 +1,32 @@
+/** Turns our typed failures into n8n errors whose description tells the user the fix. */
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
+
+import { PerksApiError } from '../perks/errors';
+
+/** Any failure that carries a stable code and the fix for it (Perks API, chat platforms). */
+export interface ExplainedError extends Error {
+	code: string;
+	fix: string;
+	httpStatus?: number;
+}
+
+export function isExplainedError(error: unknown): error is ExplainedError {
+	return (
+		error instanceof Error &&
+		typeof (error as Partial<ExplainedError>).code === 'string' &&
+		typeof (error as Partial<ExplainedError>).fix === 'string'
+	);
+}
+
+export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (isExplainedError(error)) {
+		const details = { code: error.code, message: error.message } as JsonObject;
+		const httpCode = error.httpStatus ? String(error.httpStatus) : undefined;
+		const options = { message: error.message, description: error.fix, itemIndex, httpCode };
+		return error instanceof PerksApiError || error.httpStatus !== undefined
+			? new NodeApiError(node, details, options)
+			: new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
+	}
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+}

@@ -1,0 +1,362 @@
+import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
+
+import { SlackEmulator } from './slackApi';
+
+const TOKEN = 'xoxb-test-token';
+
+type SlackErrorData = { error: string } & Record<string, unknown>;
+
+describe('SlackEmulator', () => {
+	let emulator: SlackEmulator;
+	let client: WebClient;
+
+	function clientWith(token = TOKEN): WebClient {
+		return new WebClient(token, {
+			slackApiUrl: emulator.apiUrl,
+			retryConfig: { retries: 0 },
+			rejectRateLimitedCalls: true,
+		});
+	}
+
+	/** The Slack error code of a rejected call. */
+	async function errorOf(call: Promise<unknown>): Promise<SlackErrorData> {
+		try {
+			await call;
+		} catch (err) {
+			const e = err as WebAPIPlatformError;
+			if (e.code !== ErrorCode.PlatformError) throw err;
+			return e.data as SlackErrorData;
+		}
+		throw new Error('expected the call to fail');
+	}
+
+	async function rawPost(method: string, body: string, headers: Record<string, string>) {
+		const res = await fetch(`${emulator.apiUrl}${method}`, { method: 'POST', body, headers });
+		return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
+	}
+
+	beforeEach(async () => {
+		emulator = new SlackEmulator();
+		await emulator.start();
+		client = clientWith();
+	});
+
+	afterEach(async () => {
+		await emulator.stop();
+	});
+
+	describe('lifecycle and wire format', () => {
+		it('listens on loopback and returns the API url', () => {
+			expect(emulator.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+		});
+
+		it('accepts JSON bodies and GET query strings', async () => {
+			emulator.addChannel({ name: 'general', botIsMember: true });
+			const json = await rawPost('chat.postMessage', JSON.stringify({ channel: '#general', blocks: [{ type: 'divider' }] }), {
+				Authorization: `Bearer ${TOKEN}`,
+				'Content-Type': 'application/json',
+			});
+			expect(json.status).toBe(200);
+			expect(json.json.ok).toBe(true);
+			expect(emulator.messages[0].blocks).toEqual([{ type: 'divider' }]);
+
+			const get = await fetch(`${emulator.apiUrl}auth.test?token=${TOKEN}`);
+			expect(await get.json()).toMatchObject({ ok: true, user_id: emulator.botUserId });
+		});
+
+		it('answers unknown methods with unknown_method', async () => {
+			const res = await rawPost('nope.nothing', '', { Authorization: `Bearer ${TOKEN}` });
+			expect(res.json).toMatchObject({ ok: false, error: 'unknown_method' });
+		});
+	});
+
+	describe('auth', () => {
+		it('auth.test identifies the bot', async () => {
+			const res = await client.auth.test();
+			expect(res).toMatchObject({
+				ok: true,
+				team_id: emulator.teamId,
+				user_id: emulator.botUserId,
+				bot_id: emulator.botId,
+				user: 'perks',
+			});
+			expect(res.url).toMatch(/^https:\/\/.+\.slack\.com\/$/);
+		});
+
+		it('rejects a wrong or missing token with invalid_auth', async () => {
+			expect((await errorOf(clientWith('xoxb-wrong').auth.test())).error).toBe('invalid_auth');
+			const res = await rawPost('auth.test', '', { 'Content-Type': 'application/x-www-form-urlencoded' });
+			expect(res.json).toEqual({ ok: false, error: 'invalid_auth' });
+		});
+
+		it('reports token_revoked after revokeToken()', async () => {
+			emulator.revokeToken();
+			expect((await errorOf(client.auth.test())).error).toBe('token_revoked');
+		});
+
+		it('honours a custom token', async () => {
+			await emulator.stop();
+			emulator = new SlackEmulator({ token: 'xoxb-other', teamId: 'T999' });
+			await emulator.start();
+			expect(await clientWith('xoxb-other').auth.test()).toMatchObject({ ok: true, team_id: 'T999' });
+		});
+	});
+
+	describe('users', () => {
+		it('paginates 2,500 users in 3 calls of limit 1000', async () => {
+			emulator.addUsers(2500);
+			const members: unknown[] = [];
+			for await (const page of client.paginate('users.list', { limit: 1000 })) {
+				members.push(...((page as { members?: unknown[] }).members ?? []));
+			}
+			expect(members).toHaveLength(2500);
+			expect(emulator.callCount('users.list')).toBe(3);
+			expect(new Set(members.map((m) => (m as { id: string }).id)).size).toBe(2500);
+		});
+
+		it('adds 5,000 users quickly and ends with an empty next_cursor', async () => {
+			const started = Date.now();
+			emulator.addUsers(5000);
+			expect(Date.now() - started).toBeLessThan(1000);
+			const res = await client.users.list({ limit: 5000 });
+			expect(res.members).toHaveLength(1000); // capped like Slack
+			const last = await client.users.list({ limit: 1000, cursor: res.response_metadata?.next_cursor });
+			expect(last.members?.[0]?.name).toBe('user1001');
+			const defaults = await client.users.list({});
+			expect(defaults.members).toHaveLength(100);
+			expect((await errorOf(client.users.list({ cursor: 'garbage' }))).error).toBe('invalid_cursor');
+		});
+
+		it('returns Slack-shaped members', async () => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com', realName: 'Ada L', displayName: 'ada' });
+			const res = await client.users.list({});
+			expect(res.members?.[0]).toMatchObject({
+				id: 'U1',
+				name: 'ada',
+				real_name: 'Ada L',
+				deleted: false,
+				is_bot: false,
+				is_app_user: false,
+				profile: { email: 'ada@example.com', real_name: 'Ada L', display_name: 'ada' },
+			});
+			expect(res.response_metadata?.next_cursor).toBe('');
+		});
+
+		it('looks users up by email case-insensitively, deleted ones included', async () => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'Ada@Example.com' });
+			emulator.addUser({ id: 'U2', name: 'gone', email: 'gone@example.com', deleted: true });
+			expect((await client.users.lookupByEmail({ email: 'ADA@example.COM' })).user?.id).toBe('U1');
+			expect((await client.users.lookupByEmail({ email: 'gone@example.com' })).user).toMatchObject({
+				id: 'U2',
+				deleted: true,
+			});
+			expect((await errorOf(client.users.lookupByEmail({ email: 'x@example.com' }))).error).toBe(
+				'users_not_found',
+			);
+		});
+
+		it('users.info finds users and reports user_not_found', async () => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+			expect((await client.users.info({ user: 'U1' })).user?.name).toBe('ada');
+			expect((await client.users.info({ user: emulator.botUserId })).user?.is_bot).toBe(true);
+			expect((await errorOf(client.users.info({ user: 'U404' }))).error).toBe('user_not_found');
+		});
+	});
+
+	describe('DMs', () => {
+		it('opens a stable DM and records the post with parsed blocks', async () => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+			const first = await client.conversations.open({ users: 'U1' });
+			const second = await client.conversations.open({ users: 'U1' });
+			const dm = first.channel?.id as string;
+			expect(dm).toMatch(/^D/);
+			expect(second.channel?.id).toBe(dm);
+			expect(second.already_open).toBe(true);
+
+			const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*You got 50 points*' } }];
+			const posted = await client.chat.postMessage({ channel: dm, text: 'You got 50 points', blocks });
+			expect(posted).toMatchObject({ ok: true, channel: dm, message: { text: 'You got 50 points', blocks } });
+			expect(emulator.messages).toHaveLength(1);
+			expect(emulator.messages[0]).toMatchObject({ channel: dm, text: 'You got 50 points', blocks, ts: posted.ts });
+			expect(emulator.messagesFor('U1')).toHaveLength(1);
+		});
+
+		it('posting to a user id lands in their DM', async () => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+			const res = await client.chat.postMessage({ channel: 'U1', text: 'hi' });
+			expect(res.channel).toBe(emulator.dmChannelFor('U1'));
+			expect(emulator.messages[0]).toMatchObject({ channel: res.channel, requestedChannel: 'U1' });
+		});
+
+		it('refuses unknown and deactivated users', async () => {
+			emulator.addUser({ id: 'U2', name: 'gone', email: 'gone@example.com', deleted: true });
+			expect((await errorOf(client.conversations.open({ users: 'U404' }))).error).toBe('user_not_found');
+			expect((await errorOf(client.conversations.open({ users: 'U2' }))).error).toBe('user_disabled');
+		});
+	});
+
+	describe('channels', () => {
+		beforeEach(() => {
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+			emulator.addChannel({ id: 'C2', name: 'random' });
+			emulator.addChannel({ id: 'C3', name: 'secret', isPrivate: true });
+			emulator.addChannel({ id: 'C4', name: 'team-perks', isPrivate: true, members: [emulator.botUserId] });
+			emulator.addChannel({ id: 'C5', name: 'old', isArchived: true, botIsMember: true });
+		});
+
+		it('lists public channels, and private ones only where the bot is a member', async () => {
+			const ids = async (types: string, exclude = false) =>
+				((await client.conversations.list({ types, exclude_archived: exclude })).channels ?? []).map((c) => c.id);
+			expect(await ids('public_channel')).toEqual(['C1', 'C2', 'C5']);
+			expect(await ids('public_channel,private_channel', true)).toEqual(['C1', 'C2', 'C4']);
+		});
+
+		it('paginates conversations.list', async () => {
+			const seen: string[] = [];
+			for await (const page of client.paginate('conversations.list', { limit: 2, types: 'public_channel' })) {
+				seen.push(...((page as { channels?: { id: string }[] }).channels ?? []).map((c) => c.id));
+			}
+			expect(seen).toEqual(['C1', 'C2', 'C5']);
+			expect(emulator.callCount('conversations.list')).toBe(2);
+		});
+
+		it('conversations.info hides unknown and private non-member channels', async () => {
+			expect((await client.conversations.info({ channel: 'C4' })).channel).toMatchObject({
+				id: 'C4',
+				is_private: true,
+				is_member: true,
+			});
+			expect((await errorOf(client.conversations.info({ channel: 'C3' }))).error).toBe('channel_not_found');
+			expect((await errorOf(client.conversations.info({ channel: 'C404' }))).error).toBe('channel_not_found');
+		});
+
+		it('applies the chat.postMessage channel rules', async () => {
+			const post = (channel: string) => client.chat.postMessage({ channel, text: 'hi' });
+			expect((await post('C1')).channel).toBe('C1');
+			expect((await post('#general')).channel).toBe('C1');
+			expect((await post('random')).channel).toBe('C2'); // public non-member: chat:write.public
+			expect((await post('C4')).channel).toBe('C4');
+			expect((await errorOf(post('C3'))).error).toBe('channel_not_found');
+			expect((await errorOf(post('C5'))).error).toBe('is_archived');
+			expect((await errorOf(post('C404'))).error).toBe('channel_not_found');
+			expect(emulator.messages.map((m) => m.channel)).toEqual(['C1', 'C1', 'C2', 'C4']);
+		});
+
+		it('validates message content', async () => {
+			const long = await errorOf(client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) }));
+			expect(long.error).toBe('msg_too_long');
+			const res = await rawPost('chat.postMessage', 'channel=C1', { Authorization: `Bearer ${TOKEN}` });
+			expect(res.json).toEqual({ ok: false, error: 'no_text' });
+			expect(emulator.messages).toHaveLength(0);
+			await client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_000) });
+		});
+
+		it('gives unique, increasing ts', async () => {
+			const ts: string[] = [];
+			for (let i = 0; i < 20; i++) ts.push((await client.chat.postMessage({ channel: 'C1', text: `${i}` })).ts as string);
+			expect(new Set(ts).size).toBe(20);
+			expect([...ts].sort((a, b) => Number(a) - Number(b))).toEqual(ts);
+			expect(ts[0]).toMatch(/^\d+\.\d{6}$/);
+		});
+
+		it('conversations.join makes the bot a member', async () => {
+			await client.conversations.join({ channel: 'C2' });
+			expect(emulator.getChannel('C2')?.botIsMember).toBe(true);
+			expect((await errorOf(client.conversations.join({ channel: 'C3' }))).error).toBe('channel_not_found');
+		});
+	});
+
+	describe('scopes', () => {
+		beforeEach(() => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+			emulator.addChannel({ id: 'C2', name: 'random' });
+			emulator.addChannel({ id: 'C4', name: 'team-perks', isPrivate: true, botIsMember: true });
+		});
+
+		it('reports missing_scope with needed and provided', async () => {
+			emulator.setScopes(['chat:write', 'users:read']);
+			const data = await errorOf(client.users.lookupByEmail({ email: 'ada@example.com' }));
+			expect(data).toMatchObject({ error: 'missing_scope', needed: 'users:read.email', provided: 'chat:write,users:read' });
+			expect((await errorOf(client.conversations.open({ users: 'U1' }))).needed).toBe('im:write');
+			expect((await errorOf(client.conversations.list({}))).needed).toBe('channels:read');
+			await client.users.info({ user: 'U1' });
+		});
+
+		it('needs groups:read for private channels', async () => {
+			emulator.setScopes(['channels:read']);
+			await client.conversations.info({ channel: 'C1' });
+			expect((await errorOf(client.conversations.info({ channel: 'C4' }))).needed).toBe('groups:read');
+			const list = client.conversations.list({ types: 'public_channel,private_channel' });
+			expect((await errorOf(list)).needed).toBe('groups:read');
+		});
+
+		it('needs chat:write, and chat:write.public for public non-member channels', async () => {
+			emulator.setScopes(['users:read']);
+			expect((await errorOf(client.chat.postMessage({ channel: 'C1', text: 'hi' }))).needed).toBe('chat:write');
+			emulator.setScopes(['chat:write']);
+			await client.chat.postMessage({ channel: 'C1', text: 'member' });
+			expect((await errorOf(client.chat.postMessage({ channel: 'C2', text: 'hi' }))).error).toBe('not_in_channel');
+			expect(emulator.messages).toHaveLength(1);
+		});
+	});
+
+	describe('fault injection', () => {
+		beforeEach(() => {
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+		});
+
+		it('answers 429 with Retry-After and records no message', async () => {
+			emulator.failNext('chat.postMessage', 1, { status: 429, retryAfter: 7 });
+			const err = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).catch((e: unknown) => e);
+			expect(err).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
+			expect(emulator.messages).toHaveLength(0);
+
+			await client.chat.postMessage({ channel: 'C1', text: 'hi' });
+			expect(emulator.messages).toHaveLength(1);
+			expect(emulator.callCount('chat.postMessage')).toBe(2);
+		});
+
+		it('sends the raw 429 shape', async () => {
+			emulator.failNext('auth.test', 1, { retryAfter: 3 });
+			const res = await rawPost('auth.test', '', { Authorization: `Bearer ${TOKEN}` });
+			expect(res.status).toBe(429);
+			expect(res.headers.get('retry-after')).toBe('3');
+			expect(res.json).toEqual({ ok: false, error: 'ratelimited' });
+		});
+
+		it('a retrying client posts exactly once after a 429', async () => {
+			emulator.failNext('chat.postMessage', 1, { status: 429, retryAfter: 0 });
+			const retrying = new WebClient(TOKEN, {
+				slackApiUrl: emulator.apiUrl,
+				retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 0 },
+				logLevel: LogLevel.ERROR, // the retry is expected; keep its warning out of the output
+			});
+			await retrying.chat.postMessage({ channel: 'C1', text: 'once' });
+			expect(emulator.messages).toHaveLength(1);
+			expect(emulator.callCount('chat.postMessage')).toBe(2);
+		});
+
+		it('injects 5xx and Slack error codes for the next N calls only', async () => {
+			emulator.failNext('chat.postMessage', 1, { status: 503 });
+			emulator.failNext('chat.postMessage', 2, { error: 'account_inactive' });
+			const http = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).catch((e: unknown) => e);
+			expect(http).toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
+			for (let i = 0; i < 2; i++) {
+				expect((await errorOf(client.chat.postMessage({ channel: 'C1', text: 'hi' }))).error).toBe('account_inactive');
+			}
+			expect(emulator.messages).toHaveLength(0);
+			await client.chat.postMessage({ channel: 'C1', text: 'hi' });
+			expect(emulator.messages).toHaveLength(1);
+			expect(emulator.callCount('chat.postMessage')).toBe(4);
+		});
+	});
+
+	it('records every call with its params but not the token', async () => {
+		emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+		await client.users.info({ user: 'U1' });
+		expect(emulator.calls).toEqual([{ method: 'users.info', params: { user: 'U1' }, token: TOKEN }]);
+		emulator.clearRecords();
+		expect(emulator.calls).toHaveLength(0);
+	});
+});

@@ -1,0 +1,192 @@
+/**
+ * Publishes one workflow the way n8n does in regular mode, on loopback: activation runs the
+ * trigger's webhook methods (checkExists → create), each POST to the production URL runs the
+ * trigger's `webhook()` with a real request (raw body kept, as n8n does) and, when it returns
+ * workflow data, the whole workflow runs from the trigger. Deactivation runs `delete`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { HookContext, WebhookContext } from 'n8n-core';
+import type {
+	IDataObject,
+	INode,
+	INodeType,
+	IWebhookData,
+	IWebhookResponseData,
+	IWorkflowExecuteAdditionalData,
+	Workflow,
+} from 'n8n-workflow';
+
+import {
+	additionalDataFor,
+	instantiate,
+	loadPackage,
+	runFromTrigger,
+	type LoadedPackage,
+	type RunResult,
+	type RuntimeOptions,
+	type WorkflowJson,
+} from './n8nRuntime';
+
+export interface HostedWorkflow {
+	/** The trigger's production webhook URL. */
+	url: string;
+	workflow: Workflow;
+	/** Every execution the deliveries started, in start order. */
+	executions: Array<Promise<RunResult>>;
+	settled(): Promise<RunResult[]>;
+	activate(): Promise<void>;
+	deactivate(): Promise<void>;
+	stop(): Promise<void>;
+}
+
+export async function hostWorkflow(
+	json: WorkflowJson,
+	triggerName: string,
+	options: RuntimeOptions,
+): Promise<HostedWorkflow> {
+	const pkg = await loadPackage();
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const webhookBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+	const runtime: RuntimeOptions = { ...options, webhookBaseUrl };
+	const workflow = instantiate(pkg, json);
+	const trigger = workflow.getNode(triggerName);
+	if (!trigger?.webhookId) throw new Error(`${triggerName} needs a webhookId, as n8n gives every webhook node`);
+	const path = `/webhook/${trigger.webhookId}/webhook`;
+	const executions: Array<Promise<RunResult>> = [];
+
+	server.on('request', (req, res) => {
+		void (async () => {
+			if (req.method !== 'POST' || req.url?.split('?')[0] !== path) {
+				res.writeHead(404).end();
+				return;
+			}
+			const rawBody = await readBody(req);
+			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res);
+			if (result.noWebhookResponse) return;
+			if (result.workflowData) {
+				executions.push(runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime));
+			}
+			const body = result.webhookResponse ?? { message: 'Workflow was started' };
+			if (!res.writableEnded) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+		})().catch((error: Error) => {
+			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ message: error.message }));
+		});
+	});
+
+	const hook = (method: 'checkExists' | 'create' | 'delete') => {
+		const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+		const fn = nodeType.webhookMethods?.default?.[method];
+		if (!fn) throw new Error(`${trigger.type} has no webhook method ${method}`);
+		const context = new HookContext(workflow, trigger, additionalDataFor(pkg, runtime), 'trigger', 'activate', webhookData(workflow, trigger, webhookBaseUrl));
+		return fn.call(context);
+	};
+
+	return {
+		url: `${webhookBaseUrl}/${trigger.webhookId}/webhook`,
+		workflow,
+		executions,
+		settled: async () => await Promise.all(executions),
+		activate: async () => {
+			if (!(await hook('checkExists'))) await hook('create');
+		},
+		deactivate: async () => {
+			await hook('delete');
+		},
+		stop: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+function webhookData(workflow: Workflow, node: INode, webhookBaseUrl: string): IWebhookData {
+	return {
+		httpMethod: 'POST',
+		node: node.name,
+		path: 'webhook',
+		webhookDescription: { name: 'default', httpMethod: 'POST', path: 'webhook' },
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: { webhookBaseUrl } as IWorkflowExecuteAdditionalData,
+		webhookId: node.webhookId,
+	} as IWebhookData;
+}
+
+async function runWebhook(
+	pkg: LoadedPackage,
+	workflow: Workflow,
+	trigger: INode,
+	runtime: RuntimeOptions,
+	req: IncomingMessage,
+	rawBody: Buffer,
+	res: ServerResponse,
+): Promise<IWebhookResponseData> {
+	const request = Object.assign(req, {
+		rawBody,
+		body: parseJson(rawBody),
+		query: {},
+		params: {},
+	});
+	const additionalData = additionalDataFor(pkg, runtime, {
+		httpRequest: request as unknown as IWorkflowExecuteAdditionalData['httpRequest'],
+		httpResponse: expressLike(res) as unknown as IWorkflowExecuteAdditionalData['httpResponse'],
+	});
+	const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+	const context = new WebhookContext(
+		workflow,
+		trigger,
+		additionalData,
+		'webhook',
+		webhookData(workflow, trigger, runtime.webhookBaseUrl ?? ''),
+		[],
+		null,
+	);
+	return await nodeType.webhook!.call(context);
+}
+
+/** The slice of express's Response that webhook handlers use. */
+function expressLike(res: ServerResponse) {
+	const api = {
+		status(code: number) {
+			res.statusCode = code;
+			return api;
+		},
+		json(body: unknown) {
+			res.setHeader('content-type', 'application/json');
+			res.end(JSON.stringify(body));
+			return api;
+		},
+		send(body: string) {
+			res.end(body);
+			return api;
+		},
+		end() {
+			res.end();
+			return api;
+		},
+		setHeader(name: string, value: string) {
+			res.setHeader(name, value);
+			return api;
+		},
+	};
+	return api;
+}
+
+function parseJson(raw: Buffer): IDataObject {
+	try {
+		return JSON.parse(raw.toString('utf8')) as IDataObject;
+	} catch {
+		return {};
+	}
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
+
+export type { Server };

@@ -1,0 +1,221 @@
+import { hostWorkflow, type HostedWorkflow } from '../harness/webhookHost';
+import {
+	lowBalanceEvent,
+	PerksEmulator,
+	perkAddedEvent,
+	perkRedeemedEvent,
+	walletFundedEvent,
+} from '../emulators/perksApi';
+import { chain, node, perksCredentialRef, TYPE } from '../fixtures/workflows';
+import type { PerksEventType } from '../../nodes/shared/perks/contract';
+
+const perks = new PerksEmulator();
+let hosted: HostedWorkflow | undefined;
+let workflowCount = 0;
+
+beforeAll(async () => {
+	await perks.start();
+});
+afterAll(async () => {
+	await perks.stop();
+});
+afterEach(async () => {
+	// Unpublish, so later deliveries only reach the workflow under test.
+	await hosted?.deactivate().catch(() => undefined);
+	await hosted?.stop();
+	hosted = undefined;
+});
+
+function credentials(extra: Record<string, string> = {}) {
+	return { perksApi: { baseUrl: perks.baseUrl, apiKey: perks.apiKey, ...extra } };
+}
+
+async function publish(
+	parameters: Record<string, unknown> = {},
+	credentialExtra: Record<string, string> = {},
+): Promise<HostedWorkflow> {
+	workflowCount++;
+	const trigger = node('Perks Trigger', TYPE.trigger, parameters as never, {
+		webhookId: `hook-${workflowCount}`,
+		credentials: perksCredentialRef(),
+	});
+	hosted = await hostWorkflow(chain(`wf-trigger-${workflowCount}`, trigger), 'Perks Trigger', {
+		credentials: credentials(credentialExtra),
+	});
+	await hosted.activate();
+	return hosted;
+}
+
+function employee(overrides = {}) {
+	return perks.addEmployee({ email: 'ada@example.com', name: 'Ada Lovelace', locale: 'it', ...overrides });
+}
+
+describe('Perks Trigger: registration', () => {
+	it('registers its production URL for the chosen events on activation and removes it on deactivation', async () => {
+		const wf = await publish({ events: ['wallet.funded', 'perk.redeemed'] });
+		const registered = perks.webhooks.filter((w) => w.url === wf.url);
+		expect(registered).toHaveLength(1);
+		expect(registered[0].events.sort()).toEqual(['perk.redeemed', 'wallet.funded']);
+		expect(wf.workflow.staticData).toMatchObject({});
+		await wf.deactivate();
+		expect(perks.webhooks.filter((w) => w.url === wf.url)).toHaveLength(0);
+	});
+
+	it('keeps an existing registration on re-activation and replaces it when the events changed', async () => {
+		const wf = await publish({ events: ['wallet.funded'] });
+		const first = perks.webhooks.find((w) => w.url === wf.url)!;
+		await wf.activate();
+		expect(perks.webhooks.filter((w) => w.url === wf.url).map((w) => w.id)).toEqual([first.id]);
+
+		wf.workflow.getNode('Perks Trigger')!.parameters.events = ['wallet.low_balance'];
+		await wf.activate();
+		const now = perks.webhooks.filter((w) => w.url === wf.url);
+		expect(now).toHaveLength(1);
+		expect(now[0].id).not.toBe(first.id);
+		expect(now[0].events).toEqual(['wallet.low_balance']);
+		await wf.deactivate();
+	});
+
+	it('defaults to all four event types', async () => {
+		const wf = await publish();
+		expect(perks.webhooks.find((w) => w.url === wf.url)!.events.sort()).toEqual(
+			['catalog.perk_added', 'perk.redeemed', 'wallet.funded', 'wallet.low_balance'],
+		);
+		await wf.deactivate();
+	});
+
+	it('manual registration registers nothing and refuses to activate without a webhook secret', async () => {
+		const before = perks.webhooks.length;
+		await expect(publish({ registration: 'manual' })).rejects.toThrow(/webhook secret/i);
+		await hosted?.stop();
+		hosted = undefined;
+		await publish({ registration: 'manual' }, { webhookSecret: 'whsec_manual_secret' });
+		expect(perks.webhooks.length).toBe(before);
+	});
+
+	it('names the fix when the API key is wrong', async () => {
+		workflowCount++;
+		const trigger = node('Perks Trigger', TYPE.trigger, {}, {
+			webhookId: `hook-${workflowCount}`,
+			credentials: perksCredentialRef(),
+		});
+		hosted = await hostWorkflow(chain(`wf-badkey-${workflowCount}`, trigger), 'Perks Trigger', {
+			credentials: { perksApi: { baseUrl: perks.baseUrl, apiKey: 'wrong-key' } },
+		});
+		const failure = await hosted.activate().catch((error: { description?: string; message: string }) => error);
+		expect(failure).toBeInstanceOf(Error);
+		expect(String((failure as { description?: string }).description)).toMatch(/API Key/);
+		expect(JSON.stringify(failure)).not.toContain('wrong-key');
+	});
+});
+
+describe('Perks Trigger: deliveries', () => {
+	it('starts the workflow with the flat fields of a signed wallet.funded event', async () => {
+		const wf = await publish();
+		const ada = employee();
+		const event = walletFundedEvent(ada, { amount: 100, balance: 220, period: '2026-11' });
+		const [delivery] = await perks.deliver({ ...event, extra_top_level: 'kept' });
+		expect(delivery.status).toBe(200);
+		expect(JSON.parse(delivery.body)).toEqual({ received: true, id: event.id });
+		const [run] = await wf.settled();
+		const [item] = run.output('Perks Trigger');
+		expect(item).toMatchObject({
+			eventId: event.id,
+			eventType: 'wallet.funded',
+			eventCreatedAt: event.created_at,
+			employeeId: ada.id,
+			employeeEmail: 'ada@example.com',
+			employeeName: 'Ada Lovelace',
+			employeeLocale: 'it',
+			amount: 100,
+			balance: 220,
+			currency: 'points',
+			period: '2026-11',
+		});
+		expect((item.event as Record<string, unknown>).extra_top_level).toBe('kept');
+	});
+
+	it.each([
+		['perk.redeemed', () => perkRedeemedEvent(employee(), perks.addPerk({ name: 'Spa day', cost: 40 }), { balance: 180 }), { perkName: 'Spa day', perkCost: 40, balance: 180 }],
+		['wallet.low_balance', () => lowBalanceEvent(employee(), { balance: 15, threshold: 20 }), { balance: 15, threshold: 20 }],
+		['catalog.perk_added', () => perkAddedEvent(perks.addPerk({ name: 'Yoga class', cost: 25, category: 'wellness' })), { perkName: 'Yoga class', perkCategory: 'wellness' }],
+	] as Array<[PerksEventType, () => ReturnType<typeof perkAddedEvent>, Record<string, unknown>]>)(
+		'flattens %s',
+		async (type, build, expected) => {
+			const wf = await publish();
+			const event = build();
+			expect((await perks.deliver(event))[0].status).toBe(200);
+			const [run] = await wf.settled();
+			expect(run.output('Perks Trigger')[0]).toMatchObject({ eventType: type, ...expected });
+		},
+	);
+
+	it.each(['wrong_secret', 'stale', 'tampered', 'unsigned'] as const)(
+		'answers 401 to a %s delivery and runs nothing',
+		async (signature) => {
+			const wf = await publish();
+			const [delivery] = await perks.deliver(walletFundedEvent(employee(), { amount: 1, balance: 1 }), {
+				signature,
+			});
+			expect(delivery.status).toBe(401);
+			expect(JSON.parse(delivery.body).error).toBe('invalid_signature');
+			expect(wf.executions).toHaveLength(0);
+		},
+	);
+
+	it('accepts a delivery signed with a rotated secret among several v1 entries', async () => {
+		const wf = await publish();
+		const [delivery] = await perks.deliver(lowBalanceEvent(employee(), { balance: 3 }), { signature: 'rotated' });
+		expect(delivery.status).toBe(200);
+		expect(await wf.settled()).toHaveLength(1);
+	});
+
+	it('answers 400 naming the field of a malformed body, and runs nothing', async () => {
+		const wf = await publish();
+		const event = walletFundedEvent(employee(), { amount: 5, balance: 5 });
+		const broken = { ...event, data: { ...event.data, employee: { ...event.data.employee, email: 'not-an-email' } } };
+		const [bad] = await perks.deliver(broken);
+		expect(bad.status).toBe(400);
+		expect(JSON.parse(bad.body)).toMatchObject({ error: 'invalid_event', field: 'data.employee.email' });
+
+		const [missing] = await perks.deliver({ ...event, data: { ...event.data, amount: undefined } });
+		expect(JSON.parse(missing.body).field).toBe('data.amount');
+
+		const [notJson] = await perks.deliver(event, { rawBody: '{"id": "evt_1", "type": ' });
+		expect(notJson.status).toBe(400);
+		expect(JSON.parse(notJson.body).field).toBe('(body)');
+		expect(wf.executions).toHaveLength(0);
+	});
+
+	it('acknowledges an unknown or unselected event type without running', async () => {
+		const wf = await publish({ events: ['wallet.funded'] });
+		const [unknown] = await perks.deliver({ type: 'wallet.frozen', data: {} }, { url: wf.url });
+		expect(unknown.status).toBe(200);
+		expect(JSON.parse(unknown.body).ignored).toBe('unknown_event_type');
+		const [unselected] = await perks.deliver(lowBalanceEvent(employee(), { balance: 1 }), { url: wf.url });
+		expect(unselected.status).toBe(200);
+		expect(JSON.parse(unselected.body).ignored).toBe('event_not_selected');
+		expect(wf.executions).toHaveLength(0);
+	});
+
+	it('runs once for a redelivered event, also when copies arrive at the same moment', async () => {
+		const wf = await publish();
+		const event = walletFundedEvent(employee(), { amount: 10, balance: 30 });
+		const concurrent = await perks.deliver(event, { times: 5 });
+		expect(concurrent.map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
+		const later = await perks.deliver(event);
+		expect(later[0].status).toBe(200);
+		expect(JSON.parse(later[0].body).ignored).toBe('duplicate');
+		expect(await wf.settled()).toHaveLength(1);
+	});
+
+	it('verifies a manually registered webhook with the credential secret', async () => {
+		const wf = await publish({ registration: 'manual' }, { webhookSecret: 'whsec_manual_secret' });
+		const event = walletFundedEvent(employee(), { amount: 1, balance: 2 });
+		const [ok] = await perks.deliver(event, { url: wf.url, secret: 'whsec_manual_secret' });
+		expect(ok.status).toBe(200);
+		const [forged] = await perks.deliver(event, { url: wf.url, secret: 'whsec_guess' });
+		expect(forged.status).toBe(401);
+		expect(await wf.settled()).toHaveLength(1);
+	});
+});
