@@ -4,7 +4,8 @@ import { SlackEmulator } from './slackApi';
 
 const TOKEN = 'xoxb-test-token';
 
-type SlackErrorData = { error: string } & Record<string, unknown>;
+// The error fields these tests read; WebAPICallResult has no index signature to reuse.
+type SlackErrorData = { error: string; needed?: string; provided?: string };
 
 describe('SlackEmulator', () => {
 	let emulator: SlackEmulator;
@@ -32,7 +33,11 @@ describe('SlackEmulator', () => {
 
 	async function rawPost(method: string, body: string, headers: Record<string, string>) {
 		const res = await fetch(`${emulator.apiUrl}${method}`, { method: 'POST', body, headers });
-		return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
+		return {
+			status: res.status,
+			headers: res.headers,
+			json: (await res.json()) as Record<string, unknown>,
+		};
 	}
 
 	beforeEach(async () => {
@@ -52,10 +57,14 @@ describe('SlackEmulator', () => {
 
 		it('accepts JSON bodies and GET query strings', async () => {
 			emulator.addChannel({ name: 'general', botIsMember: true });
-			const json = await rawPost('chat.postMessage', JSON.stringify({ channel: '#general', blocks: [{ type: 'divider' }] }), {
-				Authorization: `Bearer ${TOKEN}`,
-				'Content-Type': 'application/json',
-			});
+			const json = await rawPost(
+				'chat.postMessage',
+				JSON.stringify({ channel: '#general', blocks: [{ type: 'divider' }] }),
+				{
+					Authorization: `Bearer ${TOKEN}`,
+					'Content-Type': 'application/json',
+				},
+			);
 			expect(json.status).toBe(200);
 			expect(json.json.ok).toBe(true);
 			expect(emulator.messages[0].blocks).toEqual([{ type: 'divider' }]);
@@ -85,7 +94,9 @@ describe('SlackEmulator', () => {
 
 		it('rejects a wrong or missing token with invalid_auth', async () => {
 			expect((await errorOf(clientWith('xoxb-wrong').auth.test())).error).toBe('invalid_auth');
-			const res = await rawPost('auth.test', '', { 'Content-Type': 'application/x-www-form-urlencoded' });
+			const res = await rawPost('auth.test', '', {
+				'Content-Type': 'application/x-www-form-urlencoded',
+			});
 			expect(res.json).toEqual({ ok: false, error: 'invalid_auth' });
 		});
 
@@ -98,7 +109,10 @@ describe('SlackEmulator', () => {
 			await emulator.stop();
 			emulator = new SlackEmulator({ token: 'xoxb-other', teamId: 'T999' });
 			await emulator.start();
-			expect(await clientWith('xoxb-other').auth.test()).toMatchObject({ ok: true, team_id: 'T999' });
+			expect(await clientWith('xoxb-other').auth.test()).toMatchObject({
+				ok: true,
+				team_id: 'T999',
+			});
 		});
 	});
 
@@ -120,15 +134,26 @@ describe('SlackEmulator', () => {
 			expect(Date.now() - started).toBeLessThan(1000);
 			const res = await client.users.list({ limit: 5000 });
 			expect(res.members).toHaveLength(1000); // capped like Slack
-			const last = await client.users.list({ limit: 1000, cursor: res.response_metadata?.next_cursor });
+			const last = await client.users.list({
+				limit: 1000,
+				cursor: res.response_metadata?.next_cursor,
+			});
 			expect(last.members?.[0]?.name).toBe('user1001');
 			const defaults = await client.users.list({});
 			expect(defaults.members).toHaveLength(100);
-			expect((await errorOf(client.users.list({ cursor: 'garbage' }))).error).toBe('invalid_cursor');
+			expect((await errorOf(client.users.list({ cursor: 'garbage' }))).error).toBe(
+				'invalid_cursor',
+			);
 		});
 
 		it('returns Slack-shaped members', async () => {
-			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com', realName: 'Ada L', displayName: 'ada' });
+			emulator.addUser({
+				id: 'U1',
+				name: 'ada',
+				email: 'ada@example.com',
+				realName: 'Ada L',
+				displayName: 'ada',
+			});
 			const res = await client.users.list({});
 			expect(res.members?.[0]).toMatchObject({
 				id: 'U1',
@@ -174,10 +199,23 @@ describe('SlackEmulator', () => {
 			expect(second.already_open).toBe(true);
 
 			const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*You got 50 points*' } }];
-			const posted = await client.chat.postMessage({ channel: dm, text: 'You got 50 points', blocks });
-			expect(posted).toMatchObject({ ok: true, channel: dm, message: { text: 'You got 50 points', blocks } });
+			const posted = await client.chat.postMessage({
+				channel: dm,
+				text: 'You got 50 points',
+				blocks,
+			});
+			expect(posted).toMatchObject({
+				ok: true,
+				channel: dm,
+				message: { text: 'You got 50 points', blocks },
+			});
 			expect(emulator.messages).toHaveLength(1);
-			expect(emulator.messages[0]).toMatchObject({ channel: dm, text: 'You got 50 points', blocks, ts: posted.ts });
+			expect(emulator.messages[0]).toMatchObject({
+				channel: dm,
+				text: 'You got 50 points',
+				blocks,
+				ts: posted.ts,
+			});
 			expect(emulator.messagesFor('U1')).toHaveLength(1);
 		});
 
@@ -190,8 +228,12 @@ describe('SlackEmulator', () => {
 
 		it('refuses unknown and deactivated users', async () => {
 			emulator.addUser({ id: 'U2', name: 'gone', email: 'gone@example.com', deleted: true });
-			expect((await errorOf(client.conversations.open({ users: 'U404' }))).error).toBe('user_not_found');
-			expect((await errorOf(client.conversations.open({ users: 'U2' }))).error).toBe('user_disabled');
+			expect((await errorOf(client.conversations.open({ users: 'U404' }))).error).toBe(
+				'user_not_found',
+			);
+			expect((await errorOf(client.conversations.open({ users: 'U2' }))).error).toBe(
+				'user_disabled',
+			);
 		});
 	});
 
@@ -200,20 +242,30 @@ describe('SlackEmulator', () => {
 			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
 			emulator.addChannel({ id: 'C2', name: 'random' });
 			emulator.addChannel({ id: 'C3', name: 'secret', isPrivate: true });
-			emulator.addChannel({ id: 'C4', name: 'team-perks', isPrivate: true, members: [emulator.botUserId] });
+			emulator.addChannel({
+				id: 'C4',
+				name: 'team-perks',
+				isPrivate: true,
+				members: [emulator.botUserId],
+			});
 			emulator.addChannel({ id: 'C5', name: 'old', isArchived: true, botIsMember: true });
 		});
 
 		it('lists public channels, and private ones only where the bot is a member', async () => {
 			const ids = async (types: string, exclude = false) =>
-				((await client.conversations.list({ types, exclude_archived: exclude })).channels ?? []).map((c) => c.id);
+				(
+					(await client.conversations.list({ types, exclude_archived: exclude })).channels ?? []
+				).map((c) => c.id);
 			expect(await ids('public_channel')).toEqual(['C1', 'C2', 'C5']);
 			expect(await ids('public_channel,private_channel', true)).toEqual(['C1', 'C2', 'C4']);
 		});
 
 		it('paginates conversations.list', async () => {
 			const seen: string[] = [];
-			for await (const page of client.paginate('conversations.list', { limit: 2, types: 'public_channel' })) {
+			for await (const page of client.paginate('conversations.list', {
+				limit: 2,
+				types: 'public_channel',
+			})) {
 				seen.push(...((page as { channels?: { id: string }[] }).channels ?? []).map((c) => c.id));
 			}
 			expect(seen).toEqual(['C1', 'C2', 'C5']);
@@ -226,8 +278,12 @@ describe('SlackEmulator', () => {
 				is_private: true,
 				is_member: true,
 			});
-			expect((await errorOf(client.conversations.info({ channel: 'C3' }))).error).toBe('channel_not_found');
-			expect((await errorOf(client.conversations.info({ channel: 'C404' }))).error).toBe('channel_not_found');
+			expect((await errorOf(client.conversations.info({ channel: 'C3' }))).error).toBe(
+				'channel_not_found',
+			);
+			expect((await errorOf(client.conversations.info({ channel: 'C404' }))).error).toBe(
+				'channel_not_found',
+			);
 		});
 
 		it('applies the chat.postMessage channel rules', async () => {
@@ -243,9 +299,13 @@ describe('SlackEmulator', () => {
 		});
 
 		it('validates message content', async () => {
-			const long = await errorOf(client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) }));
+			const long = await errorOf(
+				client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) }),
+			);
 			expect(long.error).toBe('msg_too_long');
-			const res = await rawPost('chat.postMessage', 'channel=C1', { Authorization: `Bearer ${TOKEN}` });
+			const res = await rawPost('chat.postMessage', 'channel=C1', {
+				Authorization: `Bearer ${TOKEN}`,
+			});
 			expect(res.json).toEqual({ ok: false, error: 'no_text' });
 			expect(emulator.messages).toHaveLength(0);
 			await client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_000) });
@@ -253,7 +313,8 @@ describe('SlackEmulator', () => {
 
 		it('gives unique, increasing ts', async () => {
 			const ts: string[] = [];
-			for (let i = 0; i < 20; i++) ts.push((await client.chat.postMessage({ channel: 'C1', text: `${i}` })).ts as string);
+			for (let i = 0; i < 20; i++)
+				ts.push((await client.chat.postMessage({ channel: 'C1', text: `${i}` })).ts as string);
 			expect(new Set(ts).size).toBe(20);
 			expect([...ts].sort((a, b) => Number(a) - Number(b))).toEqual(ts);
 			expect(ts[0]).toMatch(/^\d+\.\d{6}$/);
@@ -262,7 +323,9 @@ describe('SlackEmulator', () => {
 		it('conversations.join makes the bot a member', async () => {
 			await client.conversations.join({ channel: 'C2' });
 			expect(emulator.getChannel('C2')?.botIsMember).toBe(true);
-			expect((await errorOf(client.conversations.join({ channel: 'C3' }))).error).toBe('channel_not_found');
+			expect((await errorOf(client.conversations.join({ channel: 'C3' }))).error).toBe(
+				'channel_not_found',
+			);
 		});
 	});
 
@@ -277,7 +340,11 @@ describe('SlackEmulator', () => {
 		it('reports missing_scope with needed and provided', async () => {
 			emulator.setScopes(['chat:write', 'users:read']);
 			const data = await errorOf(client.users.lookupByEmail({ email: 'ada@example.com' }));
-			expect(data).toMatchObject({ error: 'missing_scope', needed: 'users:read.email', provided: 'chat:write,users:read' });
+			expect(data).toMatchObject({
+				error: 'missing_scope',
+				needed: 'users:read.email',
+				provided: 'chat:write,users:read',
+			});
 			expect((await errorOf(client.conversations.open({ users: 'U1' }))).needed).toBe('im:write');
 			expect((await errorOf(client.conversations.list({}))).needed).toBe('channels:read');
 			await client.users.info({ user: 'U1' });
@@ -286,17 +353,23 @@ describe('SlackEmulator', () => {
 		it('needs groups:read for private channels', async () => {
 			emulator.setScopes(['channels:read']);
 			await client.conversations.info({ channel: 'C1' });
-			expect((await errorOf(client.conversations.info({ channel: 'C4' }))).needed).toBe('groups:read');
+			expect((await errorOf(client.conversations.info({ channel: 'C4' }))).needed).toBe(
+				'groups:read',
+			);
 			const list = client.conversations.list({ types: 'public_channel,private_channel' });
 			expect((await errorOf(list)).needed).toBe('groups:read');
 		});
 
 		it('needs chat:write, and chat:write.public for public non-member channels', async () => {
 			emulator.setScopes(['users:read']);
-			expect((await errorOf(client.chat.postMessage({ channel: 'C1', text: 'hi' }))).needed).toBe('chat:write');
+			expect((await errorOf(client.chat.postMessage({ channel: 'C1', text: 'hi' }))).needed).toBe(
+				'chat:write',
+			);
 			emulator.setScopes(['chat:write']);
 			await client.chat.postMessage({ channel: 'C1', text: 'member' });
-			expect((await errorOf(client.chat.postMessage({ channel: 'C2', text: 'hi' }))).error).toBe('not_in_channel');
+			expect((await errorOf(client.chat.postMessage({ channel: 'C2', text: 'hi' }))).error).toBe(
+				'not_in_channel',
+			);
 			expect(emulator.messages).toHaveLength(1);
 		});
 	});
@@ -308,7 +381,9 @@ describe('SlackEmulator', () => {
 
 		it('answers 429 with Retry-After and records no message', async () => {
 			emulator.failNext('chat.postMessage', 1, { status: 429, retryAfter: 7 });
-			const err = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).catch((e: unknown) => e);
+			const err = await client.chat
+				.postMessage({ channel: 'C1', text: 'hi' })
+				.catch((e: unknown) => e);
 			expect(err).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 7 });
 			expect(emulator.messages).toHaveLength(0);
 
@@ -340,10 +415,14 @@ describe('SlackEmulator', () => {
 		it('injects 5xx and Slack error codes for the next N calls only', async () => {
 			emulator.failNext('chat.postMessage', 1, { status: 503 });
 			emulator.failNext('chat.postMessage', 2, { error: 'account_inactive' });
-			const http = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).catch((e: unknown) => e);
+			const http = await client.chat
+				.postMessage({ channel: 'C1', text: 'hi' })
+				.catch((e: unknown) => e);
 			expect(http).toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
 			for (let i = 0; i < 2; i++) {
-				expect((await errorOf(client.chat.postMessage({ channel: 'C1', text: 'hi' }))).error).toBe('account_inactive');
+				expect((await errorOf(client.chat.postMessage({ channel: 'C1', text: 'hi' }))).error).toBe(
+					'account_inactive',
+				);
 			}
 			expect(emulator.messages).toHaveLength(0);
 			await client.chat.postMessage({ channel: 'C1', text: 'hi' });
@@ -355,7 +434,9 @@ describe('SlackEmulator', () => {
 	it('records every call with its params but not the token', async () => {
 		emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
 		await client.users.info({ user: 'U1' });
-		expect(emulator.calls).toEqual([{ method: 'users.info', params: { user: 'U1' }, token: TOKEN }]);
+		expect(emulator.calls).toEqual([
+			{ method: 'users.info', params: { user: 'U1' }, token: TOKEN },
+		]);
 		emulator.clearRecords();
 		expect(emulator.calls).toHaveLength(0);
 	});

@@ -246,7 +246,8 @@ export class SlackEmulator {
 		const id = input.id ?? this.nextId('U', this.users);
 		if (this.users.has(id)) throw new Error(`duplicate user id ${id}`);
 		const emailKey = input.email?.trim().toLowerCase();
-		if (emailKey && this.usersByEmail.has(emailKey)) throw new Error(`duplicate email ${input.email}`);
+		if (emailKey && this.usersByEmail.has(emailKey))
+			throw new Error(`duplicate email ${input.email}`);
 		const user: EmulatedUser = {
 			id,
 			email: input.email,
@@ -271,7 +272,9 @@ export class SlackEmulator {
 		const added: EmulatedUser[] = [];
 		for (let i = 0; i < count; i++) {
 			const name = `${prefix}${++this.bulkSeq}`;
-			added.push(this.addUser({ name, email: `${name}@${domain}`, realName: `User ${this.bulkSeq}` }));
+			added.push(
+				this.addUser({ name, email: `${name}@${domain}`, realName: `User ${this.bulkSeq}` }),
+			);
 		}
 		return added;
 	}
@@ -335,7 +338,8 @@ export class SlackEmulator {
 
 	/** The next `count` calls of `method` get this fault instead of being handled. */
 	failNext(method: string, count = 1, fault: FaultOptions = {}): void {
-		if (!Number.isInteger(count) || count < 1) throw new Error('failNext count must be a positive integer');
+		if (!Number.isInteger(count) || count < 1)
+			throw new Error('failNext count must be a positive integer');
 		const queue = this.faults.get(method) ?? [];
 		for (let i = 0; i < count; i++) queue.push({ ...fault });
 		this.faults.set(method, queue);
@@ -490,7 +494,9 @@ export class SlackEmulator {
 		const conversation = this.visibleConversation(p.channel, false);
 		this.requireScope(conversationScope(conversation));
 		const members =
-			conversation.kind === 'im' ? [conversation.userId, this.botUserId] : conversation.channel.members;
+			conversation.kind === 'im'
+				? [conversation.userId, this.botUserId]
+				: conversation.channel.members;
 		const { page, nextCursor } = paginate(members, p, 'member');
 		return { members: page, response_metadata: { next_cursor: nextCursor } };
 	}
@@ -507,7 +513,11 @@ export class SlackEmulator {
 		if (!channel.members.includes(this.botUserId)) channel.members.push(this.botUserId);
 		const json = { channel: this.conversationJson(conversation) };
 		if (!already) return json;
-		return { ...json, warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } };
+		return {
+			...json,
+			warning: 'already_in_channel',
+			response_metadata: { warnings: ['already_in_channel'] },
+		};
 	}
 
 	private conversationsOpen(p: Params): Params {
@@ -515,13 +525,16 @@ export class SlackEmulator {
 		if (existing !== undefined) return this.reopenDm(existing);
 		const ids = splitList(p.users);
 		if (ids.length === 0) throw new ApiError('users_list_not_supplied');
-		if (ids.length > 1) throw new ApiError('emulator_unsupported', { detail: 'group DMs are not emulated' });
+		if (ids.length > 1)
+			throw new ApiError('emulator_unsupported', { detail: 'group DMs are not emulated' });
 		const user = this.users.get(ids[0]);
 		if (!user) throw new ApiError('user_not_found');
 		if (user.deleted) throw new ApiError('user_disabled');
 		const alreadyOpen = this.dmByUser.has(user.id);
 		const id = this.ensureDm(user.id);
-		const channel = asBool(p.return_im) ? this.conversationJson({ kind: 'im', id, userId: user.id }) : { id };
+		const channel = asBool(p.return_im)
+			? this.conversationJson({ kind: 'im', id, userId: user.id })
+			: { id };
 		return { no_op: alreadyOpen, already_open: alreadyOpen, channel };
 	}
 
@@ -557,7 +570,8 @@ export class SlackEmulator {
 		const channel = conversation.channel;
 		if (channel.isArchived) throw new ApiError('is_archived');
 		// Real Slack answers `not_in_channel` (not missing_scope) when chat:write.public is absent.
-		if (!channel.botIsMember && !this.granted.has('chat:write.public')) throw new ApiError('not_in_channel');
+		if (!channel.botIsMember && !this.granted.has('chat:write.public'))
+			throw new ApiError('not_in_channel');
 		return conversation;
 	}
 
@@ -568,7 +582,8 @@ export class SlackEmulator {
 		const value = asString(ref) ?? '';
 		const dmUser = this.userByDm.get(value);
 		if (dmUser) return { kind: 'im', id: value, userId: dmUser };
-		const channel = this.channels.get(value) ?? (allowNames ? this.channelByName(value) : undefined);
+		const channel =
+			this.channels.get(value) ?? (allowNames ? this.channelByName(value) : undefined);
 		if (!channel || !this.botCanSee(channel)) throw new ApiError('channel_not_found');
 		return { kind: 'channel', id: channel.id, channel };
 	}
@@ -659,7 +674,13 @@ export class SlackEmulator {
 	private conversationJson(c: Conversation): Params {
 		if (c.kind === 'im') {
 			const deleted = this.users.get(c.userId)?.deleted ?? false;
-			return { id: c.id, is_im: true, is_org_shared: false, user: c.userId, is_user_deleted: deleted };
+			return {
+				id: c.id,
+				is_im: true,
+				is_org_shared: false,
+				user: c.userId,
+				is_user_deleted: deleted,
+			};
 		}
 		const ch = c.channel;
 		const empty = { value: '', creator: '', last_set: 0 };
@@ -710,7 +731,8 @@ async function readBody(req: IncomingMessage): Promise<Params> {
 	if (raw === '') return {};
 	const type = (req.headers['content-type'] ?? '').toLowerCase();
 	if (type.startsWith('application/json')) return parseJsonObject(raw);
-	if (type.startsWith('multipart/')) throw new ApiError('emulator_unsupported', { detail: 'multipart bodies' });
+	if (type.startsWith('multipart/'))
+		throw new ApiError('emulator_unsupported', { detail: 'multipart bodies' });
 	return Object.fromEntries(new URLSearchParams(raw));
 }
 
@@ -721,7 +743,8 @@ function parseJsonObject(raw: string): Params {
 	} catch {
 		throw new ApiError('invalid_json');
 	}
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError('invalid_json');
+	if (typeof value !== 'object' || value === null || Array.isArray(value))
+		throw new ApiError('invalid_json');
 	return value as Params;
 }
 
@@ -786,7 +809,8 @@ function fail(err: ApiError): Reply {
 }
 
 function faultReply(fault: FaultOptions): Reply {
-	const rateLimited = fault.status === 429 || (fault.status === undefined && fault.retryAfter !== undefined);
+	const rateLimited =
+		fault.status === 429 || (fault.status === undefined && fault.retryAfter !== undefined);
 	if (rateLimited) {
 		return {
 			status: 429,

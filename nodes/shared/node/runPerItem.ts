@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { isExplainedError, toNodeError } from './toNodeError';
+import { toNodeError } from './toNodeError';
 
 export type ItemOperation = (
 	this: IExecuteFunctions,
@@ -27,9 +27,10 @@ export async function runPerItem(
 		} catch (error) {
 			const nodeError = toNodeError(context.getNode(), error, itemIndex);
 			if (!context.continueOnFail()) throw nodeError;
-			const json: IDataObject = { error: nodeError.message };
-			if (isExplainedError(error)) Object.assign(json, { code: error.code, fix: error.fix });
-			results.push({ json, error: nodeError, pairedItem: { item: itemIndex } });
+			// Only `error`, `message` and `details` keys: n8n then routes the item to the error output
+			// ("On Error: Continue (using error output)") with the input item's fields merged in.
+			const details: IDataObject = { code: nodeError.context.code ?? null, fix: nodeError.description ?? null };
+			results.push({ json: { error: nodeError.message, details }, pairedItem: { item: itemIndex } });
 		}
 	}
 	return results;

@@ -24,9 +24,13 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 		const details = { code: error.code, message: error.message } as JsonObject;
 		const httpCode = error.httpStatus ? String(error.httpStatus) : undefined;
 		const options = { message: error.message, description: error.fix, itemIndex, httpCode };
-		return error instanceof PerksApiError || error.httpStatus !== undefined
-			? new NodeApiError(node, details, options)
-			: new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
+		const nodeError =
+			error instanceof PerksApiError || error.httpStatus !== undefined
+				? new NodeApiError(node, details, options)
+				: new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
+		// The stable code travels with the error, for "Continue On Fail" items and error workflows.
+		nodeError.context.code = error.code;
+		return nodeError;
 	}
 	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
 }
