@@ -11,7 +11,7 @@ export default [
 	{
 		// Library layer below the nodes: typed errors with a stable `code` (as node-slack-sdk does);
 		// runPerItem/toNodeError turn them into NodeApiError/NodeOperationError at the node boundary.
-		files: ['nodes/shared/perks/**/*.ts', 'nodes/shared/chat/**/*.ts'],
+		files: ['nodes/shared/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'perks-n8n-'));
+// n8n logs every node error to the console; the tests assert on them instead.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import {
 	Credentials,

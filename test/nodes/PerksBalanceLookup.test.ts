@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
 import { PerksEmulator } from '../emulators/perksApi';
 import { chain, node, perksCredentialRef, TYPE } from '../fixtures/workflows';
@@ -23,7 +25,7 @@ async function lookup(parameters: Record<string, unknown>, inputs: Array<Record<
 		pkg,
 		workflow,
 		'Balance',
-		inputs.map((json) => ({ json })),
+		inputs.map((json) => ({ json: json as IDataObject })),
 		{ credentials: { perksApi: { baseUrl: `${perks.baseUrl}/`, apiKey: perks.apiKey } } },
 	);
 }

@@ -3,7 +3,6 @@
  * helper in the nodes, plain fetch nowhere), contract errors turned into PerksApiError, 429
  * waited out and retried a bounded number of times, and cursor pagination.
  */
-import { sleep } from 'n8n-workflow';
 import type { z } from 'zod';
 
 import {
@@ -23,6 +22,7 @@ import {
 	type Wallet,
 } from './contract';
 import { PerksApiError } from './errors';
+import { RETRY_POLICIES, retryOnRateLimit, type RetryPolicy, type Sleep } from '../retry';
 
 export interface PerksHttpRequest {
 	method: 'GET' | 'POST' | 'DELETE';
@@ -40,32 +40,16 @@ export interface PerksHttpResponse {
 /** Sends one request; authentication is the transport's job (n8n applies the credential). */
 export type PerksTransport = (request: PerksHttpRequest) => Promise<PerksHttpResponse>;
 
-export interface RetryPolicy {
-	/** Retries after the first attempt. */
-	retries: number;
-	/** A longer Retry-After is not waited: the call fails at once, so a workflow never stalls for minutes. */
-	maxWaitSeconds: number;
-}
-
-/** Enough for a brief burst; the worst case waits retries × maxWaitSeconds. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 3, maxWaitSeconds: 30 };
-
 export interface PerksClientOptions {
 	retry?: RetryPolicy;
-	sleep?: (ms: number) => Promise<void>;
+	sleep?: Sleep;
 }
 
 export class PerksClient {
-	private readonly retry: RetryPolicy;
-	private readonly sleep: (ms: number) => Promise<void>;
-
 	constructor(
 		private readonly transport: PerksTransport,
-		options: PerksClientOptions = {},
-	) {
-		this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-		this.sleep = options.sleep ?? sleep;
-	}
+		private readonly options: PerksClientOptions = {},
+	) {}
 
 	async getAccount() {
 		return (await this.call({ method: 'GET', path: '/v1/account' }, accountResponseSchema)).account;
@@ -146,25 +130,26 @@ export class PerksClient {
 	}
 
 	private async send(request: PerksHttpRequest): Promise<unknown> {
-		for (let attempt = 0; ; attempt++) {
-			let response: PerksHttpResponse;
-			try {
-				response = await this.transport(request);
-			} catch (error) {
-				throw new PerksApiError(
-					'unreachable',
-					`Could not reach the perks API for ${request.method} ${request.path}: ${describeNetworkError(error)}`,
-				);
-			}
-			const { statusCode } = response;
-			if (statusCode >= 200 && statusCode < 300) return response.body;
+		return await retryOnRateLimit(
+			async () => await this.sendOnce(request),
+			(error) => (error instanceof PerksApiError ? error.retryAfterSeconds : undefined),
+			this.options.retry ?? RETRY_POLICIES.briefBurst,
+			this.options.sleep,
+		);
+	}
 
-			const error = toPerksError(request, response);
-			const wait = error.retryAfterSeconds;
-			const retriable = statusCode === 429 && wait !== undefined && wait <= this.retry.maxWaitSeconds;
-			if (!retriable || attempt >= this.retry.retries) throw error;
-			await this.sleep(wait * 1000);
+	private async sendOnce(request: PerksHttpRequest): Promise<unknown> {
+		let response: PerksHttpResponse;
+		try {
+			response = await this.transport(request);
+		} catch (error) {
+			throw new PerksApiError(
+				'unreachable',
+				`Could not reach the perks API for ${request.method} ${request.path}: ${describeNetworkError(error)}`,
+			);
 		}
+		if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
+		throw toPerksError(request, response);
 	}
 }
 

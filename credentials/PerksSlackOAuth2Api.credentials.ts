@@ -1,0 +1,61 @@
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** The bot scopes every Perks Slack node needs; docs/slack-app-manifest.json asks for the same. */
+export const PERKS_SLACK_BOT_SCOPES = [
+	'chat:write',
+	'chat:write.public',
+	'im:write',
+	'users:read',
+	'users:read.email',
+	'channels:read',
+	'groups:read',
+	'commands',
+];
+
+export class PerksSlackOAuth2Api implements ICredentialType {
+	name = 'perksSlackOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Perks Slack OAuth2 API';
+
+	icon: Icon = { light: 'file:slack.svg', dark: 'file:slack.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/slack-setup.md';
+
+	properties: INodeProperties[] = [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: 'https://slack.com/oauth/v2/authorize',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: 'https://slack.com/api/oauth.v2.access',
+		},
+		// Slack's v2 flow takes bot scopes in `scope` and returns the bot token as access_token.
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: PERKS_SLACK_BOT_SCOPES.join(',') },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+		{
+			displayName: 'API URL',
+			name: 'apiUrl',
+			type: 'string',
+			default: 'https://slack.com/api/',
+			description: 'Change only for GovSlack (https://slack-gov.com/api/) or a test server',
+		},
+		{
+			displayName: 'Signing Secret',
+			name: 'signingSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'From the Slack app\'s Basic Information page; verifies that /perks slash commands really come from Slack',
+		},
+	];
+}

@@ -1,0 +1,75 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeCredentialDescription,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { chatPlatformFor, platformCredentials, platformProperties } from '../shared/chat/platformFor';
+import { PERKS_CREDENTIAL } from '../shared/perks/transport';
+import { runOnce, runPerItem } from '../shared/node/runPerItem';
+import * as mapEmail from './actions/mapEmail.operation';
+import * as syncUsers from './actions/syncUsers.operation';
+
+/** The chat credential, plus the perks one that "Sync Users" reads the employee directory with. */
+const CREDENTIALS: INodeCredentialDescription[] = [
+	...platformCredentials,
+	{ name: PERKS_CREDENTIAL, required: true, displayOptions: { show: { operation: ['syncUsers'] } } },
+];
+
+export class PerksMapUserByEmail implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Perks Map User by Email',
+		name: 'perksMapUserByEmail',
+		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "syncUsers" ? "Sync users" : "Map one email" }}',
+		description: 'Match perks employees to Slack users by email, one at a time or the whole directory',
+		defaults: { name: 'Map User by Email' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: CREDENTIALS,
+		properties: [
+			...platformProperties,
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Map One Email',
+						value: 'mapEmail',
+						action: 'Map one email to a chat user',
+						description: 'Find the chat user of one employee email',
+					},
+					{
+						name: 'Sync Users',
+						value: 'syncUsers',
+						action: 'Sync the whole employee directory',
+						description: 'Match every perks employee and report the unmatched ones',
+					},
+				],
+				default: 'mapEmail',
+			},
+			...mapEmail.description,
+			...syncUsers.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const platform = await chatPlatformFor(this);
+		if (this.getNodeParameter('operation', 0) === 'syncUsers') {
+			return [await runOnce(this, async function () {
+				return await syncUsers.execute.call(this, platform);
+			})];
+		}
+		return [await runPerItem(this, async function (itemIndex) {
+			return await mapEmail.execute.call(this, itemIndex, platform);
+		})];
+	}
+}

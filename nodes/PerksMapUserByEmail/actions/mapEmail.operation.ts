@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
+import { manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
+import { resolveByEmail } from '../../shared/mapping/recipients';
+import { requireString } from '../../shared/node/parameters';
+
+const show = { operation: ['mapEmail'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '={{ $json.employeeEmail }}',
+		required: true,
+		description: "The employee's perks email; compared trimmed and case-insensitively",
+		displayOptions: { show },
+	},
+	{ ...manualMappingsProperty, displayOptions: { show } },
+];
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+): Promise<IDataObject> {
+	const email = requireString(this, 'email', itemIndex, 'Email');
+	const { user, matchedBy } = await resolveByEmail(platform, email, readManualMappings(this, itemIndex));
+	return {
+		...this.getInputData()[itemIndex].json,
+		email,
+		platform: platform.name,
+		chatUserId: user.id,
+		chatUserName: user.name,
+		chatUserRealName: user.realName ?? null,
+		chatUserActive: user.active,
+		matchedBy,
+	};
+}

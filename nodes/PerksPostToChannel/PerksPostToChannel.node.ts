@@ -1,0 +1,39 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { chatPlatformFor, platformCredentials, platformProperties } from '../shared/chat/platformFor';
+import { runPerItem } from '../shared/node/runPerItem';
+import { searchChannels } from './methods/listSearch';
+import { description, postToChannel } from './postToChannel';
+
+export class PerksPostToChannel implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Perks Post to Channel',
+		name: 'perksPostToChannel',
+		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ "to " + ($parameter["channel"].cachedResultName || $parameter["channel"].value) }}',
+		description: 'Announce perks news and celebrate redemptions in a Slack channel',
+		defaults: { name: 'Post to Channel' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: platformCredentials,
+		properties: [...platformProperties, ...description],
+	};
+
+	methods = { listSearch: { searchChannels } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const platform = await chatPlatformFor(this);
+		return [await runPerItem(this, async function (itemIndex) {
+			return await postToChannel.call(this, itemIndex, platform);
+		})];
+	}
+}

@@ -1,0 +1,36 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { chatPlatformFor, platformCredentials, platformProperties } from '../shared/chat/platformFor';
+import { runPerItem } from '../shared/node/runPerItem';
+import { description, sendDm } from './sendDm';
+
+export class PerksSendDm implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Perks Send DM',
+		name: 'perksSendDm',
+		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ "to " + ($parameter["recipientBy"] === "email" ? "email" : "user ID") }}',
+		description: 'Send an employee a direct message about their perks in Slack',
+		defaults: { name: 'Send DM' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: platformCredentials,
+		properties: [...platformProperties, ...description],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const platform = await chatPlatformFor(this);
+		return [await runPerItem(this, async function (itemIndex) {
+			return await sendDm.call(this, itemIndex, platform);
+		})];
+	}
+}

@@ -1,0 +1,72 @@
+/** Send DM for one item: message first (refused before any call if invalid), then recipient, then one delivery. */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { ChatPlatform } from '../shared/chat/ChatPlatform';
+import { deliverOnce, deliveryOptionsProperty, readIdempotencyKey } from '../shared/idempotency/deliveryLedger';
+import { manualMappingsProperty, readManualMappings } from '../shared/mapping/properties';
+import { resolveByEmail, resolveById } from '../shared/mapping/recipients';
+import { messageProperties, readMessage } from '../shared/messages/properties';
+import { requireString } from '../shared/node/parameters';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Recipient',
+		name: 'recipientBy',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'By Email', value: 'email', description: 'Matched to a chat user by email' },
+			{ name: 'By User ID', value: 'userId', description: 'A chat user ID, such as Slack\'s U0123ABCD' },
+		],
+		default: 'email',
+	},
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'name@email.com',
+		default: '={{ $json.employeeEmail }}',
+		required: true,
+		displayOptions: { show: { recipientBy: ['email'] } },
+	},
+	{
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		placeholder: 'U0123ABCD',
+		default: '={{ $json.chatUserId }}',
+		required: true,
+		displayOptions: { show: { recipientBy: ['userId'] } },
+	},
+	{ ...manualMappingsProperty, displayOptions: { show: { recipientBy: ['email'] } } },
+	...messageProperties('Wallet funded, perk redeemed or low balance, from the Perks Trigger\'s fields'),
+	deliveryOptionsProperty,
+];
+
+export async function sendDm(this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform): Promise<IDataObject> {
+	const message = readMessage(this, itemIndex, 'personal');
+	platform.validateMessage(message);
+
+	const byEmail = this.getNodeParameter('recipientBy', itemIndex) === 'email';
+	const asked = byEmail
+		? requireString(this, 'email', itemIndex, 'Email')
+		: requireString(this, 'userId', itemIndex, 'User ID');
+	const { user, matchedBy } = byEmail
+		? await resolveByEmail(platform, asked, readManualMappings(this, itemIndex))
+		: await resolveById(platform, asked);
+
+	const key = readIdempotencyKey(this, itemIndex);
+	const delivery = await deliverOnce(this, key ? `${key}:${user.id}` : undefined, async () =>
+		await platform.sendDirectMessage(user.id, message),
+	);
+	const recipient = { recipientUserId: user.id, recipientName: user.name, recipientEmail: byEmail ? asked : (user.email ?? null), matchedBy };
+	if (!delivery.delivered) return { platform: platform.name, sent: false, skipped: 'already_sent', idempotencyKey: key, ...recipient };
+	return {
+		platform: platform.name,
+		sent: true,
+		channelId: delivery.result.channelId,
+		messageId: delivery.result.messageId,
+		...recipient,
+		...(key ? { idempotencyKey: key } : {}),
+	};
+}

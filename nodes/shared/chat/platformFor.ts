@@ -1,0 +1,78 @@
+/** The "Platform" and "Authentication" parameters every chat node shares, and the adapter they select. */
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeCredentialDescription,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import type { ChatPlatform, PlatformName } from './ChatPlatform';
+import { SlackPlatform } from './slack/SlackPlatform';
+
+/** Credential type names for the two "Authentication" choices. */
+export const SLACK_BOT_TYPE = 'perksSlackApi';
+export const SLACK_CONNECTED_APP_TYPE = 'perksSlackOAuth2Api';
+
+export const platformProperties: INodeProperties[] = [
+	{
+		displayName: 'Platform',
+		name: 'platform',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Slack', value: 'slack' }],
+		default: 'slack',
+		description: 'Where the message goes. Switching platform keeps every other setting.',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Bot Token', value: 'accessToken' },
+			{ name: 'OAuth2', value: 'oAuth2' },
+		],
+		default: 'accessToken',
+		displayOptions: { show: { platform: ['slack'] } },
+	},
+];
+
+export const platformCredentials: INodeCredentialDescription[] = [
+	{
+		name: SLACK_BOT_TYPE,
+		required: true,
+		displayOptions: { show: { platform: ['slack'], authentication: ['accessToken'] } },
+	},
+	{
+		name: SLACK_CONNECTED_APP_TYPE,
+		required: true,
+		displayOptions: { show: { platform: ['slack'], authentication: ['oAuth2'] } },
+	},
+];
+
+interface SlackCredential {
+	accessToken?: string;
+	apiUrl?: string;
+	oauthTokenData?: { access_token?: string };
+}
+
+export async function chatPlatformFor(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<ChatPlatform> {
+	const platform = context.getNodeParameter('platform', 0, 'slack') as PlatformName;
+	if (platform !== 'slack') {
+		throw new NodeOperationError(context.getNode(), `The platform "${platform}" is not supported yet`);
+	}
+	const oauth = context.getNodeParameter('authentication', 0, 'accessToken') === 'oAuth2';
+	const credential = await context.getCredentials<SlackCredential>(
+		oauth ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE,
+	);
+	const token = oauth ? credential.oauthTokenData?.access_token : credential.accessToken;
+	if (!token) {
+		throw new NodeOperationError(context.getNode(), 'The Slack credential has no token', {
+			description: oauth
+				? 'Open the credential and click "Connect my account" to authorize the Slack app.'
+				: 'Paste the app\'s "Bot User OAuth Token" (xoxb-…) into the credential.',
+		});
+	}
+	return new SlackPlatform({ token, apiUrl: credential.apiUrl });
+}

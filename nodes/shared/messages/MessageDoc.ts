@@ -1,0 +1,26 @@
+/**
+ * A message as content, not layout: each perks event's message is written once as a MessageDoc
+ * and each platform renders it (Slack Block Kit, Microsoft Teams), so the wording and the
+ * fields never drift between platforms.
+ */
+export interface MessageField {
+	label: string;
+	value: string;
+}
+
+export interface MessageDoc {
+	/** Plain text for notifications, screen readers and clients without rich layout. */
+	fallbackText: string;
+	/** A short bold heading (Slack header block: at most 150 characters). */
+	title: string;
+	/** Paragraphs in simple markdown: *bold* and <url|label> links only. */
+	body: string[];
+	fields?: MessageField[];
+	image?: { url: string; altText: string };
+	button?: { label: string; url: string };
+	/** Small print under the message, e.g. "Balance updated for 2026-11". */
+	context?: string;
+}
+
+/** Who reads the message: the employee in a DM, or everyone in a channel. */
+export type Audience = 'personal' | 'channel';

@@ -1,0 +1,75 @@
+/** The message parameters Send DM and Post to Channel share, and the message they describe. */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { OutgoingMessage } from '../chat/ChatPlatform';
+import type { Audience } from './MessageDoc';
+import { buildEventMessage } from './eventMessages';
+import { parseBlocksParameter } from './render/slack';
+
+export function messageProperties(defaultDescription: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Message',
+			name: 'messageSource',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'Default for the Perks Event',
+					value: 'default',
+					description: defaultDescription,
+				},
+				{ name: 'Custom', value: 'custom', description: 'Your own text and, optionally, Block Kit blocks' },
+			],
+			default: 'default',
+		},
+		{
+			displayName: 'Language',
+			name: 'language',
+			type: 'options',
+			options: [
+				{ name: "Employee's Locale", value: 'auto' },
+				{ name: 'English', value: 'en' },
+				{ name: 'Italian', value: 'it' },
+				{ name: 'Portuguese', value: 'pt' },
+				{ name: 'Spanish', value: 'es' },
+			],
+			default: 'auto',
+			description: 'Language of the default message; unknown locales fall back to English',
+			displayOptions: { show: { messageSource: ['default'] } },
+		},
+		{
+			displayName: 'Text',
+			name: 'text',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			required: true,
+			placeholder: 'Hi {{ $json.employeeName }}, you have {{ $json.balance }} points',
+			description: 'The message, or the notification text when blocks are set. Supports expressions.',
+			displayOptions: { show: { messageSource: ['custom'] } },
+		},
+		{
+			displayName: 'Blocks (Slack)',
+			name: 'blocks',
+			type: 'json',
+			default: '',
+			description:
+				'Optional Block Kit JSON: an array of blocks, or {"blocks": [...]} as Block Kit Builder exports it',
+			displayOptions: { show: { messageSource: ['custom'], platform: ['slack'] } },
+		},
+	];
+}
+
+export function readMessage(context: IExecuteFunctions, itemIndex: number, audience: Audience): OutgoingMessage {
+	if (context.getNodeParameter('messageSource', itemIndex) === 'default') {
+		const language = context.getNodeParameter('language', itemIndex, 'auto') as string;
+		const item = context.getInputData()[itemIndex].json as IDataObject;
+		const doc = buildEventMessage(item, audience, language === 'auto' ? undefined : language);
+		return { text: doc.fallbackText, doc };
+	}
+	const text = String(context.getNodeParameter('text', itemIndex, '') ?? '');
+	const rawBlocks = context.getNodeParameter('blocks', itemIndex, '');
+	const hasBlocks = rawBlocks !== '' && rawBlocks !== undefined && rawBlocks !== null;
+	return { text, native: hasBlocks ? parseBlocksParameter(rawBlocks) : undefined };
+}

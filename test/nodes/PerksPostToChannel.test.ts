@@ -1,0 +1,129 @@
+import { LoadOptionsContext } from 'n8n-core';
+import type { INodeListSearchResult, INodeType } from 'n8n-workflow';
+
+import { SlackEmulator } from '../emulators/slackApi';
+import { additionalDataFor, instantiate, loadPackage } from '../harness/n8nRuntime';
+import { credentialRefs, credentialsFor, runNode } from '../fixtures/runNode';
+import { chain, node, TYPE } from '../fixtures/workflows';
+
+const slack = new SlackEmulator({ appName: 'Perks' });
+
+beforeAll(async () => {
+	await slack.start();
+	slack.addChannel({ id: 'C0ANNOUNCE', name: 'announcements' });
+	slack.addChannel({ id: 'C0SECRET1', name: 'leadership', isPrivate: true });
+	slack.addChannel({ id: 'C0PRIVIN1', name: 'perks-team', isPrivate: true, botIsMember: true });
+	slack.addChannel({ id: 'C0ARCHIVE', name: 'old-news', isArchived: true });
+});
+afterAll(async () => {
+	await slack.stop();
+});
+beforeEach(() => slack.clearRecords());
+
+const perkAdded = {
+	eventId: 'evt_perk_added',
+	eventType: 'catalog.perk_added',
+	perkId: 'perk_1',
+	perkName: 'Yoga class',
+	perkDescription: 'Weekly yoga in the office',
+	perkCost: 25,
+	perkCategory: 'wellness',
+	currency: 'points',
+	perkUrl: 'https://perks.example.com/perks/perk_1',
+	perkImageUrl: 'https://perks.example.com/img/yoga.png',
+};
+
+const redeemed = {
+	eventId: 'evt_redeemed',
+	eventType: 'perk.redeemed',
+	employeeName: 'Ada Lovelace',
+	employeeEmail: 'ada@example.com',
+	employeeLocale: 'en',
+	perkName: 'Spa day',
+	perkCost: 40,
+	balance: 180,
+	currency: 'points',
+	redemptionId: 'red_1',
+};
+
+function channel(mode: 'id' | 'name' | 'list', value: string) {
+	return { __rl: true, mode, value };
+}
+
+async function post(channelValue: ReturnType<typeof channel>, item: Record<string, unknown> = perkAdded, extra = {}) {
+	return await runNode(
+		TYPE.postToChannel,
+		{ platform: 'slack', channel: channelValue, messageSource: 'default' } as never,
+		[item as never],
+		{ slack },
+		extra,
+	);
+}
+
+describe('Post to Channel', () => {
+	it('announces a new perk in a public channel without joining it', async () => {
+		const result = await post(channel('list', 'C0ANNOUNCE'));
+		expect(result.error('Subject')).toBeUndefined();
+		const [message] = slack.messages;
+		expect(message.channel).toBe('C0ANNOUNCE');
+		const blocks = JSON.stringify(message.blocks);
+		expect(blocks).toContain('Yoga class');
+		expect(blocks).toContain('Weekly yoga in the office');
+		expect(blocks).toContain('25');
+		expect(blocks).toContain('https://perks.example.com/img/yoga.png');
+		expect(blocks).toContain('https://perks.example.com/perks/perk_1');
+		expect(slack.callCount('conversations.join')).toBe(0);
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true, channelId: 'C0ANNOUNCE', messageId: message.ts });
+	});
+
+	it('celebrates a redeemed perk', async () => {
+		await post(channel('name', '#announcements'), redeemed);
+		expect(slack.messages[0].text).toMatch(/Ada Lovelace/);
+		expect(slack.messages[0].text).toMatch(/Spa day/);
+	});
+
+	it('posts to a private channel the app was invited to', async () => {
+		const result = await post(channel('id', 'C0PRIVIN1'));
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true, channelId: 'C0PRIVIN1' });
+	});
+
+	it('a private channel the app is not in: invite the app, naming the channel', async () => {
+		const result = await post(channel('name', '#leadership'));
+		const error = result.error('Subject') as Error & { description?: string };
+		expect(error.description).toContain('"#leadership"');
+		expect(error.description).toMatch(/\/invite @perks\b/i);
+		expect(slack.messages).toHaveLength(0);
+	});
+
+	it('an archived channel says so', async () => {
+		const error = (await post(channel('id', 'C0ARCHIVE'))).error('Subject') as Error & { description?: string };
+		expect(error.description).toMatch(/archived/);
+	});
+
+	it('posts an event to a channel once, even when the workflow runs again', async () => {
+		await post(channel('id', 'C0ANNOUNCE'), perkAdded, { workflowId: 'wf-post-dedupe' });
+		const again = await post(channel('id', 'C0ANNOUNCE'), perkAdded, { workflowId: 'wf-post-dedupe' });
+		expect(again.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
+		expect(slack.messages).toHaveLength(1);
+	});
+
+	it('explains a message it cannot build: the field that is missing', async () => {
+		const { perkName: _omit, ...noName } = perkAdded;
+		const error = (await post(channel('id', 'C0ANNOUNCE'), noName)).error('Subject') as Error & { description?: string };
+		expect(error.message).toMatch(/perkName/);
+		expect(slack.calls).toHaveLength(0);
+	});
+
+	it('lists channels for the picker: public ones and private ones the app is in, filtered', async () => {
+		const pkg = await loadPackage();
+		const subject = node('Subject', TYPE.postToChannel, { platform: 'slack' }, { credentials: credentialRefs });
+		const workflow = instantiate(pkg, chain('wf-list', subject));
+		const context = new LoadOptionsContext(workflow, subject, additionalDataFor(pkg, { credentials: credentialsFor({ slack }) }), 'parameters.channel');
+		const nodeType = pkg.nodeTypes.getByNameAndVersion(subject.type, 1) as INodeType;
+		const search = nodeType.methods!.listSearch!.searchChannels;
+		const all = (await search.call(context)) as INodeListSearchResult;
+		expect(all.results.map((r) => r.value)).toEqual(['C0ANNOUNCE', 'C0PRIVIN1']);
+		const filtered = (await search.call(context, 'perks')) as INodeListSearchResult;
+		expect(filtered.results).toEqual([{ name: '🔒perks-team', value: 'C0PRIVIN1' }]);
+	});
+});

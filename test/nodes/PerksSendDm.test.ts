@@ -1,0 +1,199 @@
+import { SlackEmulator } from '../emulators/slackApi';
+import { deduplicator } from '../harness/n8nRuntime';
+import { runNode, walletFundedItem } from '../fixtures/runNode';
+import { TYPE } from '../fixtures/workflows';
+
+const slack = new SlackEmulator();
+let ada: ReturnType<SlackEmulator['addUser']>;
+
+beforeAll(async () => {
+	await slack.start();
+	ada = slack.addUser({ name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com' });
+	slack.addUser({ name: 'grace', realName: 'Grace Hopper', email: 'grace.hopper@example.com' });
+	slack.addUser({ name: 'old', email: 'gone@example.com', deleted: true });
+	slack.addUser({ name: 'perksbot', email: 'bot@example.com', isBot: true });
+});
+afterAll(async () => {
+	await slack.stop();
+});
+beforeEach(() => slack.clearRecords());
+
+const byEmail = { platform: 'slack', recipientBy: 'email', email: '={{ $json.employeeEmail }}', messageSource: 'default' };
+
+async function sendDm(parameters: Record<string, unknown>, inputs = [walletFundedItem()], extra = {}) {
+	return await runNode(TYPE.sendDm, parameters as never, inputs, { slack }, extra);
+}
+
+describe('Send DM', () => {
+	it('opens the DM by email and posts the default wallet.funded message with blocks', async () => {
+		const result = await sendDm(byEmail);
+		expect(result.error('Subject')).toBeUndefined();
+		const [out] = result.output('Subject');
+		const [message] = slack.messages;
+		expect(slack.messages).toHaveLength(1);
+		expect(message.channel).toBe(slack.dmChannelFor(ada.id));
+		expect(message.text).toMatch(/100/);
+		expect(message.text).toMatch(/220/);
+		expect(Array.isArray(message.blocks)).toBe(true);
+		expect(JSON.stringify(message.blocks)).toMatch(/220/);
+		expect(out).toMatchObject({
+			platform: 'slack',
+			sent: true,
+			channelId: message.channel,
+			messageId: message.ts,
+			recipientUserId: ada.id,
+			recipientEmail: 'ada@example.com',
+			matchedBy: 'email',
+		});
+		expect(slack.callCount('conversations.open')).toBe(1);
+	});
+
+	it('matches emails trimmed and case-insensitively', async () => {
+		const result = await sendDm(byEmail, [walletFundedItem({ employeeEmail: '  ADA@Example.COM ' })]);
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true, recipientUserId: ada.id });
+	});
+
+	it('sends by user id', async () => {
+		const result = await sendDm({ ...byEmail, recipientBy: 'userId', userId: ada.id });
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true, recipientUserId: ada.id, matchedBy: 'user_id' });
+		expect(slack.callCount('users.lookupByEmail')).toBe(0);
+	});
+
+	it('lets a manual mapping win over the email lookup, to an email or to a user id', async () => {
+		const toEmail = await sendDm({
+			...byEmail,
+			manualMappings: { mapping: [{ perksEmail: 'ADA@example.com', chatUser: 'grace.hopper@example.com' }] },
+		});
+		expect(toEmail.output('Subject')[0]).toMatchObject({ matchedBy: 'manual_mapping', recipientName: 'grace' });
+		const graceId = toEmail.output('Subject')[0].recipientUserId as string;
+
+		const toId = await sendDm({
+			...byEmail,
+			manualMappings: { mapping: [{ perksEmail: 'ada@example.com', chatUser: graceId }] },
+		});
+		expect(toId.output('Subject')[0]).toMatchObject({ matchedBy: 'manual_mapping', recipientUserId: graceId });
+		expect(slack.messages.every((m) => m.channel === slack.dmChannelFor(graceId))).toBe(true);
+	});
+
+	it('explains a user not found: the emails differ, check the mapping', async () => {
+		const result = await sendDm(byEmail, [walletFundedItem({ employeeEmail: 'ada.perks@example.com' })]);
+		const error = result.error('Subject') as Error & { description?: string };
+		expect(error.message).toMatch(/ada\.perks@example\.com/);
+		expect(error.description).toMatch(/email probably differ/);
+		expect(error.description).toMatch(/Manual Mappings/);
+		expect(slack.messages).toHaveLength(0);
+	});
+
+	it('never matches deactivated or bot accounts', async () => {
+		const gone = await sendDm(byEmail, [walletFundedItem({ employeeEmail: 'gone@example.com' })]);
+		expect((gone.error('Subject') as Error & { description?: string }).description).toMatch(/deactivated/);
+		const bot = await sendDm(byEmail, [walletFundedItem({ employeeEmail: 'bot@example.com' })]);
+		expect(bot.error('Subject')?.message).toMatch(/bot or app/);
+		expect(slack.messages).toHaveLength(0);
+	});
+
+	it('sends custom text and Block Kit JSON with expressions', async () => {
+		const blocks = JSON.stringify({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hi *{{ $json.employeeName }}*' } }] });
+		const result = await sendDm({ ...byEmail, messageSource: 'custom', text: '=Balance: {{ $json.balance }}', blocks: `=${blocks}` });
+		expect(result.error('Subject')).toBeUndefined();
+		expect(slack.messages[0].text).toBe('Balance: 220');
+		expect(slack.messages[0].blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'Hi *Ada Lovelace*' } }]);
+	});
+
+	it('refuses text over Slack\'s limit before any call, never cutting it', async () => {
+		const result = await sendDm({ ...byEmail, messageSource: 'custom', text: 'x'.repeat(40_001) });
+		expect(result.error('Subject')?.message).toMatch(/40,?000/);
+		expect(slack.calls).toHaveLength(0);
+	});
+
+	it('refuses invalid blocks JSON naming the field', async () => {
+		const result = await sendDm({ ...byEmail, messageSource: 'custom', text: 'hi', blocks: '[{"type": "section",' });
+		expect(result.error('Subject')?.message).toMatch(/blocks/i);
+		expect(slack.calls).toHaveLength(0);
+	});
+
+	it('waits out a 429 and posts exactly once', async () => {
+		slack.failNext('chat.postMessage', 1, { status: 429, retryAfter: 1 });
+		const result = await sendDm(byEmail);
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true });
+		expect(slack.callCount('chat.postMessage')).toBe(2);
+		expect(slack.messages).toHaveLength(1);
+	});
+
+	it('gives up at once on a Retry-After too long to wait in a workflow', async () => {
+		slack.failNext('chat.postMessage', 1, { status: 429, retryAfter: 3600 });
+		const result = await sendDm(byEmail);
+		expect(result.error('Subject')?.message).toMatch(/rate limited/);
+		expect(slack.callCount('chat.postMessage')).toBe(1);
+	});
+
+	it.each(['invalid_auth', 'token_revoked', 'account_inactive'])('%s: re-authorize, with a service account', async (code) => {
+		slack.failNext('users.lookupByEmail', 1, { error: code });
+		const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
+		expect(error.message).toContain(code);
+		expect(error.description).toMatch(/Re-authorize/);
+		expect(error.description).toMatch(/service account/);
+	});
+
+	it('missing_scope names the scope', async () => {
+		slack.setScopes(['chat:write', 'users:read', 'users:read.email']);
+		try {
+			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
+			expect(error.description).toMatch(/"im:write" scope/);
+		} finally {
+			slack.setScopes(['chat:write', 'chat:write.public', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read']);
+		}
+	});
+
+	it('with Continue On Fail, routes the failed item to the error output and sends the others', async () => {
+		const inputs = [
+			walletFundedItem({ employeeEmail: 'ada@example.com' }),
+			walletFundedItem({ employeeEmail: 'nobody@example.com' }),
+			walletFundedItem({ employeeEmail: 'grace.hopper@example.com' }),
+		];
+		const result = await sendDm(byEmail, inputs, { onError: 'continueErrorOutput' });
+		expect(result.output('Subject', 0).map((i) => i.recipientName)).toEqual(['ada', 'grace']);
+		const [failed] = result.output('Subject', 1);
+		expect(failed).toMatchObject({
+			employeeEmail: 'nobody@example.com',
+			error: expect.stringMatching(/nobody@example\.com/),
+			details: { code: 'users_not_found', fix: expect.stringMatching(/Manual Mappings/) },
+		});
+		expect(slack.messages).toHaveLength(2);
+	});
+
+	it('sends an event once per recipient, also when the workflow runs again for a redelivery', async () => {
+		const item = walletFundedItem();
+		const first = await sendDm(byEmail, [item], { workflowId: 'wf-dedupe' });
+		const second = await sendDm(byEmail, [item], { workflowId: 'wf-dedupe' });
+		expect(first.output('Subject')[0]).toMatchObject({ sent: true });
+		expect(second.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
+		expect(slack.messages).toHaveLength(1);
+	});
+
+	it('a failed send does not consume the event: the redelivery still delivers', async () => {
+		const item = walletFundedItem();
+		slack.failNext('chat.postMessage', 1, { status: 500 });
+		const failed = await sendDm(byEmail, [item], { workflowId: 'wf-retry' });
+		expect(failed.error('Subject')).toBeDefined();
+		const retried = await sendDm(byEmail, [item], { workflowId: 'wf-retry' });
+		expect(retried.output('Subject')[0]).toMatchObject({ sent: true });
+		expect(slack.messages).toHaveLength(1);
+	});
+
+	it('never puts the token in output or errors', async () => {
+		slack.failNext('chat.postMessage', 1, { error: 'invalid_auth' });
+		const failed = await sendDm(byEmail);
+		const ok = await sendDm(byEmail);
+		for (const result of [failed, ok]) expect(JSON.stringify(result.run)).not.toContain(slack.token);
+		expect(JSON.stringify(failed.error('Subject'))).not.toContain(slack.token);
+	});
+
+	it('writes the default message in the employee\'s language', async () => {
+		await sendDm(byEmail, [walletFundedItem({ employeeLocale: 'it-IT', amount: 1250, balance: 1500 })]);
+		expect(slack.messages[0].text).toMatch(/punti/);
+		expect(slack.messages[0].text).toMatch(/1\.250/);
+	});
+
+	afterAll(() => deduplicator.reset());
+});
