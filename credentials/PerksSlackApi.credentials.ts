@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { slackApiUrlField, slackSigningSecretField } from './slackFields';
+
 export class PerksSlackApi implements ICredentialType {
 	name = 'perksSlackApi';
 
@@ -26,22 +28,8 @@ export class PerksSlackApi implements ICredentialType {
 			placeholder: 'xoxb-…',
 			description: 'The "Bot User OAuth Token" from the Slack app\'s OAuth & Permissions page',
 		},
-		{
-			displayName: 'Signing Secret',
-			name: 'signingSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'From the Slack app\'s Basic Information page; verifies that /perks slash commands really come from Slack',
-		},
-		{
-			displayName: 'API URL',
-			name: 'apiUrl',
-			type: 'string',
-			default: 'https://slack.com/api/',
-			description: 'Change only for GovSlack (https://slack-gov.com/api/) or a test server',
-		},
+		slackSigningSecretField,
+		slackApiUrlField,
 	];
 
 	authenticate: IAuthenticateGeneric = {

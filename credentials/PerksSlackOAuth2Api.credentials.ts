@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { slackApiUrlField, slackSigningSecretField } from './slackFields';
+
 /** The bot scopes every Perks Slack node needs; docs/slack-app-manifest.json asks for the same. */
 export const PERKS_SLACK_BOT_SCOPES = [
 	'chat:write',
@@ -41,21 +43,7 @@ export class PerksSlackOAuth2Api implements ICredentialType {
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: PERKS_SLACK_BOT_SCOPES.join(',') },
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
-		{
-			displayName: 'API URL',
-			name: 'apiUrl',
-			type: 'string',
-			default: 'https://slack.com/api/',
-			description: 'Change only for GovSlack (https://slack-gov.com/api/) or a test server',
-		},
-		{
-			displayName: 'Signing Secret',
-			name: 'signingSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'From the Slack app\'s Basic Information page; verifies that /perks slash commands really come from Slack',
-		},
+		slackApiUrlField,
+		slackSigningSecretField,
 	];
 }

@@ -7,9 +7,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { chatPlatformFor, platformCredentials, platformProperties } from '../shared/chat/platformFor';
+import { chatPlatformFor, platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
 import { PERKS_CREDENTIAL } from '../shared/perks/transport';
-import { runOnce, runPerItem } from '../shared/node/runPerItem';
+import { runOnce } from '../shared/node/runPerItem';
 import * as mapEmail from './actions/mapEmail.operation';
 import * as syncUsers from './actions/syncUsers.operation';
 
@@ -62,14 +62,12 @@ export class PerksMapUserByEmail implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const platform = await chatPlatformFor(this);
 		if (this.getNodeParameter('operation', 0) === 'syncUsers') {
+			const platform = await chatPlatformFor(this);
 			return [await runOnce(this, async function () {
 				return await syncUsers.execute.call(this, platform);
 			})];
 		}
-		return [await runPerItem(this, async function (itemIndex) {
-			return await mapEmail.execute.call(this, itemIndex, platform);
-		})];
+		return await runChatOperation(this, mapEmail.execute);
 	}
 }

@@ -6,8 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { chatPlatformFor, platformCredentials, platformProperties } from '../shared/chat/platformFor';
-import { runPerItem } from '../shared/node/runPerItem';
+import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
 import { searchChannels } from './methods/listSearch';
 import { description, postToChannel } from './postToChannel';
 
@@ -31,9 +30,6 @@ export class PerksPostToChannel implements INodeType {
 	methods = { listSearch: { searchChannels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const platform = await chatPlatformFor(this);
-		return [await runPerItem(this, async function (itemIndex) {
-			return await postToChannel.call(this, itemIndex, platform);
-		})];
+		return await runChatOperation(this, postToChannel);
 	}
 }

@@ -6,8 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { chatPlatformFor, platformCredentials, platformProperties } from '../shared/chat/platformFor';
-import { runPerItem } from '../shared/node/runPerItem';
+import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
 import { description, sendDm } from './sendDm';
 
 export class PerksSendDm implements INodeType {
@@ -28,9 +27,6 @@ export class PerksSendDm implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const platform = await chatPlatformFor(this);
-		return [await runPerItem(this, async function (itemIndex) {
-			return await sendDm.call(this, itemIndex, platform);
-		})];
+		return await runChatOperation(this, sendDm);
 	}
 }

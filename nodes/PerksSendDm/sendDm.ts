@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { ChatPlatform } from '../shared/chat/ChatPlatform';
 import { deliverOnce, deliveryOptionsProperty, readIdempotencyKey } from '../shared/idempotency/deliveryLedger';
-import { manualMappingsProperty, readManualMappings } from '../shared/mapping/properties';
+import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../shared/mapping/properties';
 import { resolveByEmail, resolveById } from '../shared/mapping/recipients';
 import { messageProperties, readMessage } from '../shared/messages/properties';
 import { requireString } from '../shared/node/parameters';
@@ -20,15 +20,7 @@ export const description: INodeProperties[] = [
 		],
 		default: 'email',
 	},
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		default: '={{ $json.employeeEmail }}',
-		required: true,
-		displayOptions: { show: { recipientBy: ['email'] } },
-	},
+	{ ...employeeEmailProperty, displayOptions: { show: { recipientBy: ['email'] } } },
 	{
 		displayName: 'User ID',
 		name: 'userId',

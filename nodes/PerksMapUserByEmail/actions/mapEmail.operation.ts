@@ -1,23 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
-import { manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
+import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
 import { resolveByEmail } from '../../shared/mapping/recipients';
 import { requireString } from '../../shared/node/parameters';
 
 const show = { operation: ['mapEmail'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Email',
-		name: 'email',
-		type: 'string',
-		placeholder: 'name@email.com',
-		default: '={{ $json.employeeEmail }}',
-		required: true,
-		description: "The employee's perks email; compared trimmed and case-insensitively",
-		displayOptions: { show },
-	},
+	{ ...employeeEmailProperty, displayOptions: { show } },
 	{ ...manualMappingsProperty, displayOptions: { show } },
 ];
 

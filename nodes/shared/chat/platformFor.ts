@@ -1,7 +1,9 @@
 /** The "Platform" and "Authentication" parameters every chat node shares, and the adapter they select. */
 import {
 	NodeOperationError,
+	type IDataObject,
 	type IExecuteFunctions,
+	type INodeExecutionData,
 	type ILoadOptionsFunctions,
 	type INodeCredentialDescription,
 	type INodeProperties,
@@ -9,6 +11,7 @@ import {
 
 import type { ChatPlatform, PlatformName } from './ChatPlatform';
 import { SlackPlatform } from './slack/SlackPlatform';
+import { runPerItem } from '../node/runPerItem';
 
 /** Credential type names for the two "Authentication" choices. */
 export const SLACK_BOT_TYPE = 'perksSlackApi';
@@ -75,4 +78,17 @@ export async function chatPlatformFor(context: IExecuteFunctions | ILoadOptionsF
 		});
 	}
 	return new SlackPlatform({ token, apiUrl: credential.apiUrl });
+}
+
+/** The execute() of a chat node: one adapter for the whole run, then the shared item loop. */
+export async function runChatOperation(
+	context: IExecuteFunctions,
+	operation: (this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform) => Promise<IDataObject>,
+): Promise<INodeExecutionData[][]> {
+	const platform = await chatPlatformFor(context);
+	return [
+		await runPerItem(context, async function (itemIndex) {
+			return await operation.call(this, itemIndex, platform);
+		}),
+	];
 }

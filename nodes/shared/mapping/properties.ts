@@ -1,7 +1,17 @@
-/** The "Manual Mappings" table shared by Map User by Email and Send DM. */
+/** The employee email and "Manual Mappings" parameters shared by Map User by Email and Send DM. */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { mappingTable, type ManualMapping } from './recipients';
+
+export const employeeEmailProperty: INodeProperties = {
+	displayName: 'Email',
+	name: 'email',
+	type: 'string',
+	placeholder: 'name@email.com',
+	default: '={{ $json.employeeEmail }}',
+	required: true,
+	description: "The employee's perks email; compared trimmed and case-insensitively",
+};
 
 export const manualMappingsProperty: INodeProperties = {
 	displayName: 'Manual Mappings',
