@@ -1,0 +1,98 @@
+/**
+ * The shipped templates, run as an admin would use them: imported as they are (sticky notes
+ * aside, which never execute), published (the trigger registers with the perks emulator), then
+ * fed signed events; the Slack emulator shows what employees see.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { INode } from 'n8n-workflow';
+
+import { PerksEmulator, perkAddedEvent, walletFundedEvent } from './emulators/perksApi';
+import { SlackEmulator } from './emulators/slackApi';
+import { PACKAGE_ROOT, loadPackage, type WorkflowJson } from './harness/n8nRuntime';
+import { hostWorkflow, type HostedWorkflow } from './harness/webhookHost';
+import { credentialsFor } from './fixtures/runNode';
+
+const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'workflows');
+const templates = readdirSync(TEMPLATE_DIR).filter((file) => file.endsWith('.json'));
+
+function readTemplate(file: string): WorkflowJson & { nodes: INode[] } {
+	return JSON.parse(readFileSync(path.join(TEMPLATE_DIR, file), 'utf8'));
+}
+
+const perks = new PerksEmulator();
+const slack = new SlackEmulator();
+let hosted: HostedWorkflow | undefined;
+
+beforeAll(async () => {
+	await Promise.all([perks.start(), slack.start()]);
+});
+afterAll(async () => {
+	await Promise.all([perks.stop(), slack.stop()]);
+});
+afterEach(async () => {
+	await hosted?.deactivate();
+	await hosted?.stop();
+	hosted = undefined;
+});
+
+async function publish(file: string): Promise<HostedWorkflow> {
+	const template = readTemplate(file);
+	const runnable = { ...template, id: file, nodes: template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote') };
+	hosted = await hostWorkflow(runnable, 'Perks Trigger', { credentials: credentialsFor({ slack, perks }) });
+	await hosted.activate();
+	return hosted;
+}
+
+describe.each(templates)('template %s', (file) => {
+	it('uses only our nodes and credential types, with a sticky note saying what to set', async () => {
+		const template = readTemplate(file);
+		const pkg = await loadPackage();
+		const notes = template.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote');
+		expect(notes).toHaveLength(1);
+		expect(String(notes[0].parameters.content)).toMatch(/credential/i);
+		const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
+		for (const node of nodes) {
+			const type = pkg.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+			const declared = (type.description.credentials ?? []).map((c) => c.name);
+			for (const credentialType of Object.keys(node.credentials ?? {})) expect(declared).toContain(credentialType);
+		}
+		expect(nodes.filter((n) => n.type === 'n8n-nodes-perks.perksTrigger')).toHaveLength(1);
+		expect(nodes.find((n) => n.type === 'n8n-nodes-perks.perksTrigger')?.webhookId).toBeTruthy();
+	});
+});
+
+describe('wallet funded → Slack DM', () => {
+	it('registers for wallet.funded and DMs the employee once per event', async () => {
+		const wf = await publish('wallet-funded-to-slack-dm.json');
+		expect(perks.webhooks.find((w) => w.url === wf.url)?.events).toEqual(['wallet.funded']);
+		const user = slack.addUser({ name: 'marta', realName: 'Marta Rossi', email: 'marta@example.com' });
+		const employee = perks.addEmployee({ email: 'Marta@Example.com', name: 'Marta Rossi', locale: 'it' });
+		const event = walletFundedEvent(employee, { amount: 100, balance: 250, period: '2026-11' });
+
+		expect((await perks.deliver(event))[0].status).toBe(200);
+		expect((await perks.deliver(event))[0].status).toBe(200);
+		const runs = await wf.settled();
+		expect(runs).toHaveLength(1);
+		expect(runs[0].run.status).toBe('success');
+		const dms = slack.messagesFor(user.id);
+		expect(dms).toHaveLength(1);
+		expect(dms[0].text).toMatch(/100 punti/);
+		expect(dms[0].text).toMatch(/250 punti/);
+	});
+});
+
+describe('new perk added → Slack channel', () => {
+	it('announces the new perk in #perks', async () => {
+		slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
+		const wf = await publish('new-perk-to-slack-channel.json');
+		const perk = perks.addPerk({ name: 'Cooking class', description: 'Learn to make pasta', cost: 60, image_url: 'https://perks.example.com/pasta.png' });
+		expect((await perks.deliver(perkAddedEvent(perk)))[0].status).toBe(200);
+		const [run] = await wf.settled();
+		expect(run.run.status).toBe('success');
+		const [announcement] = slack.messagesFor('C0PERKS01');
+		expect(JSON.stringify(announcement.blocks)).toContain('Cooking class');
+		expect(JSON.stringify(announcement.blocks)).toContain('https://perks.example.com/pasta.png');
+	});
+});
