@@ -1,7 +1,7 @@
 import { SlackEmulator } from '../emulators/slackApi';
-import { deduplicator } from '../harness/n8nRuntime';
+import { deduplicator, instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
 import { runNode, walletFundedItem } from '../fixtures/runNode';
-import { TYPE } from '../fixtures/workflows';
+import { chain, node, TYPE } from '../fixtures/workflows';
 
 const slack = new SlackEmulator();
 let ada: ReturnType<SlackEmulator['addUser']>;
@@ -46,6 +46,18 @@ describe('Send DM', () => {
 			matchedBy: 'email',
 		});
 		expect(slack.callCount('conversations.open')).toBe(1);
+	});
+
+	it('works the same with the OAuth2 credential (its bot token)', async () => {
+		const pkg = await loadPackage();
+		const subject = node('Subject', TYPE.sendDm, { ...byEmail, authentication: 'oAuth2' } as never, {
+			credentials: { perksSlackOAuth2Api: { id: 'cred-oauth', name: 'Perks Slack OAuth2 API' } },
+		});
+		const workflow = instantiate(pkg, chain('wf-oauth', subject));
+		const credentials = { perksSlackOAuth2Api: { apiUrl: slack.apiUrl, oauthTokenData: { access_token: slack.token } } };
+		const result = await runFromTrigger(pkg, workflow, 'Subject', [{ json: walletFundedItem() }], { credentials });
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true, recipientUserId: ada.id });
+		expect(slack.calls.every((call) => call.token === slack.token)).toBe(true);
 	});
 
 	it('matches emails trimmed and case-insensitively', async () => {
