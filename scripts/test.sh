@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone or a working tree: set-up, lint, type check, the
-# in-process tests (loopback emulators of the perks API and Slack), then the end-to-end tests
-# against a real n8n 2.x. Prints one closing line: "tests: N passed, N failed".
+# in-process tests (loopback emulators of the perks API and Slack, n8n-core running the
+# workflows), then the end-to-end tests against a real n8n 2.x (installed into .cache/n8n on
+# first use). Prints one closing line: "tests: N passed, N failed".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 mkdir -p .cache
+rm -f .cache/jest-unit.json .cache/jest-e2e.json
 npm run lint
 npm run typecheck
+
 status=0
 npx jest --ci --json --outputFile=.cache/jest-unit.json || status=$?
-node scripts/summarize-jest.js .cache/jest-unit.json
+if bash scripts/e2e/install-n8n.sh; then
+	npx jest -c jest.e2e.config.js --ci --json --outputFile=.cache/jest-e2e.json || status=$?
+else
+	echo "Could not install n8n for the end-to-end tests" >&2
+	status=1
+fi
+node scripts/summarize-jest.js .cache/jest-unit.json .cache/jest-e2e.json
 exit $status

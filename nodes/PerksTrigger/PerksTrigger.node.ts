@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	type IDataObject,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -100,13 +99,10 @@ export class PerksTrigger implements INodeType {
 			recent: receivedEvents,
 		});
 
-		if (outcome.action !== 'start') {
-			this.getResponseObject().status(outcome.status).json(outcome.body);
-			return { noWebhookResponse: true };
-		}
-		return {
-			workflowData: [[{ json: outcome.item }]],
-			webhookResponse: outcome.body as IDataObject,
-		};
+		// Every answer is sent here: n8n 2.x ignores `webhookResponse` for "onReceived" webhooks
+		// (it answers "firstEntryJson"), and the platform should see what happened to its event.
+		this.getResponseObject().status(outcome.status).json(outcome.body);
+		if (outcome.action !== 'start') return { noWebhookResponse: true };
+		return { workflowData: [[{ json: outcome.item }]], noWebhookResponse: true };
 	}
 }

@@ -19,8 +19,13 @@ const run = promisify(execFile);
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Set by globalSetup: the installed package folder every instance copies. */
+/**
+ * The installed package folder every instance copies: set by globalSetup, or beforehand to test
+ * a folder prepared elsewhere (`<dir>` must be an installed package, as `packAndInstall` makes).
+ */
 export const PACKAGE_DIR_ENV = 'N8N_E2E_PACKAGE_DIR';
+/** Set by globalSetup when PACKAGE_DIR_ENV came from outside, so teardown leaves it alone. */
+export const EXTERNAL_PACKAGE_ENV = 'N8N_E2E_PACKAGE_DIR_EXTERNAL';
 
 export interface PreparedPackage {
 	name: string;

@@ -4,11 +4,12 @@
  * n8n-core's WorkflowExecute running whole workflow JSON, and n8n's deduplication store kept
  * in memory. Needs `npm run build` first (npm test does it).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'perks-n8n-'));
+// One fixed folder (n8n keeps only its instance settings there), so runs leave nothing behind.
+process.env.N8N_USER_FOLDER ??= path.join(tmpdir(), 'n8n-nodes-perks-tests');
 // n8n logs every node error to the console; the tests assert on them instead.
 process.env.N8N_LOG_LEVEL ??= 'silent';
 

@@ -65,12 +65,12 @@ export async function hostWorkflow(
 			}
 			const rawBody = await readBody(req);
 			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res);
-			if (result.noWebhookResponse) return;
+			// As n8n does: workflow data starts a run whether or not the node answered itself.
 			if (result.workflowData) {
 				executions.push(runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime));
 			}
-			const body = result.webhookResponse ?? { message: 'Workflow was started' };
-			if (!res.writableEnded) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+			if (result.noWebhookResponse || res.writableEnded) return;
+			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Workflow was started' }));
 		})().catch((error: Error) => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ message: error.message }));

@@ -1,0 +1,119 @@
+/**
+ * The shipped Slack templates in a real n8n 2.41.1: imported as they are (sticky note
+ * included) with `n8n import:workflow`, published with `n8n publish:workflow`, then fed signed
+ * events by the perks emulator while the Slack emulator records what employees would see.
+ *
+ * What only a real n8n shows: the templates import and publish without errors, and "never
+ * twice" holds across a restart, where the trigger's in-process guard is gone and the Send DM
+ * node's ledger (n8n's deduplication store, in n8n's database) must stop the second DM.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { PerksEmulator, perkAddedEvent, walletFundedEvent } from '../emulators/perksApi';
+import { SlackEmulator } from '../emulators/slackApi';
+import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
+import { REPO_ROOT } from './communityPackage';
+
+const perks = new PerksEmulator();
+const slack = new SlackEmulator({ appName: 'Perks' });
+let n8n: N8nInstance;
+
+function template(file: string, id: string): WorkflowJson {
+	const json = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8'));
+	return { ...json, id };
+}
+
+const DM = template('wallet-funded-to-slack-dm.json', 'templateWalletDm01');
+const CHANNEL = template('new-perk-to-slack-channel.json', 'templatePerkChan01');
+const webhookIdOf = (workflow: WorkflowJson) => workflow.nodes.find((n) => n.webhookId)!.webhookId!;
+const registered = (workflow: WorkflowJson) => perks.webhooks.filter((w) => w.url === n8n.webhookUrl(webhookIdOf(workflow)));
+
+async function finishedRuns(workflowId: string, count: number) {
+	return await waitFor(
+		async () => {
+			const rows = await n8n.executions(workflowId);
+			const done = rows.filter((row) => ['success', 'error', 'crashed'].includes(row.status));
+			return done.length >= count && done.length === rows.length ? done : undefined;
+		},
+		{ what: `${count} finished execution(s) of ${workflowId}`, timeoutMs: 30_000, instance: n8n },
+	);
+}
+
+beforeAll(async () => {
+	await Promise.all([perks.start(), slack.start()]);
+	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
+	n8n = await N8nInstance.launch({
+		name: 'slack-templates',
+		// The ids and types the templates reference, as an admin would create them.
+		credentials: [
+			{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
+			{
+				id: 'perksSlackBotCredential',
+				name: 'Perks Slack Bot API',
+				type: 'perksSlackApi',
+				data: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: 'e2e-signing-secret' },
+			},
+		],
+		workflows: [DM, CHANNEL],
+	});
+	await waitFor(() => registered(DM).length > 0 && registered(CHANNEL).length > 0, {
+		what: 'both templates to register their webhooks',
+		timeoutMs: 60_000,
+		instance: n8n,
+	});
+}, 900_000);
+
+afterAll(async () => {
+	await n8n?.dispose();
+	await Promise.all([perks.stop(), slack.stop()]);
+});
+
+describe('Slack templates in a real n8n', () => {
+	it('publish without errors and register exactly their events', () => {
+		expect(registered(DM).map((w) => w.events)).toEqual([['wallet.funded']]);
+		expect(registered(CHANNEL).map((w) => w.events)).toEqual([['catalog.perk_added']]);
+		// No error-level line about publication, activation or our nodes.
+		expect(n8n.logLines(/\| error \|/).filter((line) => /activat|publish|perks|webhook/i.test(line))).toEqual([]);
+		expect(n8n.logLines(/Added webhook "Perks Trigger"/)).toHaveLength(2);
+	});
+
+	it('wallet funded → one Slack DM, also for concurrent copies and for a redelivery after a restart', async () => {
+		const user = slack.addUser({ name: 'ines', realName: 'Inês Costa', email: 'ines@example.com' });
+		const employee = perks.addEmployee({ email: 'Ines@Example.com', name: 'Inês Costa', locale: 'pt' });
+		const event = walletFundedEvent(employee, { amount: 150, balance: 400, period: '2026-11' });
+
+		const copies = await perks.deliver(event, { times: 3 });
+		expect(copies.map((c) => c.status)).toEqual([200, 200, 200]);
+		await finishedRuns(DM.id, 1);
+		await waitFor(() => slack.messagesFor(user.id).length > 0, { what: 'the DM', timeoutMs: 30_000, instance: n8n });
+		const [dm] = slack.messagesFor(user.id);
+		expect(dm.text).toMatch(/150 pontos/);
+		expect(dm.text).toMatch(/400 pontos/);
+
+		await n8n.restart();
+		const [redelivery] = await perks.deliver(event);
+		expect(redelivery.status).toBe(200);
+		// The trigger forgot the id with the restart, so the workflow runs again: Send DM must skip.
+		const runs = await finishedRuns(DM.id, 2);
+		expect(runs.map((r) => r.status)).toEqual(['success', 'success']);
+		await sleep(500);
+		expect(slack.messagesFor(user.id)).toHaveLength(1);
+	});
+
+	it('new perk added → an announcement in #perks', async () => {
+		const perk = perks.addPerk({ name: 'Museum pass', description: 'A year of museums', cost: 80 });
+		const [delivery] = await perks.deliver(perkAddedEvent(perk));
+		expect(delivery.status).toBe(200);
+		await waitFor(() => slack.messagesFor('C0PERKS01').length > 0, { what: 'the announcement', timeoutMs: 30_000, instance: n8n });
+		expect(JSON.stringify(slack.messagesFor('C0PERKS01')[0].blocks)).toContain('Museum pass');
+	});
+
+	it('never writes a token, API key or webhook secret into n8n\'s log (debug level)', () => {
+		const log = readFileSync(n8n.logFile, 'utf8');
+		expect(log.length).toBeGreaterThan(0);
+		for (const secret of [slack.token, perks.apiKey, ...perks.webhooks.map((w) => w.secret)]) {
+			expect(log).not.toContain(secret);
+		}
+	});
+});
