@@ -15,9 +15,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { PACKAGE_ROOT } from '../harness/packageRoot';
+
 const run = promisify(execFile);
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /**
  * The installed package folder every instance copies: set by globalSetup, or beforehand to test

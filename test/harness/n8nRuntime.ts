@@ -4,7 +4,6 @@
  * n8n-core's WorkflowExecute running whole workflow JSON, and n8n's deduplication store kept
  * in memory. Needs `npm run build` first (npm test does it).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -41,17 +40,9 @@ import {
 } from 'n8n-workflow';
 
 import { MemoryDeduplicator } from './memoryDeduplicator';
+import { PACKAGE_NAME, PACKAGE_ROOT } from './packageRoot';
 
-export const PACKAGE_NAME = 'n8n-nodes-perks';
-
-/** The package root, found upwards (this file also runs compiled, from .cache/bench). */
-export const PACKAGE_ROOT = (() => {
-	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-		const manifest = path.join(dir, 'package.json');
-		if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === PACKAGE_NAME) return dir;
-	}
-	throw new Error(`No ${PACKAGE_NAME} package.json above ${__dirname}`);
-})();
+export { PACKAGE_NAME, PACKAGE_ROOT };
 
 export interface LoadedPackage {
 	nodeTypes: INodeTypes;

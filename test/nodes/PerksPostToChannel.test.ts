@@ -127,3 +127,23 @@ describe('Post to Channel', () => {
 		expect(filtered.results).toEqual([{ name: '🔒perks-team', value: 'C0PRIVIN1' }]);
 	});
 });
+
+describe('every Slack error the issue names maps to its fix', () => {
+	it.each([
+		['not_in_channel', /\/invite @perks/i],
+		['channel_not_found', /\/invite @perks/i],
+		['is_archived', /archived/],
+		['users_not_found', /emails probably differ|email probably differ/],
+		['user_not_found', /user mapping/],
+		['invalid_auth', /Re-authorize.*service account/s],
+		['token_revoked', /Re-authorize.*service account/s],
+		['account_inactive', /Re-authorize.*service account/s],
+		['missing_scope', /scope/],
+	])('%s', async (code, fix) => {
+		slack.failNext('chat.postMessage', 1, { error: code });
+		const error = (await post(channel('id', 'C0ANNOUNCE'))).error('Subject') as Error & { description?: string };
+		expect(error.message).toContain(code);
+		expect(error.description).toMatch(fix);
+		expect(slack.messages).toHaveLength(0);
+	});
+});
