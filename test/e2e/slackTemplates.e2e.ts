@@ -117,3 +117,43 @@ describe('Slack templates in a real n8n', () => {
 		}
 	});
 });
+
+describe('credential tests in the real n8n editor API', () => {
+	let cookie = '';
+	const browserId = 'perks-e2e-browser';
+
+	beforeAll(async () => {
+		const response = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'browser-id': browserId },
+			body: JSON.stringify({ email: 'owner@perks.local', firstName: 'E2e', lastName: 'Owner', password: 'E2e-Owner-Pass-1' }),
+		});
+		expect(response.status).toBe(200);
+		cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+	});
+
+	/** The editor's "Test" button: the stored credential `id`, with the values typed in the dialog. */
+	async function testCredential(type: string, data: Record<string, unknown>) {
+		const id = type === 'perksApi' ? 'perksApiCredential' : 'perksSlackBotCredential';
+		const response = await fetch(`${n8n.baseUrl}/rest/credentials/test`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie, 'browser-id': browserId },
+			body: JSON.stringify({ credentials: { id, name: `test ${type}`, type, data } }),
+		});
+		expect(response.status).toBe(200);
+		return ((await response.json()) as { data: { status: string; message: string } }).data;
+	}
+
+	it('Perks API: GET /v1/account accepts the key and refuses a wrong one', async () => {
+		expect(await testCredential('perksApi', { baseUrl: perks.baseUrl, apiKey: perks.apiKey })).toMatchObject({ status: 'OK' });
+		expect(await testCredential('perksApi', { baseUrl: perks.baseUrl, apiKey: 'wrong' })).toMatchObject({ status: 'Error' });
+		expect(perks.requests.filter((r) => r.path === '/v1/account').length).toBeGreaterThanOrEqual(2);
+	});
+
+	it('Perks Slack Bot API: auth.test accepts the bot token and refuses a wrong one', async () => {
+		expect(await testCredential('perksSlackApi', { accessToken: slack.token, apiUrl: slack.apiUrl })).toMatchObject({ status: 'OK' });
+		const refused = await testCredential('perksSlackApi', { accessToken: 'xoxb-not-the-token', apiUrl: slack.apiUrl });
+		expect(refused).toMatchObject({ status: 'Error', message: expect.stringMatching(/bot token/) });
+		expect(slack.callCount('auth.test')).toBeGreaterThanOrEqual(2);
+	});
+});
