@@ -118,7 +118,7 @@ describe('Slack templates in a real n8n', () => {
 	});
 });
 
-describe('credential tests in the real n8n editor API', () => {
+describe('the real n8n editor API, signed in', () => {
 	let cookie = '';
 	const browserId = 'perks-e2e-browser';
 
@@ -130,6 +130,23 @@ describe('credential tests in the real n8n editor API', () => {
 		});
 		expect(response.status).toBe(200);
 		cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+	});
+
+	async function signedIn(urlPath: string): Promise<unknown> {
+		const response = await fetch(`${n8n.baseUrl}${urlPath}`, { headers: { cookie, 'browser-id': browserId } });
+		expect(response.status).toBe(200);
+		return await response.json();
+	}
+
+	it('the editor lists our five nodes and three credential types', async () => {
+		const nodes = (await signedIn('/types/nodes.json')) as Array<{ name: string }>;
+		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-perks.')).map((n) => n.name);
+		for (const name of ['perksTrigger', 'perksBalanceLookup', 'perksMapUserByEmail', 'perksSendDm', 'perksPostToChannel']) {
+			expect(ours).toContain(`n8n-nodes-perks.${name}`);
+		}
+		const credentials = (await signedIn('/types/credentials.json')) as Array<{ name: string }>;
+		const credentialNames = credentials.map((c) => c.name);
+		for (const name of ['perksApi', 'perksSlackApi', 'perksSlackOAuth2Api']) expect(credentialNames).toContain(name);
 	});
 
 	/** The editor's "Test" button: the stored credential `id`, with the values typed in the dialog. */
