@@ -11,7 +11,7 @@ import { SIGNATURE_HEADER } from '../shared/perks/signature';
 import { PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transport';
 import { receivedEvents } from '../shared/idempotency/recentKeys';
 import { handleDelivery } from './receive';
-import { registrationMethods, type RegistrationData } from './registration';
+import { registrationMethods, registrations } from './registration';
 
 const EVENT_OPTIONS: Array<{ name: string; value: PerksEventType; description: string }> = [
 	{ name: 'Wallet Funded', value: 'wallet.funded', description: 'Points were added to a wallet' },
@@ -84,9 +84,10 @@ export class PerksTrigger implements INodeType {
 		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
 			rawBody?: Buffer;
 		};
-		const registration = this.getWorkflowStaticData('node') as RegistrationData;
+		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
 		const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
-		const secrets = [registration.webhookSecret, credential.webhookSecret].filter(
+		const registered = registrations(this.getWorkflowStaticData('node')).map((r) => r.webhookSecret);
+		const secrets = [...registered, credential.webhookSecret].filter(
 			(secret): secret is string => typeof secret === 'string' && secret.length > 0,
 		);
 

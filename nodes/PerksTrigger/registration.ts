@@ -1,20 +1,30 @@
 /**
  * Webhook registration with the perks platform on activation and removal on deactivation.
- * The webhook id, its events and its signing secret live in the node's static data.
+ * Each registration (webhook id, events, signing secret) is kept in the node's static data
+ * under the URL it was registered for, so the editor's test URL ("Listen for test event") and
+ * the production URL never overwrite or delete each other.
  */
-import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 
 import type { PerksEventType } from '../shared/perks/contract';
 import { perksClientFor, PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transport';
 import { toNodeError } from '../shared/node/toNodeError';
 
-export interface RegistrationData {
-	webhookId?: string;
-	webhookSecret?: string;
-	webhookEvents?: string[];
+export interface Registration extends IDataObject {
+	webhookId: string;
+	webhookSecret: string;
+	webhookEvents: string[];
 }
 
-export function selectedEvents(context: IHookFunctions): PerksEventType[] {
+interface TriggerStaticData extends IDataObject {
+	registrations?: Record<string, Registration>;
+}
+
+export function registrations(staticData: IDataObject): Registration[] {
+	return Object.values((staticData as TriggerStaticData).registrations ?? {});
+}
+
+function selectedEvents(context: IHookFunctions): PerksEventType[] {
 	return context.getNodeParameter('events', []) as PerksEventType[];
 }
 
@@ -22,18 +32,20 @@ function isManual(context: IHookFunctions): boolean {
 	return context.getNodeParameter('registration', 'automatic') === 'manual';
 }
 
-function staticData(context: IHookFunctions): RegistrationData {
-	return context.getWorkflowStaticData('node') as RegistrationData;
+function registrationTable(context: IHookFunctions): Record<string, Registration> {
+	const data = context.getWorkflowStaticData('node') as TriggerStaticData;
+	data.registrations ??= {};
+	return data.registrations;
 }
 
-function sameEvents(a: string[] = [], b: string[] = []): boolean {
+function webhookUrl(context: IHookFunctions): string {
+	const url = context.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(context.getNode(), 'n8n gave no webhook URL to register');
+	return url;
+}
+
+function sameEvents(a: string[], b: string[]): boolean {
 	return a.length === b.length && [...a].sort().join() === [...b].sort().join();
-}
-
-function clear(data: RegistrationData): void {
-	delete data.webhookId;
-	delete data.webhookSecret;
-	delete data.webhookEvents;
 }
 
 export const registrationMethods = {
@@ -53,36 +65,34 @@ export const registrationMethods = {
 			}
 			return true; // registered by hand: nothing for n8n to create
 		}
-		const data = staticData(this);
-		const url = this.getNodeWebhookUrl('default');
+		const url = webhookUrl(this);
+		const table = registrationTable(this);
+		const known = table[url];
 		try {
 			const client = await perksClientFor(this);
-			const registered = await client.listWebhooks();
-			for (const webhook of registered) {
+			for (const webhook of await client.listWebhooks()) {
 				if (webhook.url !== url) continue;
-				const ours = webhook.id === data.webhookId && !!data.webhookSecret;
-				if (ours && sameEvents(webhook.events, selectedEvents(this))) return true;
-				// A leftover with an unknown secret, or with other events: replace it.
+				if (webhook.id === known?.webhookId && sameEvents(webhook.events, selectedEvents(this))) return true;
+				// A leftover whose secret we do not hold, or one with other events: replace it.
 				await client.deleteWebhook(webhook.id);
 			}
 		} catch (error) {
 			throw toNodeError(this.getNode(), error);
 		}
-		clear(data);
+		delete table[url];
 		return false;
 	},
 
 	async create(this: IHookFunctions): Promise<boolean> {
-		const url = this.getNodeWebhookUrl('default');
-		if (!url) throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL to register');
+		const url = webhookUrl(this);
 		try {
 			const client = await perksClientFor(this);
 			const created = await client.createWebhook(url, selectedEvents(this));
-			Object.assign(staticData(this), {
+			registrationTable(this)[url] = {
 				webhookId: created.id,
 				webhookSecret: created.secret,
 				webhookEvents: created.events,
-			});
+			};
 		} catch (error) {
 			throw toNodeError(this.getNode(), error);
 		}
@@ -90,15 +100,18 @@ export const registrationMethods = {
 	},
 
 	async delete(this: IHookFunctions): Promise<boolean> {
-		const data = staticData(this);
-		if (isManual(this) || !data.webhookId) return true;
+		if (isManual(this)) return true;
+		const url = webhookUrl(this);
+		const table = registrationTable(this);
+		const known = table[url];
+		if (!known) return true;
 		try {
 			const client = await perksClientFor(this);
-			await client.deleteWebhook(data.webhookId);
+			await client.deleteWebhook(known.webhookId);
 		} catch (error) {
 			throw toNodeError(this.getNode(), error);
 		}
-		clear(data);
+		delete table[url];
 		return true;
 	},
 };

@@ -170,9 +170,9 @@ describe('Perks Trigger in a real n8n', () => {
 			instance: n8n,
 		});
 		expect(staticData[`node:${TRIGGER}`]).toMatchObject({
-			webhookId: ours()[0].id,
-			webhookSecret: ours()[0].secret,
-			webhookEvents: ['wallet.funded'],
+			registrations: {
+				[webhookUrl()]: { webhookId: ours()[0].id, webhookSecret: ours()[0].secret, webhookEvents: ['wallet.funded'] },
+			},
 		});
 	});
 

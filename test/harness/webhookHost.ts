@@ -38,6 +38,10 @@ export interface HostedWorkflow {
 	settled(): Promise<RunResult[]>;
 	activate(): Promise<void>;
 	deactivate(): Promise<void>;
+	/** What the editor's "Listen for test event" does: register, then remove, the test URL. */
+	activateTest(): Promise<void>;
+	deactivateTest(): Promise<void>;
+	testUrl: string;
 	stop(): Promise<void>;
 }
 
@@ -77,16 +81,19 @@ export async function hostWorkflow(
 		});
 	});
 
-	const hook = (method: 'checkExists' | 'create' | 'delete') => {
+	const hook = (method: 'checkExists' | 'create' | 'delete', test = false) => {
 		const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
 		const fn = nodeType.webhookMethods?.default?.[method];
 		if (!fn) throw new Error(`${trigger.type} has no webhook method ${method}`);
-		const context = new HookContext(workflow, trigger, additionalDataFor(pkg, runtime), 'trigger', 'activate', webhookData(workflow, trigger, webhookBaseUrl));
+		const data = { ...webhookData(workflow, trigger, webhookBaseUrl), isTest: test };
+		const mode = test ? 'manual' : 'trigger';
+		const context = new HookContext(workflow, trigger, additionalDataFor(pkg, runtime), mode, test ? 'manual' : 'activate', data);
 		return fn.call(context);
 	};
 
 	return {
 		url: `${webhookBaseUrl}/${trigger.webhookId}/webhook`,
+		testUrl: `${webhookBaseUrl}-test/${trigger.webhookId}/webhook`,
 		workflow,
 		executions,
 		settled: async () => await Promise.all(executions),
@@ -95,6 +102,12 @@ export async function hostWorkflow(
 		},
 		deactivate: async () => {
 			await hook('delete');
+		},
+		activateTest: async () => {
+			if (!(await hook('checkExists', true))) await hook('create', true);
+		},
+		deactivateTest: async () => {
+			await hook('delete', true);
 		},
 		stop: async () => {
 			server.closeAllConnections();

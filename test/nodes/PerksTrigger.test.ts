@@ -76,6 +76,20 @@ describe('Perks Trigger: registration', () => {
 		await wf.deactivate();
 	});
 
+	it("keeps the editor's test URL and the production URL apart", async () => {
+		const wf = await publish({ events: ['wallet.funded'] });
+		const production = perks.webhooks.find((w) => w.url === wf.url)!;
+		await wf.activateTest();
+		expect(perks.webhooks.filter((w) => w.url === wf.testUrl)).toHaveLength(1);
+		await wf.deactivateTest();
+		expect(perks.webhooks.filter((w) => w.url === wf.testUrl)).toHaveLength(0);
+		expect(perks.webhooks.find((w) => w.url === wf.url)?.id).toBe(production.id);
+		const [delivery] = await perks.deliver(walletFundedEvent(employee(), { amount: 1, balance: 1 }), { url: wf.url });
+		expect(delivery.status).toBe(200);
+		await wf.activate();
+		expect(perks.webhooks.filter((w) => w.url === wf.url).map((w) => w.id)).toEqual([production.id]);
+	});
+
 	it('defaults to all four event types', async () => {
 		const wf = await publish();
 		expect(perks.webhooks.find((w) => w.url === wf.url)!.events.sort()).toEqual(
