@@ -94,6 +94,13 @@ describe('PerksClient', () => {
 		expect(JSON.stringify({ ...error, message: error.message })).not.toContain('secret-key');
 	});
 
+	it('names the record that breaks the contract in a listing', async () => {
+		const broken = { id: 'emp_broken', email: 'not-an-email', name: 'B', locale: 'en', active: true };
+		const client = new PerksClient(async () => ({ statusCode: 200, headers: {}, body: { data: [broken], next_cursor: null } }));
+		const error = (await client.listEmployees().next().catch((e) => e)) as PerksApiError;
+		expect(error.message).toBe('Unexpected answer from GET /v1/employees: data.0.email Invalid email (record emp_broken)');
+	});
+
 	it('rejects an answer that does not follow the contract', async () => {
 		const client = new PerksClient(async () => ({ statusCode: 200, headers: {}, body: { wallet: { balance: 'lots' } } }));
 		await expect(client.getWallet('emp_1')).rejects.toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/wallet\.employee_id/) });

@@ -123,7 +123,7 @@ export class PerksClient {
 			const issue = parsed.error.issues[0];
 			throw new PerksApiError(
 				'invalid_response',
-				`Unexpected answer from ${request.method} ${request.path}: ${issue.path.join('.') || '(body)'} ${issue.message}`,
+				`Unexpected answer from ${request.method} ${request.path}: ${issue.path.join('.') || '(body)'} ${issue.message}${recordOf(body, issue.path)}`,
 			);
 		}
 		return parsed.data;
@@ -164,6 +164,14 @@ function toPerksError(request: PerksHttpRequest, response: PerksHttpResponse): P
 		response.statusCode,
 		retryAfter,
 	);
+}
+
+/** " (record emp_…)" when the failing field sits in a listed object with an id, so the record can be fixed. */
+function recordOf(body: unknown, path: Array<string | number>): string {
+	const [list, index] = path;
+	const record = (body as Record<string, unknown> | undefined)?.[String(list)];
+	const id = Array.isArray(record) && typeof index === 'number' ? (record[index] as { id?: unknown })?.id : undefined;
+	return typeof id === 'string' ? ` (record ${id})` : '';
 }
 
 function parseMaybeJson(body: unknown): unknown {
