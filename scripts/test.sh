@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh clone or a working tree: set-up, lint, type check, the
 # in-process tests (loopback emulators of the perks API and Slack, n8n-core running the
 # workflows), then the end-to-end tests against a real n8n 2.x (installed into .cache/n8n on
-# first use). Prints one closing line: "tests: N passed, N failed".
+# first use), one of them driving the n8n editor in Debian's Chromium (apt-get, on first use).
+# Prints one closing line: "tests: N passed, N failed".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
@@ -15,6 +16,12 @@ npm run typecheck
 status=0
 npx jest --ci --json --outputFile=.cache/jest-unit.json || status=$?
 if bash scripts/e2e/install-n8n.sh; then
+	# Chromium for the editor test (test/e2e/editor.e2e.ts). Without it that test fails in its
+	# beforeAll (it never skips), and the run fails here too; the other e2e tests still run.
+	if ! bash scripts/e2e/install-chromium.sh; then
+		echo "Could not install Chromium: test/e2e/editor.e2e.ts cannot run and will fail" >&2
+		status=1
+	fi
 	npx jest -c jest.e2e.config.js --ci --json --outputFile=.cache/jest-e2e.json || status=$?
 else
 	echo "Could not install n8n for the end-to-end tests" >&2
