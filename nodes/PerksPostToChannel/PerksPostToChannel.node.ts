@@ -17,7 +17,8 @@ export class PerksPostToChannel implements INodeType {
 		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ "to " + ($parameter["channel"].cachedResultName || $parameter["channel"].value) }}',
+		// $parameter hands out a resource locator's value, already a string.
+		subtitle: '={{ "to " + $parameter["channel"] }}',
 		description: 'Announce perks news and celebrate redemptions in a Slack channel',
 		defaults: { name: 'Post to Channel' },
 		usableAsTool: true,

@@ -19,6 +19,7 @@ export const description: INodeProperties[] = [
 			{ name: 'By User ID', value: 'userId', description: 'A chat user ID, such as Slack\'s U0123ABCD' },
 		],
 		default: 'email',
+		description: 'Who gets the message: an employee email matched to a chat user, or a chat user ID',
 	},
 	{ ...employeeEmailProperty, displayOptions: { show: { recipientBy: ['email'] } } },
 	{

@@ -31,7 +31,8 @@ export class PerksTrigger implements INodeType {
 		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		subtitle:
+			'={{ ($parameter["events"] || []).map(e => ({"wallet.funded": "Wallet Funded", "perk.redeemed": "Perk Redeemed", "wallet.low_balance": "Low Balance Warning", "catalog.perk_added": "New Perk Added"})[e] || e).join(", ") }}',
 		description: 'Starts the workflow when the perks platform sends an event',
 		defaults: { name: 'Perks Trigger' },
 		inputs: [],
@@ -66,6 +67,7 @@ export class PerksTrigger implements INodeType {
 					},
 				],
 				default: 'automatic',
+				description: 'Whether n8n registers the webhook with the perks platform, or you did it yourself',
 			},
 			{
 				displayName:

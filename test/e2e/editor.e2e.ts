@@ -64,15 +64,7 @@ const ABOUT_US = /perks|send dm|post to channel|map user by email|balance lookup
  * Console errors about us that are known and harmless to a person, each with why. Anything else
  * about us fails the last test.
  */
-const KNOWN_CONSOLE_ERRORS: Array<{ pattern: RegExp; why: string }> = [
-	{
-		// GET /schemas/<node type>/<version>.json: n8n's schema preview of a node's output (used
-		// for mapping before any execution). We ship no `__schema__/v1.0.0.json` next to our
-		// nodes, so the server answers 404 and the editor logs "Failed to load resource".
-		pattern: /\/schemas\/n8n-nodes-perks\.\w+\/[\d.]+(\/[^/]+){0,2}\.json/,
-		why: 'no output-schema file shipped for the schema preview (404)',
-	},
-];
+const KNOWN_CONSOLE_ERRORS: Array<{ pattern: RegExp; why: string }> = [];
 
 interface ConsoleError {
 	kind: 'console' | 'pageerror';
@@ -321,7 +313,7 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templat
 			expect(await canvasNode(name).innerText()).not.toMatch(UNKNOWN_NODE);
 		}
 		// The subtitles our descriptions compute.
-		await visible(canvasNode('Perks Trigger').getByText('wallet.funded', { exact: true }));
+		await visible(canvasNode('Perks Trigger').getByText('Wallet Funded', { exact: true }));
 		await visible(canvasNode('Send DM').getByText('to email', { exact: true }));
 		// The sticky note, rendered as markdown.
 		expect(stickyOf(DM)).toContain('Wallet funded → Slack DM');
@@ -348,21 +340,16 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templat
 	});
 
 	/*
-	 * KNOWN ISSUE, asserted as it is so that the fix shows: n8n's editor hides every parameter that
-	 * an authentication-related parameter's displayOptions refer to (editor-ui
-	 * `isAuthRelatedParameter`/`getNodeAuthFields`). Our `authentication` parameter has
-	 * `displayOptions: { show: { platform: ['slack'] } }`, so "Platform" never reaches the panel
-	 * (`authentication` itself moves into the credential picker, as n8n intends). Seen with a
-	 * patched copy of the package (N8N_E2E_PACKAGE_DIR): without that displayOptions the panel shows
-	 * "Platform: Slack" and Authentication stays in the credential picker. When this fails because
-	 * "Platform" shows, the node description was fixed: assert that it shows instead.
+	 * n8n's editor hides every parameter that an authentication-related parameter's displayOptions
+	 * refer to (editor-ui `getNodeAuthFields`); "Authentication" itself moves into the credential
+	 * picker. Our `authentication` has no displayOptions, so "Platform" stays in the panel.
 	 */
-	uiTest('Send DM: KNOWN ISSUE, the "Platform" parameter is hidden by n8n (auth-related)', async () => {
+	uiTest('Send DM: the "Platform" parameter shows (Slack)', async () => {
 		await openWorkflow(DM);
 		await openNodePanel('Send DM');
 		await visible(parameters().getByText('Recipient', { exact: true }));
-		expect(await visibleLabels(parameters(), ['Platform', 'Authentication'])).toEqual([]);
-		expect(await ndv().locator('[data-test-id="parameter-input-platform"]').count()).toBe(0);
+		expect(await visibleLabels(parameters(), ['Platform'])).toEqual(['Platform']);
+		expect(await shownValue('platform')).toBe('Slack');
 	});
 
 	uiTest('Perks Trigger: its panel shows "Events" (Wallet Funded) and the production webhook URL', async () => {
@@ -395,7 +382,7 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templat
 		await timed('open new-perk workflow', () => openWorkflow(CHANNEL));
 		await visible(canvasNode('Post to Channel').getByText('Post to Channel', { exact: true }));
 		await expectOurIcon(canvasNode('Post to Channel'), 'PerksPostToChannel');
-		await visible(canvasNode('Perks Trigger').getByText('catalog.perk_added', { exact: true }));
+		await visible(canvasNode('Perks Trigger').getByText('New Perk Added', { exact: true }));
 		await visible(page.getByRole('heading', { name: 'New perk added → Slack channel' }));
 		await screenshot('new-perk-canvas');
 
@@ -421,17 +408,9 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templat
 		await page.keyboard.press('Escape');
 	});
 
-	/*
-	 * KNOWN ISSUE, asserted as it is so that the fix shows: Post to Channel's subtitle is
-	 * `"to " + ($parameter["channel"].cachedResultName || $parameter["channel"].value)`, but n8n's
-	 * `$parameter` already hands out a resource locator's value (a string: "#perks"), so both
-	 * properties are undefined and the canvas reads "to undefined". `"to " + $parameter["channel"]`
-	 * reads "to #perks" (seen with a patched copy of the package). When this fails because of such
-	 * a fix, assert the fixed subtitle.
-	 */
-	uiTest('Post to Channel: KNOWN ISSUE, the canvas subtitle reads "to undefined"', async () => {
+	uiTest('Post to Channel: the canvas subtitle names the channel', async () => {
 		await openWorkflow(CHANNEL);
-		await visible(canvasNode('Post to Channel').getByText('to undefined', { exact: true }));
+		await visible(canvasNode('Post to Channel').getByText('to #perks', { exact: true }));
 	});
 
 	it('the browser console has no errors about our nodes or the perks platform', async () => {

@@ -1,4 +1,5 @@
 import { parsePerksEvent } from '../../nodes/shared/perks/contract';
+import { flattenEvent } from '../../nodes/shared/perks/flatten';
 import { signatureHeader, verifySignature } from '../../nodes/shared/perks/signature';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
 
@@ -74,5 +75,30 @@ describe('RecentKeys', () => {
 		expect(keys.size).toBe(3);
 		expect(keys.claim('a')).toBe(true);
 		expect(keys.claim('d')).toBe(false);
+	});
+});
+
+describe("the trigger's output schema (what the editor offers for mapping before a first run)", () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const schema = require('../../nodes/PerksTrigger/__schema__/v1.0.0.json') as {
+		properties: Record<string, { type: string }>;
+		required: string[];
+	};
+	const perk = { id: 'perk_1', name: 'Spa', description: 'A day', cost: 40, currency: 'points', category: 'wellness', url: 'https://p.example.com/1', image_url: 'https://p.example.com/1.png' };
+	const events = [
+		{ type: 'wallet.funded', data: { employee, amount: 1, balance: 2, currency: 'points', period: '2026-11' } },
+		{ type: 'perk.redeemed', data: { employee, perk, redemption_id: 'red_1', balance: 2, currency: 'points' } },
+		{ type: 'wallet.low_balance', data: { employee, balance: 1, threshold: 2, currency: 'points' } },
+		{ type: 'catalog.perk_added', data: { perk } },
+	];
+
+	it.each(events)('describes every field of $type with its type', ({ type, data }) => {
+		const parsed = parsePerksEvent({ id: 'evt_1', type, created_at: '2026-11-01T08:00:00Z', data });
+		if (parsed.kind !== 'event') throw new Error('fixture does not parse');
+		const flat = flattenEvent(parsed.event);
+		for (const [key, value] of Object.entries(flat)) {
+			expect(schema.properties[key]?.type).toBe(typeof value === 'object' ? 'object' : typeof value);
+		}
+		for (const key of schema.required) expect(flat).toHaveProperty(key);
 	});
 });

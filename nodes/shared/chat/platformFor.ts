@@ -37,7 +37,8 @@ export const platformProperties: INodeProperties[] = [
 			{ name: 'OAuth2', value: 'oAuth2' },
 		],
 		default: 'accessToken',
-		displayOptions: { show: { platform: ['slack'] } },
+		// No displayOptions: n8n's editor hides every parameter an auth field's displayOptions
+		// name, which would hide "Platform" (seen in the editor test).
 	},
 ];
 

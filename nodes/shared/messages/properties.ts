@@ -22,6 +22,7 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 				{ name: 'Custom', value: 'custom', description: 'Your own text and, optionally, Block Kit blocks' },
 			],
 			default: 'default',
+			description: "The message for the item's perks event (eventType), or one you write",
 		},
 		{
 			displayName: 'Language',
