@@ -7,20 +7,14 @@
  * Run it with `bash scripts/sandbox.sh` (it installs and builds what it needs first).
  * `--once` sends one of each event, prints the Slack messages and exits (a smoke test).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { PerksEmulator, perkAddedEvent, perkRedeemedEvent, walletFundedEvent, lowBalanceEvent } from '../test/emulators/perksApi';
 import { SlackEmulator } from '../test/emulators/slackApi';
-import { N8nInstance, waitFor, type WorkflowJson } from '../test/e2e/n8nInstance';
-import { PACKAGE_ROOT } from '../test/harness/packageRoot';
+import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
+import { loadTemplate, setUpOwner, templateCredentials } from '../test/e2e/templateSetup';
 
 const OWNER = { email: 'admin@perks.local', firstName: 'Sandbox', lastName: 'Admin', password: 'Sandbox-Perks-1' };
-
-function template(file: string, id: string): WorkflowJson {
-	return { ...JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'workflows', file), 'utf8')), id };
-}
 
 async function main(): Promise<void> {
 	const once = process.argv.includes('--once');
@@ -41,11 +35,8 @@ async function main(): Promise<void> {
 	console.log('Starting n8n with n8n-nodes-perks and the Slack templates (about 30 s)…');
 	const n8n = await N8nInstance.launch({
 		name: 'sandbox',
-		credentials: [
-			{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
-			{ id: 'perksSlackBotCredential', name: 'Perks Slack Bot API', type: 'perksSlackApi', data: { accessToken: slack.token, apiUrl: slack.apiUrl } },
-		],
-		workflows: [template('wallet-funded-to-slack-dm.json', 'sandboxWalletDm01'), template('new-perk-to-slack-channel.json', 'sandboxPerkChan01')],
+		credentials: templateCredentials(perks, slack),
+		workflows: [loadTemplate('wallet-funded-to-slack-dm.json', 'sandboxWalletDm01'), loadTemplate('new-perk-to-slack-channel.json', 'sandboxPerkChan01')],
 		env: { N8N_LOG_LEVEL: 'info' },
 	});
 	const stop = async () => {
@@ -56,12 +47,8 @@ async function main(): Promise<void> {
 
 	try {
 		await waitFor(() => perks.webhooks.length >= 2, { what: 'both templates to register with the perks emulator', timeoutMs: 60_000, instance: n8n });
-		const owner = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(OWNER),
-		});
-		console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password}${owner.ok ? '' : ', owner set-up answered ' + owner.status})`);
+		await setUpOwner(n8n, OWNER, 'perks-sandbox');
+		console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password})`);
 		console.log(`perks API emulator: ${perks.baseUrl} (API key ${perks.apiKey}); Slack emulator: ${slack.apiUrl}`);
 		console.log(`n8n log: ${n8n.logFile}\n`);
 

@@ -19,8 +19,8 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 
 import { PerksEmulator } from '../emulators/perksApi';
 import { SlackEmulator } from '../emulators/slackApi';
-import { REPO_ROOT } from './communityPackage';
 import { LOG_DIR, N8nInstance, waitFor, type WorkflowJson } from './n8nInstance';
+import { loadTemplate, setUpOwner, templateCredentials, webhookIdOf } from './templateSetup';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const CHROMIUM_ARGS = [
@@ -40,14 +40,8 @@ const NAVIGATION_TIMEOUT_MS = 60_000;
 
 const OWNER = { email: 'owner@perks.local', firstName: 'Editor', lastName: 'Owner', password: 'E2e-Editor-Pass-1' };
 
-function template(file: string, id: string): WorkflowJson {
-	const json = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8'));
-	return { ...json, id };
-}
-
-const DM = template('wallet-funded-to-slack-dm.json', 'editorWalletDm01');
-const CHANNEL = template('new-perk-to-slack-channel.json', 'editorPerkChan01');
-const webhookIdOf = (workflow: WorkflowJson) => workflow.nodes.find((n) => n.webhookId)!.webhookId!;
+const DM = loadTemplate('wallet-funded-to-slack-dm.json', 'editorWalletDm01');
+const CHANNEL = loadTemplate('new-perk-to-slack-channel.json', 'editorPerkChan01');
 const stickyOf = (workflow: WorkflowJson) =>
 	String(workflow.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote')!.parameters.content);
 
@@ -209,15 +203,7 @@ beforeAll(async () => {
 	n8n = await timed('n8n launch', () =>
 		N8nInstance.launch({
 			name: 'editor',
-			credentials: [
-				{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
-				{
-					id: 'perksSlackBotCredential',
-					name: 'Perks Slack Bot API',
-					type: 'perksSlackApi',
-					data: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: 'e2e-signing-secret' },
-				},
-			],
+			credentials: templateCredentials(perks, slack),
 			workflows: [DM, CHANNEL],
 			// Imported, not published: the editor shows the same panels, and two `n8n publish:workflow`
 			// runs (and the webhook registrations) would only add time.
@@ -225,12 +211,7 @@ beforeAll(async () => {
 			env: { N8N_LOG_LEVEL: 'info' },
 		}),
 	);
-	const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', 'browser-id': 'perks-editor-e2e' },
-		body: JSON.stringify(OWNER),
-	});
-	expect(setup.status).toBe(200);
+	await setUpOwner(n8n, OWNER, 'perks-editor-e2e');
 
 	profileDir = await mkdtemp(path.join(tmpdir(), 'n8n-perks-e2e-chromium-'));
 	context = await timed('chromium launch', () =>

@@ -8,25 +8,18 @@
  * node's ledger (n8n's deduplication store, in n8n's database) must stop the second DM.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 
 import { PerksEmulator, perkAddedEvent, walletFundedEvent } from '../emulators/perksApi';
 import { SlackEmulator } from '../emulators/slackApi';
 import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
-import { REPO_ROOT } from './communityPackage';
+import { loadTemplate, setUpOwner, templateCredentials, webhookIdOf } from './templateSetup';
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator({ appName: 'Perks' });
 let n8n: N8nInstance;
 
-function template(file: string, id: string): WorkflowJson {
-	const json = JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8'));
-	return { ...json, id };
-}
-
-const DM = template('wallet-funded-to-slack-dm.json', 'templateWalletDm01');
-const CHANNEL = template('new-perk-to-slack-channel.json', 'templatePerkChan01');
-const webhookIdOf = (workflow: WorkflowJson) => workflow.nodes.find((n) => n.webhookId)!.webhookId!;
+const DM = loadTemplate('wallet-funded-to-slack-dm.json', 'templateWalletDm01');
+const CHANNEL = loadTemplate('new-perk-to-slack-channel.json', 'templatePerkChan01');
 const registered = (workflow: WorkflowJson) => perks.webhooks.filter((w) => w.url === n8n.webhookUrl(webhookIdOf(workflow)));
 
 async function finishedRuns(workflowId: string, count: number) {
@@ -46,15 +39,7 @@ beforeAll(async () => {
 	n8n = await N8nInstance.launch({
 		name: 'slack-templates',
 		// The ids and types the templates reference, as an admin would create them.
-		credentials: [
-			{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
-			{
-				id: 'perksSlackBotCredential',
-				name: 'Perks Slack Bot API',
-				type: 'perksSlackApi',
-				data: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: 'e2e-signing-secret' },
-			},
-		],
+		credentials: templateCredentials(perks, slack),
 		workflows: [DM, CHANNEL],
 	});
 	await waitFor(() => registered(DM).length > 0 && registered(CHANNEL).length > 0, {
@@ -123,13 +108,7 @@ describe('the real n8n editor API, signed in', () => {
 	const browserId = 'perks-e2e-browser';
 
 	beforeAll(async () => {
-		const response = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', 'browser-id': browserId },
-			body: JSON.stringify({ email: 'owner@perks.local', firstName: 'E2e', lastName: 'Owner', password: 'E2e-Owner-Pass-1' }),
-		});
-		expect(response.status).toBe(200);
-		cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+		cookie = await setUpOwner(n8n, { email: 'owner@perks.local', firstName: 'E2e', lastName: 'Owner', password: 'E2e-Owner-Pass-1' }, browserId);
 	});
 
 	async function signedIn(urlPath: string): Promise<unknown> {
