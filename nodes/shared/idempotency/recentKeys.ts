@@ -26,11 +26,6 @@ export class RecentKeys {
 		return true;
 	}
 
-	/** Gives a key back, so a delivery the workflow could not start may be tried again. */
-	release(key: string): void {
-		this.expiresAt.delete(key);
-	}
-
 	get size(): number {
 		return this.expiresAt.size;
 	}
