@@ -21,6 +21,7 @@ import type {
 	Wallet,
 } from '../../nodes/shared/perks/contract';
 import { signatureHeader } from '../../nodes/shared/perks/signature';
+import { closeServer } from '../harness/closeServer';
 
 const API_PREFIX = '/api';
 const DEFAULT_PAGE_SIZE = 100;
@@ -155,9 +156,7 @@ export class PerksEmulator {
 		if (!server) return;
 		this.server = undefined;
 		this.url = undefined;
-		// Keep-alive sockets would hold close() open (and jest with it).
-		server.closeAllConnections();
-		await new Promise<void>((resolve) => server.close(() => resolve()));
+		await closeServer(server);
 	}
 
 	get baseUrl(): string {

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../harness/closeServer';
 
 export type Params = Record<string, unknown>;
 
@@ -227,12 +228,7 @@ export class SlackEmulator {
 		if (!server) return;
 		this.server = undefined;
 		this.url = undefined;
-		const closed = new Promise<void>((resolve, reject) =>
-			server.close((err) => (err ? reject(err) : resolve())),
-		);
-		// fetch keeps sockets alive; without this close() waits for their idle timeout.
-		server.closeAllConnections();
-		await closed;
+		await closeServer(server);
 	}
 
 	get apiUrl(): string {

@@ -4,7 +4,7 @@
  * trigger's `webhook()` with a real request (raw body kept, as n8n does) and, when it returns
  * workflow data, the whole workflow runs from the trigger. Deactivation runs `delete`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { HookContext, WebhookContext } from 'n8n-core';
@@ -18,6 +18,7 @@ import type {
 	Workflow,
 } from 'n8n-workflow';
 
+import { closeServer } from './closeServer';
 import {
 	additionalDataFor,
 	instantiate,
@@ -110,8 +111,7 @@ export async function hostWorkflow(
 			await hook('delete', true);
 		},
 		stop: async () => {
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await closeServer(server);
 		},
 	};
 }
@@ -202,4 +202,3 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 	return Buffer.concat(chunks);
 }
 
-export type { Server };
