@@ -14,7 +14,7 @@ import { SlackEmulator } from '../test/emulators/slackApi';
 import { runNode } from '../test/fixtures/runNode';
 import { TYPE } from '../test/fixtures/workflows';
 import { handleDelivery } from '../nodes/PerksTrigger/receive';
-import { RecentKeys, EVENT_ID_TTL_MS } from '../nodes/shared/idempotency/recentKeys';
+import { RecentKeys, IN_FLIGHT_TTL_MS } from '../nodes/shared/idempotency/recentKeys';
 import { signatureHeader } from '../nodes/shared/perks/signature';
 
 const MB = 1024 * 1024;
@@ -53,7 +53,7 @@ function deliveries(count: number): void {
 	const bodies = Array.from({ length: count }, () => Buffer.from(JSON.stringify(walletFundedEvent(employee, { amount: 10, balance: 20 }))));
 	const now = Math.floor(Date.now() / 1000);
 	const headers = bodies.map((body) => signatureHeader(secret, body, now));
-	const recent = new RecentKeys(200_000, EVENT_ID_TTL_MS);
+	const recent = new RecentKeys(200_000, IN_FLIGHT_TTL_MS);
 	const started = performance.now();
 	let startedRuns = 0;
 	for (let i = 0; i < count; i++) {
@@ -63,7 +63,7 @@ function deliveries(count: number): void {
 			secrets: [secret],
 			selectedEvents: ['wallet.funded'],
 			dedupeScope: 'wf:node',
-			recent,
+			inFlight: recent,
 			nowSeconds: now,
 		});
 		if (outcome.action === 'start') startedRuns++;
@@ -76,7 +76,7 @@ function deliveries(count: number): void {
 function guardMemory(entries: number): void {
 	gc();
 	const before = process.memoryUsage().heapUsed;
-	const recent = new RecentKeys(entries, EVENT_ID_TTL_MS);
+	const recent = new RecentKeys(entries, IN_FLIGHT_TTL_MS);
 	for (let i = 0; i < entries; i++) recent.claim(`wf_0123456789:node-0123456789:evt_01JABCDEFGHJKMNPQRSTV${i}`);
 	gc();
 	const after = process.memoryUsage().heapUsed;

@@ -2,7 +2,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../shared/chat/ChatPlatform';
-import { deliverOnce, deliveryOptionsProperty, readIdempotencyKey } from '../shared/idempotency/deliveryLedger';
+import { deliverOnce } from '../shared/idempotency/deliverOnce';
+import { deliveryOptionsProperty, deliveryScope, readIdempotencyKey } from '../shared/idempotency/properties';
 import { messageProperties, readMessage } from '../shared/messages/properties';
 
 export const description: INodeProperties[] = [
@@ -53,17 +54,29 @@ export async function postToChannel(
 	platform.validateMessage(message);
 	const channel = readChannel(this, itemIndex);
 	const key = readIdempotencyKey(this, itemIndex);
-	const delivery = await deliverOnce(this, key ? `${key}:${channel}` : undefined, async () =>
-		await platform.postToChannel(channel, message),
-	);
-	if (!delivery.delivered) return { platform: platform.name, sent: false, skipped: 'already_sent', channel, idempotencyKey: key };
+	if (!key) {
+		const posted = await platform.postToChannel(channel, message);
+		return { platform: platform.name, sent: true, channel, channelId: posted.channelId, messageId: posted.messageId };
+	}
+	// Keyed by the channel's id: "#perks", "perks" and its id are one channel, so one post.
+	const { id: channelId } = await platform.resolveChannel(channel);
+	const delivery = await deliverOnce({
+		parts: [...deliveryScope(this), key, channelId],
+		key,
+		recipient: channel,
+		send: async (tag) => await platform.postToChannel(channelId, message, tag),
+		findSent: async (tag, since) => await platform.findTaggedMessage({ channel: channelId }, tag, since),
+	});
+	if (!delivery.sent) {
+		return { platform: platform.name, sent: false, skipped: delivery.skipped, channel, channelId, messageId: delivery.messageId, idempotencyKey: key };
+	}
 	return {
 		platform: platform.name,
 		sent: true,
 		channel,
-		channelId: delivery.result.channelId,
-		messageId: delivery.result.messageId,
-		...(key ? { idempotencyKey: key } : {}),
+		channelId: delivery.message.channelId,
+		messageId: delivery.message.messageId,
+		idempotencyKey: key,
 	};
 }
 

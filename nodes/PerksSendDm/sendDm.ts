@@ -2,7 +2,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../shared/chat/ChatPlatform';
-import { deliverOnce, deliveryOptionsProperty, readIdempotencyKey } from '../shared/idempotency/deliveryLedger';
+import { deliverOnce } from '../shared/idempotency/deliverOnce';
+import { deliveryOptionsProperty, deliveryScope, readIdempotencyKey } from '../shared/idempotency/properties';
 import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../shared/mapping/properties';
 import { resolveByEmail, resolveById } from '../shared/mapping/recipients';
 import { messageProperties, readMessage } from '../shared/messages/properties';
@@ -49,17 +50,27 @@ export async function sendDm(this: IExecuteFunctions, itemIndex: number, platfor
 		: await resolveById(platform, asked);
 
 	const key = readIdempotencyKey(this, itemIndex);
-	const delivery = await deliverOnce(this, key ? `${key}:${user.id}` : undefined, async () =>
-		await platform.sendDirectMessage(user.id, message),
-	);
 	const recipient = { recipientUserId: user.id, recipientName: user.name, recipientEmail: byEmail ? asked : (user.email ?? null), matchedBy };
-	if (!delivery.delivered) return { platform: platform.name, sent: false, skipped: 'already_sent', idempotencyKey: key, ...recipient };
+	if (!key) {
+		const posted = await platform.sendDirectMessage(user.id, message);
+		return { platform: platform.name, sent: true, channelId: posted.channelId, messageId: posted.messageId, ...recipient };
+	}
+	const delivery = await deliverOnce({
+		parts: [...deliveryScope(this), key, user.id],
+		key,
+		recipient: byEmail ? asked : user.id,
+		send: async (tag) => await platform.sendDirectMessage(user.id, message, tag),
+		findSent: async (tag, since) => await platform.findTaggedMessage({ userId: user.id }, tag, since),
+	});
+	if (!delivery.sent) {
+		return { platform: platform.name, sent: false, skipped: delivery.skipped, messageId: delivery.messageId, idempotencyKey: key, ...recipient };
+	}
 	return {
 		platform: platform.name,
 		sent: true,
-		channelId: delivery.result.channelId,
-		messageId: delivery.result.messageId,
+		channelId: delivery.message.channelId,
+		messageId: delivery.message.messageId,
 		...recipient,
-		...(key ? { idempotencyKey: key } : {}),
+		idempotencyKey: key,
 	};
 }

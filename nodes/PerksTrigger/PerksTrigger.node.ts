@@ -9,7 +9,7 @@ import {
 import { PERKS_EVENT_TYPES, type PerksEventType } from '../shared/perks/contract';
 import { SIGNATURE_HEADER } from '../shared/perks/signature';
 import { PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transport';
-import { receivedEvents } from '../shared/idempotency/recentKeys';
+import { eventsInFlight } from '../shared/idempotency/recentKeys';
 import { handleDelivery } from './receive';
 import { registrationMethods, registrations } from './registration';
 
@@ -38,7 +38,9 @@ export class PerksTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: PERKS_CREDENTIAL, required: true }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// n8n answers when the workflow has run: 200 on success, 500 on failure, so the platform
+		// redelivers what failed (docs/idempotency.md).
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'lastNode', responseData: 'noData', path: 'webhook' }],
 		properties: [
 			{
 				displayName: 'Events',
@@ -98,14 +100,17 @@ export class PerksTrigger implements INodeType {
 			signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
 			secrets,
 			selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
-			dedupeScope: `${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
-			recent: receivedEvents,
+			dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+			inFlight: eventsInFlight,
 		});
 
-		// Every answer is sent here: n8n 2.x ignores `webhookResponse` for "onReceived" webhooks
-		// (it answers "firstEntryJson"), and the platform should see what happened to its event.
-		this.getResponseObject().status(outcome.status).json(outcome.body);
-		if (outcome.action !== 'start') return { noWebhookResponse: true };
-		return { workflowData: [[{ json: outcome.item }]], noWebhookResponse: true };
+		const response = this.getResponseObject();
+		if (outcome.action !== 'start') {
+			response.status(outcome.status).json(outcome.body);
+			return { noWebhookResponse: true };
+		}
+		// The answer goes out when the execution ends; from then on a copy may run (and is skipped).
+		response.once('close', () => eventsInFlight.release(outcome.dedupeKey));
+		return { workflowData: [[{ json: outcome.item }]] };
 	}
 }

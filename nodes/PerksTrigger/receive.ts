@@ -1,7 +1,8 @@
 /**
  * What the Perks Trigger does with one delivery, free of n8n: signature and timestamp first
- * (nothing else is read from an unsigned body), then the body, then type filtering, then
- * duplicate suppression. The node only turns the outcome into an HTTP answer.
+ * (nothing else is read from an unsigned body), then the body, then type filtering, then the
+ * in-flight guard (a copy of an event still being handled is answered 409, so it comes again).
+ * The node only turns the outcome into an HTTP answer.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -16,14 +17,14 @@ export interface Delivery {
 	/** Every secret that may have signed it: the registered webhook's, the credential's. */
 	secrets: string[];
 	selectedEvents: PerksEventType[];
-	/** Scopes event ids to one trigger node, so two workflows each get the event once. */
+	/** Scopes event ids to one trigger node and mode (production, editor test). */
 	dedupeScope: string;
-	recent: RecentKeys;
+	inFlight: RecentKeys;
 	nowSeconds?: number;
 }
 
 export type DeliveryOutcome =
-	| { action: 'reject'; status: 400 | 401; body: IDataObject }
+	| { action: 'reject'; status: 400 | 401 | 409; body: IDataObject }
 	| { action: 'acknowledge'; status: 200; body: IDataObject }
 	| { action: 'start'; status: 200; body: IDataObject; item: FlatPerksEvent; dedupeKey: string };
 
@@ -54,7 +55,9 @@ export function handleDelivery(delivery: Delivery): DeliveryOutcome {
 	if (!delivery.selectedEvents.includes(event.type)) return acknowledge(event.id, 'event_not_selected');
 
 	const dedupeKey = `${delivery.dedupeScope}:${event.id}`;
-	if (!delivery.recent.claim(dedupeKey)) return acknowledge(event.id, 'duplicate');
+	if (!delivery.inFlight.claim(dedupeKey)) {
+		return { action: 'reject', status: 409, body: { error: 'in_progress', id: event.id } };
+	}
 
 	return {
 		action: 'start',

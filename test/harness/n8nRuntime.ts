@@ -1,8 +1,8 @@
 /**
  * An in-process n8n for tests: our built package loaded the way n8n loads a community
  * package (PackageDirectoryLoader on the package root, node types `n8n-nodes-perks.<name>`),
- * n8n-core's WorkflowExecute running whole workflow JSON, and n8n's deduplication store kept
- * in memory. Needs `npm run build` first (npm test does it).
+ * n8n-core's WorkflowExecute running whole workflow JSON, and the delivery ledger in a real
+ * SQLite database (sqliteLedger.ts). Needs `npm run build` first (npm test does it).
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,6 @@ process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import {
 	Credentials,
-	DataDeduplicationService,
 	ExecutionLifecycleHooks,
 	PackageDirectoryLoader,
 	WorkflowExecute,
@@ -39,7 +38,7 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { MemoryDeduplicator } from './memoryDeduplicator';
+import { sqliteLedgerDatabase, useTestLedger } from './sqliteLedger';
 import { PACKAGE_NAME, PACKAGE_ROOT } from './packageRoot';
 
 export { PACKAGE_NAME, PACKAGE_ROOT };
@@ -72,9 +71,9 @@ export function loadPackage(): Promise<LoadedPackage> {
 	return loaded;
 }
 
-/** Deduplication store shared by every run in this test process (one "n8n instance"). */
-export const deduplicator = new MemoryDeduplicator();
-void DataDeduplicationService.init(deduplicator);
+/** The delivery ledger's database, shared by every run in this test process (one "n8n instance"). */
+export const ledgerDb = sqliteLedgerDatabase();
+useTestLedger(ledgerDb);
 
 /** Credentials by type, and generic `authenticate` applied the way n8n does for `{{$credentials.x}}`. */
 export class TestCredentialsHelper extends ICredentialsHelper {
@@ -208,6 +207,8 @@ export interface RunResult {
 	output(nodeName: string, output?: number): IDataObject[];
 	/** The error a node stopped with, if any. */
 	error(nodeName: string): Error | undefined;
+	/** The first node that stopped with an error (what makes n8n answer a webhook 500). */
+	failedNode(): string | undefined;
 	ran(nodeName: string): boolean;
 }
 
@@ -251,6 +252,7 @@ export function describeRun(run: IRun): RunResult {
 		output: (nodeName, output = 0) =>
 			(runData[nodeName]?.[0]?.data?.main?.[output] ?? []).map((item) => item.json),
 		error: (nodeName) => runData[nodeName]?.[0]?.error as Error | undefined,
+		failedNode: () => Object.keys(runData).find((name) => runData[name]?.some((task) => task.error !== undefined)),
 		ran: (nodeName) => runData[nodeName] !== undefined,
 	};
 }

@@ -71,10 +71,19 @@ export async function hostWorkflow(
 			const rawBody = await readBody(req);
 			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res);
 			// As n8n does: workflow data starts a run whether or not the node answered itself.
-			if (result.workflowData) {
-				executions.push(runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime));
-			}
+			const execution = result.workflowData
+				? runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime)
+				: undefined;
+			if (execution) executions.push(execution);
 			if (result.noWebhookResponse || res.writableEnded) return;
+			if (execution && responseModeOf(pkg, trigger) === 'lastNode') {
+				// n8n's "lastNode" mode: answer when the run ended, 500 if it failed.
+				const run = await execution;
+				const failed = run.run.data.resultData.error !== undefined || run.failedNode() !== undefined;
+				if (failed) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Error in workflow' }));
+				else res.writeHead(200).end();
+				return;
+			}
 			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Workflow was started' }));
 		})().catch((error: Error) => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -114,6 +123,11 @@ export async function hostWorkflow(
 			await closeServer(server);
 		},
 	};
+}
+
+function responseModeOf(pkg: LoadedPackage, trigger: INode): string | undefined {
+	const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+	return nodeType.description.webhooks?.[0]?.responseMode as string | undefined;
 }
 
 function webhookData(workflow: Workflow, node: INode, webhookBaseUrl: string): IWebhookData {
@@ -163,6 +177,10 @@ async function runWebhook(
 /** The slice of express's Response that webhook handlers use. */
 function expressLike(res: ServerResponse) {
 	const api = {
+		once(event: string, listener: () => void) {
+			res.once(event, listener);
+			return api;
+		},
 		status(code: number) {
 			res.statusCode = code;
 			return api;

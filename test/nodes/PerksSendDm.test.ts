@@ -1,5 +1,5 @@
 import { SlackEmulator } from '../emulators/slackApi';
-import { deduplicator, instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
+import { ledgerDb, instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
 import { runNode, walletFundedItem } from '../fixtures/runNode';
 import { chain, node, TYPE } from '../fixtures/workflows';
 
@@ -207,5 +207,5 @@ describe('Send DM', () => {
 		expect(slack.messages[0].text).toMatch(/1\.250/);
 	});
 
-	afterAll(() => deduplicator.reset());
+	afterAll(() => ledgerDb.reset());
 });

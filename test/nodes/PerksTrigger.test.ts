@@ -33,17 +33,29 @@ function credentials(extra: Record<string, string> = {}) {
 async function publish(
 	parameters: Record<string, unknown> = {},
 	credentialExtra: Record<string, string> = {},
+	after: Array<ReturnType<typeof node>> = [],
 ): Promise<HostedWorkflow> {
 	workflowCount++;
 	const trigger = node('Perks Trigger', TYPE.trigger, parameters as never, {
 		webhookId: `hook-${workflowCount}`,
 		credentials: perksCredentialRef(),
 	});
-	hosted = await hostWorkflow(chain(`wf-trigger-${workflowCount}`, trigger), 'Perks Trigger', {
+	hosted = await hostWorkflow(chain(`wf-trigger-${workflowCount}`, trigger, ...after), 'Perks Trigger', {
 		credentials: credentials(credentialExtra),
 	});
 	await hosted.activate();
 	return hosted;
+}
+
+/** A node after the trigger that calls the perks API (so a run takes as long as the API answers). */
+function balanceLookup() {
+	return node('Balance', TYPE.balanceLookup, { lookUpBy: 'email', email: '={{ $json.employeeEmail }}' } as never, {
+		credentials: perksCredentialRef(),
+	});
+}
+
+async function publishWith(...after: ReturnType<typeof node>[]): Promise<HostedWorkflow> {
+	return await publish({}, {}, after);
 }
 
 function employee(overrides = {}) {
@@ -129,8 +141,9 @@ describe('Perks Trigger: deliveries', () => {
 		const ada = employee();
 		const event = walletFundedEvent(ada, { amount: 100, balance: 220, period: '2026-11' });
 		const [delivery] = await perks.deliver({ ...event, extra_top_level: 'kept' });
+		// Answered after the workflow ran (n8n's "lastNode" mode), with no body.
 		expect(delivery.status).toBe(200);
-		expect(JSON.parse(delivery.body)).toEqual({ received: true, id: event.id });
+		expect(delivery.body).toBe('');
 		const [run] = await wf.settled();
 		const [item] = run.output('Perks Trigger');
 		expect(item).toMatchObject({
@@ -212,15 +225,34 @@ describe('Perks Trigger: deliveries', () => {
 		expect(wf.executions).toHaveLength(0);
 	});
 
-	it('runs once for a redelivered event, also when copies arrive at the same moment', async () => {
-		const wf = await publish();
-		const event = walletFundedEvent(employee(), { amount: 10, balance: 30 });
-		const concurrent = await perks.deliver(event, { times: 5 });
-		expect(concurrent.map((d) => d.status)).toEqual([200, 200, 200, 200, 200]);
-		const later = await perks.deliver(event);
-		expect(later[0].status).toBe(200);
-		expect(JSON.parse(later[0].body).ignored).toBe('duplicate');
-		expect(await wf.settled()).toHaveLength(1);
+	it('answers copies that arrive while the event is being handled 409 "in progress", and runs it once', async () => {
+		const ada = employee();
+		perks.setLatency('/v1/employees', 400);
+		try {
+			const wf = await publishWith(balanceLookup());
+			const event = walletFundedEvent(ada, { amount: 10, balance: 30 });
+			const concurrent = await perks.deliver(event, { times: 5 });
+			expect(concurrent.map((d) => d.status).sort()).toEqual([200, 409, 409, 409, 409]);
+			for (const copy of concurrent.filter((d) => d.status === 409)) {
+				expect(JSON.parse(copy.body)).toEqual({ error: 'in_progress', id: event.id });
+			}
+			expect(await wf.settled()).toHaveLength(1);
+			// Once answered, a redelivery runs again: the sending nodes' ledger, not the trigger, skips it.
+			const [later] = await perks.deliver(event);
+			expect(later.status).toBe(200);
+			expect(await wf.settled()).toHaveLength(2);
+		} finally {
+			perks.setLatency('/v1/employees', 0);
+		}
+	});
+
+	it('answers 500 when the workflow fails, so the platform redelivers the event', async () => {
+		const wf = await publishWith(balanceLookup());
+		const stranger = { id: 'emp_nobody', email: 'nobody@example.com', name: 'Nobody', locale: 'en', active: true };
+		const [delivery] = await perks.deliver(walletFundedEvent(stranger, { amount: 10, balance: 30 }));
+		expect(delivery.status).toBe(500);
+		const [run] = await wf.settled();
+		expect(run.failedNode()).toBe('Balance');
 	});
 
 	it('verifies a manually registered webhook with the credential secret', async () => {

@@ -39,6 +39,8 @@ export interface PostedMessage {
 	messageId: string;
 }
 
+export type MessageTarget = { userId: string } | { channel: string };
+
 export interface ChatPlatform {
 	readonly name: PlatformName;
 	/** Undefined when no account has this email (compared trimmed, case-insensitively). */
@@ -48,8 +50,13 @@ export interface ChatPlatform {
 	listUsers(): AsyncIterable<ChatUser[]>;
 	/** Channels the app can post to, optionally filtered by a name fragment. */
 	searchChannels(filter?: string): Promise<ChatChannel[]>;
-	sendDirectMessage(userId: string, message: OutgoingMessage): Promise<PostedMessage>;
-	postToChannel(channel: string, message: OutgoingMessage): Promise<PostedMessage>;
+	/** `tag` marks the message invisibly so `findTaggedMessage` can find it after an ambiguous failure. */
+	sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
+	postToChannel(channel: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
+	/** A message this app posted with `tag` since `sinceMs`, in the user's DM or the channel. */
+	findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined>;
+	/** The channel an ID, a name or a #name stands for, so one channel is always one key. */
+	resolveChannel(channel: string): Promise<ChatChannel>;
 	/** Rejects a message the platform would refuse or cut, before any call. */
 	validateMessage(message: OutgoingMessage): void;
 }

@@ -54,6 +54,8 @@ export const SLACK_ERROR_FIXES: Record<string, FixText> = {
 	internal_error: 'Slack had an internal error. Retry later; see https://slack-status.com.',
 	fatal_error: 'Slack had an internal error. Retry later; see https://slack-status.com.',
 	unreachable: 'Could not reach the Slack API. Check the credential\'s "API URL" and the network.',
+	pagination_loop: 'Slack returned the same page cursor twice, so the listing stopped instead of looping. Retry later; if it persists, report it to Slack.',
+	too_many_pages: 'The listing passed its page cap and stopped. Narrow it (a name filter), or report the workspace size.',
 	unknown: 'Slack refused the call: see the message for its error code.',
 };
 
@@ -69,6 +71,8 @@ export class ChatPlatformError extends Error {
 		context: ErrorContext = {},
 		readonly retryAfterSeconds?: number,
 		readonly httpStatus?: number,
+		/** The call may have taken effect although it failed (timeout, reset, 5xx). */
+		readonly ambiguous = false,
 	) {
 		super(message);
 		this.name = 'ChatPlatformError';

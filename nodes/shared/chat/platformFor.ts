@@ -67,9 +67,8 @@ export async function chatPlatformFor(context: IExecuteFunctions | ILoadOptionsF
 		throw new NodeOperationError(context.getNode(), `The platform "${platform}" is not supported yet`);
 	}
 	const oauth = context.getNodeParameter('authentication', 0, 'accessToken') === 'oAuth2';
-	const credential = await context.getCredentials<SlackCredential>(
-		oauth ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE,
-	);
+	const type = oauth ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE;
+	const credential = await context.getCredentials<SlackCredential>(type);
 	const token = oauth ? credential.oauthTokenData?.access_token : credential.accessToken;
 	if (!token) {
 		throw new NodeOperationError(context.getNode(), 'The Slack credential has no token', {
@@ -78,7 +77,9 @@ export async function chatPlatformFor(context: IExecuteFunctions | ILoadOptionsF
 				: 'Paste the app\'s "Bot User OAuth Token" (xoxb-…) into the credential.',
 		});
 	}
-	return new SlackPlatform({ token, apiUrl: credential.apiUrl });
+	// One rate-limit queue per credential, shared by every execution in this process.
+	const credentialId = context.getNode().credentials?.[type]?.id;
+	return new SlackPlatform({ token, apiUrl: credential.apiUrl, throttleKey: credentialId ? `credential:${credentialId}` : undefined });
 }
 
 /** The execute() of a chat node: one adapter for the whole run, then the shared item loop. */

@@ -1,10 +1,11 @@
 /**
- * An in-process, synchronous "have I seen this key?" set with expiry and a size bound.
+ * An in-process, synchronous set of keys with expiry and a size bound: the Perks Trigger's
+ * "this event is being handled right now" guard.
  *
  * Claiming is a single synchronous step (no await between check and record), so two copies of
- * one event that arrive at the same moment in one n8n process cannot both pass: the race that a
- * read-then-write on workflow static data loses. It does not survive a restart; the durable
- * delivery ledger of the sending nodes covers that (see docs/idempotency.md).
+ * one event that arrive at the same moment in one n8n process cannot both pass. A key is released
+ * when its execution has answered; the expiry only frees keys whose answer never came. Exactly
+ * once across processes and restarts is the delivery ledger's job (see docs/idempotency.md).
  */
 export class RecentKeys {
 	private readonly expiresAt = new Map<string, number>();
@@ -26,6 +27,10 @@ export class RecentKeys {
 		return true;
 	}
 
+	release(key: string): void {
+		this.expiresAt.delete(key);
+	}
+
 	get size(): number {
 		return this.expiresAt.size;
 	}
@@ -39,8 +44,8 @@ export class RecentKeys {
 	}
 }
 
-/** The platform redelivers for up to 24 hours; keep ids a little longer than that. */
-export const EVENT_ID_TTL_MS = 25 * 60 * 60 * 1000;
+/** Longer than any execution should take; only keys whose answer never came live this long. */
+export const IN_FLIGHT_TTL_MS = 15 * 60 * 1000;
 
-/** Shared by every Perks Trigger in this n8n process; keys are scoped by workflow and node. */
-export const receivedEvents = new RecentKeys(200_000, EVENT_ID_TTL_MS);
+/** Shared by every Perks Trigger in this n8n process; keys are scoped by mode, workflow and node. */
+export const eventsInFlight = new RecentKeys(200_000, IN_FLIGHT_TTL_MS);

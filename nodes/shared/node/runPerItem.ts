@@ -59,5 +59,6 @@ export async function runOnce(
  */
 function failedItem(nodeError: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
 	const details: IDataObject = { code: nodeError.context.code ?? null, fix: nodeError.description ?? null };
+	if (nodeError.context.delivery) details.delivery = nodeError.context.delivery as IDataObject;
 	return { json: { error: nodeError.message, details }, pairedItem: { item: itemIndex } };
 }

@@ -30,6 +30,9 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 				: new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
 		// The stable code travels with the error, for "Continue On Fail" items and error workflows.
 		nodeError.context.code = error.code;
+		// Which event and person a failed send was for, and whether the platform will try again.
+		const delivery = (error as { delivery?: unknown }).delivery;
+		if (delivery) nodeError.context.delivery = delivery;
 		return nodeError;
 	}
 	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });

@@ -1,31 +1,43 @@
 /**
  * The Slack adapter: the only place that speaks the Slack Web API (through @slack/web-api).
- * The SDK's own retries are off; rate limits go through our named policy, which waits a short
- * Retry-After and gives up on a long one, so a workflow never stalls for minutes.
+ * The SDK's own retries are off; every call waits its turn in the credential's throttle
+ * (chat/throttle.ts), which rides out 429s for all executions at once within a budget.
  */
+import { createHash } from 'node:crypto';
+
 import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
 
 import type {
 	ChatChannel,
 	ChatPlatform,
 	ChatUser,
+	MessageTarget,
 	OutgoingMessage,
 	PostedMessage,
 } from '../ChatPlatform';
 import { ChatPlatformError, type ErrorContext } from '../errors';
+import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { renderSlack, validateSlackMessage } from '../../messages/render/slack';
-import { RETRY_POLICIES, retryOnRateLimit, type RetryPolicy, type Sleep } from '../../retry';
 
 export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 
 /** Slack's page size for users.list and conversations.list; fewer, larger pages keep a 10k sync to tens of calls. */
 const PAGE_SIZE = 1000;
+/** 1,000 pages of 1,000: far beyond any workspace, short of looping forever. */
+const MAX_PAGES = 1000;
+/** Messages read back per conversations.history page when looking for a tagged post. */
+const HISTORY_PAGE = 200;
+const HISTORY_MAX_PAGES = 5;
+/** Slack message metadata type that carries our delivery tag. */
+export const DELIVERY_EVENT_TYPE = 'perks_delivery';
 
 export interface SlackPlatformOptions {
 	token: string;
 	apiUrl?: string;
-	retry?: RetryPolicy;
-	sleep?: Sleep;
+	/** Shared by every execution using the same credential (default: the API URL and a token hash). */
+	throttleKey?: string;
+	/** Longest a call waits for its turn, 429 pauses included. */
+	queueBudgetMs?: number;
 }
 
 interface SlackMember {
@@ -60,7 +72,10 @@ export class SlackPlatform implements ChatPlatform {
 	readonly name = 'slack' as const;
 
 	private readonly client: WebClient;
+	private readonly throttleKey: string;
 	private appName?: string;
+	private readonly dmChannels = new Map<string, string>();
+	private channelsByName?: Map<string, ChatChannel>;
 
 	constructor(private readonly options: SlackPlatformOptions) {
 		this.client = new WebClient(options.token, {
@@ -70,6 +85,9 @@ export class SlackPlatform implements ChatPlatform {
 			rejectRateLimitedCalls: true,
 			timeout: 30_000,
 		});
+		this.throttleKey =
+			options.throttleKey ??
+			createHash('sha256').update(`${normalizeApiUrl(options.apiUrl)}\u0000${options.token}`).digest('hex');
 	}
 
 	async findUserByEmail(email: string): Promise<ChatUser | undefined> {
@@ -87,49 +105,72 @@ export class SlackPlatform implements ChatPlatform {
 	}
 
 	async *listUsers(): AsyncIterable<ChatUser[]> {
-		let cursor: string | undefined;
-		do {
-			const page = await this.call<{ members: SlackMember[]; response_metadata?: { next_cursor?: string } }>(
-				'users.list',
-				{ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) },
-			);
+		for await (const page of this.pages<{ members: SlackMember[] }>('users.list', { limit: PAGE_SIZE })) {
 			yield page.members.map(toChatUser);
-			cursor = page.response_metadata?.next_cursor || undefined;
-		} while (cursor);
+		}
 	}
 
 	async searchChannels(filter = ''): Promise<ChatChannel[]> {
 		const needle = filter.trim().replace(/^#/, '').toLowerCase();
-		const channels: ChatChannel[] = [];
-		let cursor: string | undefined;
-		do {
-			const page = await this.call<{ channels: SlackConversation[]; response_metadata?: { next_cursor?: string } }>(
-				'conversations.list',
-				{
-					types: 'public_channel,private_channel',
-					exclude_archived: true,
-					limit: PAGE_SIZE,
-					...(cursor ? { cursor } : {}),
-				},
-			);
-			for (const channel of page.channels) {
-				if (!needle || (channel.name ?? '').toLowerCase().includes(needle)) channels.push(toChatChannel(channel));
-			}
-			cursor = page.response_metadata?.next_cursor || undefined;
-		} while (cursor);
+		const channels = (await this.allChannels()).filter((c) => !needle || c.name.toLowerCase().includes(needle));
 		return channels.sort((a, b) => a.name.localeCompare(b.name));
 	}
 
-	async sendDirectMessage(userId: string, message: OutgoingMessage): Promise<PostedMessage> {
-		this.validateMessage(message);
-		const opened = await this.call<{ channel: { id: string } }>('conversations.open', { users: userId }, { user: userId });
-		return await this.post(opened.channel.id, message, { user: userId });
+	async resolveChannel(channel: string): Promise<ChatChannel> {
+		const trimmed = channel.trim();
+		if (SLACK_CHANNEL_ID.test(trimmed)) return { id: trimmed, name: trimmed, isPrivate: false, isArchived: false };
+		const name = trimmed.replace(/^#/, '').toLowerCase();
+		if (!this.channelsByName) {
+			this.channelsByName = new Map((await this.allChannels()).map((c) => [c.name.toLowerCase(), c]));
+		}
+		const found = this.channelsByName.get(name);
+		if (found) return found;
+		throw new ChatPlatformError('slack', 'channel_not_found', `Slack has no channel "${trimmed}" that the app can see`, {
+			channel: trimmed,
+			appName: await this.lookUpAppName(),
+		});
 	}
 
-	async postToChannel(channel: string, message: OutgoingMessage): Promise<PostedMessage> {
+	private async allChannels(): Promise<ChatChannel[]> {
+		const channels: ChatChannel[] = [];
+		const params = { types: 'public_channel,private_channel', exclude_archived: true, limit: PAGE_SIZE };
+		for await (const page of this.pages<{ channels: SlackConversation[] }>('conversations.list', params)) {
+			channels.push(...page.channels.map(toChatChannel));
+		}
+		return channels;
+	}
+
+	/** Cursor paging that stops with an error on a repeated cursor or past the page cap, never loops. */
+	private async *pages<T>(method: string, params: Record<string, unknown>): AsyncIterable<T> {
+		const seen = new Set<string>();
+		let cursor: string | undefined;
+		for (let page = 1; ; page++) {
+			const answer = await this.call<T & { response_metadata?: { next_cursor?: string } }>(method, {
+				...params,
+				...(cursor ? { cursor } : {}),
+			});
+			yield answer as T;
+			cursor = answer.response_metadata?.next_cursor || undefined;
+			if (!cursor) return;
+			if (seen.has(cursor)) {
+				throw new ChatPlatformError('slack', 'pagination_loop', `Slack ${method} repeated a page cursor after ${page} pages`);
+			}
+			if (page >= MAX_PAGES) {
+				throw new ChatPlatformError('slack', 'too_many_pages', `Slack ${method} went past ${MAX_PAGES} pages`);
+			}
+			seen.add(cursor);
+		}
+	}
+
+	async sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+		this.validateMessage(message);
+		return await this.post(await this.openDm(userId), message, tag, { user: userId });
+	}
+
+	async postToChannel(channel: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
 		this.validateMessage(message);
 		try {
-			return await this.post(channel, message, { channel });
+			return await this.post(channel, message, tag, { channel });
 		} catch (error) {
 			// Name the app in "/invite @<app>": one extra call, only when the post already failed.
 			if (error instanceof ChatPlatformError && ['channel_not_found', 'not_in_channel'].includes(error.code)) {
@@ -142,6 +183,27 @@ export class SlackPlatform implements ChatPlatform {
 		}
 	}
 
+	/** Reads the conversation back (newest first, a few pages) for a message carrying our tag. */
+	async findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
+		const channel = 'userId' in target ? await this.openDm(target.userId) : target.channel;
+		// A minute of slack for clock skew between n8n and Slack.
+		const oldest = String(Math.max(0, Math.floor(sinceMs / 1000) - 60));
+		let pages = 0;
+		for await (const page of this.pages<{ messages?: SlackHistoryMessage[] }>('conversations.history', {
+			channel,
+			oldest,
+			limit: HISTORY_PAGE,
+			include_all_metadata: true,
+		})) {
+			const hit = page.messages?.find(
+				(m) => m.metadata?.event_type === DELIVERY_EVENT_TYPE && m.metadata.event_payload?.delivery === tag,
+			);
+			if (hit) return { channelId: channel, messageId: hit.ts };
+			if (++pages >= HISTORY_MAX_PAGES) break;
+		}
+		return undefined;
+	}
+
 	validateMessage(message: OutgoingMessage): void {
 		validateSlackMessage(this.payload(message));
 	}
@@ -152,10 +214,26 @@ export class SlackPlatform implements ChatPlatform {
 		return { text: message.text };
 	}
 
-	private async post(channel: string, message: OutgoingMessage, context: ErrorContext): Promise<PostedMessage> {
+	private async openDm(userId: string): Promise<string> {
+		let channel = this.dmChannels.get(userId);
+		if (!channel) {
+			channel = (await this.call<{ channel: { id: string } }>('conversations.open', { users: userId }, { user: userId }))
+				.channel.id;
+			this.dmChannels.set(userId, channel);
+		}
+		return channel;
+	}
+
+	private async post(
+		channel: string,
+		message: OutgoingMessage,
+		tag: string | undefined,
+		context: ErrorContext,
+	): Promise<PostedMessage> {
+		const metadata = tag ? { metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { delivery: tag } } } : {};
 		const answer = await this.call<{ channel: string; ts: string }>(
 			'chat.postMessage',
-			{ channel, ...this.payload(message), unfurl_links: false },
+			{ channel, ...this.payload(message), unfurl_links: false, ...metadata },
 			context,
 		);
 		return { channelId: answer.channel, messageId: answer.ts };
@@ -172,9 +250,9 @@ export class SlackPlatform implements ChatPlatform {
 		return this.appName;
 	}
 
-	/** One Web API call, rate limits retried within the policy, every failure a ChatPlatformError. */
+	/** One Web API call through the credential's throttle; every failure a ChatPlatformError. */
 	private async call<T>(method: string, params: Record<string, unknown>, context: ErrorContext = {}): Promise<T> {
-		return await retryOnRateLimit(
+		return await throttleFor(`slack:${this.throttleKey}:${method}`).run(
 			async () => {
 				try {
 					return (await this.client.apiCall(method, params)) as unknown as T;
@@ -183,10 +261,16 @@ export class SlackPlatform implements ChatPlatform {
 				}
 			},
 			(error) => (error instanceof ChatPlatformError && error.code === 'ratelimited' ? error.retryAfterSeconds : undefined),
-			this.options.retry ?? RETRY_POLICIES.briefBurst,
-			this.options.sleep,
+			this.options.queueBudgetMs ?? QUEUE_BUDGET_MS,
 		);
 	}
+}
+
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+
+interface SlackHistoryMessage {
+	ts: string;
+	metadata?: { event_type?: string; event_payload?: { delivery?: string } };
 }
 
 export function normalizeApiUrl(url: string | undefined): string {
@@ -242,11 +326,16 @@ function toChatError(method: string, error: unknown, context: ErrorContext): Cha
 				429,
 			);
 		case ErrorCode.HTTPError: {
+			// Slack may have acted before failing: a post is then looked for before it is sent again.
 			const status = sdk.statusCode ?? 0;
 			const code = status === 503 ? 'service_unavailable' : 'internal_error';
-			return new ChatPlatformError('slack', code, `Slack ${method} failed with HTTP ${status}`, context, undefined, status);
+			return new ChatPlatformError('slack', code, `Slack ${method} failed with HTTP ${status}`, context, undefined, status, true);
 		}
-		default:
-			return new ChatPlatformError('slack', 'unreachable', `Could not reach Slack for ${method}`, context);
+		default: {
+			// A refused connection never reached Slack; a reset or timeout may have, after Slack acted.
+			const cause = (sdk as { original?: { code?: string } }).original?.code ?? '';
+			const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause);
+			return new ChatPlatformError('slack', 'unreachable', `Could not reach Slack for ${method}`, context, undefined, undefined, !neverSent);
+		}
 	}
 }

@@ -1,0 +1,135 @@
+/**
+ * A rate limit slows sending down instead of failing it: calls to one platform method with one
+ * credential share a FIFO queue in this n8n process, with a few calls in flight at once. A 429
+ * pauses the whole queue for its Retry-After (so a burst stops hammering the platform), and the
+ * refused call goes first when it resumes. A call that would wait past its budget fails as
+ * `rate_limited` and, since nothing was sent, the event comes again with the platform's redelivery.
+ */
+import { sleep } from 'n8n-workflow';
+
+/** Calls in flight per credential and method. */
+const MAX_IN_FLIGHT = 4;
+/** Longest a call waits in the queue (429 pauses included) before giving the event back. */
+export const QUEUE_BUDGET_MS = 60_000;
+/** Without Retry-After, back off this long. */
+const DEFAULT_PAUSE_MS = 1_000;
+
+export class RateLimitQueueError extends Error {
+	readonly code = 'rate_limited';
+	readonly ambiguous = false;
+	readonly fix =
+		'The chat platform is rate limiting this app and the queue is full. Nothing was sent; the perks platform redelivers the event and it is sent then. To send faster, ask the platform for higher limits.';
+
+	constructor(waitedMs: number) {
+		super(`Rate limited: waited ${Math.round(waitedMs / 1000)} s for a sending slot`);
+		this.name = 'RateLimitQueueError';
+	}
+}
+
+interface Waiter {
+	admit: () => void;
+	refuse: (error: Error) => void;
+	deadline: number;
+	began: number;
+}
+
+export class SendThrottle {
+	private active = 0;
+	private pausedUntil = 0;
+	private readonly queue: Waiter[] = [];
+	private wakeTime: number | undefined;
+
+	constructor(
+		private readonly maxInFlight = MAX_IN_FLIGHT,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	/**
+	 * Runs `attempt` when a slot is free; when it fails with a wait (`retryAfterOf` gives seconds),
+	 * pauses the queue and runs it again at the front, within `budgetMs` in all.
+	 */
+	async run<T>(
+		attempt: () => Promise<T>,
+		retryAfterOf: (error: unknown) => number | undefined,
+		budgetMs = QUEUE_BUDGET_MS,
+	): Promise<T> {
+		const began = this.now();
+		const deadline = began + budgetMs;
+		for (let retry = false; ; retry = true) {
+			await this.acquire(deadline, retry, began);
+			let failure: unknown;
+			try {
+				return await attempt();
+			} catch (error) {
+				failure = error;
+			} finally {
+				this.release();
+			}
+			const seconds = retryAfterOf(failure);
+			if (seconds === undefined) throw failure;
+			this.pausedUntil = Math.max(this.pausedUntil, this.now() + (seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS));
+			if (this.pausedUntil > deadline) throw failure;
+		}
+	}
+
+	get queued(): number {
+		return this.queue.length;
+	}
+
+	private async acquire(deadline: number, atFront: boolean, began: number): Promise<void> {
+		await new Promise<void>((admit, refuse) => {
+			const waiter = { admit, refuse, deadline, began };
+			if (atFront) this.queue.unshift(waiter);
+			else this.queue.push(waiter);
+			this.pump();
+		});
+	}
+
+	private release(): void {
+		this.active--;
+		this.pump();
+	}
+
+	/** Admits waiters while slots are free and the queue is not paused; refuses those past their deadline. */
+	private pump(): void {
+		const now = this.now();
+		for (let i = this.queue.length - 1; i >= 0; i--) {
+			const waiter = this.queue[i];
+			if (waiter.deadline <= now) {
+				this.queue.splice(i, 1);
+				waiter.refuse(new RateLimitQueueError(now - waiter.began));
+			}
+		}
+		if (now < this.pausedUntil) {
+			this.wakeAt(this.pausedUntil);
+			return;
+		}
+		while (this.active < this.maxInFlight && this.queue.length > 0) {
+			this.active++;
+			this.queue.shift()!.admit();
+		}
+		// Waiters behind busy slots are woken by releases; the earliest deadline bounds the wait.
+		if (this.queue.length > 0) this.wakeAt(Math.min(...this.queue.map((w) => w.deadline)));
+	}
+
+	private wakeAt(time: number): void {
+		if (this.wakeTime !== undefined && this.wakeTime <= time) return;
+		this.wakeTime = time;
+		void sleep(Math.max(0, time - this.now())).then(() => {
+			if (this.wakeTime === time) this.wakeTime = undefined;
+			this.pump();
+		});
+	}
+}
+
+const throttles = new Map<string, SendThrottle>();
+
+/** The throttle shared by every execution in this process for one credential and method. */
+export function throttleFor(key: string): SendThrottle {
+	let throttle = throttles.get(key);
+	if (!throttle) {
+		throttle = new SendThrottle();
+		throttles.set(key, throttle);
+	}
+	return throttle;
+}
