@@ -113,8 +113,13 @@ async function attemptOnce(
 }
 
 function describe(error: unknown, timeoutMs: number): string {
-	if (!(error instanceof Error)) return String(error);
-	if (error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-	const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-	return cause ? `${error.message}: ${cause.code ?? cause.message}` : error.message;
+	// The abort is a DOMException, which is not always `instanceof Error` (e.g. under jest).
+	const e = error as {
+		name?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
+	if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+	if (typeof e?.message !== 'string') return String(error);
+	return e.cause ? `${e.message}: ${e.cause.code ?? e.cause.message}` : e.message;
 }
