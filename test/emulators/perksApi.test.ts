@@ -642,7 +642,10 @@ describe('PerksEmulator', () => {
 		it('deliverAllUntilDone bounds concurrency and keeps input order', async () => {
 			receiver.answerFor = (_id, seen) =>
 				seen === 0 ? { status: 503, delayMs: 20 } : { status: 200, delayMs: 20 };
-			const events = Array.from({ length: 20 }, funded);
+			// A funding burst: every seeded employee's wallet funded at once.
+			const events = emulator
+				.seedEmployees(20)
+				.map((e) => walletFundedEvent(e, { amount: 100, balance: 100 }));
 			const results = await emulator.deliverAllUntilDone(events, {
 				concurrency: 4,
 				backoffMs: [10],
