@@ -216,7 +216,7 @@ export class SlackEmulator {
 	private readonly rateLimits = new Map<string, RateWindow>();
 	private readonly rateLimited = new Map<string, number>();
 	private randomFaults?: { faults: RandomFaults<FaultKind>; options: FaultRateOptions };
-	private currentOutage?: { outage: Outage; methods: string[] | '*' };
+	private currentOutage?: Outage;
 	private readonly repeatingCursors = new Set<string>();
 	private readonly timers = new Timers();
 	private idSeq = 0;
@@ -414,7 +414,7 @@ export class SlackEmulator {
 	/** Every matching call answers `status` (without being handled) for `durationMs`. */
 	outage(methods: string[] | '*', durationMs: number, status = 503): void {
 		const matches = (method: string) => methods === '*' || methods.includes(method);
-		this.currentOutage = { outage: new Outage(matches, durationMs, status), methods };
+		this.currentOutage = new Outage(matches, durationMs, status);
 	}
 
 	endOutage(): void {
@@ -513,7 +513,7 @@ export class SlackEmulator {
 	}
 
 	private outageReply(method: string): Reply | undefined {
-		const outage = this.currentOutage?.outage;
+		const outage = this.currentOutage;
 		if (!outage?.appliesTo(method)) return undefined;
 		if (outage.status === 429) return faultReply({ retryAfter: outage.secondsLeft() });
 		return faultReply({ status: outage.status });
