@@ -42,6 +42,53 @@ class Receiver {
 	}
 }
 
+type Answer = { status: number; delayMs?: number } | 'reset';
+
+/** A webhook receiver answering request n with `script[n]` (200 once the script runs out). */
+class ScriptedReceiver {
+	readonly received: Array<Received & { id: string }> = [];
+	script: Answer[] = [];
+	/** Overrides `script`: the answer by event id and how often that id came before. */
+	answerFor?: (id: string, seen: number) => Answer;
+	maxInFlight = 0;
+	url = '';
+	private inFlight = 0;
+	private server: Server | undefined;
+	private readonly timers = new Set<NodeJS.Timeout>();
+
+	async start(): Promise<void> {
+		this.server = createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				const rawBody = Buffer.concat(chunks);
+				const id = (JSON.parse(rawBody.toString()) as { id: string }).id;
+				const seen = this.received.filter((r) => r.id === id).length;
+				const answer = this.answerFor?.(id, seen) ?? this.script[this.received.length];
+				this.received.push({ headers: req.headers, rawBody, id });
+				if (answer === 'reset') return void req.socket.destroy();
+				this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+				const timer = setTimeout(() => {
+					this.timers.delete(timer);
+					this.inFlight--;
+					res.writeHead(answer?.status ?? 200).end();
+				}, answer?.delayMs ?? 5);
+				this.timers.add(timer);
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+	}
+
+	async stop(): Promise<void> {
+		for (const timer of this.timers) clearTimeout(timer);
+		this.server?.closeAllConnections();
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
+	}
+}
+
 describe('PerksEmulator', () => {
 	let emulator: PerksEmulator;
 	let base: string;
@@ -420,6 +467,200 @@ describe('PerksEmulator', () => {
 			);
 			expect(result.status).toBe(0);
 			expect(result.error).toBeDefined();
+		});
+	});
+
+	describe('API faults', () => {
+		const statuses = async (path: string, n: number) => {
+			const out: number[] = [];
+			for (let i = 0; i < n; i++) out.push((await call(path)).status);
+			return out;
+		};
+
+		it('seeded faultRate repeats the same faults, counted per kind', async () => {
+			const kinds = ['429', '500', '503'] as const;
+			emulator.faultRate({ rate: 0.4, kinds: [...kinds], seed: 3 });
+			const first = await statuses('/v1/account', 40);
+			const counts = kinds.map((k) => emulator.injectedCount(k));
+			emulator.faultRate({ rate: 0.4, kinds: [...kinds], seed: 3 });
+			expect(await statuses('/v1/account', 40)).toEqual(first);
+			expect(new Set(first)).toEqual(new Set([200, 429, 500, 503]));
+			expect(counts).toEqual([429, 500, 503].map((s) => first.filter((x) => x === s).length));
+			emulator.clearFaultRate();
+			expect(await statuses('/v1/account', 3)).toEqual([200, 200, 200]);
+		});
+
+		it('limits faultRate to pathPrefix; its 429 says Retry-After 1', async () => {
+			emulator.faultRate({ rate: 1, kinds: ['429'], pathPrefix: '/v1/employees' });
+			expect((await call('/v1/account')).status).toBe(200);
+			const limited = await call('/v1/employees');
+			expect(limited.status).toBe(429);
+			expect(limited.headers.get('retry-after')).toBe('1');
+			expect(limited.body).toEqual({
+				error: { code: 'rate_limited', message: expect.any(String) },
+			});
+		});
+
+		it('reset destroys the socket; timeout holds it, then destroys it', async () => {
+			emulator.faultRate({ rate: 1, kinds: ['reset'] });
+			await expect(call('/v1/account')).rejects.toThrow();
+			emulator.faultRate({ rate: 1, kinds: ['timeout'], holdMs: 300 });
+			const started = Date.now();
+			await expect(call('/v1/account')).rejects.toThrow();
+			expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+			expect(emulator.injectedCount('timeout')).toBe(1);
+		});
+
+		it('an outage answers its status under the prefix until it ends', async () => {
+			emulator.outage('/v1/employees', 300);
+			const down = await call('/v1/employees');
+			expect(down.status).toBe(503);
+			expect(down.body.error.code).toBe('internal');
+			expect((await call('/v1/account')).status).toBe(200);
+			await new Promise((resolve) => setTimeout(resolve, 350));
+			expect((await call('/v1/employees')).status).toBe(200);
+
+			emulator.outage('*', 60_000, 429);
+			const limited = await call('/v1/account');
+			expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '60']);
+			emulator.endOutage();
+			expect((await call('/v1/account')).status).toBe(200);
+		});
+
+		it('setLatency answers requests under a prefix late', async () => {
+			const employee = emulator.addEmployee();
+			emulator.setLatency('/v1/wallets', 300);
+			const timed = async (path: string) => {
+				const started = Date.now();
+				expect((await call(path)).status).toBe(200);
+				return Date.now() - started;
+			};
+			expect(await timed(`/v1/wallets/${employee.id}`)).toBeGreaterThanOrEqual(290);
+			expect(await timed('/v1/account')).toBeLessThan(200);
+			emulator.setLatency('/v1/wallets', 0);
+			expect(await timed(`/v1/wallets/${employee.id}`)).toBeLessThan(200);
+		});
+	});
+
+	describe('deliverUntilDone', () => {
+		let receiver: ScriptedReceiver;
+		let secret: string;
+		let employee: Employee;
+
+		const funded = () => walletFundedEvent(employee, { amount: 100, balance: 220 });
+		const statusesOf = (attempts: Array<{ status: number }>) => attempts.map((a) => a.status);
+
+		beforeEach(async () => {
+			receiver = new ScriptedReceiver();
+			await receiver.start();
+			secret = emulator.registerWebhook(receiver.url, ['wallet.funded']).secret;
+			employee = emulator.addEmployee();
+		});
+
+		afterEach(async () => {
+			await receiver.stop();
+		});
+
+		it('retries a 500 with the same id and body, re-signed, then succeeds', async () => {
+			receiver.script = [{ status: 500 }];
+			const event = funded();
+			const result = await emulator.deliverUntilDone(event, { backoffMs: [1100] });
+			expect(result).toMatchObject({ eventId: event.id, outcome: 'delivered' });
+			expect(statusesOf(result.attempts)).toEqual([500, 200]);
+			const [first, second] = receiver.received;
+			expect(second.rawBody.equals(first.rawBody)).toBe(true);
+			expect(first.id).toBe(event.id);
+			const checks = receiver.received.map((r) =>
+				verifySignature({
+					header: r.headers['perks-signature'],
+					rawBody: r.rawBody,
+					secrets: [secret],
+				}),
+			);
+			expect(checks.map((c) => c.valid)).toEqual([true, true]);
+			const stamps = checks.map((c) => (c.valid ? c.timestamp : 0));
+			expect(stamps[1]).toBeGreaterThan(stamps[0]);
+		});
+
+		it.each([400, 410])('drops the event on a final %s', async (status) => {
+			receiver.script = [{ status }];
+			const result = await emulator.deliverUntilDone(funded(), { backoffMs: [10, 10] });
+			expect(result.outcome).toBe('dropped');
+			expect(statusesOf(result.attempts)).toEqual([status]);
+			expect(receiver.received).toHaveLength(1);
+		});
+
+		it('retries any other answer and network errors, waiting the backoff, until exhausted', async () => {
+			receiver.script = [
+				{ status: 404 },
+				{ status: 429 },
+				'reset',
+				{ status: 302 },
+				{ status: 503 },
+			];
+			const started = Date.now();
+			const result = await emulator.deliverUntilDone(funded(), { backoffMs: [50, 50, 50, 50] });
+			expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+			expect(result.outcome).toBe('exhausted');
+			expect(statusesOf(result.attempts)).toEqual([404, 429, 0, 302, 503]);
+			expect(result.attempts[2].error).toEqual(expect.any(String));
+			expect(result.attempts.map((a) => a.round)).toEqual([1, 2, 3, 4, 5]);
+			expect(receiver.received).toHaveLength(5);
+		});
+
+		it('takes no answer within timeoutMs as a failure, and ignores the late answer', async () => {
+			// Attempt 1's 200 comes at ~350 ms, while attempt 3 (answered 500 at ~400 ms) is in flight.
+			receiver.script = [
+				{ status: 200, delayMs: 350 },
+				{ status: 500 },
+				{ status: 500, delayMs: 100 },
+			];
+			const result = await emulator.deliverUntilDone(funded(), {
+				timeoutMs: 200,
+				backoffMs: [50, 50, 50],
+			});
+			expect(statusesOf(result.attempts)).toEqual([0, 500, 500, 200]);
+			expect(result.attempts[0].error).toBe('no answer within 200 ms');
+			expect(result.attempts[0].ms).toBeGreaterThanOrEqual(190);
+			expect(result.outcome).toBe('delivered');
+		});
+
+		it('sends each attempt `copies` times concurrently', async () => {
+			receiver.script = [{ status: 500 }, { status: 500 }, { status: 500 }];
+			const result = await emulator.deliverUntilDone(funded(), { copies: 3, backoffMs: [10] });
+			expect(result.attempts.map((a) => [a.round, a.status])).toEqual([
+				[1, 500],
+				[1, 500],
+				[1, 500],
+				[2, 200],
+				[2, 200],
+				[2, 200],
+			]);
+			expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
+		});
+
+		it('deliverAllUntilDone bounds concurrency and keeps input order', async () => {
+			receiver.answerFor = (_id, seen) =>
+				seen === 0 ? { status: 503, delayMs: 20 } : { status: 200, delayMs: 20 };
+			// A funding burst: every seeded employee's wallet funded at once.
+			const events = emulator
+				.seedEmployees(20)
+				.map((e) => walletFundedEvent(e, { amount: 100, balance: 100 }));
+			const results = await emulator.deliverAllUntilDone(events, {
+				concurrency: 4,
+				backoffMs: [10],
+			});
+			expect(results.map((r) => r.eventId)).toEqual(events.map((e) => e.id));
+			expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
+			expect(results.every((r) => statusesOf(r.attempts).join() === '503,200')).toBe(true);
+			expect(receiver.received).toHaveLength(40);
+			expect(receiver.maxInFlight).toBeLessThanOrEqual(4);
+			expect(receiver.maxInFlight).toBeGreaterThan(1);
+		});
+
+		it('needs exactly one target', async () => {
+			emulator.registerWebhook('http://127.0.0.1:9/other', ['wallet.funded']);
+			await expect(emulator.deliverUntilDone(funded())).rejects.toThrow(/2 webhooks/);
 		});
 	});
 

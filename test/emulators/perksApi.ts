@@ -1,7 +1,8 @@
 /**
  * A loopback emulator of the perks platform (/work/shared/perks-contract.md, docs/perks-api.md)
- * for tests: the REST API under `<base>/api/v1/...`, seeding helpers, fault injection, and
- * signed webhook delivery with deliberately broken signatures.
+ * for tests: the REST API under `<base>/api/v1/...`, seeding helpers, fault injection (one-off,
+ * random, outages, latency), and signed webhook delivery with deliberately broken signatures or
+ * the platform's redelivery.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,12 +23,21 @@ import type {
 } from '../../nodes/shared/perks/contract';
 import { signatureHeader } from '../../nodes/shared/perks/signature';
 import { closeServer } from '../harness/closeServer';
+import { Outage, RandomFaults, Timers, type RandomFaultOptions } from './faults';
+import {
+	mapBounded,
+	redeliver,
+	type RedeliveryOptions,
+	type RedeliveryResult,
+} from './perksRedelivery';
 
 const API_PREFIX = '/api';
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 500;
 const DELIVERY_TIMEOUT_MS = 10_000;
 const STALE_OFFSET_SECONDS = 301;
+const DEFAULT_HOLD_MS = 35_000;
+const DEFAULT_CONCURRENCY = 10;
 
 export interface PerksEmulatorOptions {
 	apiKey?: string;
@@ -60,6 +70,16 @@ export interface FaultOptions {
 	/** Only requests whose path (without `/api`) starts with this are failed. */
 	pathPrefix?: string;
 	method?: string;
+}
+
+/** `reset`: the socket is destroyed unanswered; `timeout`: held `holdMs`, then destroyed. */
+export type PerksFaultKind = '429' | '500' | '503' | 'reset' | 'timeout';
+
+export interface PerksFaultRateOptions extends RandomFaultOptions<PerksFaultKind> {
+	/** Only requests whose path (without `/api`) starts with this. */
+	pathPrefix?: string;
+	/** How long `timeout` holds the socket. Default 35 s. */
+	holdMs?: number;
 }
 
 export type SignatureMode =
@@ -101,7 +121,13 @@ export interface DeliveryResult {
 
 type Fault = FaultOptions & { remaining: number };
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+type Reply = {
+	status: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+	/** Instead of answering: destroy the socket now, or hold it and destroy it later. */
+	lost?: 'reset' | 'hold';
+};
 
 type Route = (request: RecordedRequest) => Reply;
 
@@ -131,6 +157,10 @@ export class PerksEmulator {
 	private readonly perkList: Perk[] = [];
 	private readonly webhookMap = new Map<string, RegisteredWebhook>();
 	private readonly faults: Fault[] = [];
+	private randomFaults?: { faults: RandomFaults<PerksFaultKind>; options: PerksFaultRateOptions };
+	private currentOutage?: Outage;
+	private readonly latencies = new Map<string, number>();
+	private readonly timers = new Timers();
 	private sequence = 0;
 
 	constructor(options: PerksEmulatorOptions = {}) {
@@ -156,6 +186,7 @@ export class PerksEmulator {
 		if (!server) return;
 		this.server = undefined;
 		this.url = undefined;
+		this.timers.clear();
 		await closeServer(server);
 	}
 
@@ -257,14 +288,40 @@ export class PerksEmulator {
 		this.faults.length = 0;
 	}
 
+	/** Each matching request gets a random fault with probability `rate`; replaces any earlier setting. */
+	faultRate(options: PerksFaultRateOptions): void {
+		this.randomFaults = { faults: new RandomFaults(options), options };
+	}
+
+	clearFaultRate(): void {
+		this.randomFaults = undefined;
+	}
+
+	/** Faults of this kind injected since the last faultRate(). */
+	injectedCount(kind: PerksFaultKind): number {
+		return this.randomFaults?.faults.count(kind) ?? 0;
+	}
+
+	/** Every request under `pathPrefix` (or all) answers `status` for `durationMs`. */
+	outage(pathPrefix: string | '*', durationMs: number, status = 503): void {
+		const matches = (path: string) => pathPrefix === '*' || path.startsWith(pathPrefix);
+		this.currentOutage = new Outage(matches, durationMs, status);
+	}
+
+	endOutage(): void {
+		this.currentOutage = undefined;
+	}
+
+	/** Requests under `pathPrefix` are answered `ms` later (0 removes it): a slow API. */
+	setLatency(pathPrefix: string, ms: number): void {
+		if (ms > 0) this.latencies.set(pathPrefix, ms);
+		else this.latencies.delete(pathPrefix);
+	}
+
 	// ---- webhook delivery ----
 
 	async deliver(event: EventInput, options: DeliverOptions = {}): Promise<DeliveryResult[]> {
-		const full = {
-			...event,
-			id: event.id ?? newId('evt', 12),
-			created_at: event.created_at ?? new Date().toISOString(),
-		};
+		const full = completeEvent(event);
 		const body =
 			options.rawBody !== undefined
 				? Buffer.from(options.rawBody)
@@ -280,9 +337,38 @@ export class PerksEmulator {
 		return Promise.all(sends);
 	}
 
+	/**
+	 * Delivers as the platform does: retried with the same id and body (re-signed) until a 2xx,
+	 * a final 400/410, or the last backoff delay.
+	 */
+	async deliverUntilDone(
+		event: EventInput,
+		options: RedeliveryOptions = {},
+	): Promise<RedeliveryResult> {
+		const full = completeEvent(event);
+		const targets = this.deliveryTargets(full.type, options);
+		if (targets.length !== 1) {
+			throw new Error(
+				`deliverUntilDone(): ${targets.length} webhooks take ${full.type}; pass options.url`,
+			);
+		}
+		const { url, secret } = targets[0];
+		if (!secret) throw new Error('deliverUntilDone(): no secret for this URL; pass options.secret');
+		return redeliver({ url, secret }, full.id, Buffer.from(JSON.stringify(full)), options);
+	}
+
+	/** deliverUntilDone for many events, at most `concurrency` (default 10) at once; results in order. */
+	deliverAllUntilDone(
+		events: readonly EventInput[],
+		options: RedeliveryOptions & { concurrency?: number } = {},
+	): Promise<RedeliveryResult[]> {
+		const { concurrency = DEFAULT_CONCURRENCY, ...rest } = options;
+		return mapBounded(events, concurrency, (event) => this.deliverUntilDone(event, rest));
+	}
+
 	private deliveryTargets(
 		type: string,
-		options: DeliverOptions,
+		options: { url?: string; secret?: string },
 	): Array<{ url: string; secret: string | undefined }> {
 		if (options.url) {
 			const registered = this.webhooks.find((w) => w.url === options.url);
@@ -305,6 +391,8 @@ export class PerksEmulator {
 				);
 			} else {
 				this.requests.push(request);
+				const delay = this.latencyFor(request.path);
+				if (delay > 0) await this.timers.sleep(delay);
 				reply = this.answer(request);
 			}
 		} catch (error) {
@@ -312,10 +400,24 @@ export class PerksEmulator {
 				error instanceof ApiError ? error : new ApiError(500, 'internal', String(error)),
 			);
 		}
-		writeReply(res, reply);
+		if (reply.lost === 'reset') req.socket.destroy();
+		else if (reply.lost === 'hold')
+			this.timers.hold(req.socket, this.randomFaults?.options.holdMs ?? DEFAULT_HOLD_MS);
+		else writeReply(res, reply);
+	}
+
+	private latencyFor(path: string): number {
+		let ms = 0;
+		for (const [prefix, delay] of this.latencies)
+			if (path.startsWith(prefix)) ms = Math.max(ms, delay);
+		return ms;
 	}
 
 	private answer(request: RecordedRequest): Reply {
+		const outage = this.currentOutage;
+		if (outage?.appliesTo(request.path)) {
+			return injectedReply(outage.status, outage.status === 429 ? outage.secondsLeft() : undefined);
+		}
 		const fault = this.takeFault(request);
 		if (fault) {
 			const headers =
@@ -326,6 +428,10 @@ export class PerksEmulator {
 				headers,
 			};
 		}
+		const random = this.drawRandomFault(request.path);
+		if (random === 'reset') return { status: 0, lost: 'reset' };
+		if (random === 'timeout') return { status: 0, lost: 'hold' };
+		if (random) return injectedReply(Number(random), random === '429' ? 1 : undefined);
 		try {
 			this.authorize(request);
 			return this.route(request)(request);
@@ -333,6 +439,14 @@ export class PerksEmulator {
 			if (error instanceof ApiError) return errorReply(error);
 			throw error;
 		}
+	}
+
+	private drawRandomFault(path: string): PerksFaultKind | undefined {
+		const random = this.randomFaults;
+		if (!random) return undefined;
+		const prefix = random.options.pathPrefix;
+		if (prefix && !path.startsWith(prefix)) return undefined;
+		return random.faults.draw();
 	}
 
 	private takeFault(request: RecordedRequest): Fault | undefined {
@@ -482,6 +596,15 @@ function errorReply(error: ApiError): Reply {
 	return { status: error.status, body: { error: { code: error.code, message: error.message } } };
 }
 
+/** The contract's error body for an injected status, with Retry-After when given. */
+function injectedReply(status: number, retryAfter: number | undefined): Reply {
+	const code = defaultCode(status);
+	const reply = errorReply(new ApiError(status, code, `Injected ${code}`));
+	return retryAfter === undefined
+		? reply
+		: { ...reply, headers: { 'retry-after': String(retryAfter) } };
+}
+
 function notFound(path: string): ApiError {
 	return new ApiError(404, 'not_found', `No route for ${path}`);
 }
@@ -560,6 +683,14 @@ function isHttpUrl(value: string): boolean {
 }
 
 // ---- delivery helpers ----
+
+function completeEvent(event: EventInput): EventInput & { id: string; created_at: string } {
+	return {
+		...event,
+		id: event.id ?? newId('evt', 12),
+		created_at: event.created_at ?? new Date().toISOString(),
+	};
+}
 
 type PreparedDelivery = { body: Buffer; signature: string | undefined };
 

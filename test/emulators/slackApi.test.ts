@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
 
-import { SlackEmulator } from './slackApi';
+import { ALL_SCOPES, SlackEmulator } from './slackApi';
 
 const TOKEN = 'xoxb-test-token';
 
@@ -428,6 +428,314 @@ describe('SlackEmulator', () => {
 			await client.chat.postMessage({ channel: 'C1', text: 'hi' });
 			expect(emulator.messages).toHaveLength(1);
 			expect(emulator.callCount('chat.postMessage')).toBe(4);
+		});
+	});
+
+	describe('reliability faults', () => {
+		/** A JSON post straight over fetch, so socket-level faults surface as they happen. */
+		async function post(method: string, params: Record<string, unknown>) {
+			const res = await fetch(`${emulator.apiUrl}${method}`, {
+				method: 'POST',
+				body: JSON.stringify(params),
+				headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+			});
+			const json = (await res.json()) as Record<string, unknown>;
+			return { status: res.status, retryAfter: res.headers.get('retry-after'), json };
+		}
+
+		const hi = (text = 'hi') => post('chat.postMessage', { channel: 'C1', text });
+		const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+		beforeEach(() => {
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+		});
+
+		it('rate limits to N calls in a rolling second, refusing the rest unhandled', async () => {
+			emulator.rateLimit('chat.postMessage', 10);
+			const results = await Promise.all(Array.from({ length: 30 }, (_, i) => hi(`${i}`)));
+			const ok = results.filter((r) => r.status === 200);
+			const limited = results.filter((r) => r.status === 429);
+			expect(ok).toHaveLength(10);
+			expect(limited).toHaveLength(20);
+			for (const r of limited) {
+				expect(r.retryAfter).toBe('1');
+				expect(r.json).toEqual({ ok: false, error: 'ratelimited' });
+			}
+			expect(emulator.messages).toHaveLength(10);
+			expect(emulator.rateLimitedCount('chat.postMessage')).toBe(20);
+			expect((await post('auth.test', {})).status).toBe(200); // other methods are not limited
+
+			await sleep(1050);
+			expect((await hi()).status).toBe(200);
+			emulator.clearRateLimits();
+			const burst = await Promise.all(Array.from({ length: 15 }, () => hi()));
+			expect(burst.every((r) => r.status === 200)).toBe(true);
+		});
+
+		it('seeded faultRate repeats the same faults, counted per kind', async () => {
+			const run = async () => {
+				emulator.faultRate({ rate: 0.4, kinds: ['429', '500', '503'], seed: 42 });
+				const statuses: number[] = [];
+				for (let i = 0; i < 40; i++) statuses.push((await post('auth.test', {})).status);
+				return statuses;
+			};
+			const first = await run();
+			const counts = (['429', '500', '503'] as const).map((k) => emulator.injectedCount(k));
+			const second = await run();
+			expect(second).toEqual(first);
+			expect(new Set(first)).toEqual(new Set([200, 429, 500, 503]));
+			expect(counts).toEqual([429, 500, 503].map((s) => first.filter((x) => x === s).length));
+
+			emulator.faultRate({ rate: 0.4, kinds: ['429', '500', '503'], seed: 7 });
+			const other: number[] = [];
+			for (let i = 0; i < 40; i++) other.push((await post('auth.test', {})).status);
+			expect(other).not.toEqual(first);
+			emulator.clearFaultRate();
+			expect((await post('auth.test', {})).status).toBe(200);
+		});
+
+		it('faultRate only touches the listed methods; its 429 says Retry-After 1', async () => {
+			emulator.faultRate({ rate: 1, kinds: ['429'], methods: ['chat.postMessage'] });
+			expect((await post('auth.test', {})).status).toBe(200);
+			const limited = await hi();
+			expect(limited).toMatchObject({ status: 429, retryAfter: '1' });
+			expect(emulator.messages).toHaveLength(0);
+		});
+
+		it('reset drops the call unhandled; reset_after handles it, then drops the answer', async () => {
+			emulator.faultRate({ rate: 1, kinds: ['reset'] });
+			await expect(hi('lost')).rejects.toThrow();
+			expect(emulator.messages).toHaveLength(0);
+
+			emulator.faultRate({ rate: 1, kinds: ['reset_after'] });
+			await expect(hi('ambiguous')).rejects.toThrow();
+			expect(emulator.messages.map((m) => m.text)).toEqual(['ambiguous']);
+			expect(emulator.injectedCount('reset_after')).toBe(1);
+		});
+
+		it('timeout_after handles the call and holds the answer, then destroys the socket', async () => {
+			emulator.faultRate({ rate: 1, kinds: ['timeout_after'], holdMs: 300 });
+			const started = Date.now();
+			await expect(hi('slow')).rejects.toThrow();
+			expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+			expect(emulator.messages.map((m) => m.text)).toEqual(['slow']);
+
+			// A client that gives up first sees a timeout while the post stands.
+			emulator.faultRate({ rate: 1, kinds: ['timeout_after'] }); // default 35 s hold
+			const aborted = fetch(`${emulator.apiUrl}chat.postMessage`, {
+				method: 'POST',
+				body: JSON.stringify({ channel: 'C1', text: 'held' }),
+				headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+				signal: AbortSignal.timeout(200),
+			});
+			await expect(aborted).rejects.toThrow(/timeout|aborted/i);
+			expect(emulator.messages.map((m) => m.text)).toEqual(['slow', 'held']);
+		});
+
+		it('an outage answers every matching call until it ends', async () => {
+			emulator.outage(['chat.postMessage'], 300);
+			expect(await hi()).toMatchObject({ status: 503, json: { error: 'service_unavailable' } });
+			expect((await post('auth.test', {})).status).toBe(200);
+			await sleep(350);
+			expect((await hi()).status).toBe(200);
+
+			emulator.outage('*', 60_000, 429);
+			expect(await post('auth.test', {})).toMatchObject({ status: 429, retryAfter: '60' });
+			emulator.outage('*', 60_000, 500);
+			expect((await hi()).status).toBe(500);
+			emulator.endOutage();
+			expect((await hi()).status).toBe(200);
+			expect(emulator.messages).toHaveLength(2);
+		});
+
+		it('keeps ts unique and increasing under 2,000 concurrent posts', async () => {
+			const results = await Promise.all(Array.from({ length: 2000 }, (_, i) => hi(`${i}`)));
+			const answered = results.map((r) => r.json.ts as string);
+			expect(new Set(answered).size).toBe(2000);
+			const recorded = emulator.messages.map((m) => m.ts);
+			expect([...recorded].sort()).toEqual(recorded); // same-length ts: string order is time order
+			expect(new Set(recorded).size).toBe(2000);
+		});
+	});
+
+	describe('message metadata and conversations.history', () => {
+		const tag = { event_type: 'perks_event', event_payload: { event_id: 'evt_1' } };
+
+		beforeEach(() => {
+			emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+			emulator.addChannel({ id: 'C2', name: 'random' });
+			emulator.addChannel({ id: 'C3', name: 'secret', isPrivate: true });
+			emulator.addChannel({ id: 'C4', name: 'team', isPrivate: true, botIsMember: true });
+		});
+
+		it('keeps metadata and returns it, newest first, only with include_all_metadata', async () => {
+			await client.chat.postMessage({ channel: 'C1', text: 'tagged', metadata: tag });
+			await client.chat.postMessage({ channel: 'C1', text: 'plain' });
+			await client.chat.postMessage({ channel: 'C4', text: 'elsewhere' });
+			expect(emulator.messages[0].metadata).toEqual(tag);
+
+			const bare = await client.conversations.history({ channel: 'C1' });
+			expect(bare.messages?.map((m) => m.text)).toEqual(['plain', 'tagged']);
+			expect(bare.messages?.some((m) => 'metadata' in m)).toBe(false);
+			expect(bare.messages?.[0]).toMatchObject({
+				type: 'message',
+				user: emulator.botUserId,
+				bot_id: emulator.botId,
+			});
+
+			const full = await client.conversations.history({
+				channel: 'C1',
+				include_all_metadata: true,
+			});
+			expect(full.messages?.[1]).toMatchObject({ text: 'tagged', metadata: tag });
+			expect(full.messages?.[0].metadata).toBeUndefined();
+		});
+
+		it('accepts metadata as a JSON string and rejects a malformed one unrecorded', async () => {
+			const body = (metadata: string) =>
+				rawPost(
+					'chat.postMessage',
+					new URLSearchParams({ channel: 'C1', text: 'x', metadata }).toString(),
+					{
+						Authorization: `Bearer ${TOKEN}`,
+					},
+				);
+			expect((await body(JSON.stringify(tag))).json.ok).toBe(true);
+			expect((await body('{"event_type":"x"}')).json.error).toBe('invalid_metadata_schema');
+			expect((await body('[1]')).json.error).toBe('invalid_metadata_format');
+			expect(emulator.messages.map((m) => m.metadata)).toEqual([tag]);
+		});
+
+		it('pages with cursors and filters by oldest / latest', async () => {
+			const ts: string[] = [];
+			for (let i = 0; i < 5; i++)
+				ts.push((await client.chat.postMessage({ channel: 'C1', text: `m${i}` })).ts as string);
+			const texts: string[] = [];
+			let cursor: string | undefined;
+			let calls = 0;
+			do {
+				const page = await client.conversations.history({ channel: 'C1', limit: 2, cursor });
+				texts.push(...(page.messages ?? []).map((m) => m.text as string));
+				expect(page.has_more).toBe(Boolean(page.response_metadata?.next_cursor));
+				cursor = page.response_metadata?.next_cursor || undefined;
+				calls++;
+			} while (cursor);
+			expect(texts).toEqual(['m4', 'm3', 'm2', 'm1', 'm0']);
+			expect(calls).toBe(3);
+
+			const between = await client.conversations.history({
+				channel: 'C1',
+				oldest: ts[1],
+				latest: ts[3],
+			});
+			expect(between.messages?.map((m) => m.text)).toEqual(['m2']);
+			const inclusive = await client.conversations.history({
+				channel: 'C1',
+				oldest: ts[1],
+				latest: ts[3],
+				inclusive: true,
+			});
+			expect(inclusive.messages?.map((m) => m.text)).toEqual(['m3', 'm2', 'm1']);
+		});
+
+		it('reads a DM through its conversations.open id', async () => {
+			const dm = (await client.conversations.open({ users: 'U1' })).channel?.id as string;
+			await client.chat.postMessage({ channel: 'U1', text: 'your wallet', metadata: tag });
+			const history = await client.conversations.history({
+				channel: dm,
+				include_all_metadata: true,
+			});
+			expect(history.messages).toEqual([
+				expect.objectContaining({ text: 'your wallet', metadata: tag }),
+			]);
+		});
+
+		it('needs the history scope of the conversation type and membership', async () => {
+			const dm = (await client.conversations.open({ users: 'U1' })).channel?.id as string;
+			const history = (channel: string) => errorOf(client.conversations.history({ channel }));
+			emulator.setScopes(['chat:write']);
+			expect((await history('C1')).needed).toBe('channels:history');
+			expect((await history('C4')).needed).toBe('groups:history');
+			expect((await history(dm)).needed).toBe('im:history');
+			emulator.setScopes([...ALL_SCOPES]);
+			expect((await history('C404')).error).toBe('channel_not_found');
+			expect((await history('C3')).error).toBe('not_in_channel');
+			expect((await history('C2')).error).toBe('not_in_channel');
+		});
+
+		it('caps limit at 999', async () => {
+			emulator.setBotMember('C2', true);
+			for (let i = 0; i < 3; i++) await client.chat.postMessage({ channel: 'C2', text: `${i}` });
+			const page = await client.conversations.history({ channel: 'C2', limit: 5000 });
+			expect(page.messages).toHaveLength(3);
+		});
+	});
+
+	describe('Block Kit limits', () => {
+		beforeEach(() => {
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+		});
+
+		const text = (n: number) => ({ type: 'mrkdwn', text: 'x'.repeat(n) });
+
+		it('rejects blocks over the limits with json-pointer errors, recording nothing', async () => {
+			const blocks = [
+				{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } },
+				{ type: 'section', text: text(3001) },
+				{ type: 'section', fields: [...Array.from({ length: 10 }, () => text(1)), text(2001)] },
+				{ type: 'context', elements: Array.from({ length: 11 }, () => text(1)) },
+				{ type: 'image', image_url: 'https://example.com/a.png', alt_text: 'a'.repeat(2001) },
+				...Array.from({ length: 46 }, () => ({ type: 'divider' })),
+			];
+			// Raw, because @slack/web-api logs each of Slack's messages as an error.
+			const { json: data } = await rawPost(
+				'chat.postMessage',
+				JSON.stringify({ channel: 'C1', text: 't', blocks }),
+				{ Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+			);
+			expect(data.error).toBe('invalid_blocks');
+			expect(data.errors).toEqual([
+				'no more than 50 items allowed [json-pointer:/blocks]',
+				'must be less than 151 characters [json-pointer:/blocks/0/text/text]',
+				'must be less than 3001 characters [json-pointer:/blocks/1/text/text]',
+				'no more than 10 items allowed [json-pointer:/blocks/2/fields]',
+				'must be less than 2001 characters [json-pointer:/blocks/2/fields/10/text]',
+				'no more than 10 items allowed [json-pointer:/blocks/3/elements]',
+				'must be less than 2001 characters [json-pointer:/blocks/4/alt_text]',
+			]);
+			expect(emulator.messages).toHaveLength(0);
+		});
+
+		it('accepts blocks exactly at the limits', async () => {
+			const blocks = [
+				{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(150) } },
+				{ type: 'section', text: text(3000), fields: Array.from({ length: 10 }, () => text(2000)) },
+				{ type: 'context', elements: Array.from({ length: 10 }, () => text(1)) },
+				{ type: 'image', image_url: 'https://example.com/a.png', alt_text: 'a'.repeat(2000) },
+				...Array.from({ length: 46 }, () => ({ type: 'divider' })),
+			];
+			await client.chat.postMessage({ channel: 'C1', text: 't', blocks });
+			expect(emulator.messages).toHaveLength(1);
+		});
+	});
+
+	describe('repeatCursor', () => {
+		it.each([
+			['users.list', 'members'],
+			['conversations.list', 'channels'],
+		] as const)('%s returns the same next_cursor forever', async (method, key) => {
+			emulator.addUsers(3);
+			for (let i = 0; i < 3; i++) emulator.addChannel({ name: `ch${i}` });
+			emulator.repeatCursor(method);
+			const first = await client.apiCall(method, { limit: 2 });
+			const cursor = (first.response_metadata as { next_cursor: string }).next_cursor;
+			expect(cursor).not.toBe('');
+			for (let i = 0; i < 3; i++) {
+				const again = await client.apiCall(method, { limit: 2, cursor });
+				expect((again.response_metadata as { next_cursor: string }).next_cursor).toBe(cursor);
+				expect((again as unknown as Record<string, unknown>)[key]).toHaveLength(2);
+			}
 		});
 	});
 

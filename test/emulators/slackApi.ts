@@ -7,6 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from '../harness/closeServer';
+import { Outage, RandomFaults, RateWindow, Timers, type RandomFaultOptions } from './faults';
+import { blockKitErrors } from './slackBlocks';
 
 export type Params = Record<string, unknown>;
 
@@ -76,6 +78,11 @@ export interface RecordedCall {
 	token?: string;
 }
 
+export interface MessageMetadata {
+	event_type: string;
+	event_payload: Params;
+}
+
 export interface RecordedMessage extends Params {
 	/** The resolved conversation id (C…/D…), whatever form the caller used. */
 	channel: string;
@@ -83,6 +90,7 @@ export interface RecordedMessage extends Params {
 	requestedChannel: unknown;
 	text?: string;
 	blocks?: unknown;
+	metadata?: MessageMetadata;
 	ts: string;
 }
 
@@ -92,6 +100,19 @@ export interface FaultOptions {
 	error?: string;
 	/** Seconds for Retry-After; implies status 429. Default 1. */
 	retryAfter?: number;
+}
+
+/**
+ * `reset`: the socket is destroyed before the call is handled (nothing happened).
+ * `reset_after` / `timeout_after`: the call IS handled, then the answer is lost (the ambiguous case).
+ */
+export type FaultKind = '429' | '500' | '503' | 'reset' | 'reset_after' | 'timeout_after';
+
+export interface FaultRateOptions extends RandomFaultOptions<FaultKind> {
+	/** Only these methods; all when omitted. */
+	methods?: string[];
+	/** How long `timeout_after` holds the socket before destroying it. Default 35 s. */
+	holdMs?: number;
 }
 
 export interface BulkUserOptions {
@@ -104,9 +125,12 @@ export const ALL_SCOPES: readonly string[] = [
 	'chat:write.public',
 	'channels:read',
 	'channels:join',
+	'channels:history',
 	'groups:read',
+	'groups:history',
 	'im:read',
 	'im:write',
+	'im:history',
 	'mpim:read',
 	'users:read',
 	'users:read.email',
@@ -129,12 +153,20 @@ const TYPE_SCOPES: Record<string, string> = {
 	mpim: 'mpim:read',
 };
 
+const HISTORY_SCOPES = {
+	public_channel: 'channels:history',
+	private_channel: 'groups:history',
+	im: 'im:history',
+};
+
 // The client form-encodes nested values as JSON strings.
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
 const MAX_TEXT = 40_000;
-const MAX_BLOCKS = 50;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+const MAX_HISTORY_LIMIT = 999;
+const DEFAULT_HOLD_MS = 35_000;
+const REPEATABLE = ['users.list', 'conversations.list'] as const;
 
 type Handler = (params: Params) => Params;
 
@@ -146,6 +178,8 @@ interface Reply {
 	status: number;
 	body: Params;
 	headers?: Record<string, string>;
+	/** Instead of answering: destroy the socket now, or hold it `holdMs` and then destroy it. */
+	lost?: 'reset' | 'hold';
 }
 
 /** Thrown by handlers; becomes an HTTP 200 `{ok:false, error, ...extra}`. */
@@ -179,6 +213,12 @@ export class SlackEmulator {
 	private readonly dmByUser = new Map<string, string>();
 	private readonly userByDm = new Map<string, string>();
 	private readonly faults = new Map<string, FaultOptions[]>();
+	private readonly rateLimits = new Map<string, RateWindow>();
+	private readonly rateLimited = new Map<string, number>();
+	private randomFaults?: { faults: RandomFaults<FaultKind>; options: FaultRateOptions };
+	private currentOutage?: Outage;
+	private readonly repeatingCursors = new Set<string>();
+	private readonly timers = new Timers();
 	private idSeq = 0;
 	private bulkSeq = 0;
 	private lastTsMicros = 0;
@@ -193,6 +233,7 @@ export class SlackEmulator {
 		'conversations.members': (p) => this.conversationsMembers(p),
 		'conversations.join': (p) => this.conversationsJoin(p),
 		'conversations.open': (p) => this.conversationsOpen(p),
+		'conversations.history': (p) => this.conversationsHistory(p),
 		'chat.postMessage': (p) => this.chatPostMessage(p),
 	};
 
@@ -228,6 +269,7 @@ export class SlackEmulator {
 		if (!server) return;
 		this.server = undefined;
 		this.url = undefined;
+		this.timers.clear();
 		await closeServer(server);
 	}
 
@@ -341,6 +383,50 @@ export class SlackEmulator {
 		this.faults.set(method, queue);
 	}
 
+	/** Calls of `method` beyond `perSecond` in the last rolling second get 429 and are not handled. */
+	rateLimit(method: string, perSecond: number): void {
+		this.rateLimits.set(method, new RateWindow(perSecond));
+	}
+
+	clearRateLimits(): void {
+		this.rateLimits.clear();
+	}
+
+	/** How many calls of `method` rateLimit() answered 429. */
+	rateLimitedCount(method: string): number {
+		return this.rateLimited.get(method) ?? 0;
+	}
+
+	/** Each matching call gets a random fault with probability `rate`; replaces any earlier setting. */
+	faultRate(options: FaultRateOptions): void {
+		this.randomFaults = { faults: new RandomFaults(options), options };
+	}
+
+	clearFaultRate(): void {
+		this.randomFaults = undefined;
+	}
+
+	/** Faults of this kind injected since the last faultRate(). */
+	injectedCount(kind: FaultKind): number {
+		return this.randomFaults?.faults.count(kind) ?? 0;
+	}
+
+	/** Every matching call answers `status` (without being handled) for `durationMs`. */
+	outage(methods: string[] | '*', durationMs: number, status = 503): void {
+		const matches = (method: string) => methods === '*' || methods.includes(method);
+		this.currentOutage = new Outage(matches, durationMs, status);
+	}
+
+	endOutage(): void {
+		this.currentOutage = undefined;
+	}
+
+	/** That list method answers the same non-empty next_cursor forever, like a buggy server. */
+	repeatCursor(method: (typeof REPEATABLE)[number]): void {
+		if (!REPEATABLE.includes(method)) throw new Error(`repeatCursor does not support ${method}`);
+		this.repeatingCursors.add(method);
+	}
+
 	callCount(method: string): number {
 		return this.calls.filter((c) => c.method === method).length;
 	}
@@ -358,6 +444,14 @@ export class SlackEmulator {
 			reply = await this.route(req);
 		} catch (err) {
 			reply = { status: 500, body: { ok: false, error: 'emulator_error', detail: String(err) } };
+		}
+		if (reply.lost === 'reset') {
+			req.socket.destroy();
+			return;
+		}
+		if (reply.lost === 'hold') {
+			this.timers.hold(req.socket, this.randomFaults?.options.holdMs ?? DEFAULT_HOLD_MS);
+			return;
 		}
 		res.writeHead(reply.status, {
 			'Content-Type': 'application/json; charset=utf-8',
@@ -391,8 +485,21 @@ export class SlackEmulator {
 		const token = headerToken ?? asString(params.token);
 		delete params.token;
 		this.calls.push({ method, params, token });
+		const refused = this.outageReply(method) ?? this.rateLimitReply(method);
+		if (refused) return refused;
 		const fault = this.takeFault(method);
 		if (fault) return faultReply(fault);
+		const random = this.drawRandomFault(method);
+		if (random === 'reset') return { status: 0, body: {}, lost: 'reset' };
+		if (random === '429') return faultReply({ status: 429, retryAfter: 1 });
+		if (random === '500' || random === '503') return faultReply({ status: Number(random) });
+		const reply = this.handle(method, params, token);
+		if (random === 'reset_after') return { ...reply, lost: 'reset' };
+		if (random === 'timeout_after') return { ...reply, lost: 'hold' };
+		return reply;
+	}
+
+	private handle(method: string, params: Params, token: string | undefined): Reply {
 		try {
 			const handler = this.handlers[method];
 			if (!handler) throw new ApiError('unknown_method', { req_method: method });
@@ -403,6 +510,27 @@ export class SlackEmulator {
 			if (err instanceof ApiError) return fail(err);
 			throw err;
 		}
+	}
+
+	private outageReply(method: string): Reply | undefined {
+		const outage = this.currentOutage;
+		if (!outage?.appliesTo(method)) return undefined;
+		if (outage.status === 429) return faultReply({ retryAfter: outage.secondsLeft() });
+		return faultReply({ status: outage.status });
+	}
+
+	private rateLimitReply(method: string): Reply | undefined {
+		const retryAfter = this.rateLimits.get(method)?.take() ?? 0;
+		if (retryAfter === 0) return undefined;
+		this.rateLimited.set(method, this.rateLimitedCount(method) + 1);
+		return faultReply({ retryAfter });
+	}
+
+	private drawRandomFault(method: string): FaultKind | undefined {
+		const random = this.randomFaults;
+		if (!random) return undefined;
+		if (random.options.methods && !random.options.methods.includes(method)) return undefined;
+		return random.faults.draw();
 	}
 
 	private takeFault(method: string): FaultOptions | undefined {
@@ -443,7 +571,7 @@ export class SlackEmulator {
 		return {
 			members: page.map((u) => this.userJson(u)),
 			cache_ts: Math.floor(Date.now() / 1000),
-			response_metadata: { next_cursor: nextCursor },
+			response_metadata: { next_cursor: this.nextCursorFor('users.list', 'user', nextCursor) },
 		};
 	}
 
@@ -476,7 +604,9 @@ export class SlackEmulator {
 		const { page, nextCursor } = paginate(items, p, 'channel');
 		return {
 			channels: page.map((c) => this.conversationJson(c)),
-			response_metadata: { next_cursor: nextCursor },
+			response_metadata: {
+				next_cursor: this.nextCursorFor('conversations.list', 'channel', nextCursor),
+			},
 		};
 	}
 
@@ -540,13 +670,60 @@ export class SlackEmulator {
 		return { no_op: true, already_open: true, channel: { id } };
 	}
 
+	private conversationsHistory(p: Params): Params {
+		const conversation = this.historyConversation(p.channel);
+		this.requireScope(historyScope(conversation));
+		const oldest = asString(p.oldest);
+		const latest = asString(p.latest);
+		const inclusive = asBool(p.inclusive);
+		const inRange = (ts: string) => {
+			const t = tsMicros(ts);
+			if (oldest && (inclusive ? t < tsMicros(oldest) : t <= tsMicros(oldest))) return false;
+			return !latest || (inclusive ? t <= tsMicros(latest) : t < tsMicros(latest));
+		};
+		// Recorded in ts order, so newest first is the reverse.
+		const items = this.messages.filter((m) => m.channel === conversation.id && inRange(m.ts));
+		items.reverse();
+		const { page, nextCursor } = paginate(items, p, 'history', MAX_HISTORY_LIMIT);
+		const withMetadata = asBool(p.include_all_metadata);
+		return {
+			messages: page.map((m) => ({
+				...this.messageJson(m.text, m.blocks, m.ts, m),
+				...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+			})),
+			has_more: nextCursor !== '',
+			pin_count: 0,
+			response_metadata: { next_cursor: nextCursor },
+		};
+	}
+
+	/** History needs a conversation id (no names) the bot is in, public channels included. */
+	private historyConversation(ref: unknown): Conversation {
+		const value = asString(ref) ?? '';
+		const dmUser = this.userByDm.get(value);
+		if (dmUser) return { kind: 'im', id: value, userId: dmUser };
+		const channel = this.channels.get(value);
+		if (!channel) throw new ApiError('channel_not_found');
+		if (!channel.botIsMember) throw new ApiError('not_in_channel');
+		return { kind: 'channel', id: channel.id, channel };
+	}
+
 	private chatPostMessage(p: Params): Params {
 		const target = this.postTarget(p.channel);
 		const text = asString(p.text);
 		const blocks = p.blocks;
 		checkContent(text, blocks, p.attachments);
+		const metadata = checkMetadata(p.metadata);
 		const ts = this.nextTs();
-		this.messages.push({ ...p, channel: target.id, requestedChannel: p.channel, text, blocks, ts });
+		this.messages.push({
+			...p,
+			channel: target.id,
+			requestedChannel: p.channel,
+			text,
+			blocks,
+			metadata,
+			ts,
+		});
 		return { channel: target.id, ts, message: this.messageJson(text, blocks, ts, p) };
 	}
 
@@ -606,6 +783,10 @@ export class SlackEmulator {
 		this.dmByUser.set(userId, id);
 		this.userByDm.set(id, userId);
 		return id;
+	}
+
+	private nextCursorFor(method: string, kind: string, next: string): string {
+		return this.repeatingCursors.has(method) ? encodeCursor(kind, 0) : next;
 	}
 
 	private nextId(prefix: string, taken: Map<string, unknown>): string {
@@ -790,12 +971,39 @@ function conversationScope(c: Conversation): string {
 	return c.channel.isPrivate ? TYPE_SCOPES.private_channel : TYPE_SCOPES.public_channel;
 }
 
+function historyScope(c: Conversation): string {
+	if (c.kind === 'im') return HISTORY_SCOPES.im;
+	return c.channel.isPrivate ? HISTORY_SCOPES.private_channel : HISTORY_SCOPES.public_channel;
+}
+
+/** `seconds.micros` as an exact integer (a float would lose the micros). */
+function tsMicros(ts: string): number {
+	const [seconds, fraction = ''] = ts.split('.');
+	return Number(seconds) * 1e6 + Number(fraction.padEnd(6, '0').slice(0, 6));
+}
+
 function checkContent(text: string | undefined, blocks: unknown, attachments: unknown): void {
 	if (blocks !== undefined && !Array.isArray(blocks)) throw new ApiError('invalid_blocks_format');
-	if (Array.isArray(blocks) && blocks.length > MAX_BLOCKS) throw new ApiError('invalid_blocks');
+	const errors = Array.isArray(blocks) ? blockKitErrors(blocks) : [];
+	if (errors.length > 0) {
+		const messages = errors.map((e) => `[ERROR] ${e}`);
+		throw new ApiError('invalid_blocks', { errors, response_metadata: { messages } });
+	}
 	const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
 	if (!text && !hasBlocks && attachments === undefined) throw new ApiError('no_text');
 	if (text !== undefined && text.length > MAX_TEXT) throw new ApiError('msg_too_long');
+}
+
+function checkMetadata(value: unknown): MessageMetadata | undefined {
+	if (value === undefined || value === '') return undefined;
+	const m = value as Partial<MessageMetadata> | null;
+	if (typeof m !== 'object' || m === null || Array.isArray(m))
+		throw new ApiError('invalid_metadata_format');
+	const payload = m.event_payload;
+	const payloadOk = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
+	if (typeof m.event_type !== 'string' || !m.event_type || !payloadOk)
+		throw new ApiError('invalid_metadata_schema');
+	return { event_type: m.event_type, event_payload: payload };
 }
 
 // ---- responses ----
@@ -816,23 +1024,29 @@ function faultReply(fault: FaultOptions): Reply {
 	}
 	// An error code alone is an ordinary Slack failure; anything else an HTTP-level one.
 	const status = fault.status ?? (fault.error !== undefined ? 200 : 500);
-	return { status, body: { ok: false, error: fault.error ?? 'internal_error' } };
+	const error = fault.error ?? (status === 503 ? 'service_unavailable' : 'internal_error');
+	return { status, body: { ok: false, error } };
 }
 
 // ---- pagination ----
 
-function paginate<T>(items: T[], params: Params, kind: string): { page: T[]; nextCursor: string } {
-	const limit = pageLimit(params.limit);
+function paginate<T>(
+	items: T[],
+	params: Params,
+	kind: string,
+	maxLimit = MAX_LIMIT,
+): { page: T[]; nextCursor: string } {
+	const limit = pageLimit(params.limit, maxLimit);
 	const offset = decodeCursor(params.cursor, kind);
 	const page = items.slice(offset, offset + limit);
 	const end = offset + page.length;
 	return { page, nextCursor: end < items.length ? encodeCursor(kind, end) : '' };
 }
 
-function pageLimit(raw: unknown): number {
+function pageLimit(raw: unknown, maxLimit: number): number {
 	const n = Number(raw);
 	if (raw === undefined || raw === '' || !Number.isFinite(n) || n <= 0) return DEFAULT_LIMIT;
-	return Math.min(Math.floor(n), MAX_LIMIT);
+	return Math.min(Math.floor(n), maxLimit);
 }
 
 // Opaque like Slack's (`dXNlcjpVMDYx…` = base64 of `user:U061…`).

@@ -1,0 +1,119 @@
+/**
+ * Fault machinery shared by the Slack and perks emulators: seeded random faults, outages and
+ * answers held open, so reliability tests can replay the same failures.
+ */
+import type { Socket } from 'node:net';
+
+export interface RandomFaultOptions<K extends string> {
+	/** Probability 0..1 that a matching call gets a fault. */
+	rate: number;
+	kinds: K[];
+	/** Same seed and same call order → same faults. */
+	seed?: number;
+}
+
+/** Picks faults at `rate` from `kinds`, reproducibly when seeded. */
+export class RandomFaults<K extends string> {
+	private readonly random: () => number;
+	private readonly counts = new Map<K, number>();
+
+	constructor(private readonly options: RandomFaultOptions<K>) {
+		if (!(options.rate >= 0 && options.rate <= 1)) throw new Error('faultRate rate must be 0..1');
+		if (options.kinds.length === 0) throw new Error('faultRate needs at least one kind');
+		this.random = mulberry32(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+	}
+
+	/** The fault for the next matching call, if any; counted per kind. */
+	draw(): K | undefined {
+		if (this.random() >= this.options.rate) return undefined;
+		const kinds = this.options.kinds;
+		const kind = kinds[Math.floor(this.random() * kinds.length)];
+		this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+		return kind;
+	}
+
+	count(kind: K): number {
+		return this.counts.get(kind) ?? 0;
+	}
+}
+
+/** mulberry32: a tiny 32-bit PRNG, good enough to spread faults and cheap to seed. */
+function mulberry32(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+	};
+}
+
+/** Every matching call answers `status` until `until` (epoch ms). */
+export class Outage {
+	readonly until: number;
+
+	constructor(
+		private readonly matches: (key: string) => boolean,
+		durationMs: number,
+		readonly status: number,
+	) {
+		this.until = Date.now() + durationMs;
+	}
+
+	appliesTo(key: string, now = Date.now()): boolean {
+		return now < this.until && this.matches(key);
+	}
+
+	/** Whole seconds left, at least 1: the Retry-After of a 429 outage. */
+	secondsLeft(now = Date.now()): number {
+		return Math.max(1, Math.ceil((this.until - now) / 1000));
+	}
+}
+
+/** A rolling one-second window of accepted calls. */
+export class RateWindow {
+	private readonly accepted: number[] = [];
+
+	constructor(readonly perSecond: number) {
+		if (!Number.isInteger(perSecond) || perSecond < 1)
+			throw new Error('rateLimit perSecond must be a positive integer');
+	}
+
+	/** Takes a slot and returns 0, or returns the whole seconds (≥ 1) until a slot frees. */
+	take(now = Date.now()): number {
+		while (this.accepted.length > 0 && this.accepted[0] <= now - 1000) this.accepted.shift();
+		if (this.accepted.length < this.perSecond) {
+			this.accepted.push(now);
+			return 0;
+		}
+		return Math.max(1, Math.ceil((this.accepted[0] + 1000 - now) / 1000));
+	}
+}
+
+/** Timers the emulators start (held answers, latency); cleared on stop so jest can exit. */
+export class Timers {
+	private readonly pending = new Set<NodeJS.Timeout>();
+
+	later(ms: number, fn: () => void): void {
+		const timer = setTimeout(() => {
+			this.pending.delete(timer);
+			fn();
+		}, ms);
+		this.pending.add(timer);
+	}
+
+	sleep(ms: number): Promise<void> {
+		return new Promise((resolve) => this.later(ms, resolve));
+	}
+
+	/** Keeps the socket open without an answer for `ms`, then destroys it: a client timeout. */
+	hold(socket: Socket, ms: number): void {
+		this.later(ms, () => socket.destroy());
+	}
+
+	clear(): void {
+		for (const timer of this.pending) clearTimeout(timer);
+		this.pending.clear();
+	}
+}

@@ -1,0 +1,125 @@
+/**
+ * The platform's redelivery (perks-contract.md, "Delivery"): a delivery without a 2xx answer
+ * within the timeout is sent again with the same id and body, re-signed, after the next backoff
+ * delay; 400 and 410 are final.
+ */
+import { signatureHeader } from '../../nodes/shared/perks/signature';
+
+/** The platform's 8 retries, scaled from seconds-to-hours down to test time. */
+export const DEFAULT_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000, 60_000];
+const DEFAULT_TIMEOUT_MS = 10_000;
+const FINAL_STATUSES = [400, 410];
+
+export interface RedeliveryOptions {
+	/** Deliver to this URL only (a webhook registered outside the emulator). */
+	url?: string;
+	secret?: string;
+	/** An attempt without an answer in this time failed. Default 10 s, as the platform. */
+	timeoutMs?: number;
+	/** The delay before each retry; its length is the number of retries. */
+	backoffMs?: number[];
+	/** Sends each attempt this many times concurrently (duplicate deliveries). Default 1. */
+	copies?: number;
+}
+
+export interface DeliveryAttempt {
+	/** 1 for the first delivery, 2 for the first retry, …; copies share their round. */
+	round: number;
+	/** HTTP status, or 0 for a network error or no answer within the timeout. */
+	status: number;
+	ms: number;
+	error?: string;
+}
+
+export interface RedeliveryResult {
+	eventId: string;
+	outcome: 'delivered' | 'dropped' | 'exhausted';
+	attempts: DeliveryAttempt[];
+}
+
+export async function redeliver(
+	target: { url: string; secret: string },
+	eventId: string,
+	body: Buffer,
+	options: RedeliveryOptions,
+): Promise<RedeliveryResult> {
+	const backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	const copies = options.copies ?? 1;
+	const attempts: DeliveryAttempt[] = [];
+	for (let round = 1; ; round++) {
+		const sends = Array.from({ length: copies }, () => attemptOnce(target, body, timeoutMs, round));
+		const results = await Promise.all(sends);
+		attempts.push(...results);
+		if (results.some((a) => a.status >= 200 && a.status < 300))
+			return { eventId, outcome: 'delivered', attempts };
+		if (results.some((a) => FINAL_STATUSES.includes(a.status)))
+			return { eventId, outcome: 'dropped', attempts };
+		if (round > backoff.length) return { eventId, outcome: 'exhausted', attempts };
+		await new Promise((resolve) => setTimeout(resolve, backoff[round - 1]));
+	}
+}
+
+/** Runs `task` over `items` with at most `concurrency` at once; results in input order. */
+export async function mapBounded<T, R>(
+	items: readonly T[],
+	concurrency: number,
+	task: (item: T) => Promise<R>,
+): Promise<R[]> {
+	if (!Number.isInteger(concurrency) || concurrency < 1)
+		throw new Error('concurrency must be a positive integer');
+	const results: R[] = new Array(items.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const index = next++;
+			results[index] = await task(items[index]);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+	return results;
+}
+
+/**
+ * One send on its own request: the timeout aborts it, so a late answer can never be read as a
+ * later attempt's answer.
+ */
+async function attemptOnce(
+	target: { url: string; secret: string },
+	body: Buffer,
+	timeoutMs: number,
+	round: number,
+): Promise<DeliveryAttempt> {
+	const started = Date.now();
+	const headers = {
+		'content-type': 'application/json',
+		'user-agent': 'PerksEmulator/1.0',
+		'perks-signature': signatureHeader(target.secret, body, Math.floor(started / 1000)),
+	};
+	try {
+		const response = await fetch(target.url, {
+			method: 'POST',
+			headers,
+			body,
+			// A 3xx is not a 2xx: the platform does not follow redirects.
+			redirect: 'manual',
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		await response.arrayBuffer();
+		return { round, status: response.status, ms: Date.now() - started };
+	} catch (error) {
+		return { round, status: 0, ms: Date.now() - started, error: describe(error, timeoutMs) };
+	}
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+	// The abort is a DOMException, which is not always `instanceof Error` (e.g. under jest).
+	const e = error as {
+		name?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
+	if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+	if (typeof e?.message !== 'string') return String(error);
+	return e.cause ? `${e.message}: ${e.cause.code ?? e.cause.message}` : e.message;
+}
