@@ -1,9 +1,9 @@
 /**
  * n8n in queue mode on 127.0.0.1, as users scale it: one main (`n8n start`), one webhook
  * process (`n8n webhook`) and workers (`n8n worker`) sharing a throwaway PostgreSQL and Redis
- * (Debian's packages, scripts/e2e/install-queue-services.sh), with our package installed as a
- * community package in their one user folder. Processes, environment, CLI imports and logs are
- * N8nInstance's (n8nInstance.ts); this file adds the services and the queue-mode wiring.
+ * (Debian's packages, scripts/e2e/install-queue-services.sh), each process with its own user
+ * folder holding our package as a community package. Processes, environment, CLI imports and
+ * logs are N8nInstance's (n8nInstance.ts); this file adds the services and the queue-mode wiring.
  *
  * WEBHOOK_URL is the webhook process, so triggers register that URL with the perks platform, as
  * behind a load balancer that sends `/webhook/` to webhook processes.
@@ -175,7 +175,7 @@ export class N8nQueueCluster {
 		});
 	}
 
-	/** Starts PostgreSQL and Redis, prepares the user folder and database, starts every n8n process. */
+	/** Starts PostgreSQL and Redis, prepares the user folders and database, starts every n8n process. */
 	static async launch(options: QueueClusterOptions = {}): Promise<N8nQueueCluster> {
 		assertRuntime();
 		findPostgresBin();

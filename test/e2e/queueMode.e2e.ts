@@ -107,6 +107,23 @@ describe('n8n queue mode (main, webhook process, 2 workers, PostgreSQL, Redis)',
 		expect(finishedIn([mainLog, webhookLog]).size).toBe(0);
 	});
 
+	it('main serves the same production webhook (a second entry point)', async () => {
+		const [{ user, employee }] = employees(1);
+		const url = cluster.webhookUrl(webhookIdOf(DM), 'webhook', 'main');
+		const [delivery] = await perks.deliver(
+			walletFundedEvent(employee, { amount: 9, balance: 90 }),
+			{
+				url,
+				secret: registered()[0].secret,
+			},
+		);
+		expect([delivery.url, delivery.status]).toEqual([url, 200]);
+		await waitFor(() => slack.messagesFor(user.id).length === 1, {
+			what: 'the DM via main',
+			instance: cluster,
+		});
+	});
+
 	it('with worker 1 SIGKILLed, worker 2 runs the events; start() brings worker 1 back', async () => {
 		await cluster.killWorker(0);
 		const before = (await cluster.executions(DM.id)).length;
