@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh clone or a working tree: set-up, lint, type check, the
 # in-process tests (loopback emulators of the perks API and Slack, n8n-core running the
 # workflows), then the end-to-end tests against a real n8n 2.x (installed into .cache/n8n on
-# first use), one of them driving the n8n editor in Debian's Chromium (apt-get, on first use).
+# first use), one of them driving the n8n editor in Debian's Chromium, some in n8n's queue mode with
+# Debian's PostgreSQL and Redis (apt-get, on first use).
 # Prints one closing line: "tests: N passed, N failed".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
@@ -20,6 +21,12 @@ if bash scripts/e2e/install-n8n.sh; then
 	# beforeAll (it never skips), and the run fails here too; the other e2e tests still run.
 	if ! bash scripts/e2e/install-chromium.sh; then
 		echo "Could not install Chromium: test/e2e/editor.e2e.ts cannot run and will fail" >&2
+		status=1
+	fi
+	# PostgreSQL and Redis for the queue-mode tests (test/e2e/queueCluster.ts). Without them those
+	# tests fail at once with the reason (QueueServicesMissingError); the other e2e tests still run.
+	if ! bash scripts/e2e/install-queue-services.sh; then
+		echo "Could not install PostgreSQL/Redis: test/e2e/queueMode.e2e.ts cannot run and will fail" >&2
 		status=1
 	fi
 	npx jest -c jest.e2e.config.js --ci --json --outputFile=.cache/jest-e2e.json || status=$?

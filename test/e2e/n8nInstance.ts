@@ -7,9 +7,13 @@
  * - credentials (plain `data`, encrypted by n8n on import) and workflows imported with the n8n
  *   CLI while n8n is stopped, then `n8n publish:workflow --id=…` for each workflow;
  * - `n8n start` on free ports, ready when `/healthz/readiness` answers 200;
- * - `stop()`, `restart()` (same folder, same ports, so webhook URLs stay the same), `dispose()`;
+ * - `stop()`, `restart()` (same folder, same ports, so webhook URLs stay the same), `kill()`
+ *   (SIGKILL, a crash), `dispose()`;
  * - everything n8n prints, CLI runs included, goes to one log file (`logFile`); startup
  *   failures carry its tail, and test/e2e/environment.ts prints it when a test fails.
+ *
+ * The pieces below the class (environment, CLI runs, processes, logs) also run the queue-mode
+ * cluster (queueCluster.ts).
  *
  * Workflow publication is asynchronous in n8n 2.x (an outbox consumer activates triggers
  * after the server is ready), so a test waits for the effect it needs (for example, a
@@ -93,14 +97,14 @@ export interface ExecutionRow {
 export interface Timings {
 	/** Folder, package copy, CLI imports and publishing, in ms. */
 	prepareMs?: number;
-	/** Each `n8n start` until `/healthz/readiness` answered 200, in ms. */
 	/** Each CLI run (`import:credentials`, …), in ms. */
 	cli: Array<{ command: string; ms: number }>;
+	/** Each `n8n start` until `/healthz/readiness` answered 200, in ms. */
 	startsMs: number[];
 	stopsMs: number[];
 }
 
-/** Live n8n process groups, so the test environment can kill leftovers at teardown. */
+/** Live process groups, so the test environment can kill leftovers at teardown. */
 const LIVE_PIDS_KEY = '__N8N_E2E_PIDS__';
 const LOG_FILES_KEY = '__N8N_E2E_LOGS__';
 function registry<T>(key: string): Set<T> {
@@ -110,8 +114,7 @@ function registry<T>(key: string): Set<T> {
 
 export class N8nInstance {
 	readonly timings: Timings = { cli: [], startsMs: [], stopsMs: [] };
-	private process: ChildProcess | undefined;
-	private exited: Promise<void> | undefined;
+	private readonly server: ManagedProcess;
 	private startedOnce = false;
 
 	private constructor(
@@ -123,7 +126,15 @@ export class N8nInstance {
 		readonly brokerPort: number,
 		private readonly extraEnv: Record<string, string | undefined>,
 		private readonly keepFolder: boolean,
-	) {}
+	) {
+		this.server = new ManagedProcess({
+			label: `n8n start (port ${port}, broker ${brokerPort})`,
+			logFile,
+			context: `n8n user folder: ${userFolder}`,
+			spec: () => n8nCommand(['start'], this.env()),
+			ready: () => isHttpOk(`${this.baseUrl}/healthz/readiness`),
+		});
+	}
 
 	/** Prepares a user folder (package, credentials, published workflows) and starts n8n. */
 	static async launch(options: N8nInstanceOptions = {}): Promise<N8nInstance> {
@@ -141,15 +152,9 @@ export class N8nInstance {
 	static async create(options: N8nInstanceOptions = {}): Promise<N8nInstance> {
 		assertRuntime();
 		const began = Date.now();
-		const name = (options.name ?? 'n8n').replace(/[^\w.-]+/g, '-');
-		const userFolder = await mkdtemp(path.join(tmpdir(), `n8n-perks-e2e-${name}-`));
-		await mkdir(path.join(userFolder, 'tmp'));
-		await mkdir(LOG_DIR, { recursive: true });
-		await pruneLogs(LOG_DIR, 30);
-		const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-		const logFile = path.join(LOG_DIR, `${name}-${stamp}-${randomBytes(3).toString('hex')}.log`);
-		await writeFile(logFile, '');
-		registry<string>(LOG_FILES_KEY).add(logFile);
+		const name = safeName(options.name ?? 'n8n');
+		const userFolder = await newUserFolder(name);
+		const logFile = await newLogFile(name);
 		const [port, brokerPort] = await freePorts(2);
 		const instance = new N8nInstance(
 			name,
@@ -161,14 +166,7 @@ export class N8nInstance {
 			options.keepFolder ?? process.env.N8N_E2E_KEEP === '1',
 		);
 		try {
-			await installInto(userFolder, await preparedPackage());
-			if (options.credentials?.length) await instance.importCredentials(options.credentials);
-			if (options.workflows?.length) {
-				await instance.importWorkflows(options.workflows);
-				for (const id of options.publish ?? options.workflows.map((w) => w.id)) {
-					await instance.publishWorkflow(id);
-				}
-			}
+			await prepareUserFolder(userFolder, options, (args) => instance.cli(args));
 		} catch (error) {
 			await instance.dispose();
 			throw error;
@@ -187,104 +185,33 @@ export class N8nInstance {
 	}
 
 	get running(): boolean {
-		return this.process !== undefined;
-	}
-
-	// ---- CLI (n8n stopped) ----
-
-	async importCredentials(credentials: CredentialJson[]): Promise<void> {
-		const file = path.join(this.userFolder, `credentials-${Date.now()}.json`);
-		await writeFile(file, JSON.stringify(credentials, null, 2), 'utf8');
-		await this.cli(['import:credentials', `--input=${file}`]);
-		await rm(file, { force: true });
-	}
-
-	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
-		const file = path.join(this.userFolder, `workflows-${Date.now()}.json`);
-		const json = workflows.map((w) => ({ active: false, settings: { executionOrder: 'v1' }, ...w }));
-		await writeFile(file, JSON.stringify(json, null, 2), 'utf8');
-		await this.cli(['import:workflow', `--input=${file}`]);
-		await rm(file, { force: true });
-	}
-
-	async publishWorkflow(id: string): Promise<void> {
-		await this.cli(['publish:workflow', `--id=${id}`]);
+		return this.server.running;
 	}
 
 	/** Runs `n8n <args>` against this user folder; n8n must be stopped (one SQLite writer). */
 	async cli(args: string[]): Promise<void> {
 		if (this.running) throw new Error(`Stop n8n before "n8n ${args.join(' ')}"`);
-		const began = Date.now();
-		this.log(`\n===== n8n ${args.join(' ')} =====\n`);
-		const child = this.spawnN8n(args, false);
-		const code = await new Promise<number | null>((resolve, reject) => {
-			const timer = setTimeout(() => {
-				child.kill('SIGKILL');
-				reject(this.failure(`"n8n ${args.join(' ')}" took longer than ${CLI_TIMEOUT_MS} ms`));
-			}, CLI_TIMEOUT_MS);
-			child.once('error', reject);
-			child.once('exit', (exitCode) => {
-				clearTimeout(timer);
-				resolve(exitCode);
-			});
-		});
-		if (code !== 0) throw this.failure(`"n8n ${args.join(' ')}" exited with ${code}`);
-		this.timings.cli.push({ command: args[0], ms: Date.now() - began });
+		const ms = await runN8nCli(args, this.env(), this.logFile, `n8n user folder: ${this.userFolder}`);
+		this.timings.cli.push({ command: args[0], ms });
 	}
 
 	// ---- server ----
 
 	async start(): Promise<void> {
 		if (this.running) return;
-		const began = Date.now();
-		this.log(`\n===== n8n start (port ${this.port}, broker ${this.brokerPort}) =====\n`);
-		const child = this.spawnN8n(['start'], true);
-		this.process = child;
-		registry<number>(LIVE_PIDS_KEY).add(child.pid!);
-		this.exited = new Promise<void>((resolve) => {
-			child.once('exit', (code, signal) => {
-				this.log(`\n===== n8n exited (code ${code}, signal ${signal}) =====\n`);
-				registry<number>(LIVE_PIDS_KEY).delete(child.pid!);
-				if (this.process === child) this.process = undefined;
-				resolve();
-			});
-		});
-
-		const timeoutMs = this.startedOnce ? START_TIMEOUT_MS : FIRST_START_TIMEOUT_MS;
-		const deadline = began + timeoutMs;
-		while (true) {
-			if (!this.running) throw this.failure('n8n exited before it was ready');
-			if (await this.isReady()) break;
-			if (Date.now() > deadline) {
-				await this.stop();
-				throw this.failure(`n8n was not ready within ${timeoutMs} ms`);
-			}
-			await sleep(250);
-		}
+		const ms = await this.server.start(this.startedOnce ? START_TIMEOUT_MS : FIRST_START_TIMEOUT_MS);
 		this.startedOnce = true;
-		this.timings.startsMs.push(Date.now() - began);
+		this.timings.startsMs.push(ms);
 	}
 
 	/** SIGTERM (n8n shuts down gracefully), SIGKILL to the process group after a timeout. */
 	async stop(): Promise<void> {
-		const child = this.process;
-		if (!child?.pid) return;
-		const began = Date.now();
-		signalGroup(child.pid, 'SIGTERM');
-		let timer: NodeJS.Timeout | undefined;
-		const stopped = await Promise.race([
-			this.exited!.then(() => true),
-			new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS))),
-		]);
-		clearTimeout(timer);
-		if (!stopped) {
-			this.log(`\n===== n8n did not stop within ${STOP_TIMEOUT_MS} ms: SIGKILL =====\n`);
-			signalGroup(child.pid, 'SIGKILL');
-			await this.exited;
-		}
-		// The task runner n8n started is in the same group; make sure nothing outlives us.
-		signalGroup(child.pid, 'SIGKILL');
-		this.timings.stopsMs.push(Date.now() - began);
+		if (this.running) this.timings.stopsMs.push(await this.server.stop());
+	}
+
+	/** SIGKILL to n8n's process group: a crash, no graceful shutdown. `start()` brings it back. */
+	async kill(): Promise<void> {
+		await this.server.kill();
 	}
 
 	/** Stops and starts n8n on the same folder and ports, as an n8n restart or redeploy would. */
@@ -296,22 +223,11 @@ export class N8nInstance {
 	/** Stops n8n and removes the user folder (the log file stays in LOG_DIR). */
 	async dispose(): Promise<void> {
 		await this.stop();
-		if (this.keepFolder) {
-			this.log(`\n===== kept user folder ${this.userFolder} =====\n`);
-			return;
-		}
-		await rm(this.userFolder, { recursive: true, force: true, maxRetries: 3 });
+		await removeFolder(this.userFolder, this.keepFolder, this.logFile);
 	}
 
 	async isReady(): Promise<boolean> {
-		try {
-			const response = await fetch(`${this.baseUrl}/healthz/readiness`, {
-				signal: AbortSignal.timeout(2_000),
-			});
-			return response.status === 200;
-		} catch {
-			return false;
-		}
+		return isHttpOk(`${this.baseUrl}/healthz/readiness`);
 	}
 
 	// ---- webhooks ----
@@ -393,99 +309,327 @@ export class N8nInstance {
 
 	/** Every log line (colours stripped) that matches. */
 	logLines(pattern: RegExp): string[] {
-		return readLog(this.logFile)
-			.split('\n')
-			.filter((line) => pattern.test(line));
+		return matchingLines([this.logFile], pattern);
 	}
 
-	private log(text: string): void {
-		const fd = openSync(this.logFile, 'a');
-		try {
-			writeSync(fd, text);
-		} finally {
-			closeSync(fd);
+	/** The environment n8n runs with (see `n8nEnv`). */
+	env(): NodeJS.ProcessEnv {
+		return n8nEnv({
+			userFolder: this.userFolder,
+			port: this.port,
+			brokerPort: this.brokerPort,
+			webhookBaseUrl: this.baseUrl,
+			extra: this.extraEnv,
+		});
+	}
+}
+
+// ---- shared by N8nInstance and N8nQueueCluster ----
+
+export function safeName(name: string): string {
+	return name.replace(/[^\w.-]+/g, '-');
+}
+
+/** A temporary N8N_USER_FOLDER (with its own TMPDIR inside). */
+export async function newUserFolder(name: string): Promise<string> {
+	const userFolder = await mkdtemp(path.join(tmpdir(), `n8n-perks-e2e-${name}-`));
+	await mkdir(path.join(userFolder, 'tmp'));
+	return userFolder;
+}
+
+/**
+ * Our package installed as a community package, then (n8n stopped) credentials and workflows
+ * imported and published with the n8n CLI, run by `cli`.
+ */
+export async function prepareUserFolder(
+	userFolder: string,
+	options: Pick<N8nInstanceOptions, 'credentials' | 'workflows' | 'publish'>,
+	cli: (args: string[]) => Promise<void>,
+): Promise<void> {
+	await installInto(userFolder, await preparedPackage());
+	const imports: Array<[string, unknown[] | undefined]> = [
+		['import:credentials', options.credentials],
+		[
+			'import:workflow',
+			options.workflows?.map((w) => ({ active: false, settings: { executionOrder: 'v1' }, ...w })),
+		],
+	];
+	for (const [command, items] of imports) {
+		if (!items?.length) continue;
+		const file = path.join(userFolder, `${command.replace(':', '-')}-${Date.now()}.json`);
+		await writeFile(file, JSON.stringify(items, null, 2), 'utf8');
+		await cli([command, `--input=${file}`]);
+		await rm(file, { force: true });
+	}
+	for (const id of options.publish ?? options.workflows?.map((w) => w.id) ?? []) {
+		await cli(['publish:workflow', `--id=${id}`]);
+	}
+}
+
+export async function removeFolder(folder: string, keep: boolean, logFile: string): Promise<void> {
+	if (keep) {
+		appendLog(logFile, `\n===== kept ${folder} =====\n`);
+		return;
+	}
+	await rm(folder, { recursive: true, force: true, maxRetries: 3 });
+}
+
+export interface N8nEnvOptions {
+	userFolder: string;
+	/** N8N_PORT: the editor/API for `n8n start`, the webhook server for `n8n webhook`. */
+	port: number;
+	brokerPort: number;
+	/** What n8n puts in front of `webhook/<id>/<path>` (WEBHOOK_URL). */
+	webhookBaseUrl: string;
+	/** Extra or overriding variables (undefined removes one). */
+	extra?: Record<string, string | undefined>;
+}
+
+/** The environment n8n runs with: nothing from the caller's N8N_*, DB_*, NODE_ENV leaks in. */
+export function n8nEnv(options: N8nEnvOptions): NodeJS.ProcessEnv {
+	const inherited = Object.fromEntries(
+		Object.entries(process.env).filter(
+			([key]) =>
+				!/^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_|WEBHOOK_URL$|VUE_APP_URL_BASE_API$|NODE_ENV$|NODE_OPTIONS$|JEST_|NODES_|CREDENTIALS_|EXTERNAL_)/.test(
+					key,
+				),
+		),
+	);
+	const env: NodeJS.ProcessEnv = {
+		...inherited,
+		PATH: childPath(),
+		// "test" would make n8n refuse to load nodes (LoadNodesAndCredentials.init).
+		NODE_ENV: 'production',
+		NO_COLOR: '1',
+		// n8n's temporary files (e.g. <tmp>/n8nDataTableUploads) stay in the folder dispose() removes.
+		TMPDIR: path.join(options.userFolder, 'tmp'),
+		N8N_USER_FOLDER: options.userFolder,
+		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+		// Loopback only.
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_PROTOCOL: 'http',
+		N8N_PORT: String(options.port),
+		WEBHOOK_URL: `${options.webhookBaseUrl}/`,
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(options.brokerPort),
+		// No calls home, nothing that waits on the (closed) internet.
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
+		N8N_AI_ENABLED: 'false',
+		N8N_PYTHON_ENABLED: 'false',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		// Community packages as a self-hosted user has them (today's defaults, made explicit).
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '15',
+		N8N_LOG_LEVEL: process.env.N8N_E2E_LOG_LEVEL ?? 'debug',
+		N8N_LOG_OUTPUT: 'console',
+	};
+	for (const [key, value] of Object.entries(options.extra ?? {})) {
+		if (value === undefined) delete env[key];
+		else env[key] = value;
+	}
+	return env;
+}
+
+export interface ProcessSpec {
+	command: string;
+	args: string[];
+	env: NodeJS.ProcessEnv;
+	cwd?: string;
+}
+
+/** `n8n <args>`, run by this Node.js (checked to be 24 by assertRuntime), whatever PATH says. */
+export function n8nCommand(args: string[], env: NodeJS.ProcessEnv): ProcessSpec {
+	return { command: process.execPath, args: [N8N_BIN, ...args], env, cwd: env.N8N_USER_FOLDER };
+}
+
+/** Runs a one-off `n8n <args>` (import, publish…) into `logFile`; returns how long it took. */
+export async function runN8nCli(args: string[], env: NodeJS.ProcessEnv, logFile: string, context: string): Promise<number> {
+	const began = Date.now();
+	appendLog(logFile, `\n===== n8n ${args.join(' ')} =====\n`);
+	const child = spawnLogged(n8nCommand(args, env), logFile, false);
+	const code = await new Promise<number | null>((resolve, reject) => {
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(failure(`"n8n ${args.join(' ')}" took longer than ${CLI_TIMEOUT_MS} ms`, logFile, context));
+		}, CLI_TIMEOUT_MS);
+		child.once('error', reject);
+		child.once('exit', (exitCode) => {
+			clearTimeout(timer);
+			resolve(exitCode);
+		});
+	});
+	if (code !== 0) throw failure(`"n8n ${args.join(' ')}" exited with ${code}`, logFile, context);
+	return Date.now() - began;
+}
+
+export interface ManagedProcessOptions {
+	/** Printed into the log at each start. */
+	label: string;
+	logFile: string;
+	/** Said in errors (e.g. the user folder). */
+	context: string;
+	/** What to run; called at each start. */
+	spec: () => ProcessSpec;
+	/** Answers true once the process serves (polled every 250 ms). */
+	ready: () => Promise<boolean>;
+	/** The graceful stop signal; SIGTERM unless the program wants another. */
+	stopSignal?: NodeJS.Signals;
+}
+
+/**
+ * A long-running child in its own process group (n8n and the task runner it starts; a database),
+ * output appended to its log: started until `ready`, stopped gracefully or killed.
+ */
+export class ManagedProcess {
+	private child: ChildProcess | undefined;
+	private exited: Promise<void> | undefined;
+
+	constructor(private readonly options: ManagedProcessOptions) {}
+
+	get running(): boolean {
+		return this.child !== undefined;
+	}
+
+	get logFile(): string {
+		return this.options.logFile;
+	}
+
+	/** Starts it unless it runs; resolves with the ms until `ready` answered true. */
+	async start(timeoutMs: number): Promise<number> {
+		if (this.child) return 0;
+		const { label, logFile } = this.options;
+		const began = Date.now();
+		appendLog(logFile, `\n===== ${label} =====\n`);
+		const child = spawnLogged(this.options.spec(), logFile, true);
+		this.child = child;
+		if (child.pid) registry<number>(LIVE_PIDS_KEY).add(child.pid);
+		this.exited = new Promise<void>((resolve) => {
+			const gone = (text: string) => {
+				appendLog(logFile, `\n===== ${label}: ${text} =====\n`);
+				if (child.pid) registry<number>(LIVE_PIDS_KEY).delete(child.pid);
+				if (this.child === child) this.child = undefined;
+				resolve();
+			};
+			child.once('error', (error) => gone(`could not run (${error.message})`));
+			child.once('exit', (code, signal) => gone(`exited (code ${code}, signal ${signal})`));
+		});
+
+		const deadline = began + timeoutMs;
+		while (true) {
+			if (this.child !== child) throw this.failure(`${label}: exited before it was ready`);
+			if (await this.options.ready()) return Date.now() - began;
+			if (Date.now() > deadline) {
+				await this.stop();
+				throw this.failure(`${label}: not ready within ${timeoutMs} ms`);
+			}
+			await sleep(250);
 		}
+	}
+
+	/** The stop signal, SIGKILL to the process group after a timeout; resolves with the ms it took. */
+	async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<number> {
+		const child = this.child;
+		if (!child?.pid) return 0;
+		const began = Date.now();
+		signalGroup(child.pid, this.options.stopSignal ?? 'SIGTERM');
+		let timer: NodeJS.Timeout | undefined;
+		const stopped = await Promise.race([
+			this.exited!.then(() => true),
+			new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+		]);
+		clearTimeout(timer);
+		if (!stopped) {
+			appendLog(this.options.logFile, `\n===== did not stop within ${timeoutMs} ms: SIGKILL =====\n`);
+			signalGroup(child.pid, 'SIGKILL');
+			await this.exited;
+		}
+		// Whatever it started in its group (n8n's task runner) must not outlive it.
+		signalGroup(child.pid, 'SIGKILL');
+		return Date.now() - began;
+	}
+
+	/** SIGKILL to the whole process group, no graceful shutdown (a crash). */
+	async kill(): Promise<void> {
+		const child = this.child;
+		if (!child?.pid) return;
+		appendLog(this.options.logFile, `\n===== SIGKILL (crash emulated by the test) =====\n`);
+		signalGroup(child.pid, 'SIGKILL');
+		await this.exited;
 	}
 
 	private failure(message: string): Error {
-		return new Error(
-			`${message}. n8n user folder: ${this.userFolder}; log: ${this.logFile}\n` +
-				`----- last lines of the n8n log -----\n${this.logTail(60)}`,
-		);
+		return failure(message, this.options.logFile, this.options.context);
 	}
+}
 
-	// ---- process ----
-
-	/** The environment n8n runs with: nothing from the caller's N8N_*, DB_*, NODE_ENV leaks in. */
-	env(): NodeJS.ProcessEnv {
-		const inherited = Object.fromEntries(
-			Object.entries(process.env).filter(
-				([key]) =>
-					!/^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_|WEBHOOK_URL$|VUE_APP_URL_BASE_API$|NODE_ENV$|NODE_OPTIONS$|JEST_|NODES_|CREDENTIALS_|EXTERNAL_)/.test(
-						key,
-					),
-			),
-		);
-		const env: NodeJS.ProcessEnv = {
-			...inherited,
-			PATH: childPath(),
-			// "test" would make n8n refuse to load nodes (LoadNodesAndCredentials.init).
-			NODE_ENV: 'production',
-			NO_COLOR: '1',
-			// n8n's temporary files (e.g. <tmp>/n8nDataTableUploads) stay in the folder dispose() removes.
-			TMPDIR: path.join(this.userFolder, 'tmp'),
-			N8N_USER_FOLDER: this.userFolder,
-			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
-			// Loopback only.
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			N8N_PROTOCOL: 'http',
-			N8N_PORT: String(this.port),
-			WEBHOOK_URL: `${this.baseUrl}/`,
-			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
-			// No calls home, nothing that waits on the (closed) internet.
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_HIRING_BANNER_ENABLED: 'false',
-			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
-			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
-			N8N_AI_ENABLED: 'false',
-			N8N_PYTHON_ENABLED: 'false',
-			N8N_REINSTALL_MISSING_PACKAGES: 'false',
-			EXTERNAL_FRONTEND_HOOKS_URLS: '',
-			// Community packages as a self-hosted user has them (today's defaults, made explicit).
-			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '15',
-			N8N_LOG_LEVEL: process.env.N8N_E2E_LOG_LEVEL ?? 'debug',
-			N8N_LOG_OUTPUT: 'console',
-		};
-		for (const [key, value] of Object.entries(this.extraEnv)) {
-			if (value === undefined) delete env[key];
-			else env[key] = value;
-		}
-		return env;
+function spawnLogged(spec: ProcessSpec, logFile: string, detached: boolean): ChildProcess {
+	const fd = openSync(logFile, 'a');
+	try {
+		return spawn(spec.command, spec.args, {
+			cwd: spec.cwd,
+			env: spec.env,
+			stdio: ['ignore', fd, fd],
+			// Its own process group, so stop() reaches the task runner n8n starts too.
+			detached,
+		});
+	} finally {
+		closeSync(fd);
 	}
+}
 
-	private spawnN8n(args: string[], detached: boolean): ChildProcess {
-		const fd = openSync(this.logFile, 'a');
-		try {
-			// This Node.js (checked to be 24 by assertRuntime) runs n8n, whatever PATH says.
-			return spawn(process.execPath, [N8N_BIN, ...args], {
-				cwd: this.userFolder,
-				env: this.env(),
-				stdio: ['ignore', fd, fd],
-				// Its own process group, so stop() reaches the task runner n8n starts too.
-				detached,
-			});
-		} finally {
-			closeSync(fd);
-		}
+/** A new, registered log file in LOG_DIR (test/e2e/environment.ts prints its tail on failure). */
+export async function newLogFile(name: string): Promise<string> {
+	await mkdir(LOG_DIR, { recursive: true });
+	await pruneLogs(LOG_DIR, 40);
+	const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+	const logFile = path.join(LOG_DIR, `${name}-${stamp}-${randomBytes(3).toString('hex')}.log`);
+	await writeFile(logFile, '');
+	registry<string>(LOG_FILES_KEY).add(logFile);
+	return logFile;
+}
+
+export function appendLog(logFile: string, text: string): void {
+	const fd = openSync(logFile, 'a');
+	try {
+		writeSync(fd, text);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** An error that carries where to look and the log's last lines. */
+export function failure(message: string, logFile: string, context: string): Error {
+	return new Error(
+		`${message}. ${context}; log: ${logFile}\n----- last lines of ${path.basename(logFile)} -----\n${tailOf(logFile, 60)}`,
+	);
+}
+
+/** Every line (colours stripped) of these logs that matches. */
+export function matchingLines(logFiles: string[], pattern: RegExp): string[] {
+	return logFiles.flatMap((file) =>
+		readLog(file)
+			.split('\n')
+			.filter((line) => pattern.test(line)),
+	);
+}
+
+export async function isHttpOk(url: string): Promise<boolean> {
+	try {
+		const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+		return response.status === 200;
+	} catch {
+		return false;
 	}
 }
 
@@ -508,7 +652,7 @@ export function assertRuntime(): void {
 /** Polls until `check` returns something truthy; throws with `what` after the timeout. */
 export async function waitFor<T>(
 	check: () => T | Promise<T>,
-	options: { what: string; timeoutMs?: number; intervalMs?: number; instance?: N8nInstance },
+	options: { what: string; timeoutMs?: number; intervalMs?: number; instance?: { logTail(lines: number): string } },
 ): Promise<NonNullable<T>> {
 	const deadline = Date.now() + (options.timeoutMs ?? 30_000);
 	while (true) {
@@ -516,7 +660,7 @@ export async function waitFor<T>(
 		if (value) return value as NonNullable<T>;
 		if (Date.now() > deadline) {
 			const tail = options.instance
-				? `\n----- last lines of the n8n log (${options.instance.logFile}) -----\n${options.instance.logTail(60)}`
+				? `\n----- last lines of the n8n log -----\n${options.instance.logTail(60)}`
 				: '';
 			throw new Error(`Timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.what}${tail}`);
 		}
