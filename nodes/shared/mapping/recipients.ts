@@ -3,11 +3,9 @@
  * case-insensitively; a manual mapping (perks email → chat email or user id) wins over the
  * lookup; deactivated accounts and bots never match.
  */
-import { domainToASCII } from 'node:url';
-
 import type { ChatPlatform, ChatUser } from '../chat/ChatPlatform';
 import { ChatPlatformError } from '../chat/errors';
-import { MAX_EMAIL_LENGTH } from '../perks/contract';
+import { asciiDomain, MAX_EMAIL_LENGTH } from '../perks/contract';
 
 export interface ManualMapping {
 	perksEmail: string;
@@ -28,7 +26,7 @@ export function normalizeEmail(email: string): string {
 	const at = trimmed.lastIndexOf('@');
 	if (at < 0) return trimmed;
 	const domain = trimmed.slice(at + 1);
-	return `${trimmed.slice(0, at)}@${domainToASCII(domain) || domain}`;
+	return `${trimmed.slice(0, at)}@${asciiDomain(domain) || domain}`;
 }
 
 /** User input echoed in a message stays short: an email of 10,000 characters is not repeated. */

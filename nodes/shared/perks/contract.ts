@@ -3,8 +3,6 @@
  * the shape of the API objects and the webhook events. Every schema is `passthrough`, because
  * the contract says unknown extra fields must be kept, not rejected.
  */
-import { domainToASCII } from 'node:url';
-
 import { z } from 'zod';
 
 import { findJsonErrorPosition } from '../messages/render/jsonErrorPosition';
@@ -42,9 +40,18 @@ function emailProblem(value: string): string | undefined {
 	const valid =
 		at > 0 &&
 		/^[^\s@<>()[\]\\,;:"\p{Cc}]+$/u.test(local) &&
-		/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domainToASCII(domain)) &&
-		!/\s/u.test(domain);
+		/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(asciiDomain(domain));
 	return valid ? undefined : 'Invalid email';
+}
+
+/** An IDN domain in punycode, lower case ('' if it is no domain): how emails compare. */
+export function asciiDomain(domain: string): string {
+	if (/[\s/?#:@[\]\\%]/u.test(domain)) return '';
+	try {
+		return new URL(`http://${domain}`).hostname;
+	} catch {
+		return '';
+	}
 }
 
 const email = z.string().superRefine((value, context) => {
