@@ -4,9 +4,22 @@
  */
 import { buildEventMessage } from '../../nodes/shared/messages/eventMessages';
 import type { Audience } from '../../nodes/shared/messages/MessageDoc';
-import { renderSlack, SLACK_LIMITS, validateSlackMessage, type SlackMessage } from '../../nodes/shared/messages/render/slack';
-import { renderTeamsHtml, TEAMS_MESSAGE_MAX_BYTES, validateTeamsMessage } from '../../nodes/shared/messages/render/teams';
-import { PERKS_EVENT_TYPES, parsePerksEvent, type PerksEventType } from '../../nodes/shared/perks/contract';
+import {
+	renderSlack,
+	SLACK_LIMITS,
+	validateSlackMessage,
+	type SlackMessage,
+} from '../../nodes/shared/messages/render/slack';
+import {
+	renderTeamsHtml,
+	TEAMS_MESSAGE_MAX_BYTES,
+	validateTeamsMessage,
+} from '../../nodes/shared/messages/render/teams';
+import {
+	PERKS_EVENT_TYPES,
+	parsePerksEvent,
+	type PerksEventType,
+} from '../../nodes/shared/perks/contract';
 import { flattenEvent } from '../../nodes/shared/perks/flatten';
 import { items } from './fixtures';
 
@@ -19,7 +32,11 @@ function slackParts({ blocks }: SlackMessage): Array<{ text: string; mrkdwn: boo
 	const mrkdwn = (text: string) => ({ text, mrkdwn: true });
 	return blocks.flatMap((block) => {
 		if (block.type === 'header') return [plain(block.text.text)];
-		if (block.type === 'section') return [mrkdwn(block.text?.text ?? ''), ...(block.fields ?? []).map((field) => mrkdwn(field.text))];
+		if (block.type === 'section')
+			return [
+				mrkdwn(block.text?.text ?? ''),
+				...(block.fields ?? []).map((field) => mrkdwn(field.text)),
+			];
 		if (block.type === 'context') return block.elements.map((element) => mrkdwn(element.text));
 		if (block.type === 'image') return [plain(block.alt_text)];
 		return block.elements.map((element) => plain(element.text.text));
@@ -36,7 +53,8 @@ function renderBoth(item: Record<string, unknown>, audience: Audience, language:
 	expect(() => validateSlackMessage(slack)).not.toThrow();
 	expect(() => validateTeamsMessage(teams)).not.toThrow();
 	// Cut between escapes, never inside one.
-	for (const { text } of slackParts(slack).filter((part) => part.mrkdwn)) expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+	for (const { text } of slackParts(slack).filter((part) => part.mrkdwn))
+		expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
 	expect(teams.replace(/<[^>]*>/g, '')).not.toMatch(/&(?!amp;|lt;|gt;|quot;|#39;)/);
 	return { slack, teams };
 }
@@ -49,25 +67,37 @@ describe('default messages for events with long fields', () => {
 		perkCategory: 'Wellness & <care> '.repeat(120),
 	};
 
-	it.each(AUDIENCES)('a perk with a 4,000-character description, long name and category (%s)', (audience) => {
-		const { slack, teams } = renderBoth(longPerk, audience, 'en');
-		const header = slack.blocks[0] as { text: { text: string } };
-		expect(header.text.text).toHaveLength(SLACK_LIMITS.headerText);
-		expect(header.text.text.endsWith('…')).toBe(true);
-		const description = slackTexts(slack).find((text) => text.includes('A relaxing day'));
-		expect(description?.endsWith('…')).toBe(true);
-		const category = (slack.blocks.find((block) => block.type === 'section' && block.fields) as { fields: Array<{ text: string }> })
-			.fields[1].text;
-		expect(category.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
-		expect(category).toMatch(/^\*Category\*\nWellness &amp; &lt;care&gt; .*…$/s);
-		// The image and the link stay: only text is shortened.
-		expect(slack.blocks.map((block) => block.type)).toEqual(expect.arrayContaining(['image', 'actions']));
-		expect(teams).toContain('<img src="https://cdn.example.com/spa.png"');
-		expect(teams).toContain('…');
-	});
+	it.each(AUDIENCES)(
+		'a perk with a 4,000-character description, long name and category (%s)',
+		(audience) => {
+			const { slack, teams } = renderBoth(longPerk, audience, 'en');
+			const header = slack.blocks[0] as { text: { text: string } };
+			expect(header.text.text).toHaveLength(SLACK_LIMITS.headerText);
+			expect(header.text.text.endsWith('…')).toBe(true);
+			const description = slackTexts(slack).find((text) => text.includes('A relaxing day'));
+			expect(description?.endsWith('…')).toBe(true);
+			const category = (
+				slack.blocks.find((block) => block.type === 'section' && block.fields) as {
+					fields: Array<{ text: string }>;
+				}
+			).fields[1].text;
+			expect(category.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
+			expect(category).toMatch(/^\*Category\*\nWellness &amp; &lt;care&gt; .*…$/s);
+			// The image and the link stay: only text is shortened.
+			expect(slack.blocks.map((block) => block.type)).toEqual(
+				expect.arrayContaining(['image', 'actions']),
+			);
+			expect(teams).toContain('<img src="https://cdn.example.com/spa.png"');
+			expect(teams).toContain('…');
+		},
+	);
 
 	it('hundreds of & and < that grow fivefold when escaped', () => {
-		const item = { ...items['catalog.perk_added'], perkDescription: '&<'.repeat(800), perkName: '&'.repeat(400) };
+		const item = {
+			...items['catalog.perk_added'],
+			perkDescription: '&<'.repeat(800),
+			perkName: '&'.repeat(400),
+		};
 		const { slack, teams } = renderBoth(item, 'channel', 'es');
 		const section = slackTexts(slack).find((text) => text.startsWith('&amp;&lt;'));
 		expect(section).toMatch(/^(&amp;&lt;)+(&amp;)?…$/);
@@ -79,7 +109,8 @@ describe('default messages for events with long fields', () => {
 		const name = `Maria ${'de los Ángeles '.repeat(300)}`;
 		for (const type of PERKS_EVENT_TYPES) {
 			const item = { ...items[type], employeeName: name, redemptionId: `red_${'9'.repeat(5_000)}` };
-			for (const language of LANGUAGES) for (const audience of AUDIENCES) renderBoth(item, audience, language);
+			for (const language of LANGUAGES)
+				for (const audience of AUDIENCES) renderBoth(item, audience, language);
 		}
 	});
 
@@ -100,7 +131,14 @@ describe('default messages for events with long fields', () => {
 	});
 
 	it('javascript: and other non-web URLs never become links or images, in Slack or Teams', () => {
-		for (const url of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,x', 'vbscript:x', '/relative', 'http:foo']) {
+		for (const url of [
+			'javascript:alert(1)',
+			'JavaScript:alert(1)',
+			'data:text/html,x',
+			'vbscript:x',
+			'/relative',
+			'http:foo',
+		]) {
 			const item = {
 				...items['catalog.perk_added'],
 				perkUrl: url,
@@ -149,7 +187,8 @@ describe('property: any valid event, any language, long and odd fields', () => {
 		const alphabet = Array.from(rng.pick(ALPHABETS));
 		const mixed = Array.from(rng.pick(ALPHABETS));
 		let result = '';
-		while (result.length < length) result += rng.next() < 0.9 ? rng.pick(alphabet) : rng.pick(mixed);
+		while (result.length < length)
+			result += rng.next() < 0.9 ? rng.pick(alphabet) : rng.pick(mixed);
 		return result.trim() === '' ? 'x' : result;
 	};
 	const url = (): unknown =>
@@ -166,7 +205,12 @@ describe('property: any valid event, any language, long and odd fields', () => {
 	function randomEvent(type: PerksEventType): Record<string, unknown> {
 		const employee = {
 			id: `emp_${rng.int(1e6)}`,
-			email: rng.pick(['ada@example.com', ' josé@bücher.example ', '用户@例子.广告', 'a@xn--bcher-kva.example']),
+			email: rng.pick([
+				'ada@example.com',
+				' josé@bücher.example ',
+				'用户@例子.广告',
+				'a@xn--bcher-kva.example',
+			]),
 			name: text(3_000),
 			locale: rng.pick(['en', 'es', 'it', 'pt', 'pt_BR', 'ja', 'xx']),
 			active: true,
@@ -183,13 +227,31 @@ describe('property: any valid event, any language, long and odd fields', () => {
 		};
 		const amount = rng.pick([1, 100, 99_999_999]);
 		const data: Record<PerksEventType, Record<string, unknown>> = {
-			'wallet.funded': { employee, amount, balance: amount * 2, currency: 'points', period: rng.pick(['2026-11', text(500)]) },
-			'perk.redeemed': { employee, perk, redemption_id: `red_${text(500)}`, balance: 5, currency: 'points' },
+			'wallet.funded': {
+				employee,
+				amount,
+				balance: amount * 2,
+				currency: 'points',
+				period: rng.pick(['2026-11', text(500)]),
+			},
+			'perk.redeemed': {
+				employee,
+				perk,
+				redemption_id: `red_${text(500)}`,
+				balance: 5,
+				currency: 'points',
+			},
 			'wallet.low_balance': { employee, balance: 1, threshold: 20, currency: 'points' },
 			'catalog.perk_added': { perk },
 		};
-		const parsed = parsePerksEvent({ id: 'evt_p', type, created_at: '2026-11-01 10:00:00.5+02', data: data[type] });
-		if (parsed.kind !== 'event') throw new Error(`generator made an invalid event: ${JSON.stringify(parsed)}`);
+		const parsed = parsePerksEvent({
+			id: 'evt_p',
+			type,
+			created_at: '2026-11-01 10:00:00.5+02',
+			data: data[type],
+		});
+		if (parsed.kind !== 'event')
+			throw new Error(`generator made an invalid event: ${JSON.stringify(parsed)}`);
 		return flattenEvent(parsed.event);
 	}
 

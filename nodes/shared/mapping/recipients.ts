@@ -5,6 +5,7 @@
  */
 import type { ChatPlatform, ChatUser } from '../chat/ChatPlatform';
 import { ChatPlatformError } from '../chat/errors';
+import { clip } from '../messages/clip';
 import { asciiDomain, MAX_EMAIL_LENGTH } from '../perks/contract';
 
 export interface ManualMapping {
@@ -27,12 +28,6 @@ export function normalizeEmail(email: string): string {
 	if (at < 0) return trimmed;
 	const domain = trimmed.slice(at + 1);
 	return `${trimmed.slice(0, at)}@${asciiDomain(domain) || domain}`;
-}
-
-/** User input echoed in a message stays short: an email of 10,000 characters is not repeated. */
-function clip(text: string, max = 80): string {
-	const characters = Array.from(text);
-	return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
 }
 
 class InvalidEmailError extends Error {

@@ -59,13 +59,16 @@ const email = z.string().superRefine((value, context) => {
 	if (problem) context.addIssue({ code: z.ZodIssueCode.custom, message: problem });
 });
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)$/;
+const RFC3339 =
+	/^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)$/;
 
 /** RFC 3339 and its common ISO 8601 cousins: `+02`, `+0200`, fractions, a space for `T`, a leap second. */
 function isDateTime(value: string): boolean {
 	const match = RFC3339.exec(value.trim());
 	if (!match) return false;
-	const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match.slice(1).map((part) => Number(part ?? 0));
+	const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
+		.slice(1)
+		.map((part) => Number(part ?? 0));
 	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
 	return (
 		month >= 1 &&
@@ -80,7 +83,9 @@ function isDateTime(value: string): boolean {
 	);
 }
 
-const dateTime = z.string().refine(isDateTime, 'Invalid datetime: expected RFC 3339, as 2026-11-01T08:00:00Z');
+const dateTime = z
+	.string()
+	.refine(isDateTime, 'Invalid datetime: expected RFC 3339, as 2026-11-01T08:00:00Z');
 
 /** An optional field the platform may send as null, empty or a relative URL: kept, never refused. */
 const optional = z.unknown().optional();
@@ -191,7 +196,9 @@ export function decodeEventBody(raw: Buffer): unknown {
 	} catch {
 		const position = jsonErrorPosition(text);
 		throw new SyntaxError(
-			position === undefined ? 'The body is not valid JSON' : `The body is not valid JSON (at character ${position})`,
+			position === undefined
+				? 'The body is not valid JSON'
+				: `The body is not valid JSON (at character ${position})`,
 		);
 	}
 }

@@ -63,7 +63,10 @@ function flattenPerk(perk: Perk): IDataObject {
 		perkCategory: perk.category,
 	};
 	assignDefined(flat, {
-		perkDescription: typeof perk.description === 'string' && perk.description.trim() ? perk.description : undefined,
+		perkDescription:
+			typeof perk.description === 'string' && perk.description.trim()
+				? perk.description
+				: undefined,
 		perkUrl: webUrl(perk.url),
 		perkImageUrl: webUrl(perk.image_url),
 	});

@@ -19,10 +19,16 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * `text` as is when its rendering fits `max`, else its longest grapheme prefix (plus "…") that
  * does; '' when not even "…" fits.
  */
-export function shorten(text: string, max: number, render: (text: string) => string = (t) => t, measure = utf16Length): string {
+export function shorten(
+	text: string,
+	max: number,
+	render: (text: string) => string = (t) => t,
+	measure = utf16Length,
+): string {
 	if (measure(render(text)) <= max) return text;
 	const parts = Array.from(segmenter.segment(text), ({ segment }) => segment);
-	const candidate = (count: number): string => `${parts.slice(0, count).join('').trimEnd()}${ELLIPSIS}`;
+	const candidate = (count: number): string =>
+		`${parts.slice(0, count).join('').trimEnd()}${ELLIPSIS}`;
 	const fits = (count: number): boolean => measure(render(candidate(count))) <= max;
 	if (!fits(0)) return '';
 	// Binary search for the longest fitting prefix (rendered length grows with the prefix).
@@ -53,7 +59,9 @@ export function fitMarkdown(
 			continue;
 		}
 		const budget = max - used;
-		const cut = cutToken(token, budget, renderToken, measure) ?? shortText(ELLIPSIS, budget, renderToken, measure);
+		const cut =
+			cutToken(token, budget, renderToken, measure) ??
+			shortText(ELLIPSIS, budget, renderToken, measure);
 		return rendered + cut;
 	}
 	return rendered;
@@ -70,7 +78,12 @@ function cutToken(
 	return text === '' ? undefined : renderToken({ ...token, text });
 }
 
-function shortText(text: string, budget: number, renderToken: (token: MarkdownToken) => string, measure: Measure): string {
+function shortText(
+	text: string,
+	budget: number,
+	renderToken: (token: MarkdownToken) => string,
+	measure: Measure,
+): string {
 	const rendered = renderToken({ kind: 'text', text });
 	return measure(rendered) <= budget ? rendered : '';
 }
