@@ -253,6 +253,9 @@ describe('buildEventMessage: errors name the field', () => {
 		expect(unknown.message).toContain('"wallet.frozen"');
 		expect(unknown.fix).toContain('catalog.perk_added');
 		expect(unknown.fix).toContain('custom message');
+		const long = failure({ eventType: `x${'y'.repeat(10_000)}` });
+		expect(long.message).toContain(`"x${'y'.repeat(78)}…"`);
+		expect(long.message.length).toBeLessThan(150);
 	});
 
 	it('does not need the employee name for a DM: it just skips the greeting', () => {

@@ -167,6 +167,19 @@ describe('validateSlackMessage', () => {
 		);
 	});
 
+	it("refuses your own blocks' image or button URL over 3,000 characters (cut only in default messages)", () => {
+		const url = `https://x.test/${'u'.repeat(2_985)}`;
+		expect(url).toHaveLength(3_000);
+		const image = (imageUrl: string) => ({ type: 'image', image_url: imageUrl, alt_text: 'a' });
+		expect(() => validateSlackMessage({ text: 'x', blocks: [image(url)] })).not.toThrow();
+		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [image(`${url}u`)] }))).toMatchObject({
+			code: 'block_text_too_long',
+			field: 'blocks[0].image_url',
+		});
+		const button = { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, url: `${url}u` }] };
+		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [button] })).field).toBe('blocks[0].elements[0].url');
+	});
+
 	it('refuses blocks that are not a list of typed objects', () => {
 		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: 'nope' }))).toMatchObject({ code: 'invalid_blocks' });
 		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [section('ok'), 3] }))).toMatchObject({

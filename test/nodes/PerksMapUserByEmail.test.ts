@@ -1,3 +1,5 @@
+import { ExecuteContext } from 'n8n-core';
+
 import { PerksEmulator } from '../emulators/perksApi';
 import { SlackEmulator } from '../emulators/slackApi';
 import { runNode } from '../fixtures/runNode';
@@ -56,6 +58,114 @@ describe('Map User by Email: one email', () => {
 	it('an unknown email: the emails differ, check the mapping', async () => {
 		const error = (await map('nobody@example.com')).error('Subject') as Error & { description?: string };
 		expect(error.description).toMatch(/Manual Mappings/);
+	});
+});
+
+describe('Map User by Email: unusual but valid emails', () => {
+	beforeAll(() => {
+		slack.addUser({ id: 'U0JOSE', name: 'jose', email: 'josé.núñez@bücher.example' });
+		slack.addUser({ id: 'U0YONG', name: 'yong', email: '用户@例子.广告' });
+	});
+
+	const map = (email: string, extra: Record<string, unknown> = {}) =>
+		runNode(TYPE.mapUser, { platform: 'slack', operation: 'mapEmail', email, ...extra } as never, [{}], { slack });
+
+	it('matches Unicode local parts and IDN domains, trimmed and case-insensitively', async () => {
+		expect((await map('  JOSÉ.Núñez@Bücher.example\n')).output('Subject')[0]).toMatchObject({ chatUserId: 'U0JOSE' });
+		expect((await map('用户@例子.广告')).output('Subject')[0]).toMatchObject({ chatUserId: 'U0YONG' });
+	});
+
+	it('a manual mapping keyed in punycode applies to the Unicode email', async () => {
+		const result = await map('ada@bücher.example', {
+			manualMappings: { mapping: [{ perksEmail: 'Ada@xn--bcher-kva.example', chatUser: 'U0JOSE' }] },
+		});
+		expect(result.output('Subject')[0]).toMatchObject({ chatUserId: 'U0JOSE', matchedBy: 'manual_mapping' });
+	});
+
+	it('refuses an email over 254 characters before any call, without repeating it', async () => {
+		const email = `${'a'.repeat(10_000)}@example.com`;
+		const error = (await map(email)).error('Subject') as Error & { description?: string; context?: { code?: string } };
+		expect(error.message).toMatch(/10,012 characters|10012 characters/);
+		expect(error.message).toMatch(/at most 254/);
+		expect(error.message.length).toBeLessThan(200);
+		expect(error.description!.length).toBeLessThan(200);
+		expect(error.context?.code).toBe('invalid_email');
+		expect(slack.callCount('users.lookupByEmail')).toBe(0);
+	});
+
+	it('an unknown long email is echoed at most once, and cut to 80 characters', async () => {
+		const email = `${'b'.repeat(230)}@example.com`;
+		const error = (await map(email)).error('Subject') as Error & { description?: string };
+		const shown = `${'b'.repeat(79)}…`;
+		expect(error.message).toContain(shown);
+		expect(error.message).not.toContain('b'.repeat(80));
+		expect(error.description ?? '').not.toContain('b'.repeat(80));
+	});
+});
+
+describe('Map User by Email: Manual Mappings from an expression', () => {
+	beforeAll(() => slack.addUser({ id: 'U0TABLE', name: 'table', email: 'from.table@example.com' }));
+
+	// 200 rows written as expressions that do not depend on the item (as a generated workflow has them).
+	const table = {
+		mapping: Array.from({ length: 200 }, (_, i) => ({
+			perksEmail: `={{ 'p${i}' }}@example.com`,
+			chatUser: i === 7 ? '={{ "U0" + "TABLE" }}' : `={{ 'x${i}' }}@example.com`,
+		})),
+	};
+	const inputs = Array.from({ length: 60 }, () => ({ email: 'p7@example.com' }));
+
+	function countMappingReads(): { reads: () => number; restore: () => void } {
+		const prototype = ExecuteContext.prototype as unknown as { _getNodeParameter: (name: string, ...rest: unknown[]) => unknown };
+		const spy = jest.spyOn(prototype, '_getNodeParameter');
+		return {
+			reads: () => spy.mock.calls.filter(([name]) => name === 'manualMappings').length,
+			restore: () => spy.mockRestore(),
+		};
+	}
+
+	it('evaluates an item-independent expression once per run, for every item', async () => {
+		const counter = countMappingReads();
+		try {
+			const result = await runNode(
+				TYPE.mapUser,
+				{ platform: 'slack', operation: 'mapEmail', email: '={{ $json.email }}', manualMappings: table } as never,
+				inputs,
+				{ slack },
+			);
+			expect(result.error('Subject')).toBeUndefined();
+			const output = result.output('Subject');
+			expect(output).toHaveLength(inputs.length);
+			for (const item of output) expect(item).toMatchObject({ chatUserId: 'U0TABLE', matchedBy: 'manual_mapping' });
+			expect(counter.reads()).toBe(1);
+		} finally {
+			counter.restore();
+		}
+	});
+
+	it('still reads per item a mapping that refers to the item', async () => {
+		const counter = countMappingReads();
+		try {
+			const perItem = [
+				{ email: 'one@example.com', alias: 'lin@example.com' },
+				{ email: 'two@example.com', alias: 'lin.alias@example.com' },
+			];
+			const result = await runNode(
+				TYPE.mapUser,
+				{
+					platform: 'slack',
+					operation: 'mapEmail',
+					email: '={{ $json.email }}',
+					manualMappings: { mapping: [{ perksEmail: '={{ $json.email }}', chatUser: '={{ $json.alias }}' }] },
+				} as never,
+				perItem,
+				{ slack },
+			);
+			expect(result.output('Subject').map((item) => item.chatUserId)).toEqual(['U0LIN', 'U0LINALT']);
+			expect(counter.reads()).toBe(2);
+		} finally {
+			counter.restore();
+		}
 	});
 });
 

@@ -1,4 +1,4 @@
-import { parsePerksEvent } from '../../nodes/shared/perks/contract';
+import { decodeEventBody, parsePerksEvent } from '../../nodes/shared/perks/contract';
 import { flattenEvent } from '../../nodes/shared/perks/flatten';
 import { signatureHeader, verifySignature } from '../../nodes/shared/perks/signature';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
@@ -35,6 +35,135 @@ describe('parsePerksEvent', () => {
 			id: 'evt_1',
 			type: 'wallet.frozen',
 		});
+	});
+});
+
+describe('liberal in what it accepts (a 400 loses the event for good)', () => {
+	const funded = (overrides: Record<string, unknown> = {}, employeeOverrides: Record<string, unknown> = {}) => ({
+		id: 'evt_1',
+		type: 'wallet.funded',
+		created_at: '2026-11-01T08:00:00Z',
+		data: { employee: { ...employee, ...employeeOverrides }, amount: 1, balance: 2, currency: 'points', period: '2026-11' },
+		...overrides,
+	});
+	const perk = { id: 'perk_1', name: 'Spa', description: 'A day', cost: 40, currency: 'points', category: 'wellness' };
+	const added = (perkOverrides: Record<string, unknown>) => ({
+		id: 'evt_2',
+		type: 'catalog.perk_added',
+		created_at: '2026-11-01T08:00:00Z',
+		data: { perk: { ...perk, ...perkOverrides } },
+	});
+
+	it.each([
+		'josé.núñez@example.com',
+		'用户@例子.广告',
+		'ada@bücher.example',
+		'ada@xn--bcher-kva.example',
+		'  Ada@Example.com\t',
+		'o\'brien+perks@sub.example.co.uk',
+	])('accepts the email %j, keeping it as sent', (email) => {
+		const parsed = parsePerksEvent(funded({}, { email }));
+		expect(parsed).toMatchObject({ kind: 'event' });
+		if (parsed.kind === 'event') expect(flattenEvent(parsed.event).employeeEmail).toBe(email);
+	});
+
+	it.each(['', 'ada', 'ada@', '@example.com', 'ada@example', 'ada lovelace@example.com', 'ada@exa mple.com', 'a@b@'])(
+		'refuses the email %j',
+		(email) => {
+			expect(parsePerksEvent(funded({}, { email }))).toMatchObject({ kind: 'invalid', path: 'data.employee.email' });
+		},
+	);
+
+	it('refuses an email over 254 characters without repeating it', () => {
+		const email = `${'a'.repeat(10_000)}@example.com`;
+		const parsed = parsePerksEvent(funded({}, { email }));
+		expect(parsed).toMatchObject({ kind: 'invalid', path: 'data.employee.email' });
+		if (parsed.kind !== 'invalid') throw new Error('expected invalid');
+		expect(parsed.message).toMatch(/at most 254/);
+		expect(parsed.message.length).toBeLessThan(120);
+		const longest = `${'a'.repeat(254 - '@example.com'.length)}@example.com`;
+		expect(parsePerksEvent(funded({}, { email: longest })).kind).toBe('event');
+		expect(parsePerksEvent(funded({}, { email: `a${longest}` })).kind).toBe('invalid');
+	});
+
+	it.each([
+		'2026-11-01T08:00:00Z',
+		'2026-11-01T10:00:00+02:00',
+		'2026-11-01T10:00:00+02',
+		'2026-11-01T10:00:00+0200',
+		'2026-11-01T03:00:00-05:00',
+		'2026-11-01T08:00:00.123456Z',
+		'2026-11-01 08:00:00Z',
+		'2026-11-01t08:00:00z',
+		'2016-12-31T23:59:60Z',
+		'2028-02-29T08:00:00Z',
+	])('accepts created_at %j', (createdAt) => {
+		const parsed = parsePerksEvent(funded({ created_at: createdAt }));
+		expect(parsed).toMatchObject({ kind: 'event', event: { created_at: createdAt } });
+	});
+
+	it.each(['2026-11-01', '2026-11-01T08:00:00', '2026-13-01T08:00:00Z', '2026-02-30T08:00:00Z', '2026-11-01T24:00:00Z', '1793520000'])(
+		'refuses created_at %j',
+		(createdAt) => {
+			expect(parsePerksEvent(funded({ created_at: createdAt }))).toMatchObject({ kind: 'invalid', path: 'created_at' });
+		},
+	);
+
+	it.each([null, '', '   ', '/perks/1', 'perks.example.com/1', 'javascript:alert(1)', 'ftp://x.example.com/a.png', 'http:foo', 42])(
+		'treats url and image_url %j as absent, keeping the event',
+		(value) => {
+			const parsed = parsePerksEvent(added({ url: value, image_url: value }));
+			if (parsed.kind !== 'event') throw new Error(`refused: ${JSON.stringify(parsed)}`);
+			const flat = flattenEvent(parsed.event);
+			expect(flat).not.toHaveProperty('perkUrl');
+			expect(flat).not.toHaveProperty('perkImageUrl');
+			expect(flat).toMatchObject({ perkName: 'Spa', perkCost: 40, perkDescription: 'A day' });
+		},
+	);
+
+	it.each([null, '', '  ', undefined])('treats the description %j as absent', (description) => {
+		const parsed = parsePerksEvent(added({ description }));
+		if (parsed.kind !== 'event') throw new Error(`refused: ${JSON.stringify(parsed)}`);
+		expect(flattenEvent(parsed.event)).not.toHaveProperty('perkDescription');
+	});
+
+	it('keeps web URLs and a description', () => {
+		const parsed = parsePerksEvent(added({ url: ' https://p.example.com/1 ', image_url: 'http://cdn.example.com/1.png' }));
+		if (parsed.kind !== 'event') throw new Error('refused');
+		expect(flattenEvent(parsed.event)).toMatchObject({
+			perkUrl: 'https://p.example.com/1',
+			perkImageUrl: 'http://cdn.example.com/1.png',
+			perkDescription: 'A day',
+		});
+	});
+});
+
+describe('decodeEventBody', () => {
+	const json = '{"id":"evt_1","name":"Zoë"}';
+
+	it('parses the UTF-8 body, with or without a byte order mark', () => {
+		expect(decodeEventBody(Buffer.from(json))).toEqual({ id: 'evt_1', name: 'Zoë' });
+		const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]);
+		expect(decodeEventBody(withBom)).toEqual({ id: 'evt_1', name: 'Zoë' });
+	});
+
+	it('throws a clear error for invalid JSON, naming where and never echoing the body', () => {
+		const secretish = 'x'.repeat(5_000);
+		expect(() => decodeEventBody(Buffer.from(`{"id": ${secretish}}`))).toThrow('The body is not valid JSON (at character 7)');
+		expect(() => decodeEventBody(Buffer.from(''))).toThrow(/not valid JSON/);
+		expect(() => decodeEventBody(Buffer.from([0xef, 0xbb, 0xbf]))).toThrow(/not valid JSON/);
+		let message = '';
+		try {
+			decodeEventBody(Buffer.from(`["${secretish}`));
+		} catch (error) {
+			message = (error as Error).message;
+		}
+		expect(message).toMatch(/not valid JSON/);
+		expect(message).not.toContain('xxxxxxxx');
+	});
+
+	it('survives absurd nesting', () => {
+		expect(() => decodeEventBody(Buffer.from('['.repeat(200_000)))).toThrow(/not valid JSON/);
 	});
 });
 

@@ -46,7 +46,29 @@ export const manualMappingsProperty: INodeProperties = {
 	],
 };
 
+/** One node run's mappings (the run's context is the key), when no item can change them. */
+const perRun = new WeakMap<IExecuteFunctions, Map<string, string>>();
+
+/**
+ * An expression building thousands of mappings takes seconds to evaluate, so it is read once
+ * per node run unless it refers to the current item. Cached here rather than read once by each
+ * operation, so item-dependent mappings keep working and no caller changes.
+ */
 export function readManualMappings(context: IExecuteFunctions, itemIndex: number): Map<string, string> {
+	const cached = perRun.get(context);
+	if (cached) return cached;
 	const value = context.getNodeParameter('manualMappings', itemIndex, {}) as { mapping?: ManualMapping[] };
-	return mappingTable(value.mapping ?? []);
+	const table = mappingTable(value.mapping ?? []);
+	if (!dependsOnItem(context.getNode().parameters.manualMappings)) perRun.set(context, table);
+	return table;
+}
+
+/** What makes an expression's value differ between items ($json, $item(), $input.item, $('X').item…). */
+const ITEM_REFERENCE = /\$(?:json|binary|item|index|parameter|position|node)|\.item(?:Matching)?\b/;
+
+function dependsOnItem(raw: unknown): boolean {
+	if (typeof raw === 'string') return raw.startsWith('=') && ITEM_REFERENCE.test(raw);
+	if (Array.isArray(raw)) return raw.some(dependsOnItem);
+	if (typeof raw === 'object' && raw !== null) return Object.values(raw).some(dependsOnItem);
+	return false;
 }

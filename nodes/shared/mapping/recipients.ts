@@ -5,6 +5,8 @@
  */
 import type { ChatPlatform, ChatUser } from '../chat/ChatPlatform';
 import { ChatPlatformError } from '../chat/errors';
+import { clip } from '../messages/clip';
+import { asciiDomain, MAX_EMAIL_LENGTH } from '../perks/contract';
 
 export interface ManualMapping {
 	perksEmail: string;
@@ -19,8 +21,23 @@ export interface Recipient {
 	matchedBy: MatchedBy;
 }
 
+/** The form emails are compared in: trimmed, case-insensitive, an IDN domain in punycode. */
 export function normalizeEmail(email: string): string {
-	return email.trim().toLowerCase();
+	const trimmed = email.trim().normalize('NFC').toLowerCase();
+	const at = trimmed.lastIndexOf('@');
+	if (at < 0) return trimmed;
+	const domain = trimmed.slice(at + 1);
+	return `${trimmed.slice(0, at)}@${asciiDomain(domain) || domain}`;
+}
+
+class InvalidEmailError extends Error {
+	readonly code = 'invalid_email';
+	readonly fix = `An email is at most ${MAX_EMAIL_LENGTH} characters: check the expression in "Email" or the perks data.`;
+
+	constructor(email: string) {
+		super(`The email "${clip(email.trim())}" is ${email.trim().length} characters; at most ${MAX_EMAIL_LENGTH} are allowed`);
+		this.name = 'InvalidEmailError';
+	}
 }
 
 export function isEmail(value: string): boolean {
@@ -41,12 +58,14 @@ export async function resolveByEmail(
 	email: string,
 	mappings: Map<string, string>,
 ): Promise<Recipient> {
+	if (email.trim().length > MAX_EMAIL_LENGTH) throw new InvalidEmailError(email);
 	const mapped = mappings.get(normalizeEmail(email));
 	if (mapped && !isEmail(mapped)) return { user: usable(platform, await platform.getUser(mapped), mapped), matchedBy: 'manual_mapping' };
 	const lookup = mapped ?? email;
-	const user = await platform.findUserByEmail(normalizeEmail(lookup));
+	// Slack looks the email up as written (trimmed, lower case), not in punycode.
+	const user = await platform.findUserByEmail(lookup.trim().toLowerCase());
 	if (!user) {
-		const shown = mapped ? `${email} (mapped to ${mapped})` : email;
+		const shown = mapped ? `${clip(email.trim())} (mapped to ${clip(mapped)})` : clip(email.trim());
 		throw new ChatPlatformError(platform.name, 'users_not_found', `No ${platform.name} user has the email ${shown}`, {
 			user: shown,
 		});
@@ -58,7 +77,8 @@ export async function resolveById(platform: ChatPlatform, userId: string): Promi
 	return { user: usable(platform, await platform.getUser(userId.trim()), userId), matchedBy: 'user_id' };
 }
 
-function usable(platform: ChatPlatform, user: ChatUser, asked: string): ChatUser {
+function usable(platform: ChatPlatform, user: ChatUser, name: string): ChatUser {
+	const asked = clip(name.trim());
 	if (user.isBot) {
 		throw new ChatPlatformError(platform.name, 'cannot_dm_bot', `${asked} is a bot or app account, not a person`, { user: asked });
 	}

@@ -5,6 +5,7 @@
  * celebrating). Text stays raw here: each renderer escapes it for its platform.
  */
 import { isPerksEventType, PERKS_EVENT_TYPES, type PerksEventType } from '../perks/contract';
+import { clip } from './clip';
 import { MessageBuildError } from './errors';
 import { formatAmount, formatPeriod, MESSAGE_STRINGS, resolveLocale, type Locale, type MessageStrings } from './i18n';
 import { fieldFix, ItemFields } from './itemFields';
@@ -61,7 +62,7 @@ function readEventType(item: Record<string, unknown>): PerksEventType {
 		throw new MessageBuildError(
 			'unknown_event_type',
 			'eventType',
-			`There is no default message for the event type "${value}"`,
+			`There is no default message for the event type "${clip(value)}"`,
 			`Default messages exist for ${PERKS_EVENT_TYPES.join(', ')}. This node expects the Perks Trigger's output; ` +
 				'for other events, switch to a custom message.',
 		);

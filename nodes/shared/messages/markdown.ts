@@ -42,7 +42,9 @@ export function toPlainText(markdown: string): string {
 		.join('');
 }
 
+/** Absolute http(s) URLs only (`http:foo` parses, but is no link anyone meant). */
 export function isWebUrl(value: string): boolean {
+	if (!/^https?:\/\//i.test(value)) return false;
 	try {
 		const url = new URL(value);
 		return url.protocol === 'https:' || url.protocol === 'http:';

@@ -22,7 +22,8 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 				{ name: 'Custom', value: 'custom', description: 'Your own text and, optionally, Block Kit blocks' },
 			],
 			default: 'default',
-			description: "The message for the item's perks event (eventType), or one you write",
+			description:
+				"The message for the item's perks event (eventType), or one you write. Default messages always fit the platform's limits: long fields are shortened with …, over-long image or link URLs are left out. Custom text over a limit is refused, never cut.",
 		},
 		{
 			displayName: 'Language',

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 
+import { findJsonErrorPosition } from '../messages/render/jsonErrorPosition';
+
 export const PERKS_EVENT_TYPES = [
 	'wallet.funded',
 	'perk.redeemed',
@@ -20,10 +22,78 @@ export function isPerksEventType(value: unknown): value is PerksEventType {
 
 const points = z.number().finite();
 
+/** RFC 5321's limit; also bounds what error messages could echo. */
+export const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * Trimmed; Unicode local parts and IDN domains (Unicode or punycode) are fine. The value stays
+ * as sent: matching normalizes it (mapping/recipients.ts).
+ */
+function emailProblem(value: string): string | undefined {
+	const email = value.trim();
+	if (email.length > MAX_EMAIL_LENGTH) {
+		return `Invalid email: ${email.length} characters, at most ${MAX_EMAIL_LENGTH} are allowed`;
+	}
+	const at = email.lastIndexOf('@');
+	const local = email.slice(0, at);
+	const domain = email.slice(at + 1);
+	const valid =
+		at > 0 &&
+		/^[^\s@<>()[\]\\,;:"\p{Cc}]+$/u.test(local) &&
+		/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(asciiDomain(domain));
+	return valid ? undefined : 'Invalid email';
+}
+
+/** An IDN domain in punycode, lower case ('' if it is no domain): how emails compare. */
+export function asciiDomain(domain: string): string {
+	if (/[\s/?#:@[\]\\%]/u.test(domain)) return '';
+	try {
+		return new URL(`http://${domain}`).hostname;
+	} catch {
+		return '';
+	}
+}
+
+const email = z.string().superRefine((value, context) => {
+	const problem = emailProblem(value);
+	if (problem) context.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+
+const RFC3339 =
+	/^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)$/;
+
+/** RFC 3339 and its common ISO 8601 cousins: `+02`, `+0200`, fractions, a space for `T`, a leap second. */
+function isDateTime(value: string): boolean {
+	const match = RFC3339.exec(value.trim());
+	if (!match) return false;
+	const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
+		.slice(1)
+		.map((part) => Number(part ?? 0));
+	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+	return (
+		month >= 1 &&
+		month <= 12 &&
+		day >= 1 &&
+		day <= daysInMonth &&
+		hour <= 23 &&
+		minute <= 59 &&
+		second <= 60 &&
+		offsetHours <= 23 &&
+		offsetMinutes <= 59
+	);
+}
+
+const dateTime = z
+	.string()
+	.refine(isDateTime, 'Invalid datetime: expected RFC 3339, as 2026-11-01T08:00:00Z');
+
+/** An optional field the platform may send as null, empty or a relative URL: kept, never refused. */
+const optional = z.unknown().optional();
+
 export const employeeSchema = z
 	.object({
 		id: z.string().min(1),
-		email: z.string().email(),
+		email,
 		name: z.string(),
 		locale: z.string().min(1),
 		active: z.boolean(),
@@ -36,7 +106,7 @@ export const walletSchema = z
 		balance: points,
 		currency: z.string().min(1),
 		low_balance_threshold: points,
-		updated_at: z.string().datetime({ offset: true }),
+		updated_at: dateTime,
 	})
 	.passthrough();
 
@@ -44,12 +114,12 @@ export const perkSchema = z
 	.object({
 		id: z.string().min(1),
 		name: z.string().min(1),
-		description: z.string(),
+		description: optional,
 		cost: points,
 		currency: z.string().min(1),
 		category: z.string(),
-		url: z.string().url().optional(),
-		image_url: z.string().url().optional(),
+		url: optional,
+		image_url: optional,
 	})
 	.passthrough();
 
@@ -94,7 +164,7 @@ export const envelopeSchema = z
 	.object({
 		id: z.string().min(1),
 		type: z.string().min(1),
-		created_at: z.string().datetime({ offset: true }),
+		created_at: dateTime,
 		data: z.record(z.unknown()),
 	})
 	.passthrough();
@@ -113,6 +183,34 @@ export type ParsedEvent =
 	| { kind: 'event'; event: PerksEvent }
 	| { kind: 'unknown_type'; id: string; type: string }
 	| { kind: 'invalid'; path: string; message: string };
+
+/**
+ * The webhook body's bytes → JSON. A UTF-8 byte order mark is skipped (the signature covers it,
+ * JSON.parse would not); invalid JSON throws, naming where, never echoing the body.
+ */
+export function decodeEventBody(raw: Buffer): unknown {
+	const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+	const text = raw.toString('utf8', bom ? 3 : 0);
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		const position = jsonErrorPosition(text);
+		throw new SyntaxError(
+			position === undefined
+				? 'The body is not valid JSON'
+				: `The body is not valid JSON (at character ${position})`,
+		);
+	}
+}
+
+/** The recursive scanner can overflow on absurd nesting; then the message just has no position. */
+function jsonErrorPosition(text: string): number | undefined {
+	try {
+		return findJsonErrorPosition(text);
+	} catch {
+		return undefined;
+	}
+}
 
 /** Validates a webhook body; `path` names the first failing field, as `data.employee.email`. */
 export function parsePerksEvent(body: unknown): ParsedEvent {

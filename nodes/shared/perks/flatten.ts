@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isWebUrl } from '../messages/markdown';
 import type { Employee, Perk, PerksEvent } from './contract';
 
 export interface FlatPerksEvent extends IDataObject {
@@ -53,16 +54,27 @@ export function flattenEmployee(employee: Employee): IDataObject {
 	};
 }
 
+/** Optional fields that are null, empty or not absolute web URLs are left out, as if absent. */
 function flattenPerk(perk: Perk): IDataObject {
 	const flat: IDataObject = {
 		perkId: perk.id,
 		perkName: perk.name,
-		perkDescription: perk.description,
 		perkCost: perk.cost,
 		perkCategory: perk.category,
 	};
-	assignDefined(flat, { perkUrl: perk.url, perkImageUrl: perk.image_url });
+	assignDefined(flat, {
+		perkDescription:
+			typeof perk.description === 'string' && perk.description.trim()
+				? perk.description
+				: undefined,
+		perkUrl: webUrl(perk.url),
+		perkImageUrl: webUrl(perk.image_url),
+	});
 	return flat;
+}
+
+function webUrl(value: unknown): string | undefined {
+	return typeof value === 'string' && isWebUrl(value.trim()) ? value.trim() : undefined;
 }
 
 function assignDefined(target: IDataObject, values: IDataObject): void {

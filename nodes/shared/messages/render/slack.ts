@@ -1,9 +1,11 @@
 /**
  * MessageDoc → Slack Block Kit. The doc's text is raw, so every piece of it is escaped for
- * mrkdwn here (`&`, `<`, `>`), except our own `<url|label>` link syntax.
+ * mrkdwn here (`&`, `<`, `>`), except our own `<url|label>` link syntax. A MessageDoc is always
+ * a default message, so it is fitted to Slack's limits, never refused.
  */
-import { tokenizeMarkdown } from '../markdown';
+import type { MarkdownToken } from '../markdown';
 import type { MessageDoc } from '../MessageDoc';
+import { fitMarkdown, shorten } from './fit';
 import { SLACK_LIMITS } from './slackLimits';
 
 export { MessageLimitError } from '../errors';
@@ -39,51 +41,60 @@ export function escapeSlack(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function toSlackMrkdwn(markdown: string): string {
-	return tokenizeMarkdown(markdown)
-		.map((token) => {
-			if (token.kind === 'link') return `<${escapeSlack(token.url)}|${escapeSlack(token.label)}>`;
-			if (token.kind === 'bold') return `*${escapeSlack(token.text)}*`;
-			return escapeSlack(token.text);
-		})
-		.join('');
+function slackToken(token: MarkdownToken): string {
+	if (token.kind === 'link') return `<${escapeSlack(token.url)}|${escapeSlack(token.label)}>`;
+	if (token.kind === 'bold') return `*${escapeSlack(token.text)}*`;
+	return escapeSlack(token.text);
 }
 
+/** Escaped mrkdwn, shortened with "…" to `max` characters once escaped. */
+function toSlackMrkdwn(markdown: string, max: number = SLACK_LIMITS.text): string {
+	return fitMarkdown(markdown, max, slackToken);
+}
+
+/**
+ * A default message fits every Slack limit whatever the event holds: long text is shortened
+ * with "…", an image or link whose URL is over Slack's limit is left out.
+ */
 export function renderSlack(doc: MessageDoc): SlackMessage {
 	const blocks: SlackBlock[] = [
-		{ type: 'header', text: { type: 'plain_text', text: ellipsize(doc.title, SLACK_LIMITS.headerText), emoji: true } },
+		{ type: 'header', text: { type: 'plain_text', text: shorten(doc.title, SLACK_LIMITS.headerText), emoji: true } },
 	];
-	for (const text of packParagraphs(doc.body.map(toSlackMrkdwn))) {
+	for (const text of packParagraphs(doc.body.map((paragraph) => toSlackMrkdwn(paragraph, SLACK_LIMITS.sectionText)))) {
 		blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
 	}
-	const fields = (doc.fields ?? []).map(
-		(field): SlackTextObject => ({ type: 'mrkdwn', text: `*${escapeSlack(field.label)}*\n${toSlackMrkdwn(field.value)}` }),
-	);
+	const fields = (doc.fields ?? []).map((field): SlackTextObject => {
+		const label = `*${escapeSlack(field.label)}*\n`;
+		return { type: 'mrkdwn', text: label + toSlackMrkdwn(field.value, SLACK_LIMITS.fieldText - label.length) };
+	});
 	for (let start = 0; start < fields.length; start += SLACK_LIMITS.sectionFields) {
 		blocks.push({ type: 'section', fields: fields.slice(start, start + SLACK_LIMITS.sectionFields) });
 	}
-	if (doc.image) blocks.push({ type: 'image', image_url: doc.image.url, alt_text: doc.image.altText });
-	if (doc.button) {
+	if (doc.image && doc.image.url.length <= SLACK_LIMITS.url) {
+		blocks.push({ type: 'image', image_url: doc.image.url, alt_text: shorten(doc.image.altText, SLACK_LIMITS.imageAltText) });
+	}
+	if (doc.button && doc.button.url.length <= SLACK_LIMITS.url) {
 		blocks.push({
 			type: 'actions',
 			elements: [
 				{
 					type: 'button',
-					text: { type: 'plain_text', text: ellipsize(doc.button.label, SLACK_LIMITS.buttonText), emoji: true },
+					text: { type: 'plain_text', text: shorten(doc.button.label, SLACK_LIMITS.buttonText), emoji: true },
 					url: doc.button.url,
 					action_id: 'perks_open_url',
 				},
 			],
 		});
 	}
-	if (doc.context) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: toSlackMrkdwn(doc.context) }] });
-	return { text: doc.fallbackText, blocks };
+	if (doc.context) {
+		blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: toSlackMrkdwn(doc.context, SLACK_LIMITS.contextText) }] });
+	}
+	return { text: shorten(doc.fallbackText, SLACK_LIMITS.text), blocks };
 }
 
 /**
  * Paragraphs share one section while they fit in its 3,000 characters, then continue in the
- * next section: long bodies are split, never cut. A single oversize paragraph is left for
- * validateSlackMessage to refuse.
+ * next section (each paragraph already fits one).
  */
 function packParagraphs(paragraphs: string[]): string[] {
 	const sections: string[] = [];
@@ -94,16 +105,4 @@ function packParagraphs(paragraphs: string[]): string[] {
 		else sections.push(paragraph);
 	}
 	return sections;
-}
-
-/** Only for our own short labels (title, button): cuts on a character, not inside an emoji. */
-function ellipsize(text: string, max: number): string {
-	if (text.length <= max) return text;
-	const characters = Array.from(text);
-	let result = '';
-	for (const character of characters) {
-		if (result.length + character.length > max - 1) break;
-		result += character;
-	}
-	return `${result.trimEnd()}…`;
 }

@@ -16,6 +16,8 @@ export const SLACK_LIMITS = {
 	contextText: 3_000,
 	buttonText: 75,
 	imageAltText: 2_000,
+	/** An image block's image_url and a button's url. */
+	url: 3_000,
 } as const;
 
 const FIXES = {
@@ -85,11 +87,13 @@ function validateBlock(block: unknown, index: number): void {
 		record.elements.forEach((element, i) => {
 			if (isObject(element) && element.type === 'button') {
 				checkText(element.text, `elements[${i}].text`, SLACK_LIMITS.buttonText, where);
+				if (typeof element.url === 'string') checkLength(element.url, `elements[${i}].url`, SLACK_LIMITS.url, where);
 			}
 		});
 	}
-	if (type === 'image' && typeof record.alt_text === 'string') {
-		checkLength(record.alt_text, 'alt_text', SLACK_LIMITS.imageAltText, where);
+	if (type === 'image') {
+		if (typeof record.alt_text === 'string') checkLength(record.alt_text, 'alt_text', SLACK_LIMITS.imageAltText, where);
+		if (typeof record.image_url === 'string') checkLength(record.image_url, 'image_url', SLACK_LIMITS.url, where);
 	}
 }
 

@@ -4,8 +4,9 @@
  * only web/mail URLs become links or images.
  */
 import { MessageLimitError } from '../errors';
-import { isWebUrl, tokenizeMarkdown } from '../markdown';
+import { isWebUrl, type MarkdownToken } from '../markdown';
 import type { MessageDoc } from '../MessageDoc';
+import { fitMarkdown, shorten, utf8Bytes } from './fit';
 
 export { MessageLimitError } from '../errors';
 
@@ -26,32 +27,54 @@ export function escapeHtml(text: string): string {
 		.replace(/'/g, '&#39;');
 }
 
-export function toTeamsHtml(markdown: string): string {
-	return tokenizeMarkdown(markdown)
-		.map((token) => {
-			if (token.kind === 'link') return `<a href="${escapeHtml(token.url)}">${escapeHtml(token.label)}</a>`;
-			if (token.kind === 'bold') return `<strong>${escapeHtml(token.text)}</strong>`;
-			return escapeHtml(token.text);
-		})
-		.join('')
-		.replace(/\n/g, '<br>');
+function teamsToken(token: MarkdownToken): string {
+	if (token.kind === 'link') return `<a href="${escapeHtml(token.url)}">${escapeHtml(token.label)}</a>`;
+	if (token.kind === 'bold') return `<strong>${escapeHtml(token.text)}</strong>`;
+	return escapeHtml(token.text).replace(/\n/g, '<br>');
 }
 
+/** Escaped HTML, shortened with "…" to `max` UTF-8 bytes. */
+function toTeamsHtml(markdown: string, max: number): string {
+	return fitMarkdown(markdown, max, teamsToken, utf8Bytes);
+}
+
+const PARAGRAPH_TAGS = '<p></p>';
+
+/** Bytes each part of a default message may take; the body gets what they leave of the limit. */
+const BUDGET = { title: 600, field: 2_000, altText: 600, url: 2_048, context: 1_000 } as const;
+
+/**
+ * A default message always fits Teams' limit: the small parts are shortened to their budget,
+ * then the paragraphs share what is left, in order; an over-long image or link URL is left out.
+ */
 export function renderTeamsHtml(doc: MessageDoc): TeamsHtmlBody {
-	const parts = [`<p><strong>${escapeHtml(doc.title)}</strong></p>`];
-	for (const paragraph of doc.body) parts.push(`<p>${toTeamsHtml(paragraph)}</p>`);
+	const html = (text: string) => escapeHtml(text);
+	const head = `<p><strong>${html(shorten(doc.title, BUDGET.title, html, utf8Bytes))}</strong></p>`;
+	const tail: string[] = [];
 	if (doc.fields && doc.fields.length > 0) {
-		const items = doc.fields.map((field) => `<li><strong>${escapeHtml(field.label)}:</strong> ${toTeamsHtml(field.value)}</li>`);
-		parts.push(`<ul>${items.join('')}</ul>`);
+		const items = doc.fields.map(
+			(field) => `<li><strong>${html(field.label)}:</strong> ${toTeamsHtml(field.value, BUDGET.field)}</li>`,
+		);
+		tail.push(`<ul>${items.join('')}</ul>`);
 	}
-	if (doc.image && isWebUrl(doc.image.url)) {
-		parts.push(`<p><img src="${escapeHtml(doc.image.url)}" alt="${escapeHtml(doc.image.altText)}"></p>`);
+	if (doc.image && isWebUrl(doc.image.url) && utf8Bytes(html(doc.image.url)) <= BUDGET.url) {
+		const alt = html(shorten(doc.image.altText, BUDGET.altText, html, utf8Bytes));
+		tail.push(`<p><img src="${html(doc.image.url)}" alt="${alt}"></p>`);
 	}
-	if (doc.button && isWebUrl(doc.button.url)) {
-		parts.push(`<p><a href="${escapeHtml(doc.button.url)}">${escapeHtml(doc.button.label)}</a></p>`);
+	if (doc.button && isWebUrl(doc.button.url) && utf8Bytes(html(doc.button.url)) <= BUDGET.url) {
+		tail.push(`<p><a href="${html(doc.button.url)}">${html(doc.button.label)}</a></p>`);
 	}
-	if (doc.context) parts.push(`<p><em>${toTeamsHtml(doc.context)}</em></p>`);
-	return { contentType: 'html', content: parts.join('') };
+	if (doc.context) tail.push(`<p><em>${toTeamsHtml(doc.context, BUDGET.context)}</em></p>`);
+
+	let left = TEAMS_MESSAGE_MAX_BYTES - utf8Bytes(head) - tail.reduce((sum, part) => sum + utf8Bytes(part), 0);
+	const body: string[] = [];
+	for (const paragraph of doc.body) {
+		const content = toTeamsHtml(paragraph, left - PARAGRAPH_TAGS.length);
+		if (content === '') break;
+		body.push(`<p>${content}</p>`);
+		left -= utf8Bytes(body[body.length - 1]);
+	}
+	return { contentType: 'html', content: [head, ...body, ...tail].join('') };
 }
 
 export function validateTeamsMessage(html: string): void {
