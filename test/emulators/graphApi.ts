@@ -163,7 +163,10 @@ export class GraphEmulator {
 	private seq = 0;
 
 	private readonly routes: Route[] = [
-		this.route('GET', '/me', 'User.Read', (r) => ({ status: 200, body: this.userJson(r.me, r.query) })),
+		this.route('GET', '/me', 'User.Read', (r) => ({
+			status: 200,
+			body: this.userJson(r.me, r.query),
+		})),
 		this.route('GET', '/users', 'User.Read.All', (r) => this.listUsers(r.query)),
 		this.route('GET', '/users/{id}', 'User.Read.All', (r) => ({
 			status: 200,
@@ -179,7 +182,9 @@ export class GraphEmulator {
 		this.route('GET', '/me/joinedTeams', 'Team.ReadBasic.All', () => this.joinedTeams()),
 		this.route('GET', '/teams/{id}/channels', 'Channel.ReadBasic.All', (r) => ({
 			status: 200,
-			body: { value: this.team(r.params[0]).channels.map((c) => ({ ...c, membershipType: 'standard' })) },
+			body: {
+				value: this.team(r.params[0]).channels.map((c) => ({ ...c, membershipType: 'standard' })),
+			},
 		})),
 		this.route('POST', '/teams/{id}/channels/{id}/messages', 'ChannelMessage.Send', (r) => {
 			const target = this.channelTarget(r.params[0], r.params[1]);
@@ -198,7 +203,10 @@ export class GraphEmulator {
 		this.clientSecret = options.clientSecret ?? 'perks-client-secret';
 		this.accessTokenLifetimeSeconds = options.accessTokenLifetimeSeconds ?? 3600;
 		this.serviceAccount = this.addUser(
-			options.serviceAccount ?? { displayName: 'Perks Bot', userPrincipalName: 'perks-bot@contoso.test' },
+			options.serviceAccount ?? {
+				displayName: 'Perks Bot',
+				userPrincipalName: 'perks-bot@contoso.test',
+			},
 		);
 	}
 
@@ -261,7 +269,11 @@ export class GraphEmulator {
 	addUsers(count: number, domain = 'contoso.test'): EmulatedGraphUser[] {
 		return Array.from({ length: count }, () => {
 			const n = ++this.seq;
-			return this.addUser({ displayName: `User ${n}`, userPrincipalName: `user${n}@${domain}`, mail: `user${n}@${domain}` });
+			return this.addUser({
+				displayName: `User ${n}`,
+				userPrincipalName: `user${n}@${domain}`,
+				mail: `user${n}@${domain}`,
+			});
 		});
 	}
 
@@ -345,7 +357,10 @@ export class GraphEmulator {
 			reply =
 				error instanceof GraphError
 					? { status: error.status, body: { error: { code: error.code, message: error.message } } }
-					: { status: 500, body: { error: { code: 'InternalServerError', message: String(error) } } };
+					: {
+							status: 500,
+							body: { error: { code: 'InternalServerError', message: String(error) } },
+						};
 		}
 		res.writeHead(reply.status, {
 			...(reply.body === undefined ? {} : { 'Content-Type': 'application/json' }),
@@ -361,7 +376,12 @@ export class GraphEmulator {
 		const login = /^\/login\/([^/]+)\/oauth2\/v2\.0\/(token|authorize)$/.exec(url.pathname);
 		if (login) {
 			const form = new URLSearchParams(raw);
-			this.requests.push({ method, route: `${method} /oauth2/${login[2]}`, path: url.pathname, query: {} });
+			this.requests.push({
+				method,
+				route: `${method} /oauth2/${login[2]}`,
+				path: url.pathname,
+				query: {},
+			});
 			return login[2] === 'token' ? this.token(form) : this.authorize(url.searchParams);
 		}
 		const path = url.pathname.replace(/^\/v1\.0/, '');
@@ -376,7 +396,8 @@ export class GraphEmulator {
 			...(raw ? { body } : {}),
 			...(token ? { token } : {}),
 		});
-		if (!url.pathname.startsWith('/v1.0/') || !route) throw new GraphError(400, 'BadRequest', `Unsupported request: ${method} ${url.pathname}`);
+		if (!url.pathname.startsWith('/v1.0/') || !route)
+			throw new GraphError(400, 'BadRequest', `Unsupported request: ${method} ${url.pathname}`);
 		const fault = this.takeFault(`${method} ${route.name}`);
 		if (fault) return faultReply(fault);
 		this.authenticate(token);
@@ -385,7 +406,12 @@ export class GraphEmulator {
 		return route.handle({ method, params, query: url.searchParams, body, me: this.serviceAccount });
 	}
 
-	private route(method: string, name: string, scope: string | undefined, handle: Route['handle']): Route {
+	private route(
+		method: string,
+		name: string,
+		scope: string | undefined,
+		handle: Route['handle'],
+	): Route {
 		const pattern = new RegExp(`^${name.replace(/\{id\}/g, '([^/]+)')}$`);
 		return { method, name, pattern, scope, handle };
 	}
@@ -400,16 +426,25 @@ export class GraphEmulator {
 	private authenticate(token: string | undefined): void {
 		const expiresAt = token ? this.accessTokens.get(token) : undefined;
 		if (!token) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
-		if (expiresAt === undefined) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.');
+		if (expiresAt === undefined)
+			throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.');
 		if (expiresAt <= Date.now()) {
-			throw new GraphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
+			throw new GraphError(
+				401,
+				'InvalidAuthenticationToken',
+				'Lifetime validation failed, the token is expired.',
+			);
 		}
 	}
 
 	/** Directory routes answer as Entra does, Teams routes as Teams does. */
 	private missingScope(route: Route): GraphError {
 		if (route.name.startsWith('/users')) {
-			return new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+			return new GraphError(
+				403,
+				'Authorization_RequestDenied',
+				'Insufficient privileges to complete the operation.',
+			);
 		}
 		return new GraphError(
 			403,
@@ -423,7 +458,13 @@ export class GraphEmulator {
 	private authorize(query: URLSearchParams): Reply {
 		const redirect = query.get('redirect_uri');
 		if (query.get('client_id') !== this.clientId || !redirect) {
-			return { status: 400, body: { error: 'invalid_request', error_description: 'AADSTS700016: unknown client or redirect' } };
+			return {
+				status: 400,
+				body: {
+					error: 'invalid_request',
+					error_description: 'AADSTS700016: unknown client or redirect',
+				},
+			};
 		}
 		const code = `code.${randomBytes(12).toString('base64url')}`;
 		this.codes.add(code);
@@ -434,17 +475,38 @@ export class GraphEmulator {
 	}
 
 	private token(form: URLSearchParams): Reply {
-		if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
-			return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
+		if (
+			form.get('client_id') !== this.clientId ||
+			form.get('client_secret') !== this.clientSecret
+		) {
+			return {
+				status: 401,
+				body: {
+					error: 'invalid_client',
+					error_description: 'AADSTS7000215: Invalid client secret provided.',
+				},
+			};
 		}
 		const grant = form.get('grant_type');
 		const presented = grant === 'refresh_token' ? form.get('refresh_token') : form.get('code');
-		const pool = grant === 'refresh_token' ? this.refreshTokens : grant === 'authorization_code' ? this.codes : undefined;
-		if (!pool) return { status: 400, body: { error: 'unsupported_grant_type', error_description: `AADSTS70003: ${grant}` } };
+		const pool =
+			grant === 'refresh_token'
+				? this.refreshTokens
+				: grant === 'authorization_code'
+					? this.codes
+					: undefined;
+		if (!pool)
+			return {
+				status: 400,
+				body: { error: 'unsupported_grant_type', error_description: `AADSTS70003: ${grant}` },
+			};
 		if (!presented || !pool.has(presented)) {
 			return {
 				status: 400,
-				body: { error: 'invalid_grant', error_description: 'AADSTS70000: The provided grant has expired or was revoked.' },
+				body: {
+					error: 'invalid_grant',
+					error_description: 'AADSTS70000: The provided grant has expired or was revoked.',
+				},
 			};
 		}
 		if (grant === 'authorization_code') this.codes.delete(presented);
@@ -467,18 +529,25 @@ export class GraphEmulator {
 	private listUsers(query: URLSearchParams): Reply {
 		const top = Number(query.get('$top') ?? DEFAULT_TOP);
 		if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) {
-			throw new GraphError(400, 'Request_UnsupportedQuery', `Invalid page size specified: '${query.get('$top')}'. Must be between 1 and 999 inclusive.`);
+			throw new GraphError(
+				400,
+				'Request_UnsupportedQuery',
+				`Invalid page size specified: '${query.get('$top')}'. Must be between 1 and 999 inclusive.`,
+			);
 		}
 		const filter = query.get('$filter');
 		const matches = filter ? parseFilter(filter) : () => true;
 		const all = [...this.users.values()].filter(matches);
 		const offset = Number(Buffer.from(query.get('$skiptoken') ?? '', 'base64url').toString() || 0);
+		if (!Number.isInteger(offset)) throw new GraphError(400, 'BadRequest', 'Invalid $skiptoken.');
 		const page = all.slice(offset, offset + top);
 		const body: Json = { value: page.map((u) => this.userJson(u, query)) };
 		if (offset + top < all.length) {
+			// Like Graph's: `$` left as is, values encoded.
 			const next = new URLSearchParams(query);
 			next.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
-			body['@odata.nextLink'] = `${this.graphBaseUrl}/v1.0/users?${next.toString()}`;
+			const pairs = [...next].map(([key, value]) => `${key}=${encodeURIComponent(value)}`);
+			body['@odata.nextLink'] = `${this.graphBaseUrl}/v1.0/users?${pairs.join('&')}`;
 		}
 		return { status: 200, body };
 	}
@@ -486,7 +555,11 @@ export class GraphEmulator {
 	private userByKey(key: string): EmulatedGraphUser {
 		const user = this.users.get(key) ?? this.findByUpn(key);
 		if (!user) {
-			throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+			throw new GraphError(
+				404,
+				'Request_ResourceNotFound',
+				`Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+			);
 		}
 		return user;
 	}
@@ -498,7 +571,11 @@ export class GraphEmulator {
 
 	/** Graph returns a default set of properties unless `$select` asks for others. */
 	private userJson(user: EmulatedGraphUser, query: URLSearchParams): Json {
-		const select = query.get('$select')?.split(',').map((s) => s.trim()) ?? DEFAULT_USER_FIELDS;
+		const select =
+			query
+				.get('$select')
+				?.split(',')
+				.map((s) => s.trim()) ?? DEFAULT_USER_FIELDS;
 		const all: Json = { ...user, mail: user.mail ?? null };
 		return Object.fromEntries(select.filter((key) => key in all).map((key) => [key, all[key]]));
 	}
@@ -508,17 +585,25 @@ export class GraphEmulator {
 	private createChat(r: Request): Reply {
 		const members = Array.isArray(r.body.members) ? (r.body.members as Json[]) : [];
 		if (r.body.chatType !== 'oneOnOne' || members.length !== 2) {
-			throw new GraphError(400, 'BadRequest', 'A oneOnOne chat needs chatType "oneOnOne" and exactly two members.');
+			throw new GraphError(
+				400,
+				'BadRequest',
+				'A oneOnOne chat needs chatType "oneOnOne" and exactly two members.',
+			);
 		}
 		const ids = members.map((m) => {
 			const bind = /users\('([^']+)'\)/.exec(String(m['user@odata.bind'] ?? ''));
 			if (!bind) throw new GraphError(400, 'BadRequest', 'Each member needs user@odata.bind.');
 			return this.userByKey(bind[1]).id;
 		});
-		if (!ids.includes(r.me.id)) throw new GraphError(403, 'Forbidden', 'The caller must be a member of the chat.');
+		if (!ids.includes(r.me.id))
+			throw new GraphError(403, 'Forbidden', 'The caller must be a member of the chat.');
 		const id = `19:${[...ids].sort().join('_')}@unq.gbl.spaces`;
 		if (!this.chats.has(id)) this.chats.set(id, ids);
-		return { status: 201, body: { id, chatType: 'oneOnOne', createdDateTime: new Date().toISOString() } };
+		return {
+			status: 201,
+			body: { id, chatType: 'oneOnOne', createdDateTime: new Date().toISOString() },
+		};
 	}
 
 	private chat(id: string, me: EmulatedGraphUser): string {
@@ -538,7 +623,8 @@ export class GraphEmulator {
 	private team(id: string): EmulatedTeam {
 		const team = this.teams.get(id);
 		if (!team) throw notFound(`Team '${id}'`);
-		if (!team.serviceAccountIsMember) throw new GraphError(403, 'Forbidden', 'The caller is not a member of the team.');
+		if (!team.serviceAccountIsMember)
+			throw new GraphError(403, 'Forbidden', 'The caller is not a member of the team.');
 		return team;
 	}
 
@@ -561,7 +647,11 @@ export class GraphEmulator {
 		const attachments = Array.isArray(body.attachments) ? (body.attachments as Json[]) : undefined;
 		for (const [, id] of content.content.matchAll(/<attachment id="([^"]+)"><\/attachment>/g)) {
 			if (!attachments?.some((a) => a.id === id)) {
-				throw new GraphError(400, 'BadRequest', `Attachment '${id}' is referenced in the body but not sent.`);
+				throw new GraphError(
+					400,
+					'BadRequest',
+					`Attachment '${id}' is referenced in the body but not sent.`,
+				);
 			}
 		}
 		const message: RecordedMessage = {
@@ -573,7 +663,11 @@ export class GraphEmulator {
 		this.messages.push(message);
 		return {
 			status: 201,
-			body: { ...message, createdDateTime: new Date().toISOString(), from: { user: { id: this.serviceAccount.id } } },
+			body: {
+				...message,
+				createdDateTime: new Date().toISOString(),
+				from: { user: { id: this.serviceAccount.id } },
+			},
 		};
 	}
 

@@ -96,7 +96,10 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 
 	async getUser(id: string): Promise<TeamsUser> {
 		const user = await this.call<GraphUser>('user lookup', { user: id }, true, () =>
-			this.client.api(`/users/${encodeURIComponent(id.trim())}`).select(USER_FIELDS).get(),
+			this.client
+				.api(`/users/${encodeURIComponent(id.trim())}`)
+				.select(USER_FIELDS)
+				.get(),
 		);
 		return toTeamsUser(user);
 	}
@@ -124,7 +127,10 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 		const teamId = requireTeam(team);
 		const needle = filter.trim().replace(/^#/, '').toLowerCase();
 		const page = await this.teamCall<Page<GraphChannel>>('channel listing', teamId, {}, true, () =>
-			this.client.api(`/teams/${encodeURIComponent(teamId)}/channels`).select('id,displayName,membershipType').get(),
+			this.client
+				.api(`/teams/${encodeURIComponent(teamId)}/channels`)
+				.select('id,displayName,membershipType')
+				.get(),
 		);
 		return page.value
 			.map((channel) => ({
@@ -170,24 +176,42 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 	}
 
 	private async serviceAccountId(): Promise<string> {
-		this.meId ??= (await this.call<{ id: string }>('sign-in check', {}, true, () => this.client.api('/me').select('id').get())).id;
+		this.meId ??= (
+			await this.call<{ id: string }>('sign-in check', {}, true, () => this.client.api('/me').select('id').get())
+		).id;
 		return this.meId;
 	}
 
 	private async joinedTeams(): Promise<ChatTeam[]> {
-		const page = await this.call<Page<GraphTeam>>('team listing', {}, true, () => this.client.api('/me/joinedTeams').get());
-		return page.value.map((team) => ({ id: team.id, name: team.displayName ?? team.id, isArchived: Boolean(team.isArchived) }));
+		const page = await this.call<Page<GraphTeam>>('team listing', {}, true, () =>
+			this.client.api('/me/joinedTeams').get(),
+		);
+		return page.value.map((team) => ({
+			id: team.id,
+			name: team.displayName ?? team.id,
+			isArchived: Boolean(team.isArchived),
+		}));
 	}
 
 	/**
 	 * A call on a team. Graph's 403/404 there do not say why, so one extra call (only after a
 	 * failure) asks which teams the account is in: not a member, no such team, or archived.
 	 */
-	private async teamCall<T>(what: string, teamId: string, context: ErrorContext, idempotent: boolean, request: () => Promise<T>): Promise<T> {
+	private async teamCall<T>(
+		what: string,
+		teamId: string,
+		context: ErrorContext,
+		idempotent: boolean,
+		request: () => Promise<T>,
+	): Promise<T> {
 		try {
 			return await this.call(what, context, idempotent, request);
 		} catch (error) {
-			if (!(error instanceof ChatPlatformError) || !['not_a_member', 'channel_not_found', 'unknown'].includes(error.code)) throw error;
+			if (
+				!(error instanceof ChatPlatformError) ||
+				!['not_a_member', 'channel_not_found', 'unknown'].includes(error.code)
+			)
+				throw error;
 			const team = (await this.joinedTeams().catch(() => undefined))?.find((t) => t.id === teamId);
 			const status = error.httpStatus;
 			const code = team?.isArchived
@@ -210,7 +234,12 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 	}
 
 	/** One Graph call, rate limits retried within the policy, every failure a ChatPlatformError. */
-	private async call<T>(what: string, context: ErrorContext, idempotent: boolean, request: () => Promise<T>): Promise<T> {
+	private async call<T>(
+		what: string,
+		context: ErrorContext,
+		idempotent: boolean,
+		request: () => Promise<T>,
+	): Promise<T> {
 		return await retryOnRateLimit(
 			async () => {
 				try {

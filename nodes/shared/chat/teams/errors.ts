@@ -34,7 +34,12 @@ export function graphFailure(error: unknown): GraphFailure | undefined {
  * The neutral code for a failure. `idempotent` calls may be retried after a 504; a message
  * post may not, since it may have gone through.
  */
-export function toTeamsError(what: string, error: unknown, context: ErrorContext, idempotent: boolean): ChatPlatformError {
+export function toTeamsError(
+	what: string,
+	error: unknown,
+	context: ErrorContext,
+	idempotent: boolean,
+): ChatPlatformError {
 	if (error instanceof ChatPlatformError) return error;
 	if (error instanceof GraphTransportError) {
 		const code = error.refreshFailed ? 'reauthorize' : 'unreachable';
@@ -52,7 +57,9 @@ export function toTeamsError(what: string, error: unknown, context: ErrorContext
 		case status === 401:
 			return fail('reauthorize');
 		case status === 403:
-			return fail(failure.neededScope || graphCode === 'Authorization_RequestDenied' ? 'missing_permission' : 'not_a_member');
+			return fail(
+				failure.neededScope || graphCode === 'Authorization_RequestDenied' ? 'missing_permission' : 'not_a_member',
+			);
 		case status === 404:
 			return fail(context.channel ? 'channel_not_found' : context.user ? 'user_not_found' : 'unknown');
 		case status === 413:
@@ -62,7 +69,9 @@ export function toTeamsError(what: string, error: unknown, context: ErrorContext
 		case status === 503:
 			return fail('service_unavailable', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER);
 		case status === 504:
-			return idempotent ? fail('service_unavailable', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER) : fail('delivery_unknown');
+			return idempotent
+				? fail('service_unavailable', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER)
+				: fail('delivery_unknown');
 		case status >= 500:
 			return fail('service_unavailable');
 		case status === 400:

@@ -52,10 +52,13 @@ class TransportMiddleware implements Middleware {
 			throw new GraphTransportError(/invalid_grant|refresh/i.test(describe(error)));
 		}
 		const empty = answer.status === 204 || answer.body === undefined || answer.body === null || answer.body === '';
-		context.response = new Response(empty ? null : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body), {
-			status: answer.status,
-			headers: flattenHeaders(answer.headers, empty),
-		});
+		context.response = new Response(
+			empty ? null : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+			{
+				status: answer.status,
+				headers: flattenHeaders(answer.headers, empty),
+			},
+		);
 	}
 }
 

@@ -40,5 +40,10 @@ function build(message: OutgoingMessage): GraphChatMessage {
 }
 
 function isAdaptiveCard(value: unknown): boolean {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { type?: unknown }).type === 'AdaptiveCard';
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		(value as { type?: unknown }).type === 'AdaptiveCard'
+	);
 }
