@@ -229,6 +229,34 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		});
 	});
 
+	describe('the transport seam (n8n in the nodes)', () => {
+		it('accepts bodies already parsed as JSON, as n8n returns them', async () => {
+			const parsed: GraphTransport = async (request) => {
+				const answer = await fetchTransport(() => token)(request);
+				return { ...answer, body: answer.body ? JSON.parse(answer.body as string) : undefined };
+			};
+			const platform = new TeamsPlatform({ transport: parsed, graphApiBaseUrl: graph.graphBaseUrl });
+			graph.addUsers(1_000);
+			let count = 0;
+			for await (const page of platform.listUsers()) count += page.length;
+			expect(count).toBe(1_001);
+			expect(graph.callCount('GET /users')).toBe(2);
+		});
+
+		it('turns a failed token refresh into reauthorize, without the transport error text', async () => {
+			const secret = 'rt.very-secret-refresh-token';
+			const platform = new TeamsPlatform({
+				transport: async () => {
+					throw new Error(`invalid_grant: AADSTS70000 while refreshing ${secret}`);
+				},
+				graphApiBaseUrl: graph.graphBaseUrl,
+			});
+			const error = await failure(platform.getUser('u1'));
+			expect(error.code).toBe('reauthorize');
+			expect(`${error.message} ${error.fix}`).not.toContain(secret);
+		});
+	});
+
 	describe('teams and channels', () => {
 		it('lists joined, unarchived teams and their channels by name', async () => {
 			graph.addTeam({ id: 't-perks', displayName: 'Perks', channels: ['General', 'Announcements'] });

@@ -4,7 +4,7 @@
  * token and refreshes it; this file never sees a token. No SDK retry handler: rate limits go
  * through our own bounded policy (see TeamsPlatform).
  */
-import { Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { Client, GraphClientError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 
 export const GRAPH_DEFAULT_BASE_URL = 'https://graph.microsoft.com';
 export const GRAPH_VERSION = 'v1.0';
@@ -25,11 +25,16 @@ export interface GraphHttpResponse {
 
 export type GraphTransport = (request: GraphHttpRequest) => Promise<GraphHttpResponse>;
 
-/** Thrown when the transport itself fails (network, or a token refresh n8n could not do). */
-export class GraphTransportError extends Error {
+/**
+ * Thrown when the transport itself fails (network, or a token refresh n8n could not do). A
+ * GraphClientError, because the SDK passes those through instead of wrapping them.
+ */
+export class GraphTransportError extends GraphClientError {
 	constructor(readonly refreshFailed: boolean) {
-		super(refreshFailed ? 'The OAuth2 token refresh failed' : 'Microsoft Graph could not be reached');
+		super(refreshFailed ? 'the OAuth2 token refresh failed' : 'Microsoft Graph could not be reached');
 		this.name = 'GraphTransportError';
+		// GraphClientError's constructor resets the prototype to its own.
+		Object.setPrototypeOf(this, new.target.prototype);
 	}
 }
 
