@@ -291,6 +291,8 @@ describe('TeamsPlatform against the Graph emulator', () => {
 			expect(notMember.fix).toMatch(/Add the service account/);
 
 			expect((await failure(post('t-nope', 'c'))).code).toBe('team_not_found');
+			expect((await failure(teams.searchChannels('', outside.id))).code).toBe('not_a_member');
+			expect((await failure(teams.searchChannels('', 't-nope'))).code).toBe('team_not_found');
 			const noChannel = await failure(post(perks.id, '19:nope@thread.tacv2'));
 			expect(noChannel.code).toBe('channel_not_found');
 			expect(noChannel.fix).toContain('19:nope@thread.tacv2');

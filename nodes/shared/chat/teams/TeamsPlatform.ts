@@ -207,29 +207,22 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 		try {
 			return await this.call(what, context, idempotent, request);
 		} catch (error) {
-			if (
-				!(error instanceof ChatPlatformError) ||
-				!['not_a_member', 'channel_not_found', 'unknown'].includes(error.code)
-			)
-				throw error;
-			const team = (await this.joinedTeams().catch(() => undefined))?.find((t) => t.id === teamId);
-			const status = error.httpStatus;
-			const code = team?.isArchived
-				? 'team_archived'
-				: team
-					? error.code
-					: status === 404
-						? 'team_not_found'
-						: 'not_a_member';
-			const detail =
-				code === 'team_archived'
-					? `the team "${team?.name}" is archived`
-					: code === 'team_not_found'
-						? `no team ${teamId} is visible to the service account`
-						: code === 'not_a_member'
-							? `the service account is not a member of ${team ? `the team "${team.name}" or its private channel` : `the team ${teamId}`}`
-							: `the team "${team?.name}" has no channel ${context.channel ?? ''}`;
-			throw new ChatPlatformError('teams', code, `${error.message}: ${detail}`, context, undefined, status);
+			const unclear = ['not_a_member', 'channel_not_found', 'unknown'];
+			if (!(error instanceof ChatPlatformError) || !unclear.includes(error.code)) throw error;
+			const joined = await this.joinedTeams().catch(() => undefined);
+			if (!joined) throw error;
+			const team = joined.find((t) => t.id === teamId);
+			const explained = (code: string, detail: string) =>
+				new ChatPlatformError('teams', code, `${error.message}: ${detail}`, context, undefined, error.httpStatus);
+			if (!team) {
+				const code = error.httpStatus === 404 ? 'team_not_found' : 'not_a_member';
+				throw explained(code, `the service account is not a member of any team ${teamId}`);
+			}
+			if (team.isArchived) throw explained('team_archived', `the team "${team.name}" is archived`);
+			if (error.code === 'not_a_member') {
+				throw explained('not_a_member', `the service account is in "${team.name}" but not in this private channel`);
+			}
+			throw error;
 		}
 	}
 
