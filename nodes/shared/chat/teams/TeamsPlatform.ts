@@ -207,7 +207,7 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 		try {
 			return await this.call(what, context, idempotent, request);
 		} catch (error) {
-			const unclear = ['not_a_member', 'channel_not_found', 'unknown'];
+			const unclear = ['forbidden', 'channel_not_found', 'unknown'];
 			if (!(error instanceof ChatPlatformError) || !unclear.includes(error.code)) throw error;
 			const joined = await this.joinedTeams().catch(() => undefined);
 			if (!joined) throw error;
@@ -219,7 +219,7 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
 				throw explained(code, `the service account is not a member of any team ${teamId}`);
 			}
 			if (team.isArchived) throw explained('team_archived', `the team "${team.name}" is archived`);
-			if (error.code === 'not_a_member') {
+			if (error.code === 'forbidden') {
 				throw explained('not_a_member', `the service account is in "${team.name}" but not in this private channel`);
 			}
 			throw error;

@@ -58,7 +58,7 @@ export function toTeamsError(
 			return fail('reauthorize');
 		case status === 403:
 			return fail(
-				failure.neededScope || graphCode === 'Authorization_RequestDenied' ? 'missing_permission' : 'not_a_member',
+				failure.neededScope || graphCode === 'Authorization_RequestDenied' ? 'missing_permission' : 'forbidden',
 			);
 		case status === 404:
 			return fail(context.channel ? 'channel_not_found' : context.user ? 'user_not_found' : 'unknown');

@@ -28,6 +28,8 @@ export const TEAMS_ERROR_FIXES: Record<string, string | ((context: ErrorContext)
 	users_not_found: userNotFound,
 	user_disabled: (c) =>
 		`The Microsoft Entra account ${c.user ? `"${c.user}"` : ''} is disabled (sign-in blocked), so it cannot receive messages. Update the user mapping.`,
+	forbidden:
+		'Microsoft Graph refused the service account access. Check that it has a Teams license and can sign in, and that the app registration has all the permissions in docs/teams-setup.md with admin consent.',
 	reauthorize: REAUTHORIZE,
 	missing_permission: (c) =>
 		`The app registration lacks the delegated permission ${c.neededScope ? `"${c.neededScope}"` : 'this call needs'}, or an admin has not consented to it. In the Entra admin center → App registrations → the app → API permissions, add it and click "Grant admin consent", then reconnect the credential (docs/teams-setup.md).`,
