@@ -3,6 +3,7 @@
  * and the fix, looked up in one table so every node explains a failure the same way.
  */
 import type { PlatformName } from './ChatPlatform';
+import { TEAMS_ERROR_FIXES } from './teams/fixes';
 
 export interface ErrorContext {
 	/** The channel the call was about, as the user named it. */
@@ -59,7 +60,7 @@ export const SLACK_ERROR_FIXES: Record<string, FixText> = {
 	unknown: 'Slack refused the call: see the message for its error code.',
 };
 
-const FIXES: Record<PlatformName, Record<string, FixText>> = { slack: SLACK_ERROR_FIXES, teams: {} };
+const FIXES: Record<PlatformName, Record<string, FixText>> = { slack: SLACK_ERROR_FIXES, teams: TEAMS_ERROR_FIXES };
 
 export class ChatPlatformError extends Error {
 	readonly fix: string;

@@ -1,0 +1,48 @@
+/**
+ * The fix for every code the Teams adapter raises. Kept apart from errors.ts, which imports
+ * ChatPlatformError, so chat/errors.ts can import this table without an import cycle.
+ */
+import type { ErrorContext } from '../errors';
+
+const REAUTHORIZE =
+	"Microsoft refused the sign-in even after refreshing the token. Open the credential and reconnect (sign in again). Prefer a service account: a person's sign-in stops working when they leave, change their password or lose their Teams license.";
+
+const userNotFound = (c: ErrorContext) =>
+	`No Microsoft Entra user has ${c.user ? `"${c.user}"` : 'this email'} as mail, sign-in name or alias. The perks email and the Teams email probably differ: add the pair to "Manual Mappings".`;
+
+/** Graph answers this when it throttles; also the wait is over our bounded policy. */
+const RATE_LIMITED =
+	'Microsoft Teams is throttling this app (it allows about 4 requests a second per team or channel). Send fewer messages at once, or run again later.';
+
+export const TEAMS_ERROR_FIXES: Record<string, string | ((context: ErrorContext) => string)> = {
+	not_a_member:
+		'Add the service account the credential signed in with to the team (in Teams: the team → ⋯ → Manage team → Members → Add member), and to the channel if it is private; or pick a team it belongs to.',
+	team_not_found:
+		"No team with this ID is visible to the service account. Pick the team from the list, or check the ID (the groupId in the team's link).",
+	team_required: 'Choose a team: a Teams channel is always inside a team.',
+	channel_not_found: (c) =>
+		`The team has no channel ${c.channel ? `"${c.channel}"` : 'with this ID'}. Pick the channel from the list, or check its ID (19:…@thread.tacv2, from the channel's link).`,
+	team_archived:
+		'The team is archived, so it is read-only. Restore it in Teams (Manage teams → Archived → Restore) or pick another team.',
+	user_not_found: userNotFound,
+	users_not_found: userNotFound,
+	user_disabled: (c) =>
+		`The Microsoft Entra account ${c.user ? `"${c.user}"` : ''} is disabled (sign-in blocked), so it cannot receive messages. Update the user mapping.`,
+	forbidden:
+		'Microsoft Graph refused the service account access. Check that it has a Teams license and can sign in, and that the app registration has all the permissions in docs/teams-setup.md with admin consent.',
+	reauthorize: REAUTHORIZE,
+	missing_permission: (c) =>
+		`The app registration lacks the delegated permission ${c.neededScope ? `"${c.neededScope}"` : 'this call needs'}, or an admin has not consented to it. In the Entra admin center → App registrations → the app → API permissions, add it and click "Grant admin consent", then reconnect the credential (docs/teams-setup.md).`,
+	rate_limited: RATE_LIMITED,
+	service_unavailable: 'Microsoft Graph is unavailable. Retry later; see the Microsoft 365 service health page.',
+	delivery_unknown:
+		'Microsoft Graph timed out while posting, so the message may or may not have arrived. Check the chat or channel before running again, so it is not posted twice.',
+	message_too_large:
+		'Teams refused the message as too large (about 28 KB). Shorten it or split it into several messages.',
+	empty_message: 'The message is empty. Set "Text", or an Adaptive Card.',
+	invalid_card:
+		'An Adaptive Card must be a JSON object with "type": "AdaptiveCard". Design and check it at https://adaptivecards.microsoft.com/designer.',
+	bad_request: 'Microsoft Graph refused the request as malformed: see the message for its error code.',
+	unreachable: 'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
+	unknown: 'Microsoft Graph refused the call: see the message for its status and error code.',
+};

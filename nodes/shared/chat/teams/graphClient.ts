@@ -1,0 +1,105 @@
+/**
+ * A Microsoft Graph client whose last middleware hands every request to an injected transport.
+ * In the nodes the transport is n8n's `httpRequestWithAuthentication`, so n8n adds the OAuth2
+ * token and refreshes it; this file never sees a token. No SDK retry handler: rate limits go
+ * through our own bounded policy (see TeamsPlatform).
+ */
+import { Client, GraphClientError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+
+export const GRAPH_DEFAULT_BASE_URL = 'https://graph.microsoft.com';
+export const GRAPH_VERSION = 'v1.0';
+
+export interface GraphHttpRequest {
+	method: string;
+	url: string;
+	headers: Record<string, string>;
+	body?: string;
+}
+
+export interface GraphHttpResponse {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	/** Raw text, or the JSON already parsed (as n8n's helpers return it). */
+	body: unknown;
+}
+
+export type GraphTransport = (request: GraphHttpRequest) => Promise<GraphHttpResponse>;
+
+/**
+ * Thrown when the transport itself fails (network, or a token refresh n8n could not do). A
+ * GraphClientError, because the SDK passes those through instead of wrapping them.
+ */
+export class GraphTransportError extends GraphClientError {
+	constructor(readonly refreshFailed: boolean) {
+		super(refreshFailed ? 'the OAuth2 token refresh failed' : 'Microsoft Graph could not be reached');
+		this.name = 'GraphTransportError';
+		// GraphClientError's constructor resets the prototype to its own.
+		Object.setPrototypeOf(this, new.target.prototype);
+	}
+}
+
+class TransportMiddleware implements Middleware {
+	constructor(private readonly transport: GraphTransport) {}
+
+	async execute(context: Context): Promise<void> {
+		const options = context.options ?? {};
+		const request = context.request;
+		let answer: GraphHttpResponse;
+		try {
+			answer = await this.transport({
+				method: (options.method ?? 'GET').toUpperCase(),
+				url: typeof request === 'string' ? request : request.url,
+				headers: { ...(options.headers as Record<string, string> | undefined) },
+				...(typeof options.body === 'string' ? { body: options.body } : {}),
+			});
+		} catch (error) {
+			// Only a verdict leaves this catch: the transport's error may carry request details.
+			throw new GraphTransportError(/invalid_grant|refresh/i.test(describe(error)));
+		}
+		const empty = answer.status === 204 || answer.body === undefined || answer.body === null || answer.body === '';
+		context.response = new Response(
+			empty ? null : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+			{
+				status: answer.status,
+				headers: flattenHeaders(answer.headers, empty),
+			},
+		);
+	}
+}
+
+export function createGraphClient(baseUrl: string | undefined, transport: GraphTransport): Client {
+	return Client.initWithMiddleware({
+		baseUrl: graphBaseUrl(baseUrl),
+		defaultVersion: GRAPH_VERSION,
+		middleware: new TransportMiddleware(transport),
+	});
+}
+
+export function graphBaseUrl(baseUrl: string | undefined): string {
+	return ((baseUrl ?? '').trim() || GRAPH_DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/** `@odata.nextLink` is absolute; the SDK parses only https links, so hand it our own path. */
+export function relativeNextLink(nextLink: string, baseUrl: string): string {
+	const prefix = `${graphBaseUrl(baseUrl)}/${GRAPH_VERSION}`;
+	return nextLink.startsWith(prefix) ? nextLink.slice(prefix.length) : nextLink;
+}
+
+function flattenHeaders(headers: GraphHttpResponse['headers'], empty: boolean): Record<string, string> {
+	const flat: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers ?? {})) {
+		if (value === undefined) continue;
+		// The body may arrive parsed, so its original length and encoding no longer apply.
+		if (/^(content-length|content-encoding|transfer-encoding)$/i.test(name)) continue;
+		flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	if (!empty && !Object.keys(flat).some((name) => name.toLowerCase() === 'content-type')) {
+		flat['content-type'] = 'application/json';
+	}
+	return flat;
+}
+
+function describe(error: unknown): string {
+	const e = error as { message?: unknown; description?: unknown; cause?: { message?: unknown } };
+	return [e?.message, e?.description, e?.cause?.message].filter((part) => typeof part === 'string').join(' ');
+}
