@@ -7,6 +7,10 @@ export const PERKS_SLACK_BOT_SCOPES = [
 	'chat:write',
 	'chat:write.public',
 	'im:write',
+	// Read back our own posts before re-sending after an ambiguous failure (docs/idempotency.md).
+	'im:history',
+	'channels:history',
+	'groups:history',
 	'users:read',
 	'users:read.email',
 	'channels:read',

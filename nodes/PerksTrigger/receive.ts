@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { parsePerksEvent, type PerksEventType } from '../shared/perks/contract';
+import { decodeEventBody, parsePerksEvent, type PerksEventType } from '../shared/perks/contract';
 import { flattenEvent, type FlatPerksEvent } from '../shared/perks/flatten';
 import { verifySignature } from '../shared/perks/signature';
 import type { RecentKeys } from '../shared/idempotency/recentKeys';
@@ -43,9 +43,9 @@ export function handleDelivery(delivery: Delivery): DeliveryOutcome {
 
 	let body: unknown;
 	try {
-		body = JSON.parse(rawBody.toString('utf8'));
-	} catch {
-		return reject400('(body)', 'The body is not valid JSON');
+		body = decodeEventBody(rawBody);
+	} catch (error) {
+		return reject400('(body)', (error as Error).message);
 	}
 	const parsed = parsePerksEvent(body);
 	if (parsed.kind === 'invalid') return reject400(parsed.path, parsed.message);

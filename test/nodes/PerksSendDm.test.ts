@@ -1,6 +1,6 @@
-import { SlackEmulator } from '../emulators/slackApi';
+import { ALL_SCOPES, SlackEmulator } from '../emulators/slackApi';
 import { ledgerDb, instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
-import { runNode, walletFundedItem } from '../fixtures/runNode';
+import { credentialRefs, runNode, walletFundedItem } from '../fixtures/runNode';
 import { chain, node, TYPE } from '../fixtures/workflows';
 
 const slack = new SlackEmulator();
@@ -134,7 +134,9 @@ describe('Send DM', () => {
 
 	it('gives up at once on a Retry-After too long to wait in a workflow', async () => {
 		slack.failNext('chat.postMessage', 1, { status: 429, retryAfter: 3600 });
-		const result = await sendDm(byEmail);
+		// Its own credential: the hour-long pause is shared by every send with that credential.
+		const credentials = { ...credentialRefs, perksSlackApi: { id: 'cred-slack-paused', name: 'Paused' } };
+		const result = await sendDm(byEmail, [walletFundedItem()], { credentials });
 		expect(result.error('Subject')?.message).toMatch(/rate limited/);
 		expect(slack.callCount('chat.postMessage')).toBe(1);
 	});
@@ -153,7 +155,7 @@ describe('Send DM', () => {
 			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
 			expect(error.description).toMatch(/"im:write" scope/);
 		} finally {
-			slack.setScopes(['chat:write', 'chat:write.public', 'im:write', 'users:read', 'users:read.email', 'channels:read', 'groups:read']);
+			slack.setScopes(ALL_SCOPES);
 		}
 	});
 

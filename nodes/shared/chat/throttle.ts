@@ -95,7 +95,8 @@ export class SendThrottle {
 		const now = this.now();
 		for (let i = this.queue.length - 1; i >= 0; i--) {
 			const waiter = this.queue[i];
-			if (waiter.deadline <= now) {
+			// Past its budget, or the platform asked for a pause that outlasts it: refuse now.
+			if (waiter.deadline <= now || this.pausedUntil > waiter.deadline) {
 				this.queue.splice(i, 1);
 				waiter.refuse(new RateLimitQueueError(now - waiter.began));
 			}

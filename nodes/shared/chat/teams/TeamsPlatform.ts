@@ -65,7 +65,7 @@ interface Page<T> {
 }
 
 // postToChannel takes a team too; ChatPlatform's signature follows in phase 2 of issue 7.
-export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel'> {
+export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel' | 'findTaggedMessage' | 'resolveChannel'> {
 	readonly name = 'teams' as const;
 
 	private readonly client: Client;

@@ -34,7 +34,7 @@ function teamsToken(token: MarkdownToken): string {
 }
 
 /** Escaped HTML, shortened with "…" to `max` UTF-8 bytes. */
-function toTeamsHtml(markdown: string, max: number): string {
+export function toTeamsHtml(markdown: string, max = Number.POSITIVE_INFINITY): string {
 	return fitMarkdown(markdown, max, teamsToken, utf8Bytes);
 }
 
