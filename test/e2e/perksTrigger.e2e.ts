@@ -8,7 +8,6 @@
  * execution n8n starts runs the next node with the credential n8n decrypted.
  */
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual as isEqual } from 'node:util';
 
 import { newId, PerksEmulator, perkRedeemedEvent, walletFundedEvent } from '../emulators/perksApi';
 import { N8nInstance, sleep, waitFor, type ExecutionRow, type WorkflowJson } from './n8nInstance';
@@ -208,16 +207,22 @@ describe('Perks Trigger in a real n8n', () => {
 		await waitForWalletLookups(eve, 1);
 	});
 
-	it('answers a delivery that starts the workflow with the trigger\'s acknowledgement body', async () => {
+	it('answers a delivery once the workflow has run: 200 with no body on success', async () => {
 		const gus = employee('Gus Acknowledged');
 		const event = walletFundedEvent(gus, { amount: 1, balance: 1 });
 		const [delivery] = await perks.deliver(event);
 		expect(delivery.status).toBe(200);
-		await waitForWalletLookups(gus, 1);
-		// webhook() returns { workflowData, webhookResponse: { received, id } }. n8n 2.41.1 answers
-		// responseMode "onReceived" with the webhook description's `responseData`, which defaults
-		// to the string "firstEntryJson" when the node does not set it, ahead of webhookResponse.
-		expect(bodyOf(delivery)).toEqual({ received: true, id: event.id });
+		expect(delivery.body).toBe('');
+		// n8n's "lastNode" mode: the answer came after the run, so its lookup already happened.
+		expect(walletLookups(gus)).toHaveLength(1);
+	});
+
+	it('answers 500 when the workflow fails, so the platform redelivers the event', async () => {
+		const stranger = { id: 'emp_unknown', email: 'unknown@example.com', name: 'Nobody', locale: 'en', active: true };
+		const [delivery] = await perks.deliver(walletFundedEvent(stranger, { amount: 1, balance: 1 }));
+		expect(delivery.status).toBe(500);
+		const runs = await settledExecutions();
+		expect(runs.at(-1)).toMatchObject({ status: 'error' });
 	});
 
 	it('rejects a wrong signature with 401 and starts nothing', async () => {
@@ -253,17 +258,21 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(await settledExecutions()).toHaveLength(before + 1);
 	});
 
-	it('runs the workflow once when the same event arrives three times at once', async () => {
+	it('runs the workflow once when the same event arrives three times at once; the copies get 409 "in progress"', async () => {
 		const before = (await settledExecutions()).length;
 		const dee = employee('Dee Duplicate');
 		const event = walletFundedEvent(dee, { amount: 50, balance: 70 });
-		const deliveries = await perks.deliver(event, { times: 3 });
-
-		expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
-		const duplicate = { received: true, id: event.id, ignored: 'duplicate' };
-		expect(deliveries.filter((d) => isEqual(bodyOf(d), duplicate))).toHaveLength(2);
-
-		await waitForWalletLookups(dee, 1);
+		perks.setLatency('/v1/wallets', 800);
+		let deliveries;
+		try {
+			deliveries = await perks.deliver(event, { times: 3 });
+		} finally {
+			perks.setLatency('/v1/wallets', 0);
+		}
+		expect(deliveries.map((d) => d.status).sort()).toEqual([200, 409, 409]);
+		for (const copy of deliveries.filter((d) => d.status === 409)) {
+			expect(bodyOf(copy)).toEqual({ error: 'in_progress', id: event.id });
+		}
 		await deliverSentinel();
 		expect(walletLookups(dee)).toHaveLength(1);
 		expect(await settledExecutions()).toHaveLength(before + 2); // the event's and the sentinel's
@@ -296,9 +305,9 @@ describe('Perks Trigger in a real n8n', () => {
 		await waitForWalletLookups(fay, 1);
 	});
 
-	it('forgets delivered event ids across a restart: a redelivery after it runs the workflow again', async () => {
-		// Duplicate suppression is in-process memory (nodes/shared/idempotency/recentKeys.ts),
-		// by design; the sending nodes' delivery ledger is the durable guard.
+	it('runs the workflow again for a redelivery after a restart (the sending nodes\' ledger skips what was sent)', async () => {
+		// The trigger only guards copies in flight (nodes/shared/idempotency/recentKeys.ts); the
+		// durable guard is the sending nodes' delivery ledger in n8n's database.
 		const { event, who } = beforeRestart!;
 		const [delivery] = await perks.deliver(event);
 		expect(delivery.status).toBe(200);

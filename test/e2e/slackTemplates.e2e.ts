@@ -69,8 +69,9 @@ describe('Slack templates in a real n8n', () => {
 		const event = walletFundedEvent(employee, { amount: 150, balance: 400, period: '2026-11' });
 
 		const copies = await perks.deliver(event, { times: 3 });
-		expect(copies.map((c) => c.status)).toEqual([200, 200, 200]);
-		await finishedRuns(DM.id, 1);
+		// One copy runs; one still in flight gets 409 (redelivered later), one after it ran 200 (skipped).
+		expect(copies.map((c) => c.status).every((s) => s === 200 || s === 409)).toBe(true);
+		expect(copies.some((c) => c.status === 200)).toBe(true);
 		await waitFor(() => slack.messagesFor(user.id).length > 0, { what: 'the DM', timeoutMs: 30_000, instance: n8n });
 		const [dm] = slack.messagesFor(user.id);
 		expect(dm.text).toMatch(/150 pontos/);
@@ -79,9 +80,9 @@ describe('Slack templates in a real n8n', () => {
 		await n8n.restart();
 		const [redelivery] = await perks.deliver(event);
 		expect(redelivery.status).toBe(200);
-		// The trigger forgot the id with the restart, so the workflow runs again: Send DM must skip.
-		const runs = await finishedRuns(DM.id, 2);
-		expect(runs.map((r) => r.status)).toEqual(['success', 'success']);
+		// The workflow runs again after the restart: Send DM's ledger (in n8n's database) must skip.
+		const runs = await finishedRuns(DM.id, copies.filter((c) => c.status === 200).length + 1);
+		expect(runs.every((r) => r.status === 'success')).toBe(true);
 		await sleep(500);
 		expect(slack.messagesFor(user.id)).toHaveLength(1);
 	});
