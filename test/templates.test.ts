@@ -8,7 +8,14 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
-import { PerksEmulator, perkAddedEvent, walletFundedEvent } from './emulators/perksApi';
+import { GraphEmulator } from './emulators/graphApi';
+import {
+	PerksEmulator,
+	lowBalanceEvent,
+	perkAddedEvent,
+	perkRedeemedEvent,
+	walletFundedEvent,
+} from './emulators/perksApi';
 import { SlackEmulator } from './emulators/slackApi';
 import { PACKAGE_ROOT, loadPackage, type WorkflowJson } from './harness/n8nRuntime';
 import { hostWorkflow, type HostedWorkflow } from './harness/webhookHost';
@@ -23,13 +30,14 @@ function readTemplate(file: string): WorkflowJson & { nodes: INode[] } {
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator();
+const graph = new GraphEmulator();
 let hosted: HostedWorkflow | undefined;
 
 beforeAll(async () => {
-	await Promise.all([perks.start(), slack.start()]);
+	await Promise.all([perks.start(), slack.start(), graph.start()]);
 });
 afterAll(async () => {
-	await Promise.all([perks.stop(), slack.stop()]);
+	await Promise.all([perks.stop(), slack.stop(), graph.stop()]);
 });
 afterEach(async () => {
 	await hosted?.deactivate();
@@ -37,10 +45,13 @@ afterEach(async () => {
 	hosted = undefined;
 });
 
-async function publish(file: string): Promise<HostedWorkflow> {
+/** `pick` does what the sticky note asks of the admin beyond credentials (e.g. choose the team). */
+async function publish(file: string, pick: (node: INode) => void = () => {}): Promise<HostedWorkflow> {
 	const template = readTemplate(file);
-	const runnable = { ...template, id: file, nodes: template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote') };
-	hosted = await hostWorkflow(runnable, 'Perks Trigger', { credentials: credentialsFor({ slack, perks }) });
+	const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
+	nodes.forEach(pick);
+	const runnable = { ...template, id: file, nodes };
+	hosted = await hostWorkflow(runnable, 'Perks Trigger', { credentials: credentialsFor({ slack, perks, graph }) });
 	await hosted.activate();
 	return hosted;
 }
@@ -95,5 +106,49 @@ describe('new perk added → Slack channel', () => {
 		const [announcement] = slack.messagesFor('C0PERKS01');
 		expect(JSON.stringify(announcement.blocks)).toContain('Cooking class');
 		expect(JSON.stringify(announcement.blocks)).toContain('https://perks.example.com/pasta.png');
+	});
+});
+
+describe.each([
+	['wallet-funded-to-teams-dm.json', 'wallet.funded', /100 punti/],
+	['perk-redeemed-to-teams-dm.json', 'perk.redeemed', /Cena/],
+	['low-balance-to-teams-dm.json', 'wallet.low_balance', /15 punti/],
+])('%s', (file, eventType, expected) => {
+	it(`registers for ${eventType} and DMs the employee in Teams once per event`, async () => {
+		const wf = await publish(file);
+		expect(perks.webhooks.find((w) => w.url === wf.url)?.events).toEqual([eventType]);
+		const email = `${eventType.replace(/\W/g, '-')}@example.com`;
+		graph.addUser({ displayName: 'Marta Rossi', userPrincipalName: `marta.${email}`, proxyAddresses: [`smtp:${email}`] });
+		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
+		const event =
+			eventType === 'wallet.funded'
+				? walletFundedEvent(employee, { amount: 100, balance: 250, period: '2026-11' })
+				: eventType === 'perk.redeemed'
+					? perkRedeemedEvent(employee, perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }), { balance: 60 })
+					: lowBalanceEvent(employee, { balance: 15 });
+		const before = graph.messages.length;
+		expect((await perks.deliver(event))[0].status).toBe(200);
+		expect((await perks.deliver(event))[0].status).toBe(200);
+		const runs = await wf.settled();
+		expect(runs.map((r) => r.run.status)).toEqual(['success', 'success']);
+		expect(runs[1].output('Send DM')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
+		const sent = graph.messages.slice(before);
+		expect(sent).toHaveLength(1);
+		expect(sent[0].body.content).toMatch(expected);
+	});
+});
+
+describe('new perk added → Teams channel', () => {
+	it('announces the new perk in the chosen team\'s General channel', async () => {
+		const team = graph.addTeam({ displayName: 'Everyone', channels: ['General'] });
+		const wf = await publish('new-perk-to-teams-channel.json', (node) => {
+			if (node.name === 'Post to Channel') node.parameters.team = { __rl: true, mode: 'list', value: team.id };
+		});
+		const perk = perks.addPerk({ name: 'Museum pass', description: 'A year of museums', cost: 80 });
+		expect((await perks.deliver(perkAddedEvent(perk)))[0].status).toBe(200);
+		const [run] = await wf.settled();
+		expect(run.run.status).toBe('success');
+		const [announcement] = graph.messagesIn(`channel:${team.id}/${team.channels[0].id}`);
+		expect(announcement.body.content).toContain('Museum pass');
 	});
 });

@@ -27,7 +27,7 @@ export class PerksMapUserByEmail implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "syncUsers" ? "Sync users" : "Map one email" }}',
-		description: 'Match perks employees to Slack users by email, one at a time or the whole directory',
+		description: 'Match perks employees to Slack or Microsoft Teams users by email, one at a time or the whole directory',
 		defaults: { name: 'Map User by Email' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

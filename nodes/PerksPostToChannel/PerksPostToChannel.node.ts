@@ -7,8 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
-import { searchChannels } from './methods/listSearch';
-import { description, postToChannel } from './postToChannel';
+import * as postToChannel from './actions/postToChannel.operation';
+import { searchChannels, searchTeams } from './methods/listSearch';
 
 export class PerksPostToChannel implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,18 +19,18 @@ export class PerksPostToChannel implements INodeType {
 		version: 1,
 		// $parameter hands out a resource locator's value, already a string.
 		subtitle: '={{ "to " + $parameter["channel"] }}',
-		description: 'Announce perks news and celebrate redemptions in a Slack channel',
+		description: 'Announce perks news and celebrate redemptions in a Slack or Microsoft Teams channel',
 		defaults: { name: 'Post to Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: platformCredentials,
-		properties: [...platformProperties, ...description],
+		properties: [...platformProperties, ...postToChannel.description],
 	};
 
-	methods = { listSearch: { searchChannels } };
+	methods = { listSearch: { searchChannels, searchTeams } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runChatOperation(this, postToChannel);
+		return await runChatOperation(this, postToChannel.execute);
 	}
 }

@@ -7,7 +7,8 @@ import {
 } from 'n8n-workflow';
 
 import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
-import { description, sendDm } from './sendDm';
+import * as sendDm from './actions/sendDm.operation';
+import { searchUsers } from './methods/listSearch';
 
 export class PerksSendDm implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,16 +18,18 @@ export class PerksSendDm implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ "to " + ($parameter["recipientBy"] === "email" ? "email" : "user ID") }}',
-		description: 'Send an employee a direct message about their perks in Slack',
+		description: 'Send an employee a direct message about their perks in Slack or Microsoft Teams',
 		defaults: { name: 'Send DM' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: platformCredentials,
-		properties: [...platformProperties, ...description],
+		properties: [...platformProperties, ...sendDm.description],
 	};
 
+	methods = { listSearch: { searchUsers } };
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runChatOperation(this, sendDm);
+		return await runChatOperation(this, sendDm.execute);
 	}
 }

@@ -107,6 +107,8 @@ const MAX_MESSAGE_BYTES = 28 * 1024;
 const DEFAULT_USER_FIELDS = ['id', 'displayName', 'mail', 'userPrincipalName'];
 
 interface Reply {
+	/** Done, but the answer never reaches the caller. */
+	drop?: boolean;
 	status: number;
 	body?: unknown;
 	headers?: Record<string, string>;
@@ -160,6 +162,7 @@ export class GraphEmulator {
 	private readonly refreshTokens = new Set<string>();
 	private readonly codes = new Set<string>();
 	private readonly faults = new Map<string, FaultOptions[]>();
+	private readonly drops = new Map<string, number>();
 	private seq = 0;
 
 	private readonly routes: Route[] = [
@@ -334,6 +337,14 @@ export class GraphEmulator {
 		this.faults.set(route, queue);
 	}
 
+	/**
+	 * The next `count` calls of a route are carried out (a message is stored) but their answer is
+	 * lost: the connection is cut instead, as when a timeout or reset hits after Graph acted.
+	 */
+	dropAnswerNext(route: string, count = 1): void {
+		this.drops.set(route, (this.drops.get(route) ?? 0) + count);
+	}
+
 	rateLimit(route: string, retryAfterSeconds = 1, count = 1): void {
 		this.failNext(route, count, { status: 429, retryAfter: retryAfterSeconds });
 	}
@@ -353,6 +364,10 @@ export class GraphEmulator {
 		let reply: Reply;
 		try {
 			reply = await this.dispatch(req);
+			if (reply.drop) {
+				res.destroy();
+				return;
+			}
 		} catch (error) {
 			reply =
 				error instanceof GraphError
@@ -403,7 +418,10 @@ export class GraphEmulator {
 		this.authenticate(token);
 		if (route.scope && !this.granted.has(route.scope)) throw this.missingScope(route);
 		const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
-		return route.handle({ method, params, query: url.searchParams, body, me: this.serviceAccount });
+		const reply = route.handle({ method, params, query: url.searchParams, body, me: this.serviceAccount });
+		const drops = this.drops.get(`${method} ${route.name}`) ?? 0;
+		if (drops > 0) this.drops.set(`${method} ${route.name}`, drops - 1);
+		return drops > 0 ? { ...reply, drop: true } : reply;
 	}
 
 	private route(

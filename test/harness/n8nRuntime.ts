@@ -75,7 +75,14 @@ export function loadPackage(): Promise<LoadedPackage> {
 export const ledgerDb = sqliteLedgerDatabase();
 useTestLedger(ledgerDb);
 
-/** Credentials by type, and generic `authenticate` applied the way n8n does for `{{$credentials.x}}`. */
+/** OAuth2 token data n8n saved after a refresh, in order: what a real n8n writes to its database. */
+export const savedOauthTokens: Array<{ type: string; accessToken: unknown }> = [];
+
+/**
+ * Credentials by type, and generic `authenticate` applied the way n8n does for `{{$credentials.x}}`.
+ * Types that extend `oAuth2Api` go through n8n-core's own OAuth2 code (sign, refresh on 401,
+ * save); a refreshed token is written back into the test's credentials, as n8n saves it.
+ */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly pkg: LoadedPackage,
@@ -115,8 +122,14 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return undefined;
 	}
 
-	getParentTypes(): string[] {
-		return [];
+	getParentTypes(typeName: string): string[] {
+		let parents: string[];
+		try {
+			parents = this.pkg.credentialType(typeName).extends ?? [];
+		} catch {
+			return []; // n8n's own types (oAuth2Api) are not in our package
+		}
+		return parents.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
 	}
 
 	isCredentialUsableByNode(): boolean {
@@ -139,7 +152,16 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	async updateCredentials(): Promise<void> {}
 
-	async updateCredentialsOauthTokenData(): Promise<void> {}
+	async updateCredentialsOauthTokenData(
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
+		const tokenData = data.oauthTokenData as IDataObject | undefined;
+		// In place: a test that reuses the credential object sees the saved token in its next run.
+		Object.assign(this.credentials[type], { oauthTokenData: { ...tokenData } });
+		savedOauthTokens.push({ type, accessToken: tokenData?.access_token });
+	}
 
 	getCredentialsProperties() {
 		return [];

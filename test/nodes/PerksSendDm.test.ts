@@ -171,7 +171,7 @@ describe('Send DM', () => {
 		expect(failed).toMatchObject({
 			employeeEmail: 'nobody@example.com',
 			error: expect.stringMatching(/nobody@example\.com/),
-			details: { code: 'users_not_found', fix: expect.stringMatching(/Manual Mappings/) },
+			details: { code: 'recipient_not_found', fix: expect.stringMatching(/Manual Mappings/) },
 		});
 		expect(slack.messages).toHaveLength(2);
 	});

@@ -1,9 +1,11 @@
 /**
  * What the perks nodes need from a chat platform, and nothing more. Operations talk to this
- * interface only; the Slack and Microsoft Teams adapters are the only files that import an SDK,
- * so a platform or an SDK can be swapped without touching a node.
+ * interface only; each platform lives in its own folder (registered in platforms.ts), and its
+ * adapter is the only file that imports an SDK, so a platform or an SDK can be swapped without
+ * touching a node.
  */
 import type { MessageDoc } from '../messages/MessageDoc';
+import type { FixTable } from './errors';
 
 export type PlatformName = 'slack' | 'teams';
 
@@ -12,6 +14,8 @@ export interface ChatUser {
 	name: string;
 	realName?: string;
 	email?: string;
+	/** Every address the account is known by (Teams: mail, sign-in name, aliases), lowercased; `email` when absent. */
+	emails?: string[];
 	/** False for deactivated (deleted) accounts. */
 	active: boolean;
 	/** Bots and apps are never matched to an employee. */
@@ -25,38 +29,55 @@ export interface ChatChannel {
 	isArchived: boolean;
 }
 
+/** A group of channels (a Microsoft Teams team); platforms without one list none. */
+export interface ChatTeam {
+	id: string;
+	name: string;
+	isArchived: boolean;
+}
+
+/** A channel, inside a team where the platform has teams (Slack ignores `team`). */
+export interface ChannelTarget {
+	team?: string;
+	channel: string;
+}
+
 /** What to post: a MessageDoc the adapter lays out, or the platform's own payload. */
 export interface OutgoingMessage {
 	text: string;
 	doc?: MessageDoc;
-	/** Platform-native rich content supplied by the user (Slack: Block Kit blocks). */
+	/** Platform-native rich content supplied by the user (Slack: Block Kit blocks; Teams: Adaptive Cards). */
 	native?: unknown[];
 }
 
 export interface PostedMessage {
 	channelId: string;
-	/** Slack: the message `ts`. */
+	/** Slack: the message `ts`; Teams: the chatMessage id. */
 	messageId: string;
 }
 
-export type MessageTarget = { userId: string } | { channel: string };
+export type MessageTarget = { userId: string } | { channel: ChannelTarget };
 
 export interface ChatPlatform {
 	readonly name: PlatformName;
+	/** The fix for every error code this platform raises (neutral code → text). */
+	readonly fixes: FixTable;
 	/** Undefined when no account has this email (compared trimmed, case-insensitively). */
 	findUserByEmail(email: string): Promise<ChatUser | undefined>;
 	getUser(id: string): Promise<ChatUser>;
 	/** Every account, page by page, in bulk calls. */
 	listUsers(): AsyncIterable<ChatUser[]>;
-	/** Channels the app can post to, optionally filtered by a name fragment. */
-	searchChannels(filter?: string): Promise<ChatChannel[]>;
+	/** Teams the app can post in, optionally filtered by a name fragment. */
+	searchTeams(filter?: string): Promise<ChatTeam[]>;
+	/** Channels the app can post to (in `team`, where the platform has teams), filtered by a name fragment. */
+	searchChannels(filter?: string, team?: string): Promise<ChatChannel[]>;
 	/** `tag` marks the message invisibly so `findTaggedMessage` can find it after an ambiguous failure. */
 	sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
-	postToChannel(channel: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
+	postToChannel(target: ChannelTarget, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
 	/** A message this app posted with `tag` since `sinceMs`, in the user's DM or the channel. */
 	findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined>;
 	/** The channel an ID, a name or a #name stands for, so one channel is always one key. */
-	resolveChannel(channel: string): Promise<ChatChannel>;
+	resolveChannel(target: ChannelTarget): Promise<ChatChannel>;
 	/** Rejects a message the platform would refuse or cut, before any call. */
 	validateMessage(message: OutgoingMessage): void;
 }

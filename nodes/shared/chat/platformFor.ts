@@ -4,18 +4,14 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type ILoadOptionsFunctions,
 	type INodeCredentialDescription,
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import type { ChatPlatform, PlatformName } from './ChatPlatform';
-import { SlackPlatform } from './slack/SlackPlatform';
+import type { ChatPlatform } from './ChatPlatform';
+import type { ChatContext } from './PlatformEntry';
+import { PLATFORMS, platformEntry } from './platforms';
 import { runPerItem } from '../node/runPerItem';
-
-/** Credential type names for the two "Authentication" choices. */
-export const SLACK_BOT_TYPE = 'perksSlackApi';
-export const SLACK_CONNECTED_APP_TYPE = 'perksSlackOAuth2Api';
 
 export const platformProperties: INodeProperties[] = [
 	{
@@ -23,7 +19,7 @@ export const platformProperties: INodeProperties[] = [
 		name: 'platform',
 		type: 'options',
 		noDataExpression: true,
-		options: [{ name: 'Slack', value: 'slack' }],
+		options: PLATFORMS.map((entry) => ({ name: entry.displayName, value: entry.name })),
 		default: 'slack',
 		description: 'Where the message goes. Switching platform keeps every other setting.',
 	},
@@ -37,49 +33,20 @@ export const platformProperties: INodeProperties[] = [
 			{ name: 'OAuth2', value: 'oAuth2' },
 		],
 		default: 'accessToken',
+		description: 'How Slack signs in. Microsoft Teams always signs in with OAuth2, whatever is chosen here.',
 		// No displayOptions: n8n's editor hides every parameter an auth field's displayOptions
 		// name, which would hide "Platform" (seen in the editor test).
 	},
 ];
 
-export const platformCredentials: INodeCredentialDescription[] = [
-	{
-		name: SLACK_BOT_TYPE,
-		required: true,
-		displayOptions: { show: { platform: ['slack'], authentication: ['accessToken'] } },
-	},
-	{
-		name: SLACK_CONNECTED_APP_TYPE,
-		required: true,
-		displayOptions: { show: { platform: ['slack'], authentication: ['oAuth2'] } },
-	},
-];
+export const platformCredentials: INodeCredentialDescription[] = PLATFORMS.flatMap((entry) => entry.credentials);
 
-interface SlackCredential {
-	accessToken?: string;
-	apiUrl?: string;
-	oauthTokenData?: { access_token?: string };
-}
-
-export async function chatPlatformFor(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<ChatPlatform> {
-	const platform = context.getNodeParameter('platform', 0, 'slack') as PlatformName;
-	if (platform !== 'slack') {
-		throw new NodeOperationError(context.getNode(), `The platform "${platform}" is not supported yet`);
-	}
-	const oauth = context.getNodeParameter('authentication', 0, 'accessToken') === 'oAuth2';
-	const type = oauth ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE;
-	const credential = await context.getCredentials<SlackCredential>(type);
-	const token = oauth ? credential.oauthTokenData?.access_token : credential.accessToken;
-	if (!token) {
-		throw new NodeOperationError(context.getNode(), 'The Slack credential has no token', {
-			description: oauth
-				? 'Open the credential and click "Connect my account" to authorize the Slack app.'
-				: 'Paste the app\'s "Bot User OAuth Token" (xoxb-…) into the credential.',
-		});
-	}
-	// One rate-limit queue per credential, shared by every execution in this process.
-	const credentialId = context.getNode().credentials?.[type]?.id;
-	return new SlackPlatform({ token, apiUrl: credential.apiUrl, throttleKey: credentialId ? `credential:${credentialId}` : undefined });
+export async function chatPlatformFor(context: ChatContext): Promise<ChatPlatform> {
+	const name = context.getNodeParameter('platform', 0, 'slack') as string;
+	const entry = platformEntry(name);
+	if (!entry) throw new NodeOperationError(context.getNode(), `The platform "${name}" is not supported`);
+	const authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
+	return await entry.create(context, entry.credentialType(authentication));
 }
 
 /** The execute() of a chat node: one adapter for the whole run, then the shared item loop. */

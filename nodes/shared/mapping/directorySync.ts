@@ -60,13 +60,15 @@ export class ChatDirectory {
 	add(users: ChatUser[]): void {
 		for (const user of users) {
 			this.byId.set(user.id, user);
-			if (!user.email) continue;
-			const key = normalizeEmail(user.email);
-			const entry = this.byEmail.get(key) ?? { active: [], deactivated: [], bots: [] };
-			if (user.isBot) entry.bots.push(user);
-			else if (!user.active) entry.deactivated.push(user);
-			else entry.active.push(user);
-			this.byEmail.set(key, entry);
+			// Every address the account is known by (aliases too), each once.
+			const addresses = new Set((user.emails ?? (user.email ? [user.email] : [])).map(normalizeEmail));
+			for (const key of addresses) {
+				const entry = this.byEmail.get(key) ?? { active: [], deactivated: [], bots: [] };
+				if (user.isBot) entry.bots.push(user);
+				else if (!user.active) entry.deactivated.push(user);
+				else entry.active.push(user);
+				this.byEmail.set(key, entry);
+			}
 		}
 	}
 

@@ -38,7 +38,7 @@ export const manualMappingsProperty: INodeProperties = {
 					displayName: 'Chat Email or User ID',
 					name: 'chatUser',
 					type: 'string',
-					placeholder: 'alias@email.com or U0123ABCD',
+					placeholder: 'alias@email.com or a chat user ID',
 					default: '',
 				},
 			],

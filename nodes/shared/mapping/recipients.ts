@@ -10,7 +10,7 @@ import { asciiDomain, MAX_EMAIL_LENGTH } from '../perks/contract';
 
 export interface ManualMapping {
 	perksEmail: string;
-	/** A chat email, or a chat user id (Slack: U…/W…). */
+	/** A chat email, or a chat user id. */
 	chatUser: string;
 }
 
@@ -62,11 +62,11 @@ export async function resolveByEmail(
 	const mapped = mappings.get(normalizeEmail(email));
 	if (mapped && !isEmail(mapped)) return { user: usable(platform, await platform.getUser(mapped), mapped), matchedBy: 'manual_mapping' };
 	const lookup = mapped ?? email;
-	// Slack looks the email up as written (trimmed, lower case), not in punycode.
+	// Looked up as written (trimmed, lower case), not in punycode: platforms store it so.
 	const user = await platform.findUserByEmail(lookup.trim().toLowerCase());
 	if (!user) {
 		const shown = mapped ? `${clip(email.trim())} (mapped to ${clip(mapped)})` : clip(email.trim());
-		throw new ChatPlatformError(platform.name, 'users_not_found', `No ${platform.name} user has the email ${shown}`, {
+		throw new ChatPlatformError(platform, 'recipient_not_found', `No ${platform.name} user has the email ${shown}`, {
 			user: shown,
 		});
 	}
@@ -80,10 +80,10 @@ export async function resolveById(platform: ChatPlatform, userId: string): Promi
 function usable(platform: ChatPlatform, user: ChatUser, name: string): ChatUser {
 	const asked = clip(name.trim());
 	if (user.isBot) {
-		throw new ChatPlatformError(platform.name, 'cannot_dm_bot', `${asked} is a bot or app account, not a person`, { user: asked });
+		throw new ChatPlatformError(platform, 'recipient_is_bot', `${asked} is a bot or app account, not a person`, { user: asked });
 	}
 	if (!user.active) {
-		throw new ChatPlatformError(platform.name, 'user_disabled', `The account of ${asked} is deactivated`, { user: asked });
+		throw new ChatPlatformError(platform, 'recipient_disabled', `The account of ${asked} is deactivated`, { user: asked });
 	}
 	return user;
 }

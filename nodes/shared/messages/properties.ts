@@ -2,9 +2,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { OutgoingMessage } from '../chat/ChatPlatform';
+import { PLATFORMS, platformEntry } from '../chat/platforms';
 import type { Audience } from './MessageDoc';
 import { buildEventMessage } from './eventMessages';
-import { parseBlocksParameter } from './render/slack';
 
 export function messageProperties(defaultDescription: string): INodeProperties[] {
 	return [
@@ -19,7 +19,7 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 					value: 'default',
 					description: defaultDescription,
 				},
-				{ name: 'Custom', value: 'custom', description: 'Your own text and, optionally, Block Kit blocks' },
+				{ name: 'Custom', value: 'custom', description: "Your own text and, optionally, the platform's rich content" },
 			],
 			default: 'default',
 			description:
@@ -48,22 +48,20 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 			default: '',
 			required: true,
 			placeholder: 'Hi {{ $json.employeeName }}, you have {{ $json.balance }} points',
-			description: 'The message, or the notification text when blocks are set. Supports expressions.',
+			description: 'The message, or the notification text when rich content is set. Supports expressions.',
 			displayOptions: { show: { messageSource: ['custom'] } },
 		},
-		{
-			displayName: 'Blocks (Slack)',
-			name: 'blocks',
-			type: 'json',
-			default: '',
-			description:
-				'Optional Block Kit JSON: an array of blocks, or {"blocks": [...]} as Block Kit Builder exports it',
-			displayOptions: { show: { messageSource: ['custom'], platform: ['slack'] } },
-		},
+		// Each platform's rich content field (Block Kit, Adaptive Card), shown for that platform.
+		...PLATFORMS.map((entry) => entry.nativeProperty),
 	];
 }
 
-export function readMessage(context: IExecuteFunctions, itemIndex: number, audience: Audience): OutgoingMessage {
+export function readMessage(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	audience: Audience,
+	platform: string,
+): OutgoingMessage {
 	if (context.getNodeParameter('messageSource', itemIndex) === 'default') {
 		const language = context.getNodeParameter('language', itemIndex, 'auto') as string;
 		const item = context.getInputData()[itemIndex].json as IDataObject;
@@ -71,7 +69,8 @@ export function readMessage(context: IExecuteFunctions, itemIndex: number, audie
 		return { text: doc.fallbackText, doc };
 	}
 	const text = String(context.getNodeParameter('text', itemIndex, '') ?? '');
-	const rawBlocks = context.getNodeParameter('blocks', itemIndex, '');
-	const hasBlocks = rawBlocks !== '' && rawBlocks !== undefined && rawBlocks !== null;
-	return { text, native: hasBlocks ? parseBlocksParameter(rawBlocks) : undefined };
+	const entry = platformEntry(platform);
+	const raw = entry ? context.getNodeParameter(entry.nativeProperty.name, itemIndex, '') : '';
+	const hasNative = raw !== '' && raw !== undefined && raw !== null;
+	return { text, native: entry && hasNative ? entry.parseNative(raw) : undefined };
 }

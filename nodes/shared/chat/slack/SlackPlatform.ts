@@ -8,14 +8,17 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
 
 import type {
+	ChannelTarget,
 	ChatChannel,
 	ChatPlatform,
+	ChatTeam,
 	ChatUser,
 	MessageTarget,
 	OutgoingMessage,
 	PostedMessage,
 } from '../ChatPlatform';
 import { ChatPlatformError, type ErrorContext } from '../errors';
+import { SLACK_ERROR_FIXES, SLACK_TO_NEUTRAL } from './fixes';
 import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { renderSlack, validateSlackMessage } from '../../messages/render/slack';
 
@@ -70,6 +73,7 @@ const silentLogger: Logger = {
 
 export class SlackPlatform implements ChatPlatform {
 	readonly name = 'slack' as const;
+	readonly fixes = SLACK_ERROR_FIXES;
 
 	private readonly client: WebClient;
 	private readonly throttleKey: string;
@@ -95,7 +99,7 @@ export class SlackPlatform implements ChatPlatform {
 			const answer = await this.call<{ user: SlackMember }>('users.lookupByEmail', { email: email.trim() }, { user: email });
 			return toChatUser(answer.user);
 		} catch (error) {
-			if (error instanceof ChatPlatformError && error.code === 'users_not_found') return undefined;
+			if (error instanceof ChatPlatformError && error.code === 'recipient_not_found') return undefined;
 			throw error;
 		}
 	}
@@ -116,7 +120,12 @@ export class SlackPlatform implements ChatPlatform {
 		return channels.sort((a, b) => a.name.localeCompare(b.name));
 	}
 
-	async resolveChannel(channel: string): Promise<ChatChannel> {
+	/** Slack has no teams: every channel is in the workspace. */
+	async searchTeams(): Promise<ChatTeam[]> {
+		return [];
+	}
+
+	async resolveChannel({ channel }: ChannelTarget): Promise<ChatChannel> {
 		const trimmed = channel.trim();
 		if (SLACK_CHANNEL_ID.test(trimmed)) return { id: trimmed, name: trimmed, isPrivate: false, isArchived: false };
 		const name = trimmed.replace(/^#/, '').toLowerCase();
@@ -125,7 +134,7 @@ export class SlackPlatform implements ChatPlatform {
 		}
 		const found = this.channelsByName.get(name);
 		if (found) return found;
-		throw new ChatPlatformError('slack', 'channel_not_found', `Slack has no channel "${trimmed}" that the app can see`, {
+		throw new ChatPlatformError(this, 'channel_not_found', `Slack has no channel "${trimmed}" that the app can see`, {
 			channel: trimmed,
 			appName: await this.lookUpAppName(),
 		});
@@ -153,10 +162,10 @@ export class SlackPlatform implements ChatPlatform {
 			cursor = answer.response_metadata?.next_cursor || undefined;
 			if (!cursor) return;
 			if (seen.has(cursor)) {
-				throw new ChatPlatformError('slack', 'pagination_loop', `Slack ${method} repeated a page cursor after ${page} pages`);
+				throw new ChatPlatformError(this, 'pagination_loop', `Slack ${method} repeated a page cursor after ${page} pages`);
 			}
 			if (page >= MAX_PAGES) {
-				throw new ChatPlatformError('slack', 'too_many_pages', `Slack ${method} went past ${MAX_PAGES} pages`);
+				throw new ChatPlatformError(this, 'too_many_pages', `Slack ${method} went past ${MAX_PAGES} pages`);
 			}
 			seen.add(cursor);
 		}
@@ -167,14 +176,14 @@ export class SlackPlatform implements ChatPlatform {
 		return await this.post(await this.openDm(userId), message, tag, { user: userId });
 	}
 
-	async postToChannel(channel: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+	async postToChannel({ channel }: ChannelTarget, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
 		this.validateMessage(message);
 		try {
 			return await this.post(channel, message, tag, { channel });
 		} catch (error) {
 			// Name the app in "/invite @<app>": one extra call, only when the post already failed.
-			if (error instanceof ChatPlatformError && ['channel_not_found', 'not_in_channel'].includes(error.code)) {
-				throw new ChatPlatformError('slack', error.code, error.message, {
+			if (error instanceof ChatPlatformError && ['channel_not_found', 'not_a_member'].includes(error.code)) {
+				throw new ChatPlatformError(this, error.code, error.message, {
 					channel,
 					appName: await this.lookUpAppName(),
 				});
@@ -185,7 +194,7 @@ export class SlackPlatform implements ChatPlatform {
 
 	/** Reads the conversation back (newest first, a few pages) for a message carrying our tag. */
 	async findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
-		const channel = 'userId' in target ? await this.openDm(target.userId) : target.channel;
+		const channel = 'userId' in target ? await this.openDm(target.userId) : target.channel.channel;
 		// A minute of slack for clock skew between n8n and Slack.
 		const oldest = String(Math.max(0, Math.floor(sinceMs / 1000) - 60));
 		let pages = 0;
@@ -260,13 +269,15 @@ export class SlackPlatform implements ChatPlatform {
 					throw toChatError(method, error, context);
 				}
 			},
-			(error) => (error instanceof ChatPlatformError && error.code === 'ratelimited' ? error.retryAfterSeconds : undefined),
+			(error) => (error instanceof ChatPlatformError && error.code === 'rate_limited' ? error.retryAfterSeconds : undefined),
 			this.options.queueBudgetMs ?? QUEUE_BUDGET_MS,
 		);
 	}
 }
 
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+/** The error source for failures raised outside an instance. */
+const SLACK = { name: 'slack', fixes: SLACK_ERROR_FIXES };
 
 interface SlackHistoryMessage {
 	ts: string;
@@ -311,15 +322,15 @@ function toChatError(method: string, error: unknown, context: ErrorContext): Cha
 			const code = sdk.data?.error ?? 'unknown';
 			const needed = sdk.data?.needed;
 			const detail = needed ? ` (needs scope ${needed})` : '';
-			return new ChatPlatformError('slack', code, `Slack ${method} failed: ${code}${detail}`, {
+			return new ChatPlatformError(SLACK, SLACK_TO_NEUTRAL[code] ?? code, `Slack ${method} failed: ${code}${detail}`, {
 				...context,
 				neededScope: needed,
 			});
 		}
 		case ErrorCode.RateLimitedError:
 			return new ChatPlatformError(
-				'slack',
-				'ratelimited',
+				SLACK,
+				'rate_limited',
 				`Slack ${method} was rate limited (retry after ${sdk.retryAfter ?? '?'} s)`,
 				context,
 				sdk.retryAfter ?? 1,
@@ -329,13 +340,13 @@ function toChatError(method: string, error: unknown, context: ErrorContext): Cha
 			// Slack may have acted before failing: a post is then looked for before it is sent again.
 			const status = sdk.statusCode ?? 0;
 			const code = status === 503 ? 'service_unavailable' : 'internal_error';
-			return new ChatPlatformError('slack', code, `Slack ${method} failed with HTTP ${status}`, context, undefined, status, true);
+			return new ChatPlatformError(SLACK, code, `Slack ${method} failed with HTTP ${status}`, context, undefined, status, true);
 		}
 		default: {
 			// A refused connection never reached Slack; a reset or timeout may have, after Slack acted.
 			const cause = (sdk as { original?: { code?: string } }).original?.code ?? '';
 			const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause);
-			return new ChatPlatformError('slack', 'unreachable', `Could not reach Slack for ${method}`, context, undefined, undefined, !neverSent);
+			return new ChatPlatformError(SLACK, 'unreachable', `Could not reach Slack for ${method}`, context, undefined, undefined, !neverSent);
 		}
 	}
 }

@@ -1,16 +1,29 @@
 /**
  * The Microsoft Teams adapter: the only place that speaks Microsoft Graph (through
  * @microsoft/microsoft-graph-client). HTTP goes through an injected transport, so n8n owns the
- * OAuth2 tokens; rate limits go through our named policy, and a post is never retried when it
- * may already have gone through.
+ * OAuth2 tokens; every call waits its turn in the credential's throttle (chat/throttle.ts), and
+ * a post is never retried when it may already have gone through.
  */
+import { randomUUID } from 'node:crypto';
+
 import type { Client } from '@microsoft/microsoft-graph-client';
 
-import type { ChatChannel, ChatPlatform, ChatUser, OutgoingMessage, PostedMessage } from '../ChatPlatform';
+import type {
+	ChannelTarget,
+	ChatChannel,
+	ChatPlatform,
+	ChatTeam,
+	ChatUser,
+	MessageTarget,
+	OutgoingMessage,
+	PostedMessage,
+} from '../ChatPlatform';
 import { ChatPlatformError, type ErrorContext } from '../errors';
-import { RETRY_POLICIES, retryOnRateLimit, type RetryPolicy, type Sleep } from '../../retry';
+import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { normalizeEmail } from '../../mapping/recipients';
+import { carriesMarker } from './deliveryTag';
 import { toTeamsError } from './errors';
+import { TEAMS_ERROR_FIXES, TEAMS_SOURCE } from './fixes';
 import { createGraphClient, relativeNextLink, type GraphTransport } from './graphClient';
 import { toGraphMessage } from './message';
 
@@ -22,20 +35,20 @@ export interface TeamsPlatformOptions {
 	transport: GraphTransport;
 	/** The credential's "Graph API Base URL" (national clouds, tests). */
 	graphApiBaseUrl?: string;
-	retry?: RetryPolicy;
-	sleep?: Sleep;
-}
-
-export interface ChatTeam {
-	id: string;
-	name: string;
-	isArchived: boolean;
+	/** Shared by every execution using the same credential (default: this instance only). */
+	throttleKey?: string;
+	/** Longest a call waits for its turn, 429 pauses included. */
+	queueBudgetMs?: number;
 }
 
 /** A Teams user with every address they can be found by (for the bulk join). */
 export interface TeamsUser extends ChatUser {
 	emails: string[];
 }
+
+/** Messages read back per page, and pages at most, when looking for a tagged post. */
+const HISTORY_PAGE = 50;
+const HISTORY_MAX_PAGES = 4;
 
 interface GraphUser {
 	id: string;
@@ -59,20 +72,30 @@ interface GraphChannel {
 	membershipType?: string | null;
 }
 
+interface GraphMessage {
+	id: string;
+	createdDateTime?: string;
+	body?: { content?: string };
+}
+
 interface Page<T> {
 	value: T[];
 	'@odata.nextLink'?: string;
 }
 
-// postToChannel takes a team too; ChatPlatform's signature follows in phase 2 of issue 7.
-export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel' | 'findTaggedMessage' | 'resolveChannel'> {
+export class TeamsPlatform implements ChatPlatform {
 	readonly name = 'teams' as const;
+	readonly fixes = TEAMS_ERROR_FIXES;
 
 	private readonly client: Client;
+	private readonly throttleKey: string;
 	private meId?: string;
+	private readonly chatIds = new Map<string, string>();
+	private readonly channelsByTeam = new Map<string, ChatChannel[]>();
 
 	constructor(private readonly options: TeamsPlatformOptions) {
 		this.client = createGraphClient(options.graphApiBaseUrl, options.transport);
+		this.throttleKey = options.throttleKey ?? randomUUID();
 	}
 
 	async findUserByEmail(email: string): Promise<TeamsUser | undefined> {
@@ -124,55 +147,98 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel' | 'find
 	}
 
 	async searchChannels(filter = '', team?: string): Promise<ChatChannel[]> {
-		const teamId = requireTeam(team);
 		const needle = filter.trim().replace(/^#/, '').toLowerCase();
-		const page = await this.teamCall<Page<GraphChannel>>('channel listing', teamId, {}, true, () =>
-			this.client
-				.api(`/teams/${encodeURIComponent(teamId)}/channels`)
-				.select('id,displayName,membershipType')
-				.get(),
-		);
-		return page.value
-			.map((channel) => ({
-				id: channel.id,
-				name: channel.displayName ?? channel.id,
-				isPrivate: channel.membershipType === 'private',
-				isArchived: false,
-			}))
+		return (await this.channelsOf(requireTeam(team)))
 			.filter((channel) => !needle || channel.name.toLowerCase().includes(needle))
 			.sort((a, b) => a.name.localeCompare(b.name));
 	}
 
-	async sendDirectMessage(userId: string, message: OutgoingMessage): Promise<PostedMessage> {
-		const payload = toGraphMessage(message);
+	/** A channel id is used as given; a name (or #name) is looked up in the team's channels. */
+	async resolveChannel(target: ChannelTarget): Promise<ChatChannel> {
+		const teamId = requireTeam(target.team);
+		const wanted = target.channel.trim();
+		if (TEAMS_CHANNEL_ID.test(wanted)) return { id: wanted, name: wanted, isPrivate: false, isArchived: false };
+		const name = wanted.replace(/^#/, '').toLowerCase();
+		const found = (await this.channelsOf(teamId)).find((channel) => channel.name.toLowerCase() === name);
+		if (found) return found;
+		throw new ChatPlatformError(this, 'channel_not_found', `The team has no channel "${wanted}"`, { channel: wanted });
+	}
+
+	async sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+		const payload = toGraphMessage(message, tag);
+		const chatId = await this.chatWith(userId);
+		const posted = await this.call<{ id: string }>('message post', { user: userId }, false, () =>
+			this.client.api(`/chats/${encodeURIComponent(chatId)}/messages`).post(payload),
+		);
+		return { channelId: chatId, messageId: posted.id };
+	}
+
+	async postToChannel(target: ChannelTarget, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+		const payload = toGraphMessage(message, tag);
+		const teamId = requireTeam(target.team);
+		const posted = await this.teamCall<{ id: string }>('channel post', teamId, { channel: target.channel }, false, () =>
+			this.client.api(`${channelPath(teamId, target.channel)}/messages`).post(payload),
+		);
+		return { channelId: target.channel, messageId: posted.id };
+	}
+
+	/** Reads the chat or channel back (newest first, a few pages) for a message carrying the tag. */
+	async findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
+		const where =
+			'userId' in target
+				? await this.chatWith(target.userId).then((id) => ({ id, path: `/chats/${encodeURIComponent(id)}` }))
+				: { id: target.channel.channel, path: channelPath(requireTeam(target.channel.team), target.channel.channel) };
+		// A minute of slack for clock skew between n8n and Graph.
+		const oldest = sinceMs - 60_000;
+		let path: string | undefined = `${where.path}/messages?$top=${HISTORY_PAGE}`;
+		for (let page = 0; path && page < HISTORY_MAX_PAGES; page++) {
+			const current: string = path;
+			const answer = await this.call<Page<GraphMessage>>('message history', {}, true, () => this.client.api(current).get());
+			const hit = answer.value.find((m) => carriesMarker(m.body?.content ?? '', tag));
+			if (hit) return { channelId: where.id, messageId: hit.id };
+			const last = answer.value[answer.value.length - 1]?.createdDateTime;
+			if (last && Date.parse(last) < oldest) break;
+			const next = answer['@odata.nextLink'];
+			path = next ? relativeNextLink(next, this.options.graphApiBaseUrl ?? '') : undefined;
+		}
+		return undefined;
+	}
+
+	validateMessage(message: OutgoingMessage): void {
+		toGraphMessage(message);
+	}
+
+	/** The 1:1 chat with a user. Graph returns the existing chat when there is one, so this is safe to repeat. */
+	private async chatWith(userId: string): Promise<string> {
+		const known = this.chatIds.get(userId);
+		if (known) return known;
 		const me = await this.serviceAccountId();
 		const member = (id: string) => ({
 			'@odata.type': '#microsoft.graph.aadUserConversationMember',
 			roles: ['owner'],
 			'user@odata.bind': `${GRAPH_BIND_BASE}/users('${id.replace(/'/g, "''")}')`,
 		});
-		// Graph returns the existing 1:1 chat when there is one, so this is safe to repeat.
 		const chat = await this.call<{ id: string }>('chat creation', { user: userId }, true, () =>
 			this.client.api('/chats').post({ chatType: 'oneOnOne', members: [member(me), member(userId)] }),
 		);
-		const posted = await this.call<{ id: string }>('message post', { user: userId }, false, () =>
-			this.client.api(`/chats/${encodeURIComponent(chat.id)}/messages`).post(payload),
-		);
-		return { channelId: chat.id, messageId: posted.id };
+		this.chatIds.set(userId, chat.id);
+		return chat.id;
 	}
 
-	async postToChannel(target: { team?: string; channel: string }, message: OutgoingMessage): Promise<PostedMessage> {
-		const payload = toGraphMessage(message);
-		const teamId = requireTeam(target.team);
-		const path = `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(target.channel)}/messages`;
-		const posted = await this.teamCall<{ id: string }>('channel post', teamId, { channel: target.channel }, false, () =>
-			this.client.api(path).post(payload),
+	private async channelsOf(teamId: string): Promise<ChatChannel[]> {
+		const known = this.channelsByTeam.get(teamId);
+		if (known) return known;
+		const page = await this.teamCall<Page<GraphChannel>>('channel listing', teamId, {}, true, () =>
+			this.client.api(`/teams/${encodeURIComponent(teamId)}/channels`).select('id,displayName,membershipType').get(),
 		);
-		return { channelId: target.channel, messageId: posted.id };
-	}
-
-	validateMessage(message: OutgoingMessage): void {
-		toGraphMessage(message);
+		const channels = page.value.map((channel) => ({
+			id: channel.id,
+			name: channel.displayName ?? channel.id,
+			isPrivate: channel.membershipType === 'private',
+			isArchived: false,
+		}));
+		this.channelsByTeam.set(teamId, channels);
+		return channels;
 	}
 
 	private async serviceAccountId(): Promise<string> {
@@ -213,7 +279,7 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel' | 'find
 			if (!joined) throw error;
 			const team = joined.find((t) => t.id === teamId);
 			const explained = (code: string, detail: string) =>
-				new ChatPlatformError('teams', code, `${error.message}: ${detail}`, context, undefined, error.httpStatus);
+				new ChatPlatformError(this, code, `${error.message}: ${detail}`, context, undefined, error.httpStatus);
 			if (!team) {
 				const code = error.httpStatus === 404 ? 'team_not_found' : 'not_a_member';
 				throw explained(code, `the service account is not a member of any team ${teamId}`);
@@ -226,14 +292,14 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel' | 'find
 		}
 	}
 
-	/** One Graph call, rate limits retried within the policy, every failure a ChatPlatformError. */
+	/** One Graph call through the credential's throttle; every failure a ChatPlatformError. */
 	private async call<T>(
 		what: string,
 		context: ErrorContext,
 		idempotent: boolean,
 		request: () => Promise<T>,
 	): Promise<T> {
-		return await retryOnRateLimit(
+		return await throttleFor(`teams:${this.throttleKey}:${what}`).run(
 			async () => {
 				try {
 					return await request();
@@ -241,11 +307,18 @@ export class TeamsPlatform implements Omit<ChatPlatform, 'postToChannel' | 'find
 					throw toTeamsError(what, error, context, idempotent);
 				}
 			},
-			(error) => (error instanceof ChatPlatformError ? error.retryAfterSeconds : undefined),
-			this.options.retry ?? RETRY_POLICIES.briefBurst,
-			this.options.sleep,
+			// Only answers that say "not done, try again later" carry a wait; an ambiguous failure never does.
+			(error) => (error instanceof ChatPlatformError && !error.ambiguous ? error.retryAfterSeconds : undefined),
+			this.options.queueBudgetMs ?? QUEUE_BUDGET_MS,
 		);
 	}
+}
+
+/** Teams channel ids look like 19:…@thread.tacv2 (older: @thread.skype). */
+const TEAMS_CHANNEL_ID = /^19:.+@thread\.[a-z0-9]+$/i;
+
+function channelPath(teamId: string, channelId: string): string {
+	return `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}`;
 }
 
 /** Graph wants this exact host in `user@odata.bind`, whatever cloud the calls go to. */
@@ -253,7 +326,7 @@ const GRAPH_BIND_BASE = 'https://graph.microsoft.com/v1.0';
 
 function requireTeam(team: string | undefined): string {
 	const id = team?.trim();
-	if (!id) throw new ChatPlatformError('teams', 'team_required', 'No team was given for the Teams channel');
+	if (!id) throw new ChatPlatformError(TEAMS_SOURCE, 'team_required', 'No team was given for the Teams channel');
 	return id;
 }
 

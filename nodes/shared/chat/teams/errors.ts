@@ -5,6 +5,7 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 
 import { ChatPlatformError, type ErrorContext } from '../errors';
+import { TEAMS_SOURCE } from './fixes';
 import { GraphTransportError } from './graphClient';
 
 export interface GraphFailure {
@@ -31,8 +32,9 @@ export function graphFailure(error: unknown): GraphFailure | undefined {
 }
 
 /**
- * The neutral code for a failure. `idempotent` calls may be retried after a 504; a message
- * post may not, since it may have gone through.
+ * The neutral code for a failure. `idempotent` calls may be retried after a 503/504; a message
+ * post may not: a 5xx, a timeout or a reset there is `ambiguous` (it may have gone through), so
+ * the next attempt looks for the message before posting again.
  */
 export function toTeamsError(
 	what: string,
@@ -43,16 +45,18 @@ export function toTeamsError(
 	if (error instanceof ChatPlatformError) return error;
 	if (error instanceof GraphTransportError) {
 		const code = error.refreshFailed ? 'reauthorize' : 'unreachable';
-		return new ChatPlatformError('teams', code, `Microsoft Graph ${what} failed: ${error.message}`, context);
+		const ambiguous = !idempotent && !error.refreshFailed && !error.neverSent;
+		return new ChatPlatformError(TEAMS_SOURCE, code, `Microsoft Graph ${what} failed: ${error.message}`, context, undefined, undefined, ambiguous);
 	}
 	const failure = graphFailure(error);
 	if (!failure || failure.status <= 0) {
-		return new ChatPlatformError('teams', 'unreachable', `Could not reach Microsoft Graph for ${what}`, context);
+		return new ChatPlatformError(TEAMS_SOURCE, 'unreachable', `Could not reach Microsoft Graph for ${what}`, context, undefined, undefined, !idempotent);
 	}
 	const { status, graphCode } = failure;
 	const message = `Microsoft Graph ${what} failed: HTTP ${status}${graphCode ? ` ${graphCode}` : ''}`;
-	const fail = (code: string, retryAfter?: number) =>
-		new ChatPlatformError('teams', code, message, { ...context, neededScope: failure.neededScope }, retryAfter, status);
+	const fail = (code: string, retryAfter?: number, ambiguous = false) =>
+		new ChatPlatformError(TEAMS_SOURCE, code, message, { ...context, neededScope: failure.neededScope }, retryAfter, status, ambiguous);
+	if (status >= 500 && !idempotent) return fail('delivery_unknown', undefined, true);
 	switch (true) {
 		case status === 401:
 			return fail('reauthorize');
@@ -61,17 +65,13 @@ export function toTeamsError(
 				failure.neededScope || graphCode === 'Authorization_RequestDenied' ? 'missing_permission' : 'forbidden',
 			);
 		case status === 404:
-			return fail(context.channel ? 'channel_not_found' : context.user ? 'user_not_found' : 'unknown');
+			return fail(context.channel ? 'channel_not_found' : context.user ? 'recipient_not_found' : 'unknown');
 		case status === 413:
 			return fail('message_too_large');
 		case status === 429:
 			return fail('rate_limited', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER);
-		case status === 503:
+		case status === 503 || status === 504:
 			return fail('service_unavailable', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER);
-		case status === 504:
-			return idempotent
-				? fail('service_unavailable', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER)
-				: fail('delivery_unknown');
 		case status >= 500:
 			return fail('service_unavailable');
 		case status === 400:

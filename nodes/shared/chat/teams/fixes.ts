@@ -1,8 +1,5 @@
-/**
- * The fix for every code the Teams adapter raises. Kept apart from errors.ts, which imports
- * ChatPlatformError, so chat/errors.ts can import this table without an import cycle.
- */
-import type { ErrorContext } from '../errors';
+/** The fix for every code the Teams adapter raises (neutral codes where chat/errors.ts lists one). */
+import type { ErrorContext, FixTable } from '../errors';
 
 const REAUTHORIZE =
 	"Microsoft refused the sign-in even after refreshing the token. Open the credential and reconnect (sign in again). Prefer a service account: a person's sign-in stops working when they leave, change their password or lose their Teams license.";
@@ -14,7 +11,7 @@ const userNotFound = (c: ErrorContext) =>
 const RATE_LIMITED =
 	'Microsoft Teams is throttling this app (it allows about 4 requests a second per team or channel). Send fewer messages at once, or run again later.';
 
-export const TEAMS_ERROR_FIXES: Record<string, string | ((context: ErrorContext) => string)> = {
+export const TEAMS_ERROR_FIXES: FixTable = {
 	not_a_member:
 		'Add the service account the credential signed in with to the team (in Teams: the team → ⋯ → Manage team → Members → Add member), and to the channel if it is private; or pick a team it belongs to.',
 	team_not_found:
@@ -24,9 +21,9 @@ export const TEAMS_ERROR_FIXES: Record<string, string | ((context: ErrorContext)
 		`The team has no channel ${c.channel ? `"${c.channel}"` : 'with this ID'}. Pick the channel from the list, or check its ID (19:…@thread.tacv2, from the channel's link).`,
 	team_archived:
 		'The team is archived, so it is read-only. Restore it in Teams (Manage teams → Archived → Restore) or pick another team.',
-	user_not_found: userNotFound,
-	users_not_found: userNotFound,
-	user_disabled: (c) =>
+	recipient_not_found: userNotFound,
+	recipient_is_bot: 'The recipient is not a person. Check the user mapping.',
+	recipient_disabled: (c) =>
 		`The Microsoft Entra account ${c.user ? `"${c.user}"` : ''} is disabled (sign-in blocked), so it cannot receive messages. Update the user mapping.`,
 	forbidden:
 		'Microsoft Graph refused the service account access. Check that it has a Teams license and can sign in, and that the app registration has all the permissions in docs/teams-setup.md with admin consent.',
@@ -36,7 +33,7 @@ export const TEAMS_ERROR_FIXES: Record<string, string | ((context: ErrorContext)
 	rate_limited: RATE_LIMITED,
 	service_unavailable: 'Microsoft Graph is unavailable. Retry later; see the Microsoft 365 service health page.',
 	delivery_unknown:
-		'Microsoft Graph timed out while posting, so the message may or may not have arrived. Check the chat or channel before running again, so it is not posted twice.',
+		'Microsoft Graph failed while posting, so the message may or may not have arrived. Nothing to do: the next attempt (the perks redelivery) looks for it before posting, so it is not posted twice.',
 	message_too_large:
 		'Teams refused the message as too large (about 28 KB). Shorten it or split it into several messages.',
 	empty_message: 'The message is empty. Set "Text", or an Adaptive Card.',
@@ -46,3 +43,6 @@ export const TEAMS_ERROR_FIXES: Record<string, string | ((context: ErrorContext)
 	unreachable: 'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
 	unknown: 'Microsoft Graph refused the call: see the message for its status and error code.',
 };
+
+/** The error source for failures raised outside an adapter instance. */
+export const TEAMS_SOURCE = { name: 'teams', fixes: TEAMS_ERROR_FIXES };

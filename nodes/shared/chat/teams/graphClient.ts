@@ -30,7 +30,11 @@ export type GraphTransport = (request: GraphHttpRequest) => Promise<GraphHttpRes
  * GraphClientError, because the SDK passes those through instead of wrapping them.
  */
 export class GraphTransportError extends GraphClientError {
-	constructor(readonly refreshFailed: boolean) {
+	constructor(
+		readonly refreshFailed: boolean,
+		/** The request never left (connection refused, no DNS), so it cannot have taken effect. */
+		readonly neverSent = false,
+	) {
 		super(refreshFailed ? 'the OAuth2 token refresh failed' : 'Microsoft Graph could not be reached');
 		this.name = 'GraphTransportError';
 		// GraphClientError's constructor resets the prototype to its own.
@@ -54,7 +58,7 @@ class TransportMiddleware implements Middleware {
 			});
 		} catch (error) {
 			// Only a verdict leaves this catch: the transport's error may carry request details.
-			throw new GraphTransportError(/invalid_grant|refresh/i.test(describe(error)));
+			throw new GraphTransportError(/invalid_grant|refresh|reconnect/i.test(describe(error)), neverSent(error));
 		}
 		const empty = answer.status === 204 || answer.body === undefined || answer.body === null || answer.body === '';
 		context.response = new Response(
@@ -97,6 +101,16 @@ function flattenHeaders(headers: GraphHttpResponse['headers'], empty: boolean): 
 		flat['content-type'] = 'application/json';
 	}
 	return flat;
+}
+
+const NEVER_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'];
+
+function neverSent(error: unknown): boolean {
+	for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+		if (typeof e.code === 'string' && NEVER_SENT.includes(e.code)) return true;
+		e = e.cause as typeof e;
+	}
+	return false;
 }
 
 function describe(error: unknown): string {

@@ -4,6 +4,8 @@
  */
 import type { OutgoingMessage } from '../ChatPlatform';
 import { ChatPlatformError } from '../errors';
+import { deliveryMarker } from './deliveryTag';
+import { TEAMS_SOURCE } from './fixes';
 import { renderTeamsHtml, toTeamsHtml, validateTeamsMessage } from '../../messages/render/teams';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -13,12 +15,13 @@ export interface GraphChatMessage {
 	attachments?: Array<{ id: string; contentType: string; content: string }>;
 }
 
-/** Builds the payload and checks it against Teams' limits, before any call. */
-export function toGraphMessage(message: OutgoingMessage): GraphChatMessage {
+/** Builds the payload (with the delivery tag, if any) and checks it against Teams' limits, before any call. */
+export function toGraphMessage(message: OutgoingMessage, tag?: string): GraphChatMessage {
 	const payload = build(message);
 	if (payload.body.content.trim() === '') {
-		throw new ChatPlatformError('teams', 'empty_message', 'The Teams message has neither text nor a card');
+		throw new ChatPlatformError(TEAMS_SOURCE, 'empty_message', 'The Teams message has neither text nor a card');
 	}
+	if (tag) payload.body.content += deliveryMarker(tag);
 	validateTeamsMessage(payload.body.content + (payload.attachments ?? []).map((a) => a.content).join(''));
 	return payload;
 }
@@ -27,7 +30,7 @@ function build(message: OutgoingMessage): GraphChatMessage {
 	if (message.native && message.native.length > 0) {
 		const attachments = message.native.map((card, index) => {
 			if (!isAdaptiveCard(card)) {
-				throw new ChatPlatformError('teams', 'invalid_card', `Card ${index + 1} is not an Adaptive Card object`);
+				throw new ChatPlatformError(TEAMS_SOURCE, 'invalid_card', `Card ${index + 1} is not an Adaptive Card object`);
 			}
 			return { id: `card${index + 1}`, contentType: ADAPTIVE_CARD_TYPE, content: JSON.stringify(card) };
 		});
@@ -46,4 +49,19 @@ function isAdaptiveCard(value: unknown): boolean {
 		!Array.isArray(value) &&
 		(value as { type?: unknown }).type === 'AdaptiveCard'
 	);
+}
+
+/** The "Adaptive Card" field: one card or a list, as JSON text or already parsed; empty means none. */
+export function parseCardsParameter(value: unknown): unknown[] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return [];
+		try {
+			parsed = JSON.parse(value) as unknown;
+		} catch (error) {
+			const reason = error instanceof Error ? error.message : String(error);
+			throw new ChatPlatformError(TEAMS_SOURCE, 'invalid_card', `The Adaptive Card is not valid JSON: ${reason}`);
+		}
+	}
+	return Array.isArray(parsed) ? parsed : [parsed];
 }

@@ -1,13 +1,13 @@
 /** Send DM for one item: message first (refused before any call if invalid), then recipient, then one delivery. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../shared/chat/ChatPlatform';
-import { deliverOnce } from '../shared/idempotency/deliverOnce';
-import { deliveryOptionsProperty, deliveryScope, readIdempotencyKey } from '../shared/idempotency/properties';
-import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../shared/mapping/properties';
-import { resolveByEmail, resolveById } from '../shared/mapping/recipients';
-import { messageProperties, readMessage } from '../shared/messages/properties';
-import { requireString } from '../shared/node/parameters';
+import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
+import { deliverOnce } from '../../shared/idempotency/deliverOnce';
+import { deliveryOptionsProperty, deliveryScope, readIdempotencyKey } from '../../shared/idempotency/properties';
+import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
+import { resolveByEmail, resolveById } from '../../shared/mapping/recipients';
+import { messageProperties, readMessage } from '../../shared/messages/properties';
+import { requireString } from '../../shared/node/parameters';
 
 export const description: INodeProperties[] = [
 	{
@@ -17,34 +17,43 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'By Email', value: 'email', description: 'Matched to a chat user by email' },
-			{ name: 'By User ID', value: 'userId', description: 'A chat user ID, such as Slack\'s U0123ABCD' },
+			{ name: 'By User ID', value: 'userId', description: 'A chat user, picked from a list or by ID' },
 		],
 		default: 'email',
 		description: 'Who gets the message: an employee email matched to a chat user, or a chat user ID',
 	},
 	{ ...employeeEmailProperty, displayOptions: { show: { recipientBy: ['email'] } } },
 	{
-		displayName: 'User ID',
+		displayName: 'User',
 		name: 'userId',
-		type: 'string',
-		placeholder: 'U0123ABCD',
-		default: '={{ $json.chatUserId }}',
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '={{ $json.chatUserId }}' },
 		required: true,
+		description: 'A chat user, searched by name or email, or their ID (Map User by Email outputs it as chatUserId)',
 		displayOptions: { show: { recipientBy: ['userId'] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchUsers', searchable: true },
+			},
+			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'The chat user ID' },
+		],
 	},
 	{ ...manualMappingsProperty, displayOptions: { show: { recipientBy: ['email'] } } },
 	...messageProperties('Wallet funded, perk redeemed or low balance, from the Perks Trigger\'s fields'),
 	deliveryOptionsProperty,
 ];
 
-export async function sendDm(this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform): Promise<IDataObject> {
-	const message = readMessage(this, itemIndex, 'personal');
+export async function execute(this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform): Promise<IDataObject> {
+	const message = readMessage(this, itemIndex, 'personal', platform.name);
 	platform.validateMessage(message);
 
 	const byEmail = this.getNodeParameter('recipientBy', itemIndex) === 'email';
 	const asked = byEmail
 		? requireString(this, 'email', itemIndex, 'Email')
-		: requireString(this, 'userId', itemIndex, 'User ID');
+		: requireString(this, 'userId', itemIndex, 'User', { extractValue: true });
 	const { user, matchedBy } = byEmail
 		? await resolveByEmail(platform, asked, readManualMappings(this, itemIndex))
 		: await resolveById(platform, asked);

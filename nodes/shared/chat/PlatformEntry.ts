@@ -1,0 +1,27 @@
+/** What a platform folder registers (chat/platforms.ts): everything the nodes need to offer it. */
+import type { IExecuteFunctions, ILoadOptionsFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+import type { ChatPlatform, PlatformName } from './ChatPlatform';
+
+export type ChatContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface PlatformEntry {
+	name: PlatformName;
+	/** The "Platform" option's label. */
+	displayName: string;
+	/** Its credential types, each with the `authentication` choice it belongs to (if it has several). */
+	credentials: INodeCredentialDescription[];
+	/** The credential type the node's "Authentication" choice picks. */
+	credentialType(authentication: string): string;
+	/** The "Custom" message's native content field (Block Kit, Adaptive Card), shown for this platform. */
+	nativeProperty: INodeProperties;
+	/** That field's value as the list of native items `OutgoingMessage.native` carries. */
+	parseNative(raw: unknown): unknown[];
+	create(context: ChatContext, credentialType: string): Promise<ChatPlatform>;
+}
+
+/** The rate-limit queue key for a node's credential: one queue per credential in this process. */
+export function credentialThrottleKey(context: ChatContext, type: string): string | undefined {
+	const id = context.getNode().credentials?.[type]?.id;
+	return id ? `credential:${id}` : undefined;
+}

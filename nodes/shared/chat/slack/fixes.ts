@@ -1,0 +1,58 @@
+/** The fix for every code the Slack adapter raises: neutral codes first, then Slack's own. */
+import type { ErrorContext, FixTable } from '../errors';
+
+const REAUTHORIZE =
+	'Re-authorize the credential (reconnect OAuth2 or paste a fresh bot token). Prefer a service account: credentials tied to a person stop working when that person leaves or changes role.';
+
+const inviteApp = (c: ErrorContext) =>
+	`If ${c.channel ? `"${c.channel}"` : 'the channel'} is private, invite the app: open the channel and type /invite @${c.appName ?? '<app name>'}. Otherwise check the channel name or ID.`;
+
+const RATE_LIMITED = 'Slack is rate limiting this app. Lower how many messages the workflow sends at once, or retry later.';
+const SLACK_DOWN = 'Slack had an internal error. Retry later; see https://slack-status.com.';
+
+/** Slack's own error codes that have a neutral name; the message keeps Slack's code. */
+export const SLACK_TO_NEUTRAL: Record<string, string> = {
+	not_in_channel: 'not_a_member',
+	is_archived: 'channel_archived',
+	users_not_found: 'recipient_not_found',
+	user_not_found: 'recipient_not_found',
+	user_disabled: 'recipient_disabled',
+	cannot_dm_bot: 'recipient_is_bot',
+	invalid_auth: 'reauthorize',
+	not_authed: 'reauthorize',
+	token_revoked: 'reauthorize',
+	token_expired: 'reauthorize',
+	account_inactive: 'reauthorize',
+	missing_scope: 'missing_permission',
+	ratelimited: 'rate_limited',
+	msg_too_long: 'message_too_large',
+	fatal_error: 'internal_error',
+};
+
+export const SLACK_ERROR_FIXES: FixTable = {
+	not_a_member: inviteApp,
+	channel_not_found: inviteApp,
+	channel_archived: (c) =>
+		`${c.channel ? `"${c.channel}"` : 'The channel'} is archived. Unarchive it in Slack or choose another channel.`,
+	recipient_not_found: (c) =>
+		`No Slack user has the email ${c.user ? `"${c.user}"` : 'given'}. The perks email and the Slack email probably differ: check the user mapping, or add the pair to "Manual Mappings".`,
+	recipient_disabled: (c) =>
+		`The Slack account ${c.user ? `"${c.user}"` : ''} is deactivated, so it cannot receive messages. Update the user mapping.`,
+	recipient_is_bot: 'The recipient is a bot or app, which cannot receive direct messages. Check the user mapping.',
+	reauthorize: REAUTHORIZE,
+	missing_permission: (c) =>
+		`The Slack app lacks the "${c.neededScope ?? 'required'}" scope. Add it under OAuth & Permissions → Bot Token Scopes (or re-create the app from docs/slack-app-manifest.json), reinstall the app, then re-authorize the credential.`,
+	rate_limited: RATE_LIMITED,
+	message_too_large: "The message text is over Slack's 40,000 character limit. Shorten it.",
+	no_text: 'The message has neither text nor blocks. Set "Text" or "Blocks".',
+	invalid_blocks: 'Slack refused the blocks. Check them in Block Kit Builder (https://app.slack.com/block-kit-builder).',
+	invalid_blocks_format: 'The blocks must be a JSON array of Block Kit blocks.',
+	request_timeout: 'Slack did not answer in time. Retry later.',
+	service_unavailable: 'Slack is unavailable. Retry later; see https://slack-status.com.',
+	internal_error: SLACK_DOWN,
+	unreachable: 'Could not reach the Slack API. Check the credential\'s "API URL" and the network.',
+	pagination_loop:
+		'Slack returned the same page cursor twice, so the listing stopped instead of looping. Retry later; if it persists, report it to Slack.',
+	too_many_pages: 'The listing passed its page cap and stopped. Narrow it (a name filter), or report the workspace size.',
+	unknown: 'Slack refused the call: see the message for its error code.',
+};

@@ -1,0 +1,83 @@
+/** Microsoft Teams as the nodes offer it: one OAuth2 credential, Adaptive Cards, the Graph adapter. */
+import type { IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
+import type { GraphHttpResponse, GraphTransport } from './graphClient';
+import { parseCardsParameter } from './message';
+import { TeamsPlatform } from './TeamsPlatform';
+
+export const TEAMS_CREDENTIAL_TYPE = 'perksMicrosoftTeamsOAuth2Api';
+
+/** A Graph call that hangs is given up after this long (and counted as possibly delivered). */
+const GRAPH_TIMEOUT_MS = 30_000;
+
+export const teamsEntry: PlatformEntry = {
+	name: 'teams',
+	displayName: 'Microsoft Teams',
+	credentials: [{ name: TEAMS_CREDENTIAL_TYPE, required: true, displayOptions: { show: { platform: ['teams'] } } }],
+	credentialType: () => TEAMS_CREDENTIAL_TYPE,
+	nativeProperty: {
+		displayName: 'Adaptive Card (Teams)',
+		name: 'card',
+		type: 'json',
+		default: '',
+		description:
+			'Optional Adaptive Card JSON ({"type": "AdaptiveCard", …}, as the Adaptive Cards Designer exports it), or a list of cards',
+		displayOptions: { show: { messageSource: ['custom'], platform: ['teams'] } },
+	},
+	parseNative: parseCardsParameter,
+	async create(context, type) {
+		const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(type);
+		return new TeamsPlatform({
+			transport: n8nGraphTransport(context, type),
+			graphApiBaseUrl: credential.graphApiBaseUrl,
+			throttleKey: credentialThrottleKey(context, type),
+		});
+	},
+};
+
+/**
+ * Graph HTTP through n8n's `httpRequestWithAuthentication`: n8n signs each request, and on a 401
+ * refreshes the OAuth2 token, saves it and retries once. HTTP errors come back as answers (the
+ * adapter reads Graph's error code and Retry-After); only a call with no answer throws.
+ */
+export function n8nGraphTransport(context: ChatContext, type: string): GraphTransport {
+	return async ({ method, url, headers, body }) => {
+		try {
+			const response = (await context.helpers.httpRequestWithAuthentication.call(context, type, {
+				method: method as IHttpRequestMethods,
+				url,
+				headers,
+				body,
+				returnFullResponse: true,
+				timeout: GRAPH_TIMEOUT_MS,
+			})) as IN8nHttpFullResponse;
+			return { status: response.statusCode, headers: response.headers as GraphHttpResponse['headers'], body: text(response.body) };
+		} catch (error) {
+			// Not ignoreHttpStatusErrors: n8n refreshes the token only when a 401 is thrown.
+			const answer = httpAnswerOf(error);
+			if (answer) return answer;
+			throw error;
+		}
+	};
+}
+
+/** The HTTP answer inside n8n's error (the error itself, or the cause NodeApiError wraps). */
+function httpAnswerOf(error: unknown): GraphHttpResponse | undefined {
+	for (let e = error as { response?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+		const response = e.response as { status?: unknown; headers?: unknown; data?: unknown } | undefined;
+		if (response && typeof response.status === 'number') {
+			return {
+				status: response.status,
+				headers: { ...(response.headers as GraphHttpResponse['headers']) },
+				body: text(response.data),
+			};
+		}
+		e = e.cause as typeof e;
+	}
+	return undefined;
+}
+
+function text(body: unknown): unknown {
+	return Buffer.isBuffer(body) ? body.toString('utf8') : body;
+}
