@@ -69,8 +69,10 @@ describe.each(templates)('template %s', (file) => {
 			const declared = (type.description.credentials ?? []).map((c) => c.name);
 			for (const credentialType of Object.keys(node.credentials ?? {})) expect(declared).toContain(credentialType);
 		}
-		expect(nodes.filter((n) => n.type === 'n8n-nodes-perks.perksTrigger')).toHaveLength(1);
-		expect(nodes.find((n) => n.type === 'n8n-nodes-perks.perksTrigger')?.webhookId).toBeTruthy();
+		// One trigger: perks events (Perks Trigger) or chat questions (Perks Chat Trigger).
+		const triggers = nodes.filter((n) => /^n8n-nodes-perks\.perks(Chat)?Trigger$/.test(n.type));
+		expect(triggers).toHaveLength(1);
+		expect(triggers[0].webhookId).toBeTruthy();
 	});
 });
 

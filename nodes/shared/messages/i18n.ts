@@ -82,6 +82,12 @@ export interface MessageStrings {
 		channelTitle: (perk: string) => string;
 		channel: (perk: string) => string;
 	};
+	/** Answers to a balance question asked in Slack or Teams (plain text: both platforms show it as is). */
+	chat: {
+		balance: (p: { balance: string; threshold?: string }) => string;
+		help: string;
+		notMapped: string;
+	};
 }
 
 const en: MessageStrings = {
@@ -121,6 +127,13 @@ const en: MessageStrings = {
 		personal: (perk) => `There's a new perk waiting for you in the catalog: *${perk}*.`,
 		channelTitle: (perk) => `✨ New perk: ${perk}`,
 		channel: (perk) => `A new perk just landed in the catalog: *${perk}*!`,
+	},
+	chat: {
+		balance: ({ balance, threshold }) =>
+			`You have ${balance} in your perks wallet.${threshold ? ` That is below your alert of ${threshold}.` : ''}`,
+		help: 'Ask me "balance" or "how many points do I have?" and I will tell you your perks balance, privately.',
+		notMapped:
+			'I could not find your perks account from your chat email. Ask your perks admin to add you to the Manual Mappings with your perks email.',
 	},
 };
 
@@ -163,6 +176,13 @@ const es: MessageStrings = {
 		channelTitle: (perk) => `✨ Nuevo beneficio: ${perk}`,
 		channel: (perk) => `¡Acaba de llegar un nuevo beneficio al catálogo: *${perk}*!`,
 	},
+	chat: {
+		balance: ({ balance, threshold }) =>
+			`Tienes ${balance} en tu saldo de beneficios.${threshold ? ` Está por debajo de tu aviso de ${threshold}.` : ''}`,
+		help: 'Pregúntame "saldo" o "¿cuántos puntos tengo?" y te diré tu saldo de beneficios, en privado.',
+		notMapped:
+			'No encuentro tu cuenta de beneficios con tu email del chat. Pide a tu administrador de beneficios que te añada a las asignaciones manuales con tu email de beneficios.',
+	},
 };
 
 const it: MessageStrings = {
@@ -202,6 +222,13 @@ const it: MessageStrings = {
 		personal: (perk) => `Nel catalogo ti aspetta un nuovo benefit: *${perk}*.`,
 		channelTitle: (perk) => `✨ Nuovo benefit: ${perk}`,
 		channel: (perk) => `Nel catalogo è appena arrivato un nuovo benefit: *${perk}*!`,
+	},
+	chat: {
+		balance: ({ balance, threshold }) =>
+			`Hai ${balance} nel tuo portafoglio benefit.${threshold ? ` È sotto la tua soglia di avviso di ${threshold}.` : ''}`,
+		help: 'Chiedimi "saldo" o "quanti punti ho?" e ti dirò il tuo saldo benefit, in privato.',
+		notMapped:
+			"Non trovo il tuo account benefit con la tua email della chat. Chiedi all'amministratore dei benefit di aggiungerti alle mappature manuali con la tua email benefit.",
 	},
 };
 
@@ -243,6 +270,13 @@ const pt: MessageStrings = {
 		personal: (perk) => `Tem um benefício novo esperando por você no catálogo: *${perk}*.`,
 		channelTitle: (perk) => `✨ Novo benefício: ${perk}`,
 		channel: (perk) => `Acabou de chegar um benefício novo no catálogo: *${perk}*!`,
+	},
+	chat: {
+		balance: ({ balance, threshold }) =>
+			`Você tem ${balance} na sua carteira de benefícios.${threshold ? ` Está abaixo do seu alerta de ${threshold}.` : ''}`,
+		help: 'Pergunte "saldo" ou "quantos pontos eu tenho?" e eu digo seu saldo de benefícios, em particular.',
+		notMapped:
+			'Não encontrei sua conta de benefícios pelo seu email do chat. Peça ao administrador de benefícios para incluir você nos mapeamentos manuais com seu email de benefícios.',
 	},
 };
 

@@ -1,0 +1,111 @@
+/**
+ * One chat question answered: the asker is mapped to a perks employee by their chat account's
+ * email (Manual Mappings win), only that employee's wallet is read, and the answer goes back
+ * privately the way the question came in. Nobody can ask for someone else's balance: the
+ * asker comes from the signed request, never from a parameter.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ChatPlatform, ChatUser } from '../shared/chat/ChatPlatform';
+import { readManualMappings } from '../shared/mapping/properties';
+import { normalizeEmail } from '../shared/mapping/recipients';
+import { formatAmount, MESSAGE_STRINGS, resolveLocale, type Locale } from '../shared/messages/i18n';
+import type { PerksClient } from '../shared/perks/client';
+import type { Employee } from '../shared/perks/contract';
+import { PerksApiError } from '../shared/perks/errors';
+import { ChatQuestionError } from './errors';
+
+type Answered = 'balance' | 'help' | 'not_mapped';
+
+interface Question {
+	source: 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
+	askerId: string;
+	intent: 'balance' | 'help';
+	language: string | null;
+	responseUrl: string | null;
+}
+
+export async function answerQuestion(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+	perks: PerksClient,
+): Promise<IDataObject> {
+	const question = readQuestion(this.getInputData()[itemIndex].json);
+	const asker = await platform.getUser(question.askerId);
+	const email = perksEmailOf(asker, readManualMappings(this, itemIndex));
+	const employee = email ? await findEmployee(perks, email) : undefined;
+	const locale = resolveLocale(question.language ?? employee?.locale);
+	const strings = MESSAGE_STRINGS[locale];
+
+	let answered: Answered;
+	let text: string;
+	if (question.intent === 'help') {
+		[answered, text] = ['help', strings.chat.help];
+	} else if (!employee) {
+		[answered, text] = ['not_mapped', strings.chat.notMapped];
+	} else {
+		[answered, text] = ['balance', await balanceText(perks, employee, locale)];
+	}
+
+	if (question.source === 'teamsOutgoingWebhook') {
+		// This item is the HTTP answer to Teams (the trigger's "last node" response): the reply activity.
+		return { type: 'message', text };
+	}
+	if (question.source === 'slackCommand') {
+		await this.helpers.httpRequest({
+			method: 'POST',
+			url: question.responseUrl as string,
+			body: { response_type: 'ephemeral', replace_original: false, text },
+			json: true,
+		});
+	} else {
+		await platform.sendDirectMessage(asker.id, { text });
+	}
+	return { answered, locale, platform: platform.name, askerId: asker.id };
+}
+
+function readQuestion(json: IDataObject): Question {
+	const { source, askerId, intent, language, responseUrl } = json;
+	const sources = ['slackCommand', 'slackEvents', 'teamsOutgoingWebhook'];
+	if (typeof source !== 'string' || !sources.includes(source) || typeof askerId !== 'string' || !askerId) {
+		throw new ChatQuestionError('The input item is not a chat question: it needs "source" and "askerId"');
+	}
+	if (source === 'slackCommand' && typeof responseUrl !== 'string') {
+		throw new ChatQuestionError('A Slack slash command item needs "responseUrl"');
+	}
+	return {
+		source: source as Question['source'],
+		askerId,
+		intent: intent === 'help' ? 'help' : 'balance',
+		language: typeof language === 'string' ? language : null,
+		responseUrl: typeof responseUrl === 'string' ? responseUrl : null,
+	};
+}
+
+/** Manual Mappings run perks email → chat email or id; here they are read the other way round. */
+function perksEmailOf(asker: ChatUser, mappings: Map<string, string>): string | undefined {
+	const askerEmail = asker.email ? normalizeEmail(asker.email) : undefined;
+	for (const [perksEmail, chatUser] of mappings) {
+		if (chatUser === asker.id || (askerEmail && normalizeEmail(chatUser) === askerEmail)) return perksEmail;
+	}
+	return askerEmail;
+}
+
+async function findEmployee(perks: PerksClient, email: string): Promise<Employee | undefined> {
+	// Other failures go up to runPerItem, which gives them their code and fix.
+	return await perks.lookupEmployee(email).catch((error: unknown) => {
+		if (error instanceof PerksApiError && error.code === 'employee_not_found') return undefined;
+		throw error;
+	});
+}
+
+async function balanceText(perks: PerksClient, employee: Employee, locale: Locale): Promise<string> {
+	const wallet = await perks.getWallet(employee.id);
+	const amount = (value: number) => formatAmount(value, wallet.currency, locale);
+	const low = wallet.balance < wallet.low_balance_threshold;
+	return MESSAGE_STRINGS[locale].chat.balance({
+		balance: amount(wallet.balance),
+		threshold: low ? amount(wallet.low_balance_threshold) : undefined,
+	});
+}

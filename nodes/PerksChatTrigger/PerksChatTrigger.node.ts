@@ -1,0 +1,125 @@
+import {
+	NodeConnectionTypes,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { RecentKeys } from '../shared/idempotency/recentKeys';
+import { handleChatRequest, type ChatSource } from './receive';
+
+/** Request ids seen lately, across every Perks Chat Trigger in this process (replays, retries). */
+const seenRequests = new RecentKeys(100_000, 10 * 60 * 1000);
+
+const SLACK_CREDENTIAL = 'perksSlackApi';
+const TEAMS_OUTGOING_CREDENTIAL = 'perksTeamsOutgoingWebhookApi';
+const SLACK_SOURCES: ChatSource[] = ['slackCommand', 'slackEvents'];
+
+// Slack and Teams have no API to register these URLs: the admin pastes the URL into the app's settings.
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
+export class PerksChatTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Perks Chat Trigger',
+		name: 'perksChatTrigger',
+		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ {"slackCommand": "Slack slash command", "slackEvents": "Slack bot messages", "teamsOutgoingWebhook": "Teams outgoing webhook"}[$parameter["source"]] }}',
+		description: 'Starts the workflow when someone asks the perks bot a question in Slack or Microsoft Teams',
+		defaults: { name: 'Perks Chat Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: SLACK_CREDENTIAL, required: true, displayOptions: { show: { source: SLACK_SOURCES } } },
+			{ name: TEAMS_OUTGOING_CREDENTIAL, required: true, displayOptions: { show: { source: ['teamsOutgoingWebhook'] } } },
+		],
+		// Slack requests are acknowledged by the node itself at once (3 s deadline); a Teams outgoing
+		// webhook's answer is the HTTP response, so n8n sends the last node's item (Perks Chat Reply's).
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'lastNode',
+				responseData: 'firstEntryJson',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Source',
+				name: 'source',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Slack Slash Command',
+						value: 'slackCommand',
+						description: '/perks balance: set the command\'s Request URL to this node\'s production URL',
+					},
+					{
+						name: 'Slack Bot Messages',
+						value: 'slackEvents',
+						description: 'A DM to the app or an @mention (Events API): set the Request URL to this URL',
+					},
+					{
+						name: 'Teams Outgoing Webhook',
+						value: 'teamsOutgoingWebhook',
+						description: '"@Perks balance" in a Teams channel: set the callback URL to this URL',
+					},
+				],
+				default: 'slackCommand',
+			},
+			{
+				displayName:
+					'Slack verifies this URL with the credential\'s Signing Secret: paste it from the app\'s Basic Information page.',
+				name: 'slackNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: SLACK_SOURCES } },
+			},
+			{
+				displayName:
+					'Teams waits at most 5 seconds for the answer: end the workflow with Perks Chat Reply, whose item is the answer.',
+				name: 'teamsNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['teamsOutgoingWebhook'] } },
+			},
+		],
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+		const source = this.getNodeParameter('source', 'slackCommand') as ChatSource;
+		const secret = await readSecret(this, source);
+		const outcome = handleChatRequest({
+			source,
+			rawBody: request.rawBody,
+			headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+			secret,
+			scope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+			seen: seenRequests,
+		});
+		const response = this.getResponseObject();
+		if (outcome.action === 'respond') {
+			response.status(outcome.status).json(outcome.body);
+			return { noWebhookResponse: true };
+		}
+		const workflowData = [[{ json: outcome.question }]];
+		if (outcome.ack === undefined) return { workflowData };
+		if (typeof outcome.ack === 'string') response.status(200).send(outcome.ack);
+		else response.status(200).json(outcome.ack);
+		return { noWebhookResponse: true, workflowData };
+	}
+}
+
+async function readSecret(context: IWebhookFunctions, source: ChatSource): Promise<string> {
+	if (source === 'teamsOutgoingWebhook') {
+		const credential = await context.getCredentials<{ securityToken?: string }>(TEAMS_OUTGOING_CREDENTIAL);
+		return credential.securityToken?.trim() ?? '';
+	}
+	const credential = await context.getCredentials<{ signingSecret?: string }>(SLACK_CREDENTIAL);
+	return credential.signingSecret?.trim() ?? '';
+}
