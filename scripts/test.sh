@@ -3,14 +3,15 @@
 # in-process tests (loopback emulators of the perks API and Slack, n8n-core running the
 # workflows), then the end-to-end tests against a real n8n 2.x (installed into .cache/n8n on
 # first use), one of them driving the n8n editor in Debian's Chromium, some in n8n's queue mode with
-# Debian's PostgreSQL and Redis (apt-get, on first use).
+# Debian's PostgreSQL and Redis (apt-get, on first use), then the reliability tier (bursts, copies,
+# outages, faults, rate limits, kills; SQLite and queue mode).
 # Prints one closing line: "tests: N passed, N failed".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 mkdir -p .cache
-rm -f .cache/jest-unit.json .cache/jest-e2e.json
+rm -f .cache/jest-unit.json .cache/jest-e2e.json .cache/jest-reliability.json
 npm run lint
 npm run typecheck
 
@@ -30,9 +31,12 @@ if bash scripts/e2e/install-n8n.sh; then
 		status=1
 	fi
 	npx jest -c jest.e2e.config.js --ci --json --outputFile=.cache/jest-e2e.json || status=$?
+	# The reliability tier (issue 6's scenarios, fuzzing) at CI's loads; `npm run test:reliability
+	# -- --full` runs the full ones.
+	npx jest -c jest.reliability.config.js --ci --json --outputFile=.cache/jest-reliability.json || status=$?
 else
 	echo "Could not install n8n for the end-to-end tests" >&2
 	status=1
 fi
-node scripts/summarize-jest.js .cache/jest-unit.json .cache/jest-e2e.json
+node scripts/summarize-jest.js .cache/jest-unit.json .cache/jest-e2e.json .cache/jest-reliability.json
 exit $status
