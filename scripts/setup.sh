@@ -3,9 +3,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
-# --ignore-scripts: eslint-plugin-n8n-nodes-base (inside @n8n/node-cli) has a `preinstall`
-# that insists on pnpm; none of our dependencies needs an install script to work.
+# Install scripts are off in .npmrc: eslint-plugin-n8n-nodes-base (inside @n8n/node-cli) has a
+# `preinstall` that insists on pnpm; none of our dependencies needs an install script to work.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	npm ci --ignore-scripts --no-audit --no-fund
+	npm ci --no-audit --no-fund
 fi
 npm run build
