@@ -44,13 +44,13 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const began = Date.now();
 		const results = await w.perks.deliverAllUntilDone(events, { concurrency: LOAD.burstConcurrency, backoffMs: FAST_BACKOFF });
 		const ms = Date.now() - began;
+		log('burst', { events: LOAD.burst, ms, perSecond: Math.round((LOAD.burst / ms) * 1000), ...summary(results) });
 		expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
-		// Distinct events never collide: every first attempt is answered 200.
-		expect(results.every((r) => r.attempts[0].status === 200)).toBe(true);
 		expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));
+		// Every execution the burst started succeeded (a first attempt that timed out on the platform's
+		// side is answered later; it must not have failed in n8n).
 		const runs = (await settled(DM.id, before + LOAD.burst)).slice(before);
 		expect(runs.filter((r) => r.status !== 'success')).toEqual([]);
-		log('burst', { events: LOAD.burst, ms, perSecond: Math.round((LOAD.burst / ms) * 1000) });
 
 		await target().restart();
 		const again = await w.perks.deliverAllUntilDone(events, { concurrency: LOAD.burstConcurrency, backoffMs: FAST_BACKOFF });
@@ -65,11 +65,12 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const crew = hire(w, LOAD.duplicates, 'dup');
 		const events = walletEvents(crew);
 		const urls = target().urls(DM);
+		const secret = w.perks.webhooks.find((hook) => hook.events.includes('wallet.funded'))!.secret;
 		// Three concurrent copies per attempt, spread over the URLs that serve the webhook.
 		const copies = urls.length === 1 ? [{ url: urls[0], copies: 3 }] : [{ url: urls[0], copies: 2 }, { url: urls[1], copies: 1 }];
 		const results = await Promise.all(
 			copies.map(async ({ url, copies: n }) =>
-				await w.perks.deliverAllUntilDone(events, { url, copies: n, concurrency: 20, backoffMs: FAST_BACKOFF }),
+				await w.perks.deliverAllUntilDone(events, { url, secret, copies: n, concurrency: 20, backoffMs: FAST_BACKOFF }),
 			),
 		);
 		for (const batch of results) expect(batch.every((r) => r.outcome === 'delivered')).toBe(true);
