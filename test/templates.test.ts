@@ -296,13 +296,16 @@ describe('nightly user sync → unmatched report to an admin', () => {
 describe('failed delivery → admin (Error Workflow)', () => {
 	it("DMs the admin the failed execution's error, as Send DM wrote it", async () => {
 		const admin = slack.addUser({ name: 'admin-errors', email: 'admin.errors@example.com' });
-		// A real failure first: the employee has no Slack account.
+		// A real failed delivery first: Slack refuses the DM.
 		const wf = await publish('wallet-funded-to-slack-dm.json');
-		const employee = perks.addEmployee({ email: 'not-in-slack@example.com', name: 'Nadia', locale: 'en' });
-		await perks.deliver(walletFundedEvent(employee, { amount: 10, balance: 10, period: '2026-11' }));
+		slack.addUser({ name: 'nadia', email: 'nadia@example.com' });
+		const employee = perks.addEmployee({ email: 'nadia@example.com', name: 'Nadia', locale: 'en' });
+		const event = walletFundedEvent(employee, { amount: 10, balance: 10, period: '2026-11' });
+		slack.failNext('chat.postMessage', 1, { error: 'msg_too_long' });
+		await perks.deliver(event);
 		const [failed] = await wf.settled();
 		const error = failed.error('Send DM');
-		expect(error?.message).toBeTruthy();
+		expect(error?.message).toContain(`(delivery ${event.id} → nadia@example.com, attempt 1`);
 
 		// What n8n's Error Trigger emits for that execution.
 		const item = {
