@@ -4,9 +4,10 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
+import { GraphEmulator } from './emulators/graphApi';
 import { PerksEmulator } from './emulators/perksApi';
 import { SlackEmulator } from './emulators/slackApi';
-import { ResponseUrlRecorder, send, slackEvent, slashCommand } from './emulators/chatRequests';
+import { ResponseUrlRecorder, send, slackEvent, slashCommand, teamsMention } from './emulators/chatRequests';
 import { PACKAGE_ROOT, type WorkflowJson } from './harness/n8nRuntime';
 import { hostWorkflow, type HostedWorkflow } from './harness/webhookHost';
 import { credentialsFor } from './fixtures/runNode';
@@ -15,14 +16,16 @@ import { credentialsFor } from './fixtures/runNode';
 const SIGNING_SECRET = 'slack-signing-secret';
 const perks = new PerksEmulator();
 const slack = new SlackEmulator();
+const graph = new GraphEmulator();
+const TEAMS_TOKEN = Buffer.from('teams-outgoing-webhook-token').toString('base64');
 const responseUrl = new ResponseUrlRecorder();
 let hosted: HostedWorkflow | undefined;
 
 beforeAll(async () => {
-	await Promise.all([perks.start(), slack.start(), responseUrl.start()]);
+	await Promise.all([perks.start(), slack.start(), graph.start(), responseUrl.start()]);
 });
 afterAll(async () => {
-	await Promise.all([perks.stop(), slack.stop(), responseUrl.stop()]);
+	await Promise.all([perks.stop(), slack.stop(), graph.stop(), responseUrl.stop()]);
 });
 afterEach(async () => {
 	await hosted?.stop();
@@ -32,7 +35,8 @@ afterEach(async () => {
 async function publish(file: string): Promise<HostedWorkflow> {
 	const template = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'workflows', file), 'utf8')) as WorkflowJson & { nodes: INode[] };
 	const runnable = { ...template, id: file, nodes: template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote') };
-	hosted = await hostWorkflow(runnable, 'Perks Chat Trigger', { credentials: credentialsFor({ slack, perks }) });
+	const credentials = { ...credentialsFor({ slack, perks, graph }), perksTeamsOutgoingWebhookApi: { securityToken: TEAMS_TOKEN } };
+	hosted = await hostWorkflow(runnable, 'Perks Chat Trigger', { credentials });
 	return hosted;
 }
 
@@ -57,4 +61,32 @@ it('bot question template: a DM question gets a DM answer', async () => {
 	expect(slack.messagesFor(user.id).map((m) => m.text)).toEqual([
 		'Você tem 3 pontos na sua carteira de benefícios. Está abaixo do seu alerta de 20 pontos.',
 	]);
+});
+
+describe('"@Perks balance" template (Teams outgoing webhook)', () => {
+	it("answers a signed mention with the asker's balance in the HTTP reply, found by an alias", async () => {
+		const wf = await publish('perks-balance-teams-outgoing-webhook.json');
+		// The perks email is one of the asker's aliases, not their mail.
+		const employee = perks.addEmployee({ email: 'giulia@example.com', name: 'Giulia', locale: 'it' }, { balance: 640 });
+		const asker = graph.addUser({ displayName: 'Giulia', userPrincipalName: 'g.bianchi@contoso.test', mail: 'g.bianchi@contoso.test', proxyAddresses: [`smtp:${employee.email}`] });
+		perks.addEmployee({ email: 'someone.else@example.com', name: 'Else' }, { balance: 999 });
+		const result = await send(wf.url, teamsMention(TEAMS_TOKEN, { aadObjectId: asker.id, text: 'quanti punti ho?' }));
+		expect(result.status).toBe(200);
+		expect(JSON.parse(result.text)).toEqual({ type: 'message', text: 'Hai 640 punti nel tuo portafoglio benefit.' });
+		expect(result.elapsedMs).toBeLessThan(5000);
+	});
+
+	it('refuses a mention signed with another token with 401 and runs nothing', async () => {
+		const wf = await publish('perks-balance-teams-outgoing-webhook.json');
+		const forged = teamsMention(Buffer.from('not the token').toString('base64'), { aadObjectId: 'aad-x', text: 'balance' });
+		expect((await send(wf.url, forged)).status).toBe(401);
+		expect(wf.executions).toHaveLength(0);
+	});
+
+	it('tells an asker the perks platform does not know how to get mapped', async () => {
+		const wf = await publish('perks-balance-teams-outgoing-webhook.json');
+		const stranger = graph.addUser({ displayName: 'Stranger', userPrincipalName: 'stranger@contoso.test' });
+		const result = await send(wf.url, teamsMention(TEAMS_TOKEN, { aadObjectId: stranger.id, text: 'balance' }));
+		expect(JSON.parse(result.text)).toMatchObject({ type: 'message', text: expect.stringMatching(/^I could not find your perks account/) });
+	});
 });

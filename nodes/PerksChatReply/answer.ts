@@ -13,11 +13,12 @@ import { formatAmount, MESSAGE_STRINGS, resolveLocale, type Locale } from '../sh
 import type { PerksClient } from '../shared/perks/client';
 import type { Employee } from '../shared/perks/contract';
 import { PerksApiError } from '../shared/perks/errors';
-import { ChatQuestionError } from './errors';
+import { ChatQuestionError, PlatformMismatchError } from './errors';
 
 type Answered = 'balance' | 'help' | 'not_mapped';
 
 interface Question {
+	platform: 'slack' | 'teams';
 	source: 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
 	askerId: string;
 	intent: 'balance' | 'help';
@@ -32,9 +33,9 @@ export async function answerQuestion(
 	perks: PerksClient,
 ): Promise<IDataObject> {
 	const question = readQuestion(this.getInputData()[itemIndex].json);
+	if (question.platform !== platform.name) throw new PlatformMismatchError(question.platform, platform.name);
 	const asker = await platform.getUser(question.askerId);
-	const email = perksEmailOf(asker, readManualMappings(this, itemIndex));
-	const employee = email ? await findEmployee(perks, email) : undefined;
+	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
 	const locale = resolveLocale(question.language ?? employee?.locale);
 	const strings = MESSAGE_STRINGS[locale];
 
@@ -75,6 +76,7 @@ function readQuestion(json: IDataObject): Question {
 		throw new ChatQuestionError('A Slack slash command item needs "responseUrl"');
 	}
 	return {
+		platform: source === 'teamsOutgoingWebhook' ? 'teams' : 'slack',
 		source: source as Question['source'],
 		askerId,
 		intent: intent === 'help' ? 'help' : 'balance',
@@ -83,13 +85,20 @@ function readQuestion(json: IDataObject): Question {
 	};
 }
 
-/** Manual Mappings run perks email → chat email or id; here they are read the other way round. */
-function perksEmailOf(asker: ChatUser, mappings: Map<string, string>): string | undefined {
-	const askerEmail = asker.email ? normalizeEmail(asker.email) : undefined;
+/**
+ * Manual Mappings run perks email → chat email or id; here they are read the other way round.
+ * Without one, each of the asker's addresses is tried in turn (Teams: mail, sign-in name, aliases).
+ */
+async function findAsker(perks: PerksClient, asker: ChatUser, mappings: Map<string, string>): Promise<Employee | undefined> {
+	const addresses = [...new Set([asker.email, ...(asker.emails ?? [])].filter((a): a is string => !!a).map(normalizeEmail))];
 	for (const [perksEmail, chatUser] of mappings) {
-		if (chatUser === asker.id || (askerEmail && normalizeEmail(chatUser) === askerEmail)) return perksEmail;
+		if (chatUser === asker.id || addresses.includes(normalizeEmail(chatUser))) return await findEmployee(perks, perksEmail);
 	}
-	return askerEmail;
+	for (const address of addresses) {
+		const employee = await findEmployee(perks, address);
+		if (employee) return employee;
+	}
+	return undefined;
 }
 
 async function findEmployee(perks: PerksClient, email: string): Promise<Employee | undefined> {

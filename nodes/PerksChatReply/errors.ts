@@ -8,3 +8,15 @@ export class ChatQuestionError extends Error {
 		this.name = 'ChatQuestionError';
 	}
 }
+
+/** A Teams question given to a node set to Slack, or the other way round: the asker id means nothing there. */
+export class PlatformMismatchError extends Error {
+	readonly code = 'platform_mismatch';
+	readonly fix: string;
+
+	constructor(asked: string, configured: string) {
+		super(`The question came from ${asked}, but Perks Chat Reply's Platform is ${configured}`);
+		this.name = 'PlatformMismatchError';
+		this.fix = `Set Perks Chat Reply's Platform to ${asked === 'teams' ? 'Microsoft Teams' : 'Slack'} and pick that platform's credential.`;
+	}
+}

@@ -13,6 +13,7 @@ import type {
 	INode,
 	INodeType,
 	IWebhookData,
+	IWebhookDescription,
 	IWebhookResponseData,
 	IWorkflowExecuteAdditionalData,
 	Workflow,
@@ -76,12 +77,18 @@ export async function hostWorkflow(
 				: undefined;
 			if (execution) executions.push(execution);
 			if (result.noWebhookResponse || res.writableEnded) return;
-			if (execution && responseModeOf(pkg, trigger) === 'lastNode') {
+			const webhook = webhookDescriptionOf(pkg, trigger);
+			if (execution && webhook?.responseMode === 'lastNode') {
 				// n8n's "lastNode" mode: answer when the run ended, 500 if it failed.
 				const run = await execution;
 				const failed = run.run.data.resultData.error !== undefined || run.failedNode() !== undefined;
 				if (failed) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Error in workflow' }));
-				else res.writeHead(200).end();
+				else if (webhook.responseData === 'firstEntryJson') {
+					// As n8n: the JSON of the first item the last node output.
+					const last = run.run.data.resultData.lastNodeExecuted;
+					const first = last ? run.output(last)[0] : undefined;
+					res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(first ?? {}));
+				} else res.writeHead(200).end();
 				return;
 			}
 			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Workflow was started' }));
@@ -125,9 +132,9 @@ export async function hostWorkflow(
 	};
 }
 
-function responseModeOf(pkg: LoadedPackage, trigger: INode): string | undefined {
+function webhookDescriptionOf(pkg: LoadedPackage, trigger: INode): IWebhookDescription | undefined {
 	const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
-	return nodeType.description.webhooks?.[0]?.responseMode as string | undefined;
+	return nodeType.description.webhooks?.[0];
 }
 
 function webhookData(workflow: Workflow, node: INode, webhookBaseUrl: string): IWebhookData {

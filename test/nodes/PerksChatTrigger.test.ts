@@ -291,4 +291,16 @@ describe('Perks Chat Trigger: Teams outgoing webhook', () => {
 		expect(JSON.parse((await ask(wf, good)).text)).toEqual({ ignored: 'replay' });
 		expect(wf.executions).toHaveLength(1);
 	});
+
+	it('fails with platform_mismatch and its fix when Perks Chat Reply is left on Slack', async () => {
+		const wf = await publish('teamsOutgoingWebhook');
+		const result = await ask(wf, teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'balance' }));
+		expect(result.status).toBe(500);
+		const [run] = await wf.settled();
+		const error = run.error('Perks Chat Reply') as Error & { context?: { code?: string }; description?: string };
+		expect(error.context?.code).toBe('platform_mismatch');
+		expect(error.description).toMatch(/Platform to Microsoft Teams/);
+		// The Teams id never reached Slack.
+		expect(slack.calls.filter((c) => JSON.stringify(c.params).includes('aad-ada'))).toHaveLength(0);
+	});
 });
