@@ -70,12 +70,12 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const copies = urls.length === 1 ? [{ url: urls[0], copies: 3 }] : [{ url: urls[0], copies: 2 }, { url: urls[1], copies: 1 }];
 		const results = await Promise.all(
 			copies.map(async ({ url, copies: n }) =>
-				await w.perks.deliverAllUntilDone(events, { url, secret, copies: n, concurrency: 20, backoffMs: FAST_BACKOFF }),
+				await w.perks.deliverAllUntilDone(events, { url, secret, copies: n, concurrency: 20, backoffMs: BACKOFF }),
 			),
 		);
+		log('duplicates', { events: LOAD.duplicates, ...summary(results.flat()) });
 		for (const batch of results) expect(batch.every((r) => r.outcome === 'delivered')).toBe(true);
 		expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));
-		log('duplicates', { events: LOAD.duplicates, ...summary(results.flat()) });
 	});
 
 	it(`outage: Slack fails every post for ${LOAD.outageMs / 1000} s while ${LOAD.outageEvents} events arrive → every DM arrives once afterwards`, async () => {
