@@ -19,10 +19,14 @@ describe('SendThrottle', () => {
 		const started: number[] = [];
 		await Promise.all(
 			Array.from({ length: 12 }, (_, n) =>
-				throttle.run(async () => {
-					started.push(n);
-					await sleep(Math.random() * 5);
-				}, retryAfterOf, BUDGET_MS),
+				throttle.run(
+					async () => {
+						started.push(n);
+						await sleep(Math.random() * 5);
+					},
+					retryAfterOf,
+					BUDGET_MS,
+				),
 			),
 		);
 		expect(started).toEqual(Array.from({ length: 12 }, (_, n) => n));
@@ -34,11 +38,15 @@ describe('SendThrottle', () => {
 		let most = 0;
 		await Promise.all(
 			Array.from({ length: 20 }, () =>
-				throttle.run(async () => {
-					most = Math.max(most, ++inFlight);
-					await sleep(5 + Math.random() * 10);
-					inFlight--;
-				}, retryAfterOf, BUDGET_MS),
+				throttle.run(
+					async () => {
+						most = Math.max(most, ++inFlight);
+						await sleep(5 + Math.random() * 10);
+						inFlight--;
+					},
+					retryAfterOf,
+					BUDGET_MS,
+				),
 			),
 		);
 		expect(most).toBe(3);
@@ -50,16 +58,20 @@ describe('SendThrottle', () => {
 		let refusedAt = 0;
 		let refuse = true;
 		const call = (who: string) =>
-			throttle.run(async () => {
-				starts.push({ who, at: Date.now() });
-				if (who === 'A' && refuse) {
-					refuse = false;
-					refusedAt = Date.now();
-					throw new RateLimited(0.3);
-				}
-				await sleep(2);
-				return who;
-			}, retryAfterOf, BUDGET_MS);
+			throttle.run(
+				async () => {
+					starts.push({ who, at: Date.now() });
+					if (who === 'A' && refuse) {
+						refuse = false;
+						refusedAt = Date.now();
+						throw new RateLimited(0.3);
+					}
+					await sleep(2);
+					return who;
+				},
+				retryAfterOf,
+				BUDGET_MS,
+			);
 		const results = await Promise.all(['A', 'B', 'C', 'D'].map(call));
 		expect(results).toEqual(['A', 'B', 'C', 'D']);
 		expect(starts.map((s) => s.who)).toEqual(['A', 'A', 'B', 'C', 'D']);
@@ -72,14 +84,18 @@ describe('SendThrottle', () => {
 		const starts: string[] = [];
 		let refuse = true;
 		const call = (who: string, ms: number) =>
-			throttle.run(async () => {
-				starts.push(who);
-				await sleep(ms);
-				if (who === 'A' && refuse) {
-					refuse = false;
-					throw new RateLimited(0.2);
-				}
-			}, retryAfterOf, BUDGET_MS);
+			throttle.run(
+				async () => {
+					starts.push(who);
+					await sleep(ms);
+					if (who === 'A' && refuse) {
+						refuse = false;
+						throw new RateLimited(0.2);
+					}
+				},
+				retryAfterOf,
+				BUDGET_MS,
+			);
 		await Promise.all([call('A', 5), call('B', 50), call('C', 1), call('D', 1)]);
 		expect(starts).toEqual(['A', 'B', 'A', 'C', 'D']);
 	});
@@ -94,14 +110,18 @@ describe('SendThrottle', () => {
 			.catch((e: unknown) => e);
 		const waited = Date.now() - started;
 		expect(error).toBeInstanceOf(RateLimitQueueError);
-		expect(error).toMatchObject({ code: 'rate_limited', ambiguous: false, fix: expect.any(String) });
+		expect(error).toMatchObject({
+			code: 'rate_limited',
+			ambiguous: false,
+			fix: expect.any(String),
+		});
 		expect(waited).toBeGreaterThanOrEqual(95);
 		expect(waited).toBeLessThan(350);
 		expect(ran).toBe(false);
 		await busy;
 	});
 
-	it('a pause longer than a waiter\'s budget refuses that waiter at once', async () => {
+	it("a pause longer than a waiter's budget refuses that waiter at once", async () => {
 		const throttle = new SendThrottle(1);
 		let release!: () => void;
 		const holding = new Promise<void>((resolve) => (release = resolve));
@@ -117,7 +137,9 @@ describe('SendThrottle', () => {
 			)
 			.catch((e: unknown) => e);
 		let ran = false;
-		const b = throttle.run(async () => void (ran = true), retryAfterOf, 1000).catch((e: unknown) => e);
+		const b = throttle
+			.run(async () => void (ran = true), retryAfterOf, 1000)
+			.catch((e: unknown) => e);
 		await sleep(20);
 		const refusedFrom = Date.now();
 		release();

@@ -70,7 +70,9 @@ describe('deliverOnce', () => {
 		const c = conversation();
 		await ledger.claim(c.id, 'held elsewhere');
 		const started = Date.now();
-		const error = await deliverOnce(c.delivery, { ledger, inProgressWaitMs: 400 }).catch((e: unknown) => e);
+		const error = await deliverOnce(c.delivery, { ledger, inProgressWaitMs: 400 }).catch(
+			(e: unknown) => e,
+		);
 		expect(error).toBeInstanceOf(DeliveryInProgressError);
 		expect(error).toMatchObject({ code: 'delivery_in_progress', fix: expect.any(String) });
 		expect(Date.now() - started).toBeGreaterThanOrEqual(400);
@@ -101,9 +103,17 @@ describe('deliverOnce', () => {
 		};
 		await expect(deliverOnce(c.delivery, { ledger })).rejects.toBeInstanceOf(DeliveryError);
 		const retry = await deliverOnce(c.delivery, { ledger });
-		expect(retry).toEqual({ sent: false, skipped: 'already_sent', messageId: 'ts-1', foundEarlierAttempt: true });
+		expect(retry).toEqual({
+			sent: false,
+			skipped: 'already_sent',
+			messageId: 'ts-1',
+			foundEarlierAttempt: true,
+		});
 		expect(c.posted).toHaveLength(1);
-		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({ skipped: 'already_sent', messageId: 'ts-1' });
+		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({
+			skipped: 'already_sent',
+			messageId: 'ts-1',
+		});
 	});
 
 	it('a failure known not to have reached the platform sends again without looking', async () => {
@@ -127,7 +137,9 @@ describe('deliverOnce', () => {
 			if (failures-- > 0) throw new Error('something odd');
 			return await post(tag);
 		};
-		const error = (await deliverOnce(c.delivery, { ledger }).catch((e: unknown) => e)) as DeliveryError;
+		const error = (await deliverOnce(c.delivery, { ledger }).catch(
+			(e: unknown) => e,
+		)) as DeliveryError;
 		expect(error.code).toBe('send_failed');
 		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({ sent: true, attempt: 2 });
 		expect(c.calls.findSent).toBe(1);
@@ -139,11 +151,19 @@ describe('deliverOnce', () => {
 		});
 		const errors: DeliveryError[] = [];
 		for (let attempt = 1; attempt <= PLATFORM_ATTEMPTS + 1; attempt++) {
-			errors.push((await deliverOnce(c.delivery, { ledger }).catch((e: unknown) => e)) as DeliveryError);
+			errors.push(
+				(await deliverOnce(c.delivery, { ledger }).catch((e: unknown) => e)) as DeliveryError,
+			);
 		}
 		expect(errors.every((e) => e instanceof DeliveryError)).toBe(true);
-		expect(errors.map((e) => e.delivery.attempt)).toEqual(Array.from({ length: PLATFORM_ATTEMPTS + 1 }, (_, i) => i + 1));
-		expect(errors.map((e) => e.delivery.final)).toEqual([...Array(PLATFORM_ATTEMPTS - 1).fill(false), true, true]);
+		expect(errors.map((e) => e.delivery.attempt)).toEqual(
+			Array.from({ length: PLATFORM_ATTEMPTS + 1 }, (_, i) => i + 1),
+		);
+		expect(errors.map((e) => e.delivery.final)).toEqual([
+			...Array(PLATFORM_ATTEMPTS - 1).fill(false),
+			true,
+			true,
+		]);
 		expect(errors[0]).toMatchObject({
 			code: 'service_unavailable',
 			fix: 'Slack is having trouble; the event comes again.',
@@ -165,8 +185,12 @@ describe('deliverOnce', () => {
 		};
 		db.failNext(/SET state = 'failed'/);
 		// The send's own error is reported, not the ledger's.
-		await expect(deliverOnce(c.delivery, { ledger })).rejects.toMatchObject({ code: 'service_unavailable' });
-		await expect(deliverOnce(c.delivery, { ledger, inProgressWaitMs: 0 })).rejects.toBeInstanceOf(DeliveryInProgressError);
+		await expect(deliverOnce(c.delivery, { ledger })).rejects.toMatchObject({
+			code: 'service_unavailable',
+		});
+		await expect(deliverOnce(c.delivery, { ledger, inProgressWaitMs: 0 })).rejects.toBeInstanceOf(
+			DeliveryInProgressError,
+		);
 		clock += LEASE_MS + 1;
 		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({ sent: true, attempt: 2 });
 		expect(c.calls.findSent).toBe(1);
@@ -178,7 +202,10 @@ describe('deliverOnce', () => {
 		db.failNext(/SET state = 'sent'/);
 		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({ sent: true });
 		clock += LEASE_MS + 1;
-		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({ skipped: 'already_sent', foundEarlierAttempt: true });
+		expect(await deliverOnce(c.delivery, { ledger })).toMatchObject({
+			skipped: 'already_sent',
+			foundEarlierAttempt: true,
+		});
 		expect(c.posted).toHaveLength(1);
 	});
 
@@ -188,7 +215,9 @@ describe('deliverOnce', () => {
 			c.posted.push({ tag, messageId: 'ts-1' });
 			return { channelId: 'D1', messageId: 'ts-1' };
 		});
-		const outcomes = await Promise.all(Array.from({ length: 20 }, () => deliverOnce(c.delivery, { ledger })));
+		const outcomes = await Promise.all(
+			Array.from({ length: 20 }, () => deliverOnce(c.delivery, { ledger })),
+		);
 		expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
 		expect(outcomes.filter((o) => !o.sent && o.skipped === 'already_sent')).toHaveLength(19);
 		expect(c.posted).toHaveLength(1);

@@ -2,7 +2,12 @@
  * The delivery ledger against a real SQLite whose callers interleave between statements (jitter),
  * as separate n8n executions and processes do on one database.
  */
-import { DeliveryLedger, LEDGER_TTL_MS, deliveryId, type Claim } from '../../nodes/shared/idempotency/deliveryLedger';
+import {
+	DeliveryLedger,
+	LEDGER_TTL_MS,
+	deliveryId,
+	type Claim,
+} from '../../nodes/shared/idempotency/deliveryLedger';
 import { sqliteLedgerDatabase, type TestLedgerDatabase } from '../harness/sqliteLedger';
 
 const LEASE_MS = 60_000;
@@ -38,7 +43,9 @@ describe('DeliveryLedger: claims under concurrency', () => {
 	});
 
 	it('50 concurrent claims of one id: exactly one claimed, the rest in progress', async () => {
-		const claims = await Promise.all(Array.from({ length: 50 }, () => ledger().claim(id('one'), 'evt_one → U1')));
+		const claims = await Promise.all(
+			Array.from({ length: 50 }, () => ledger().claim(id('one'), 'evt_one → U1')),
+		);
 		expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
 		expect(claims.filter((c) => c.kind === 'in_progress')).toHaveLength(49);
 		expect(db.rows()).toHaveLength(1);
@@ -59,7 +66,11 @@ describe('DeliveryLedger: outcomes', () => {
 		await ledger().markFailed(id(2), first.token, false);
 		clock += 1000;
 		const second = claimed(await ledger().claim(id(2), 'l'));
-		expect(second).toMatchObject({ attempt: 2, lookFirst: false, firstClaimedAt: first.firstClaimedAt });
+		expect(second).toMatchObject({
+			attempt: 2,
+			lookFirst: false,
+			firstClaimedAt: first.firstClaimedAt,
+		});
 	});
 
 	it('an ambiguous failure makes the next attempts look first, also after a later clean failure', async () => {
@@ -98,7 +109,11 @@ describe('DeliveryLedger: a vanished holder', () => {
 		const claims = await Promise.all(Array.from({ length: 40 }, () => ledger().claim(id(6), 'l')));
 		const winners = claims.filter((c) => c.kind === 'claimed');
 		expect(winners).toHaveLength(1);
-		expect(winners[0]).toMatchObject({ attempt: 2, lookFirst: true, firstClaimedAt: first.firstClaimedAt });
+		expect(winners[0]).toMatchObject({
+			attempt: 2,
+			lookFirst: true,
+			firstClaimedAt: first.firstClaimedAt,
+		});
 		expect(claims.filter((c) => c.kind === 'in_progress')).toHaveLength(39);
 	});
 });
