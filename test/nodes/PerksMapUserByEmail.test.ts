@@ -234,3 +234,24 @@ describe('Map User by Email: sync users', () => {
 		expect(slack.calls.length).toBeLessThanOrEqual(10);
 	});
 });
+
+describe('Map User by Email: pagination cannot hang', () => {
+	it('Sync Users stops with pagination_loop when Slack repeats a users.list cursor', async () => {
+		const looping = new SlackEmulator();
+		await looping.start();
+		try {
+			looping.addUsers(3);
+			looping.repeatCursor('users.list');
+			const result = await runNode(TYPE.mapUser, { platform: 'slack', operation: 'syncUsers' } as never, [{}], {
+				slack: looping,
+				perks,
+			});
+			const error = result.error('Subject') as Error & { context?: { code?: string } };
+			expect(error.context?.code).toBe('pagination_loop');
+			expect(error.message).toMatch(/users\.list repeated a page cursor/);
+			expect(looping.callCount('users.list')).toBeLessThanOrEqual(3);
+		} finally {
+			await looping.stop();
+		}
+	});
+});

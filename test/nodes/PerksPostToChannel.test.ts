@@ -147,3 +147,54 @@ describe('every Slack error the issue names maps to its fix', () => {
 		expect(slack.messages).toHaveLength(0);
 	});
 });
+
+describe('Post to Channel: exactly once', () => {
+	beforeAll(() => {
+		slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
+	});
+	afterEach(() => slack.clearFaultRate());
+
+	it('"#perks", "perks" and its id for one event are one channel: one post', async () => {
+		const item = { ...perkAdded, eventId: 'evt_one_channel' };
+		const runs = [];
+		for (const target of [channel('name', '#perks'), channel('name', 'perks'), channel('id', 'C0PERKS01')]) {
+			runs.push(await post(target, item, { workflowId: 'wf-one-channel' }));
+		}
+		expect(runs.map((r) => r.output('Subject')[0].sent)).toEqual([true, false, false]);
+		expect(runs.map((r) => r.output('Subject')[0].channelId)).toEqual(['C0PERKS01', 'C0PERKS01', 'C0PERKS01']);
+		expect(slack.messagesFor('C0PERKS01')).toHaveLength(1);
+	});
+
+	it('Slack stored the post but the answer was lost: the redelivery finds it and posts nothing', async () => {
+		const item = { ...perkAdded, eventId: 'evt_channel_reset_after' };
+		slack.faultRate({ rate: 1, kinds: ['reset_after'], methods: ['chat.postMessage'] });
+		const lost = await post(channel('name', '#perks'), item, { workflowId: 'wf-channel-reset' });
+		expect(slack.injectedCount('reset_after')).toBe(1);
+		slack.clearFaultRate();
+		expect(lost.error('Subject')).toBeDefined();
+		expect(slack.messagesFor('C0PERKS01')).toHaveLength(1);
+		const again = await post(channel('name', '#perks'), item, { workflowId: 'wf-channel-reset' });
+		expect(again.output('Subject')[0]).toMatchObject({
+			sent: false,
+			skipped: 'already_sent',
+			channelId: 'C0PERKS01',
+			messageId: slack.messagesFor('C0PERKS01')[0].ts,
+		});
+		expect(slack.messagesFor('C0PERKS01')).toHaveLength(1);
+		// Slack lets an app read a public channel's history only as a member.
+		expect(slack.callCount('conversations.join')).toBe(1);
+	});
+
+	it('with Continue On Fail, the failed post names the event and the channel', async () => {
+		const item = { ...perkAdded, eventId: 'evt_channel_fail' };
+		slack.failNext('chat.postMessage', 1, { status: 503 });
+		const result = await post(channel('name', '#perks'), item, { workflowId: 'wf-channel-fail', onError: 'continueErrorOutput' });
+		expect(result.output('Subject', 1)[0]).toMatchObject({
+			details: {
+				code: 'service_unavailable',
+				delivery: { key: 'evt_channel_fail', recipient: '#perks', attempt: 1, final: false },
+			},
+		});
+		expect(slack.messages).toHaveLength(0);
+	});
+});

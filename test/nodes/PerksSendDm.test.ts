@@ -1,5 +1,6 @@
 import { ALL_SCOPES, SlackEmulator } from '../emulators/slackApi';
 import { ledgerDb, instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
+import { sqliteLedgerDatabase, useTestLedger } from '../harness/sqliteLedger';
 import { credentialRefs, runNode, walletFundedItem } from '../fixtures/runNode';
 import { chain, node, TYPE } from '../fixtures/workflows';
 
@@ -210,4 +211,82 @@ describe('Send DM', () => {
 	});
 
 	afterAll(() => ledgerDb.reset());
+});
+
+describe('Send DM: exactly once under faults and bursts', () => {
+	// A ledger of its own: ledgerDb.reset() above dropped the table the ledger believes it created.
+	const ledger = sqliteLedgerDatabase({ maxJitterMs: 3 });
+	beforeAll(() => useTestLedger(ledger));
+	afterAll(() => {
+		useTestLedger(ledgerDb);
+		ledger.close();
+	});
+	afterEach(() => {
+		slack.clearFaultRate();
+		slack.clearRateLimits();
+	});
+
+	it('Slack stored the DM but the answer was lost: the redelivery finds it and posts nothing', async () => {
+		const item = walletFundedItem();
+		slack.faultRate({ rate: 1, kinds: ['reset_after'], methods: ['chat.postMessage'] });
+		const lost = await sendDm(byEmail, [item], { workflowId: 'wf-reset-after' });
+		expect(lost.error('Subject')).toBeDefined();
+		expect(slack.injectedCount('reset_after')).toBe(1);
+		expect(slack.messages).toHaveLength(1);
+		slack.clearFaultRate();
+		const redelivered = await sendDm(byEmail, [item], { workflowId: 'wf-reset-after' });
+		expect(redelivered.error('Subject')).toBeUndefined();
+		expect(redelivered.output('Subject')[0]).toMatchObject({
+			sent: false,
+			skipped: 'already_sent',
+			messageId: slack.messages[0].ts,
+		});
+		expect(slack.callCount('conversations.history')).toBe(1);
+		expect(slack.messages).toHaveLength(1);
+	});
+
+	it('with Continue On Fail, a failed send says which delivery and attempt, and final on the 9th', async () => {
+		const item = walletFundedItem();
+		const details: Array<Record<string, unknown>> = [];
+		for (let attempt = 1; attempt <= 9; attempt++) {
+			slack.failNext('chat.postMessage', 1, { status: 500 });
+			const result = await sendDm(byEmail, [item], { workflowId: 'wf-final', onError: 'continueErrorOutput' });
+			const [failed] = result.output('Subject', 1);
+			details.push((failed.details as { delivery: Record<string, unknown> }).delivery);
+		}
+		expect(details.map((d) => d.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+		expect(details.map((d) => d.final)).toEqual([false, false, false, false, false, false, false, false, true]);
+		for (const d of details) expect(d).toMatchObject({ key: item.eventId, recipient: 'ada@example.com' });
+		expect(slack.messages).toHaveLength(0);
+	});
+
+	it('100 distinct events in overlapping runs: 100 DMs; the same 100 again: none', async () => {
+		const users = slack.addUsers(100, { namePrefix: 'burst', emailDomain: 'burst.example.com' });
+		const items = users.map((u, n) => walletFundedItem({ eventId: `evt_burst_${n}`, employeeEmail: u.email }));
+		const runAll = async () =>
+			await Promise.all(
+				Array.from({ length: 10 }, async (_, run) => await sendDm(byEmail, items.slice(run * 10, run * 10 + 10), { workflowId: 'wf-burst' })),
+			);
+		const first = await runAll();
+		expect(first.map((r) => r.failedNode())).toEqual(Array(10).fill(undefined));
+		expect(slack.messages).toHaveLength(100);
+		expect(new Set(slack.messages.map((m) => m.channel)).size).toBe(100);
+		const again = await runAll();
+		expect(again.map((r) => r.failedNode())).toEqual(Array(10).fill(undefined));
+		const outputs = again.flatMap((r) => r.output('Subject'));
+		expect(outputs).toHaveLength(100);
+		expect(outputs.every((o) => o.skipped === 'already_sent')).toBe(true);
+		expect(slack.messages).toHaveLength(100);
+	});
+
+	it('Slack allowing 10 posts a second, 40 concurrent sends: all 40 arrive, none twice', async () => {
+		slack.rateLimit('chat.postMessage', 10);
+		const items = Array.from({ length: 40 }, (_, n) => walletFundedItem({ eventId: `evt_limited_${n}` }));
+		const runs = await Promise.all(items.map(async (item) => await sendDm(byEmail, [item], { workflowId: 'wf-limited' })));
+		expect(runs.map((r) => r.failedNode())).toEqual(Array(40).fill(undefined));
+		expect(slack.messages).toHaveLength(40);
+		expect(slack.rateLimitedCount('chat.postMessage')).toBeGreaterThan(0);
+		const tags = slack.messages.map((m) => m.metadata?.event_payload.delivery);
+		expect(new Set(tags).size).toBe(40);
+	}, 60_000);
 });

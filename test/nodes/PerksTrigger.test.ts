@@ -8,6 +8,12 @@ import {
 } from '../emulators/perksApi';
 import { chain, node, perksCredentialRef, TYPE } from '../fixtures/workflows';
 import type { PerksEventType } from '../../nodes/shared/perks/contract';
+import { handleDelivery } from '../../nodes/PerksTrigger/receive';
+import { PerksTrigger } from '../../nodes/PerksTrigger/PerksTrigger.node';
+import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
+import { signatureHeader } from '../../nodes/shared/perks/signature';
+import { EventEmitter } from 'node:events';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
 const perks = new PerksEmulator();
 let hosted: HostedWorkflow | undefined;
@@ -263,5 +269,66 @@ describe('Perks Trigger: deliveries', () => {
 		const [forged] = await perks.deliver(event, { url: wf.url, secret: 'whsec_guess' });
 		expect(forged.status).toBe(401);
 		expect(await wf.settled()).toHaveLength(1);
+	});
+});
+
+describe("Perks Trigger: the editor's test URL does not block production", () => {
+	const secret = 'whsec_mode_test';
+	const signed = () => {
+		const event = walletFundedEvent(
+			{ id: 'emp_mode', email: 'ada@example.com', name: 'Ada', locale: 'en', active: true },
+			{ amount: 1, balance: 2 },
+		);
+		const rawBody = Buffer.from(JSON.stringify(event));
+		return { event, rawBody, header: signatureHeader(secret, rawBody) };
+	};
+
+	it('handleDelivery: one event in flight under the test scope still starts under the production scope', () => {
+		const inFlight = new RecentKeys(100, 60_000);
+		const { rawBody, header } = signed();
+		const deliver = (dedupeScope: string) =>
+			handleDelivery({ rawBody, signatureHeader: header, secrets: [secret], selectedEvents: ['wallet.funded'], dedupeScope, inFlight });
+		expect(deliver('manual:wf:node').action).toBe('start');
+		expect(deliver('webhook:wf:node').action).toBe('start');
+		expect(deliver('webhook:wf:node')).toMatchObject({ action: 'reject', status: 409 });
+		expect(deliver('manual:wf:node')).toMatchObject({ action: 'reject', status: 409 });
+	});
+
+	it("the node's webhook(): a copy held by the test URL (manual) does not make production (webhook) answer 409", async () => {
+		const { event, rawBody, header } = signed();
+		const responses: Array<{ status?: number; body?: unknown; emitter: EventEmitter }> = [];
+		const call = async (mode: 'manual' | 'webhook') => {
+			const emitter = new EventEmitter();
+			const answer: { status?: number; body?: unknown; emitter: EventEmitter } = { emitter };
+			responses.push(answer);
+			const response = {
+				status: (code: number) => ((answer.status = code), response),
+				json: (body: unknown) => ((answer.body = body), response),
+				once: (name: string, listener: () => void) => (emitter.once(name, listener), response),
+			};
+			const context = {
+				getRequestObject: () => ({ rawBody }),
+				getCredentials: async () => ({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', webhookSecret: secret }),
+				getWorkflowStaticData: () => ({}),
+				getHeaderData: () => ({ 'perks-signature': header }),
+				getNodeParameter: () => ['wallet.funded'],
+				getMode: () => mode,
+				getWorkflow: () => ({ id: 'wf-modes' }),
+				getNode: () => ({ id: 'trigger-modes' }),
+				getResponseObject: () => response,
+			} as unknown as IWebhookFunctions;
+			return await new PerksTrigger().webhook.call(context);
+		};
+		const test = await call('manual');
+		expect(test.workflowData?.[0][0].json).toMatchObject({ eventId: event.id });
+		const production = await call('webhook');
+		expect(production.workflowData?.[0][0].json).toMatchObject({ eventId: event.id });
+		// A second production copy while the first runs is 409, and freed once it has answered.
+		const copy = await call('webhook');
+		expect(copy).toEqual({ noWebhookResponse: true });
+		expect(responses[2]).toMatchObject({ status: 409, body: { error: 'in_progress', id: event.id } });
+		for (const r of responses) r.emitter.emit('close');
+		expect((await call('webhook')).workflowData).toBeDefined();
+		responses[3].emitter.emit('close');
 	});
 });

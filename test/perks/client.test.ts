@@ -1,4 +1,4 @@
-import { PerksClient, type PerksTransport } from '../../nodes/shared/perks/client';
+import { MAX_PAGES, PerksClient, type PerksTransport } from '../../nodes/shared/perks/client';
 import { PerksApiError } from '../../nodes/shared/perks/errors';
 import { PerksEmulator } from '../emulators/perksApi';
 
@@ -99,6 +99,33 @@ describe('PerksClient', () => {
 		const client = new PerksClient(async () => ({ statusCode: 200, headers: {}, body: { data: [broken], next_cursor: null } }));
 		const error = (await client.listEmployees().next().catch((e) => e)) as PerksApiError;
 		expect(error.message).toBe('Unexpected answer from GET /v1/employees: data.0.email Invalid email (record emp_broken)');
+	});
+
+	it('stops with a clear error when the API repeats a page cursor', async () => {
+		let calls = 0;
+		const client = new PerksClient(async () => {
+			calls++;
+			return { statusCode: 200, headers: {}, body: { data: [], next_cursor: 'same' } };
+		});
+		const pages = async () => {
+			for await (const page of client.listEmployees()) void page;
+		};
+		await expect(pages()).rejects.toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/repeated the page cursor/) });
+		expect(calls).toBe(2);
+	});
+
+	it('stops with a clear error past the page cap when every cursor is new', async () => {
+		let calls = 0;
+		const client = new PerksClient(async () => ({
+			statusCode: 200,
+			headers: {},
+			body: { data: [], next_cursor: `c${++calls}` },
+		}));
+		const pages = async () => {
+			for await (const page of client.listPerks()) void page;
+		};
+		await expect(pages()).rejects.toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/went past/) });
+		expect(calls).toBe(MAX_PAGES);
 	});
 
 	it('rejects an answer that does not follow the contract', async () => {

@@ -57,18 +57,17 @@ export class SendThrottle {
 		const deadline = began + budgetMs;
 		for (let retry = false; ; retry = true) {
 			await this.acquire(deadline, retry, began);
-			let failure: unknown;
 			try {
 				return await attempt();
 			} catch (error) {
-				failure = error;
+				const seconds = retryAfterOf(error);
+				if (seconds === undefined) throw error;
+				this.pausedUntil = Math.max(this.pausedUntil, this.now() + (seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS));
+				if (this.pausedUntil > deadline) throw error;
 			} finally {
+				// After the pause is set: releasing first would admit the next waiter into the 429.
 				this.release();
 			}
-			const seconds = retryAfterOf(failure);
-			if (seconds === undefined) throw failure;
-			this.pausedUntil = Math.max(this.pausedUntil, this.now() + (seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS));
-			if (this.pausedUntil > deadline) throw failure;
 		}
 	}
 

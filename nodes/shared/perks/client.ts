@@ -48,6 +48,9 @@ export interface PerksClientOptions {
 	sleep?: Sleep;
 }
 
+/** 10,000 pages of up to 500: far beyond any directory, short of paging forever. */
+export const MAX_PAGES = 10_000;
+
 export class PerksClient {
 	constructor(
 		private readonly transport: PerksTransport,
@@ -105,7 +108,11 @@ export class PerksClient {
 		const schema = pageSchema(item);
 		let cursor: string | null = null;
 		const seen = new Set<string>();
+		let pages = 0;
 		do {
+			if (++pages > MAX_PAGES) {
+				throw new PerksApiError('invalid_response', `The perks API went past ${MAX_PAGES} pages of ${path}.`);
+			}
 			const qs: Record<string, string | number> = { limit };
 			if (cursor) qs.cursor = cursor;
 			const page: z.infer<typeof schema> = await this.call({ method: 'GET', path, qs }, schema);

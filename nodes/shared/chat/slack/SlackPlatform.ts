@@ -195,6 +195,17 @@ export class SlackPlatform implements ChatPlatform {
 	/** Reads the conversation back (newest first, a few pages) for a message carrying our tag. */
 	async findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
 		const channel = 'userId' in target ? await this.openDm(target.userId) : target.channel.channel;
+		try {
+			return await this.findInHistory(channel, tag, sinceMs);
+		} catch (error) {
+			// A public channel posted to with chat:write.public is unreadable until the app joins it.
+			if (!(error instanceof ChatPlatformError && error.code === 'not_a_member') || 'userId' in target) throw error;
+			await this.call('conversations.join', { channel }, { channel });
+			return await this.findInHistory(channel, tag, sinceMs);
+		}
+	}
+
+	private async findInHistory(channel: string, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
 		// A minute of slack for clock skew between n8n and Slack.
 		const oldest = String(Math.max(0, Math.floor(sinceMs / 1000) - 60));
 		let pages = 0;

@@ -1,0 +1,151 @@
+/** SendThrottle with real (short) waits: order, pauses on 429, slots, and the wait budget. */
+import { RateLimitQueueError, SendThrottle } from '../../nodes/shared/chat/throttle';
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A 429 carrying Retry-After seconds; anything else is not a rate limit. */
+class RateLimited extends Error {
+	constructor(readonly seconds: number) {
+		super('rate limited');
+	}
+}
+const retryAfterOf = (error: unknown) => (error instanceof RateLimited ? error.seconds : undefined);
+/** Short budgets: the throttle's wake-up timer for the earliest deadline outlives the test otherwise. */
+const BUDGET_MS = 1500;
+
+describe('SendThrottle', () => {
+	it('admits callers in the order they came, across callers', async () => {
+		const throttle = new SendThrottle(1);
+		const started: number[] = [];
+		await Promise.all(
+			Array.from({ length: 12 }, (_, n) =>
+				throttle.run(
+					async () => {
+						started.push(n);
+						await sleep(Math.random() * 5);
+					},
+					retryAfterOf,
+					BUDGET_MS,
+				),
+			),
+		);
+		expect(started).toEqual(Array.from({ length: 12 }, (_, n) => n));
+	});
+
+	it('keeps at most N calls in flight', async () => {
+		const throttle = new SendThrottle(3);
+		let inFlight = 0;
+		let most = 0;
+		await Promise.all(
+			Array.from({ length: 20 }, () =>
+				throttle.run(
+					async () => {
+						most = Math.max(most, ++inFlight);
+						await sleep(5 + Math.random() * 10);
+						inFlight--;
+					},
+					retryAfterOf,
+					BUDGET_MS,
+				),
+			),
+		);
+		expect(most).toBe(3);
+	});
+
+	it('a 429 pauses everyone for Retry-After and retries the refused call first', async () => {
+		const throttle = new SendThrottle(1);
+		const starts: Array<{ who: string; at: number }> = [];
+		let refusedAt = 0;
+		let refuse = true;
+		const call = (who: string) =>
+			throttle.run(
+				async () => {
+					starts.push({ who, at: Date.now() });
+					if (who === 'A' && refuse) {
+						refuse = false;
+						refusedAt = Date.now();
+						throw new RateLimited(0.3);
+					}
+					await sleep(2);
+					return who;
+				},
+				retryAfterOf,
+				BUDGET_MS,
+			);
+		const results = await Promise.all(['A', 'B', 'C', 'D'].map(call));
+		expect(results).toEqual(['A', 'B', 'C', 'D']);
+		expect(starts.map((s) => s.who)).toEqual(['A', 'A', 'B', 'C', 'D']);
+		// Nobody started during the pause.
+		for (const start of starts.slice(1)) expect(start.at).toBeGreaterThanOrEqual(refusedAt + 295);
+	});
+
+	it('a 429 with several in flight still lets the refused call go first after the pause', async () => {
+		const throttle = new SendThrottle(2);
+		const starts: string[] = [];
+		let refuse = true;
+		const call = (who: string, ms: number) =>
+			throttle.run(
+				async () => {
+					starts.push(who);
+					await sleep(ms);
+					if (who === 'A' && refuse) {
+						refuse = false;
+						throw new RateLimited(0.2);
+					}
+				},
+				retryAfterOf,
+				BUDGET_MS,
+			);
+		await Promise.all([call('A', 5), call('B', 50), call('C', 1), call('D', 1)]);
+		expect(starts).toEqual(['A', 'B', 'A', 'C', 'D']);
+	});
+
+	it('a call that would wait past its budget is refused as rate_limited, unsent', async () => {
+		const throttle = new SendThrottle(1);
+		const busy = throttle.run(async () => await sleep(400), retryAfterOf, BUDGET_MS);
+		let ran = false;
+		const started = Date.now();
+		const error = await throttle
+			.run(async () => void (ran = true), retryAfterOf, 100)
+			.catch((e: unknown) => e);
+		const waited = Date.now() - started;
+		expect(error).toBeInstanceOf(RateLimitQueueError);
+		expect(error).toMatchObject({
+			code: 'rate_limited',
+			ambiguous: false,
+			fix: expect.any(String),
+		});
+		expect(waited).toBeGreaterThanOrEqual(95);
+		expect(waited).toBeLessThan(350);
+		expect(ran).toBe(false);
+		await busy;
+	});
+
+	it("a pause longer than a waiter's budget refuses that waiter at once", async () => {
+		const throttle = new SendThrottle(1);
+		let release!: () => void;
+		const holding = new Promise<void>((resolve) => (release = resolve));
+		// A holds the slot, then is refused with a 2 s Retry-After that outlasts its own 1 s budget.
+		const a = throttle
+			.run(
+				async () => {
+					await holding;
+					throw new RateLimited(2);
+				},
+				retryAfterOf,
+				1000,
+			)
+			.catch((e: unknown) => e);
+		let ran = false;
+		const b = throttle
+			.run(async () => void (ran = true), retryAfterOf, 1000)
+			.catch((e: unknown) => e);
+		await sleep(20);
+		const refusedFrom = Date.now();
+		release();
+		expect(await a).toBeInstanceOf(RateLimited);
+		expect(await b).toBeInstanceOf(RateLimitQueueError);
+		expect(Date.now() - refusedFrom).toBeLessThan(200);
+		expect(ran).toBe(false);
+	});
+});
