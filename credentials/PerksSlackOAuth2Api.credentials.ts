@@ -11,11 +11,15 @@ export const PERKS_SLACK_BOT_SCOPES = [
 	'im:history',
 	'channels:history',
 	'groups:history',
+	// Join a public channel to read it back (history needs membership) after an ambiguous post.
+	'channels:join',
 	'users:read',
 	'users:read.email',
 	'channels:read',
 	'groups:read',
 	'commands',
+	// Perks Chat Trigger: questions that @mention the app.
+	'app_mentions:read',
 ];
 
 export class PerksSlackOAuth2Api implements ICredentialType {

@@ -24,9 +24,6 @@ import {
 import { PerksApiError } from './errors';
 import { RETRY_POLICIES, retryOnRateLimit, type RetryPolicy, type Sleep } from '../retry';
 
-/** A listing stops with an error past this many pages (a million records at 500 a page). */
-const MAX_PAGES = 2_000;
-
 export interface PerksHttpRequest {
 	method: 'GET' | 'POST' | 'DELETE';
 	path: string;
@@ -123,10 +120,6 @@ export class PerksClient {
 				throw new PerksApiError('invalid_response', `The perks API repeated the page cursor of ${path}.`);
 			}
 			if (cursor) seen.add(cursor);
-			// Nor may an endless run of new cursors.
-			if (cursor && seen.size >= MAX_PAGES) {
-				throw new PerksApiError('invalid_response', `The perks API listing of ${path} went past ${MAX_PAGES} pages.`);
-			}
 		} while (cursor);
 	}
 
