@@ -70,7 +70,7 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const copies = urls.length === 1 ? [{ url: urls[0], copies: 3 }] : [{ url: urls[0], copies: 2 }, { url: urls[1], copies: 1 }];
 		const results = await Promise.all(
 			copies.map(async ({ url, copies: n }) =>
-				await w.perks.deliverAllUntilDone(events, { url, secret, copies: n, concurrency: 20, backoffMs: BACKOFF }),
+				await w.perks.deliverAllUntilDone(events, { url, secret, copies: n, concurrency: 10, backoffMs: BACKOFF }),
 			),
 		);
 		log('duplicates', { events: LOAD.duplicates, ...summary(results.flat()) });

@@ -22,7 +22,7 @@ import { loadTemplate, templateCredentials, webhookIdOf } from '../e2e/templateS
 export const FULL = process.env.PERKS_RELIABILITY_FULL === '1';
 export const LOAD = FULL
 	? { burst: 500, burstConcurrency: 25, duplicates: 200, outageMs: 60_000, outageEvents: 60, faults: 200, rateLimited: 300, kill: 200 }
-	: { burst: 150, burstConcurrency: 25, duplicates: 60, outageMs: 15_000, outageEvents: 30, faults: 80, rateLimited: 120, kill: 60 };
+	: { burst: 120, burstConcurrency: 25, duplicates: 40, outageMs: 15_000, outageEvents: 30, faults: 60, rateLimited: 120, kill: 60 };
 
 /** A claim left by a killed sender blocks copies this long before it is taken over (and looked up). */
 export const LEASE_ENV = { PERKS_LEDGER_LEASE_SECONDS: '5' };

@@ -13,7 +13,8 @@ import { ledgerDatabase } from './ledgerDatabase';
 /** 1 delivery + the 8 redeliveries the perks platform makes (docs/perks-api.md). */
 export const PLATFORM_ATTEMPTS = 9;
 /** How long a copy waits for another attempt at the same message before answering "in progress". */
-const IN_PROGRESS_WAIT_MS = 5_000;
+// Short: a waiting copy holds an n8n worker slot, and in a burst of copies long waits pile up.
+const IN_PROGRESS_WAIT_MS = 1_500;
 const IN_PROGRESS_POLL_MS = 250;
 
 export interface Delivery {
