@@ -3,11 +3,29 @@
  * to, and one question per chat template (signed as Slack and Teams sign them). Each action
  * knows what must arrive, so `--once` is a smoke test.
  */
-import { lowBalanceEvent, perkAddedEvent, perkRedeemedEvent, walletFundedEvent, type EventInput } from '../../test/emulators/perksApi';
-import { send, slackEvent, slashCommand, teamsMention, type SignedRequest } from '../../test/emulators/chatRequests';
+import {
+	lowBalanceEvent,
+	perkAddedEvent,
+	perkRedeemedEvent,
+	walletFundedEvent,
+	type EventInput,
+} from '../../test/emulators/perksApi';
+import {
+	send,
+	slackEvent,
+	slashCommand,
+	teamsMention,
+	type SignedRequest,
+} from '../../test/emulators/chatRequests';
 import type { RecordedMessage as TeamsMessage } from '../../test/emulators/graphApi';
 import { waitFor, type N8nInstance } from '../../test/e2e/n8nInstance';
-import { SLACK_SIGNING_SECRET, TEAMS_OUTGOING_TOKEN, webhookIdOf, type ChatSource, type Template } from '../../test/e2e/templateSetup';
+import {
+	SLACK_SIGNING_SECRET,
+	TEAMS_OUTGOING_TOKEN,
+	webhookIdOf,
+	type ChatSource,
+	type Template,
+} from '../../test/e2e/templateSetup';
 import type { World } from './world';
 
 export interface Action {
@@ -26,7 +44,13 @@ const WAIT_MS = 30_000;
 function sampleEvent(type: string, world: World, round: number): EventInput | undefined {
 	const person = world.people[round % world.people.length];
 	const { employee } = person;
-	const perk = () => world.perks.addPerk({ name: 'Cooking class', description: 'Fresh pasta with a chef', cost: 60, category: 'food' });
+	const perk = () =>
+		world.perks.addPerk({
+			name: 'Cooking class',
+			description: 'Fresh pasta with a chef',
+			cost: 60,
+			category: 'food',
+		});
 	switch (type) {
 		case 'wallet.funded':
 			return walletFundedEvent(employee, { amount: 100, balance: 220 });
@@ -45,23 +69,40 @@ function sampleEvent(type: string, world: World, round: number): EventInput | un
 let round = 0;
 
 export function perksEventActions(templates: Template[], world: World): Action[] {
-	const types = [...new Set(templates.flatMap((t) => (t.trigger.kind === 'perksEvent' ? t.trigger.events : [])))];
+	const types = [
+		...new Set(templates.flatMap((t) => (t.trigger.kind === 'perksEvent' ? t.trigger.events : []))),
+	];
 	return types.map((type) => {
-		const listeners = templates.filter((t) => t.trigger.kind === 'perksEvent' && t.trigger.events.includes(type));
+		const listeners = templates.filter(
+			(t) => t.trigger.kind === 'perksEvent' && t.trigger.events.includes(type),
+		);
 		return {
 			label: `perks event ${type} (${listeners.length} template${listeners.length === 1 ? '' : 's'})`,
 			run: async () => {
 				const event = sampleEvent(type, world, round++);
-				if (!event) return { ok: false, lines: [`no sample ${type} event in scripts/sandbox/actions.ts: add one`] };
+				if (!event)
+					return {
+						ok: false,
+						lines: [`no sample ${type} event in scripts/sandbox/actions.ts: add one`],
+					};
 				const since = snapshot(world);
 				const results = await world.perks.deliver(event);
 				// One message per listening template ("one event → one destination").
-				const arrived = await waitFor(() => newMessages(world, since).length >= listeners.length, { what: type, timeoutMs: WAIT_MS }).catch(() => false);
+				const arrived = await waitFor(() => newMessages(world, since).length >= listeners.length, {
+					what: type,
+					timeoutMs: WAIT_MS,
+				}).catch(() => false);
 				const employee = (event.data as { employee?: { name: string } }).employee;
 				const who = employee ? ` for ${employee.name}` : '';
 				return {
-					ok: Boolean(arrived) && results.length === listeners.length && results.every((r) => r.status === 200),
-					lines: [`${type} ${event.id}${who}: n8n answered ${results.map((r) => r.status).join(', ') || 'nothing (no webhook)'}`, ...newMessages(world, since)],
+					ok:
+						Boolean(arrived) &&
+						results.length === listeners.length &&
+						results.every((r) => r.status === 200),
+					lines: [
+						`${type} ${event.id}${who}: n8n answered ${results.map((r) => r.status).join(', ') || 'nothing (no webhook)'}`,
+						...newMessages(world, since),
+					],
 				};
 			},
 		};
@@ -70,8 +111,16 @@ export function perksEventActions(templates: Template[], world: World): Action[]
 
 const QUESTIONS: Record<ChatSource, { label: string; asker: number; text: string }> = {
 	slackCommand: { label: 'Slack: /perks balance (slash command)', asker: 3, text: 'balance' },
-	slackEvents: { label: 'Slack: a DM to the bot, "quanti punti ho?"', asker: 1, text: 'quanti punti ho?' },
-	teamsOutgoingWebhook: { label: 'Teams: "@Perks balance" in a channel (outgoing webhook)', asker: 2, text: 'balance' },
+	slackEvents: {
+		label: 'Slack: a DM to the bot, "quanti punti ho?"',
+		asker: 1,
+		text: 'quanti punti ho?',
+	},
+	teamsOutgoingWebhook: {
+		label: 'Teams: "@Perks balance" in a channel (outgoing webhook)',
+		asker: 2,
+		text: 'balance',
+	},
 };
 
 export function chatActions(templates: Template[], world: World, n8n: N8nInstance): Action[] {
@@ -92,20 +141,45 @@ export function chatActions(templates: Template[], world: World, n8n: N8nInstanc
 						// Teams shows the HTTP answer as the reply in the channel thread.
 						const reply = parse(response.text)?.text;
 						const lines = [header, ...(reply ? [`  Teams, reply in the thread: ${reply}`] : [])];
-						return { ok: response.status === 200 && typeof reply === 'string' && reply.length > 0, lines };
+						return {
+							ok: response.status === 200 && typeof reply === 'string' && reply.length > 0,
+							lines,
+						};
 					}
-					const arrived = await waitFor(() => newMessages(world, since).length > 0, { what: source, timeoutMs: WAIT_MS }).catch(() => false);
-					return { ok: response.status === 200 && Boolean(arrived), lines: [header, ...newMessages(world, since)] };
+					const arrived = await waitFor(() => newMessages(world, since).length > 0, {
+						what: source,
+						timeoutMs: WAIT_MS,
+					}).catch(() => false);
+					return {
+						ok: response.status === 200 && Boolean(arrived),
+						lines: [header, ...newMessages(world, since)],
+					};
 				},
 			},
 		];
 	});
 }
 
-function chatRequest(source: ChatSource, person: World['people'][number], text: string, world: World): SignedRequest {
-	if (source === 'slackCommand') return slashCommand(SLACK_SIGNING_SECRET, { userId: person.slack.id, text, responseUrl: world.responseUrl.url });
+function chatRequest(
+	source: ChatSource,
+	person: World['people'][number],
+	text: string,
+	world: World,
+): SignedRequest {
+	if (source === 'slackCommand')
+		return slashCommand(SLACK_SIGNING_SECRET, {
+			userId: person.slack.id,
+			text,
+			responseUrl: world.responseUrl.url,
+		});
 	if (source === 'slackEvents') {
-		return slackEvent(SLACK_SIGNING_SECRET, { type: 'message', channel_type: 'im', channel: 'D0SANDBOX1', user: person.slack.id, text });
+		return slackEvent(SLACK_SIGNING_SECRET, {
+			type: 'message',
+			channel_type: 'im',
+			channel: 'D0SANDBOX1',
+			user: person.slack.id,
+			text,
+		});
 	}
 	return teamsMention(TEAMS_OUTGOING_TOKEN, { aadObjectId: person.teams.id, text });
 }
@@ -119,17 +193,28 @@ interface Snapshot {
 }
 
 function snapshot(world: World): Snapshot {
-	return { slack: world.slack.messages.length, teams: world.graph.messages.length, responseUrl: world.responseUrl.posts.length };
+	return {
+		slack: world.slack.messages.length,
+		teams: world.graph.messages.length,
+		responseUrl: world.responseUrl.posts.length,
+	};
 }
 
 /** One line per message that arrived since the snapshot. */
 function newMessages(world: World, since: Snapshot): string[] {
 	const slackName = (channel: string) =>
-		world.people.find((p) => world.slack.dmChannelFor(p.slack.id) === channel)?.name ?? (channel === 'C0PERKS01' ? '#perks' : channel);
+		world.people.find((p) => world.slack.dmChannelFor(p.slack.id) === channel)?.name ??
+		(channel === 'C0PERKS01' ? '#perks' : channel);
 	return [
-		...world.slack.messages.slice(since.slack).map((m) => `  Slack, ${slackName(m.channel)}: ${oneLine(m.text ?? '(blocks only)')}`),
-		...world.responseUrl.posts.slice(since.responseUrl).map((p) => `  Slack, privately (${String(p.response_type)}): ${oneLine(String(p.text))}`),
-		...world.graph.messages.slice(since.teams).map((m) => `  Teams, ${teamsPlace(world, m)}: ${oneLine(teamsText(m))}`),
+		...world.slack.messages
+			.slice(since.slack)
+			.map((m) => `  Slack, ${slackName(m.channel)}: ${oneLine(m.text ?? '(blocks only)')}`),
+		...world.responseUrl.posts
+			.slice(since.responseUrl)
+			.map((p) => `  Slack, privately (${String(p.response_type)}): ${oneLine(String(p.text))}`),
+		...world.graph.messages
+			.slice(since.teams)
+			.map((m) => `  Teams, ${teamsPlace(world, m)}: ${oneLine(teamsText(m))}`),
 	];
 }
 
@@ -154,8 +239,11 @@ function teamsText(message: TeamsMessage): string {
 			Object.values(record).forEach(collect);
 		}
 	};
-	for (const attachment of message.attachments ?? []) collect(parse(String(attachment.content ?? '')));
-	const html = message.body.content.replace(/<attachment[^>]*><\/attachment>/g, '').replace(/<[^>]+>/g, ' ');
+	for (const attachment of message.attachments ?? [])
+		collect(parse(String(attachment.content ?? '')));
+	const html = message.body.content
+		.replace(/<attachment[^>]*><\/attachment>/g, '')
+		.replace(/<[^>]+>/g, ' ');
 	return [html.trim(), ...texts].filter(Boolean).join(' | ');
 }
 
@@ -169,5 +257,8 @@ function parse(text: string): Record<string, unknown> | undefined {
 
 /** Whitespace folded; the invisible tag the sending nodes hide in each message (to find it again) left out. */
 function oneLine(text: string): string {
-	return text.replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(/\s+/g, ' ').trim();
+	return text
+		.replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+		.replace(/\s+/g, ' ')
+		.trim();
 }

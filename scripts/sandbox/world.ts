@@ -3,7 +3,11 @@
  * commands) and Microsoft Graph (a Teams service account, a team with its channels) emulated,
  * seeded with four employees, one per language, who exist in all three.
  */
-import { GraphEmulator, type EmulatedGraphUser, type EmulatedTeam } from '../../test/emulators/graphApi';
+import {
+	GraphEmulator,
+	type EmulatedGraphUser,
+	type EmulatedTeam,
+} from '../../test/emulators/graphApi';
 import { ResponseUrlRecorder } from '../../test/emulators/chatRequests';
 import { PerksEmulator } from '../../test/emulators/perksApi';
 import { SlackEmulator, type EmulatedUser } from '../../test/emulators/slackApi';
@@ -36,23 +40,36 @@ const PEOPLE = [
 export async function startWorld(): Promise<World> {
 	const perks = new PerksEmulator();
 	const slack = new SlackEmulator({ appName: 'Perks' });
-	const graph = new GraphEmulator({ serviceAccount: { displayName: 'Perks Bot', userPrincipalName: 'perks-bot@perks.local' } });
+	const graph = new GraphEmulator({
+		serviceAccount: { displayName: 'Perks Bot', userPrincipalName: 'perks-bot@perks.local' },
+	});
 	const responseUrl = new ResponseUrlRecorder();
 	await Promise.all([perks.start(), slack.start(), graph.start(), responseUrl.start()]);
 	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
-	const team = graph.addTeam({ displayName: 'Perks Company', channels: ['General', 'Celebrations'] });
+	const team = graph.addTeam({
+		displayName: 'Perks Company',
+		channels: ['General', 'Celebrations'],
+	});
 	const people = PEOPLE.map((person) => {
 		const handle = person.email.split('@')[0];
 		return {
 			name: person.name,
 			employee: perks.addEmployee(person, { balance: 120 }),
 			slack: slack.addUser({ name: handle, realName: person.name, email: person.email }),
-			teams: graph.addUser({ displayName: person.name, userPrincipalName: person.email, mail: person.email }),
+			teams: graph.addUser({
+				displayName: person.name,
+				userPrincipalName: person.email,
+				mail: person.email,
+			}),
 		};
 	});
 	// The admin the report templates write to (their "admin@example.com").
 	slack.addUser({ name: 'admin', realName: 'Perks Admin', email: 'admin@example.com' });
-	graph.addUser({ displayName: 'Perks Admin', userPrincipalName: 'admin@example.com', mail: 'admin@example.com' });
+	graph.addUser({
+		displayName: 'Perks Admin',
+		userPrincipalName: 'admin@example.com',
+		mail: 'admin@example.com',
+	});
 	return {
 		perks,
 		slack,
