@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 
 import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
 import { catalogCredentials, loadTemplates, pickTeam, setUpOwner } from '../test/e2e/templateSetup';
-import { chatActions, perksEventActions, type Action } from './sandbox/actions';
+import { chatActions, perksEventActions, runNowActions, type Action } from './sandbox/actions';
 import { startWorld } from './sandbox/world';
 
 const OWNER = { email: 'admin@perks.local', firstName: 'Sandbox', lastName: 'Admin', password: 'Sandbox-Perks-1' };
@@ -48,10 +48,15 @@ async function main(): Promise<number> {
 			timeoutMs: 90_000,
 			instance: n8n,
 		});
-		await setUpOwner(n8n, OWNER, 'perks-sandbox');
+		const browserId = 'perks-sandbox';
+		const cookie = await setUpOwner(n8n, OWNER, browserId);
 		printWelcome(n8n, world, templates);
 
-		const actions = [...perksEventActions(templates, world), ...chatActions(templates, world, n8n)];
+		const actions = [
+			...perksEventActions(templates, world),
+			...chatActions(templates, world, n8n),
+			...runNowActions(templates, world, n8n, { cookie, browserId }),
+		];
 		if (once) {
 			let failed = 0;
 			for (const action of actions) failed += (await fire(action)) ? 0 : 1;
@@ -75,7 +80,7 @@ function printWelcome(n8n: N8nInstance, world: Awaited<ReturnType<typeof startWo
 	console.log(`n8n log: ${n8n.logFile}\n\nTemplates:`);
 	for (const { file, trigger } of templates) {
 		const how =
-			trigger.kind === 'perksEvent' ? `published, fired by ${trigger.events.join(', ')}` : trigger.kind === 'chat' ? `published, fired by a ${trigger.source} question` : `imported, not fired here: ${trigger.why}`;
+			trigger.kind === 'perksEvent' ? `published, fired by ${trigger.events.join(', ')}` : trigger.kind === 'chat' ? `published, fired by a ${trigger.source} question` : trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
 		console.log(`  ${file}: ${how}`);
 	}
 }

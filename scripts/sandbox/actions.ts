@@ -184,6 +184,47 @@ function chatRequest(
 	return teamsMention(TEAMS_OUTGOING_TOKEN, { aadObjectId: person.teams.id, text });
 }
 
+/** Scheduled templates run now, as the editor's "Execute workflow" does (signed in as the owner). */
+export function runNowActions(
+	templates: Template[],
+	world: World,
+	n8n: N8nInstance,
+	session: Session,
+): Action[] {
+	return templates.flatMap(({ file, workflow, trigger }) => {
+		if (trigger.kind !== 'manual' || !trigger.runNow) return [];
+		const headers = {
+			cookie: session.cookie,
+			'browser-id': session.browserId,
+			'content-type': 'application/json',
+		};
+		const rest = `${n8n.baseUrl}/rest/workflows/${workflow.id}`;
+		const run = async (): Promise<Outcome> => {
+			const since = snapshot(world);
+			const stored = (await (await fetch(rest, { headers })).json()) as { data: unknown };
+			const body = JSON.stringify({
+				workflowData: stored.data,
+				triggerToStartFrom: { name: trigger.runNow },
+			});
+			const response = await fetch(`${rest}/run`, { method: 'POST', headers, body });
+			const arrived = await waitFor(() => newMessages(world, since).length > 0, {
+				what: file,
+				timeoutMs: WAIT_MS,
+			}).catch(() => false);
+			return {
+				ok: response.status === 200 && Boolean(arrived),
+				lines: [`${workflow.name}: n8n answered ${response.status}`, ...newMessages(world, since)],
+			};
+		};
+		return [{ label: `run now: ${workflow.name} [${file}]`, run }];
+	});
+}
+
+export interface Session {
+	cookie: string;
+	browserId: string;
+}
+
 // ---- what Slack and Teams received ----
 
 interface Snapshot {
@@ -203,6 +244,7 @@ function snapshot(world: World): Snapshot {
 /** One line per message that arrived since the snapshot. */
 function newMessages(world: World, since: Snapshot): string[] {
 	const slackName = (channel: string) =>
+		(world.slack.dmChannelFor(world.admin.slack.id) === channel ? 'the admin' : undefined) ??
 		world.people.find((p) => world.slack.dmChannelFor(p.slack.id) === channel)?.name ??
 		(channel === 'C0PERKS01' ? '#perks' : channel);
 	return [
@@ -225,7 +267,7 @@ function teamsPlace(world: World, message: TeamsMessage): string {
 		return `${world.team.displayName} › ${channel?.displayName ?? id}`;
 	}
 	const person = world.people.find((p) => id.includes(p.teams.id));
-	return `chat with ${person?.name ?? id}`;
+	return `chat with ${person?.name ?? (id.includes(world.admin.teams.id) ? 'the admin' : id)}`;
 }
 
 /** The HTML body's text, or the Adaptive Card's text blocks when the body only points at it. */

@@ -27,6 +27,8 @@ export interface World {
 	responseUrl: ResponseUrlRecorder;
 	team: EmulatedTeam;
 	people: Person[];
+	/** The admin the report templates write to (their "admin@example.com"). */
+	admin: { slack: EmulatedUser; teams: EmulatedGraphUser };
 	stop(): Promise<void>;
 }
 
@@ -63,13 +65,16 @@ export async function startWorld(): Promise<World> {
 			}),
 		};
 	});
-	// The admin the report templates write to (their "admin@example.com").
-	slack.addUser({ name: 'admin', realName: 'Perks Admin', email: 'admin@example.com' });
-	graph.addUser({
-		displayName: 'Perks Admin',
-		userPrincipalName: 'admin@example.com',
-		mail: 'admin@example.com',
-	});
+	const admin = {
+		slack: slack.addUser({ name: 'admin', realName: 'Perks Admin', email: 'admin@example.com' }),
+		teams: graph.addUser({
+			displayName: 'Perks Admin',
+			userPrincipalName: 'admin@example.com',
+			mail: 'admin@example.com',
+		}),
+	};
+	// In perks only: the user sync reports have someone to report as unmatched.
+	perks.addEmployee({ name: 'Noor Haddad', email: 'noor@perks.local', locale: 'en' });
 	return {
 		perks,
 		slack,
@@ -77,6 +82,7 @@ export async function startWorld(): Promise<World> {
 		responseUrl,
 		team,
 		people,
+		admin,
 		stop: async () => {
 			await Promise.all([perks.stop(), slack.stop(), graph.stop(), responseUrl.stop()]);
 		},

@@ -25,8 +25,11 @@ export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook'
 export type TemplateTrigger =
 	| { kind: 'perksEvent'; events: string[] }
 	| { kind: 'chat'; source: ChatSource }
-	/** Not fired from outside (Error Trigger, Schedule Trigger, an AI model…): `why` says what it needs. */
-	| { kind: 'manual'; why: string };
+	/**
+	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model…): `why` says what it
+	 * needs; `runNow` names a trigger the editor's "Execute workflow" can start at once.
+	 */
+	| { kind: 'manual'; why: string; runNow?: string };
 
 export interface Template {
 	file: string;
@@ -63,7 +66,7 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 		return { kind: 'manual', why: 'an Error Trigger: pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
 	}
 	if (other?.type === 'n8n-nodes-base.scheduleTrigger') {
-		return { kind: 'manual', why: 'a Schedule Trigger: open it in the editor and click "Execute workflow" to run it now' };
+		return { kind: 'manual', why: 'a Schedule Trigger: "Execute workflow" in the editor runs it now', runNow: other.name };
 	}
 	return { kind: 'manual', why: `its trigger (${other?.type ?? 'none'}): open it in the editor and run it there` };
 }
