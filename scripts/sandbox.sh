@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: a real n8n 2.x on 127.0.0.1 with this package and its Slack templates, the
-# perks platform and Slack emulated on loopback. See scripts/sandbox.ts. Extra arguments
-# (for example --once) are passed on.
+# The main job (`npm start`): a real n8n 2.x on 127.0.0.1 with this package and every template in
+# workflows/, the perks platform, Slack and Microsoft Graph (Teams) emulated on loopback. Sets a
+# fresh clone up first. See scripts/sandbox.ts. Extra arguments (for example --once) are passed on.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"

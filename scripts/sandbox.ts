@@ -1,92 +1,120 @@
 /**
  * The main job on a developer's machine: a real n8n 2.x with this package installed as a
- * community package, both Slack templates imported and published, and loopback emulators of
- * the perks platform and Slack seeded with a few people. Press Enter to send the next perks
- * event and see what Slack received; Ctrl+C stops everything.
+ * community package, every template in workflows/ imported (those with a perks or chat trigger
+ * published), and loopback emulators of the perks platform, Slack and Microsoft Graph (Teams)
+ * seeded with four employees. A menu fires each perks event and each chat question and prints
+ * what Slack and Teams received; Ctrl+C stops everything.
  *
- * Run it with `bash scripts/sandbox.sh` (it installs and builds what it needs first).
- * `--once` sends one of each event, prints the Slack messages and exits (a smoke test).
+ * Run it with `bash scripts/sandbox.sh` or `npm start` (they install and build what it needs first).
+ * `--once` fires everything once, prints it, and exits 0 only if every expected message arrived.
  */
 import { createInterface } from 'node:readline';
 
-import { PerksEmulator, perkAddedEvent, perkRedeemedEvent, walletFundedEvent, lowBalanceEvent } from '../test/emulators/perksApi';
-import { SlackEmulator } from '../test/emulators/slackApi';
 import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
-import { loadTemplate, setUpOwner, templateCredentials } from '../test/e2e/templateSetup';
+import { catalogCredentials, loadTemplates, pickTeam, setUpOwner } from '../test/e2e/templateSetup';
+import { chatActions, perksEventActions, runNowActions, type Action } from './sandbox/actions';
+import { startWorld } from './sandbox/world';
 
 const OWNER = { email: 'admin@perks.local', firstName: 'Sandbox', lastName: 'Admin', password: 'Sandbox-Perks-1' };
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
 	const once = process.argv.includes('--once');
-	const perks = new PerksEmulator();
-	const slack = new SlackEmulator({ appName: 'Perks' });
-	await Promise.all([perks.start(), slack.start()]);
-	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
-	const people = [
-		{ name: 'Ada Lovelace', email: 'ada@perks.local', locale: 'en' },
-		{ name: 'Marta Rossi', email: 'marta@perks.local', locale: 'it' },
-		{ name: 'Inês Costa', email: 'ines@perks.local', locale: 'pt' },
-		{ name: 'Lucía García', email: 'lucia@perks.local', locale: 'es' },
-	].map((person) => {
-		slack.addUser({ name: person.email.split('@')[0], realName: person.name, email: person.email });
-		return perks.addEmployee(person, { balance: 120 });
-	});
+	const world = await startWorld();
+	const templates = loadTemplates('sandboxTpl').map((t) => ({ ...t, workflow: pickTeam(t.workflow, world.team) }));
+	const live = templates.filter((t) => t.trigger.kind !== 'manual');
+	const perksTriggered = templates.filter((t) => t.trigger.kind === 'perksEvent').length;
 
-	console.log('Starting n8n with n8n-nodes-perks and the Slack templates (about 30 s)…');
+	console.log(`Starting n8n with n8n-nodes-perks and ${templates.length} templates (about 30-60 s)…`);
+	const workflows = templates.map((t) => t.workflow);
 	const n8n = await N8nInstance.launch({
 		name: 'sandbox',
-		credentials: templateCredentials(perks, slack),
-		workflows: [loadTemplate('wallet-funded-to-slack-dm.json', 'sandboxWalletDm01'), loadTemplate('new-perk-to-slack-channel.json', 'sandboxPerkChan01')],
+		credentials: catalogCredentials(world, workflows),
+		workflows,
+		publish: live.map((t) => t.workflow.id),
 		env: { N8N_LOG_LEVEL: 'info' },
+	}).catch(async (error: unknown) => {
+		await world.stop();
+		throw error;
 	});
 	const stop = async () => {
 		await n8n.dispose();
-		await Promise.all([perks.stop(), slack.stop()]);
+		await world.stop();
 	};
 	process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 
 	try {
-		await waitFor(() => perks.webhooks.length >= 2, { what: 'both templates to register with the perks emulator', timeoutMs: 60_000, instance: n8n });
-		await setUpOwner(n8n, OWNER, 'perks-sandbox');
-		console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password})`);
-		console.log(`perks API emulator: ${perks.baseUrl} (API key ${perks.apiKey}); Slack emulator: ${slack.apiUrl}`);
-		console.log(`n8n log: ${n8n.logFile}\n`);
+		await waitFor(() => world.perks.webhooks.length >= perksTriggered, {
+			what: `${perksTriggered} templates to register with the perks emulator`,
+			timeoutMs: 90_000,
+			instance: n8n,
+		});
+		const browserId = 'perks-sandbox';
+		const cookie = await setUpOwner(n8n, OWNER, browserId);
+		printWelcome(n8n, world, templates);
 
-		const [ada, marta, ines, lucia] = people;
-		const perk = perks.addPerk({ name: 'Cooking class', description: 'Fresh pasta with a chef', cost: 60, category: 'food' });
-		const events = [
-			walletFundedEvent(marta, { amount: 100, balance: 220, period: '2026-11' }),
-			perkAddedEvent(perk),
-			walletFundedEvent(ines, { amount: 100, balance: 220, period: '2026-11' }),
-			walletFundedEvent(lucia, { amount: 1250, balance: 1370, period: '2026-11' }),
-			walletFundedEvent(ada, { amount: 100, balance: 220, period: '2026-11' }),
-			perkRedeemedEvent(ada, perk, { balance: 160 }),
-			lowBalanceEvent(marta, { balance: 15, threshold: 20 }),
+		const actions = [
+			...perksEventActions(templates, world),
+			...chatActions(templates, world, n8n),
+			...runNowActions(templates, world, n8n, { cookie, browserId }),
 		];
-
-		const send = async (index: number) => {
-			const event = events[index % events.length];
-			const before = slack.messages.length;
-			const results = await perks.deliver(event);
-			console.log(`→ ${event.type} ${event.id}: ${results.map((r) => r.status).join(', ') || 'no workflow listens to it'}`);
-			await new Promise((resolve) => setTimeout(resolve, 1500));
-			for (const message of slack.messages.slice(before)) console.log(`  Slack ${message.channel}: ${message.text}`);
-		};
-
 		if (once) {
-			for (let i = 0; i < events.length; i++) await send(i);
-			return await stop();
+			let failed = 0;
+			for (const action of actions) failed += (await fire(action)) ? 0 : 1;
+			console.log(`\nsandbox: ${actions.length - failed} of ${actions.length} actions delivered what they should${failed ? ` (${failed} did not; n8n log: ${n8n.logFile})` : ''}`);
+			await stop();
+			return failed === 0 && actions.length > 0 ? 0 : 1;
 		}
-		console.log('Press Enter to send the next perks event (Ctrl+C to stop).');
-		let next = 0;
-		for await (const _line of createInterface({ input: process.stdin })) await send(next++);
+		await menu(actions);
+		await stop();
+		return 0;
 	} catch (error) {
 		await stop();
 		throw error;
 	}
 }
 
-void main().catch((error) => {
-	console.error(error);
-	process.exit(1);
-});
+function printWelcome(n8n: N8nInstance, world: Awaited<ReturnType<typeof startWorld>>, templates: ReturnType<typeof loadTemplates>): void {
+	console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password})`);
+	console.log(`Emulators: perks API ${world.perks.baseUrl}, Slack ${world.slack.apiUrl}, Microsoft Graph ${world.graph.graphBaseUrl}`);
+	console.log(`Employees (in perks, Slack and Teams): ${world.people.map((p) => `${p.name} <${p.employee.email}> ${p.employee.locale}`).join(', ')}`);
+	console.log(`n8n log: ${n8n.logFile}\n\nTemplates:`);
+	for (const { file, trigger } of templates) {
+		const how =
+			trigger.kind === 'perksEvent' ? `published, fired by ${trigger.events.join(', ')}` : trigger.kind === 'chat' ? `published, fired by a ${trigger.source} question` : trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
+		console.log(`  ${file}: ${how}`);
+	}
+}
+
+async function fire(action: Action): Promise<boolean> {
+	console.log(`\n→ ${action.label}`);
+	const outcome = await action.run().catch((error: unknown) => ({ ok: false, lines: [String(error)] }));
+	for (const line of outcome.lines) console.log(`  ${line}`);
+	if (!outcome.ok) console.log('  ✗ not everything expected arrived');
+	return outcome.ok;
+}
+
+async function menu(actions: Action[]): Promise<void> {
+	const show = () => {
+		console.log('\nWhat to fire (Ctrl+C stops):');
+		actions.forEach((action, i) => console.log(`  ${i + 1}. ${action.label}`));
+		console.log('  a. all of them    Enter: the next one    q: quit');
+	};
+	show();
+	let next = 0;
+	for await (const line of createInterface({ input: process.stdin })) {
+		const choice = line.trim().toLowerCase();
+		if (choice === 'q') return;
+		if (choice === 'a') for (const action of actions) await fire(action);
+		else if (/^\d+$/.test(choice) && actions[Number(choice) - 1]) await fire(actions[Number(choice) - 1]);
+		else if (choice === '') await fire(actions[next++ % actions.length]);
+		else console.log('Type a number, a, q, or press Enter.');
+		show();
+	}
+}
+
+void main()
+	.then((code) => process.exit(code))
+	.catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});

@@ -1,7 +1,7 @@
 /**
  * The n8n editor in a real browser (headless Chromium driven by playwright-core) with our
- * package installed as a community package and both Slack templates imported: what an admin
- * sees when they open a template. Node types the editor does not know render as a "?" and an
+ * package installed as a community package, both Slack templates and a Teams one imported: what an
+ * admin sees when they open a template. Node types the editor does not know render as a "?" and an
  * "Install this node to use it" panel; parameters the editor hides never reach a person.
  *
  * Needs Debian's Chromium (scripts/e2e/install-chromium.sh; `CHROMIUM_PATH` overrides the
@@ -17,10 +17,11 @@ import path from 'node:path';
 
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
+import { GraphEmulator } from '../emulators/graphApi';
 import { PerksEmulator } from '../emulators/perksApi';
 import { SlackEmulator } from '../emulators/slackApi';
 import { LOG_DIR, N8nInstance, waitFor, type WorkflowJson } from './n8nInstance';
-import { loadTemplate, setUpOwner, templateCredentials, webhookIdOf } from './templateSetup';
+import { catalogCredentials, loadTemplate, setUpOwner, webhookIdOf } from './templateSetup';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const CHROMIUM_ARGS = [
@@ -42,6 +43,8 @@ const OWNER = { email: 'owner@perks.local', firstName: 'Editor', lastName: 'Owne
 
 const DM = loadTemplate('wallet-funded-to-slack-dm.json', 'editorWalletDm01');
 const CHANNEL = loadTemplate('new-perk-to-slack-channel.json', 'editorPerkChan01');
+/** As shipped: its Team picker is empty, for the admin to fill. */
+const TEAMS_CHANNEL = loadTemplate('new-perk-to-teams-channel.json', 'editorTeamsChan01');
 const stickyOf = (workflow: WorkflowJson) =>
 	String(workflow.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote')!.parameters.content);
 
@@ -68,6 +71,7 @@ interface ConsoleError {
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator({ appName: 'Perks' });
+const graph = new GraphEmulator();
 let n8n: N8nInstance;
 let profileDir: string;
 let context: BrowserContext;
@@ -205,13 +209,15 @@ beforeAll(async () => {
 	await mkdir(SCREENS_DIR, { recursive: true });
 	for (const old of await readdir(SCREENS_DIR)) await rm(path.join(SCREENS_DIR, old), { force: true });
 
-	await Promise.all([perks.start(), slack.start()]);
+	await Promise.all([perks.start(), slack.start(), graph.start()]);
 	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
+	graph.addTeam({ displayName: 'Perks Company', channels: ['General', 'Celebrations'] });
+	graph.addTeam({ displayName: 'Engineering', channels: ['General', 'Releases'] });
 	n8n = await timed('n8n launch', () =>
 		N8nInstance.launch({
 			name: 'editor',
-			credentials: templateCredentials(perks, slack),
-			workflows: [DM, CHANNEL],
+			credentials: catalogCredentials({ perks, slack, graph }, [DM, CHANNEL, TEAMS_CHANNEL]),
+			workflows: [DM, CHANNEL, TEAMS_CHANNEL],
 			// Imported, not published: the editor shows the same panels, and two `n8n publish:workflow`
 			// runs (and the webhook registrations) would only add time.
 			publish: [],
@@ -257,7 +263,7 @@ afterAll(async () => {
 	}
 	if (profileDir) await rm(profileDir, { recursive: true, force: true, maxRetries: 3 });
 	await n8n?.dispose();
-	await Promise.all([perks.stop(), slack.stop()]);
+	await Promise.all([perks.stop(), slack.stop(), graph.stop()]);
 	process.stdout.write(
 		`\n[e2e editor] ${Object.entries(timings)
 			.map(([label, ms]) => `${label} ${(ms / 1000).toFixed(1)} s`)
@@ -278,7 +284,7 @@ function killChromiumUsing(dir: string): void {
 
 // ---- the tests ----
 
-describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templates', () => {
+describe('the n8n editor in Chromium, with n8n-nodes-perks, the Slack templates and a Teams one', () => {
 	uiTest('signs in at /signin with the owner account', async () => {
 		await timed('sign-in', async () => {
 			await page.goto(`${n8n.baseUrl}/signin`);
@@ -401,6 +407,38 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templat
 		await visible(canvasNode('Post to Channel').getByText('to #perks', { exact: true }));
 	});
 
+	uiTest('new-perk Teams template: Post to Channel shows "Microsoft Teams", and its Team and Channel pickers list Teams\' teams and channels', async () => {
+		await timed('open Teams new-perk workflow', () => openWorkflow(TEAMS_CHANNEL));
+		await visible(page.getByRole('heading', { name: 'New perk added → Teams channel' }));
+		const panel = await timed('open Teams Post to Channel panel', () => openNodePanel('Post to Channel'));
+		await expectOurIcon(panel, 'PerksPostToChannel');
+		await expectKnownNode(panel);
+		await expectLabels(parameters(), ['Credential for Perks Microsoft Teams OAuth2 API', 'Platform', 'Team', 'Channel', 'Message', 'Language']);
+		expect(await shownValue('platform')).toBe('Microsoft Teams');
+		expect(await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).toBe('Perks Microsoft Teams OAuth2 API');
+		await screenshot('teams-post-to-channel-panel');
+
+		// The editor asks our searchTeams method, which asks Graph (the emulator) for the account's teams.
+		const team = panel.locator('[data-test-id="resource-locator-team"]');
+		const teamListsBefore = graph.callCount('GET /me/joinedTeams');
+		await team.locator('[data-test-id="rlc-input"]').click();
+		for (const name of ['Perks Company', 'Engineering']) await visible(page.getByText(name, { exact: true }));
+		expect(graph.callCount('GET /me/joinedTeams')).toBeGreaterThan(teamListsBefore);
+		await screenshot('teams-team-list');
+		await page.getByText('Perks Company', { exact: true }).filter({ visible: true }).first().click();
+
+		// Then the channels of the team picked (searchChannels → /teams/{id}/channels).
+		const channel = panel.locator('[data-test-id="resource-locator-channel"]');
+		await channel.locator('[data-test-id="rlc-mode-selector"]').click();
+		await page.getByRole('option', { name: /from list/i }).click();
+		await channel.locator('[data-test-id="rlc-input"]').click();
+		for (const name of ['#General', '#Celebrations']) await visible(page.getByText(name, { exact: true }));
+		expect(await page.getByText('#Releases', { exact: true }).filter({ visible: true }).count()).toBe(0);
+		expect(graph.callCount('GET /teams/{id}/channels')).toBeGreaterThan(0);
+		await screenshot('teams-channel-list');
+		await page.keyboard.press('Escape');
+	});
+
 	it('the browser console has no errors about our nodes or the perks platform', async () => {
 		const aboutUs = consoleErrors.filter((e) => ABOUT_US.test(`${e.text} ${e.url}`));
 		const unexpected = aboutUs.filter((e) => !KNOWN_CONSOLE_ERRORS.some((known) => known.pattern.test(`${e.text} ${e.url}`)));
@@ -410,7 +448,7 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks and the Slack templat
 		// The screenshots a person can look at.
 		const screens = (await readdir(SCREENS_DIR)).filter((f) => f.endsWith('.png') && !f.startsWith('failure-'));
 		expect(screens).toEqual(
-			expect.arrayContaining(['send-dm-panel.png', 'perks-trigger-panel.png', 'post-to-channel-panel.png']),
+			expect.arrayContaining(['send-dm-panel.png', 'perks-trigger-panel.png', 'post-to-channel-panel.png', 'teams-post-to-channel-panel.png', 'teams-channel-list.png']),
 		);
 		expect((await readFile(path.join(SCREENS_DIR, 'send-dm-panel.png'))).length).toBeGreaterThan(10_000);
 	});

@@ -1,19 +1,74 @@
 /**
  * What every real-n8n run of the shipped templates sets up the same way: the templates read from
- * workflows/ with an id of our choice, the two credentials they reference (by the ids in the
- * template files) pointing at the loopback emulators, and an owner account for the editor.
- * Used by the e2e tests and by the sandbox.
+ * workflows/ (every file, classified by its trigger, so a new template needs no list edited here),
+ * the credentials they reference (by the ids in the template files) pointing at the loopback
+ * emulators, and an owner account for the editor. Used by the e2e tests and by the sandbox.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { INode } from 'n8n-workflow';
+
+import type { GraphEmulator } from '../emulators/graphApi';
 import type { PerksEmulator } from '../emulators/perksApi';
 import type { SlackEmulator } from '../emulators/slackApi';
 import { PACKAGE_ROOT } from '../harness/packageRoot';
 import type { CredentialJson, N8nInstance, WorkflowJson } from './n8nInstance';
 
+/** The Slack credential's signing secret, and the Teams outgoing webhook's security token (base64). */
+export const SLACK_SIGNING_SECRET = 'e2e-signing-secret';
+export const TEAMS_OUTGOING_TOKEN = Buffer.from('e2e-teams-outgoing-webhook-token').toString('base64');
+
+export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
+
+/** How a template starts, which decides how a test or the sandbox fires it. */
+export type TemplateTrigger =
+	| { kind: 'perksEvent'; events: string[] }
+	| { kind: 'chat'; source: ChatSource }
+	/**
+	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model…): `why` says what it
+	 * needs; `runNow` names a trigger the editor's "Execute workflow" can start at once.
+	 */
+	| { kind: 'manual'; why: string; runNow?: string };
+
+export interface Template {
+	file: string;
+	workflow: WorkflowJson;
+	trigger: TemplateTrigger;
+}
+
+const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'workflows');
+const PERKS = 'n8n-nodes-perks.';
+
 export function loadTemplate(file: string, id: string): WorkflowJson {
-	return { ...JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'workflows', file), 'utf8')), id };
+	return { ...JSON.parse(readFileSync(path.join(TEMPLATES_DIR, file), 'utf8')), id };
+}
+
+/** Every template in workflows/ (optionally only files matching), ids `<idPrefix>01`, `<idPrefix>02`, … */
+export function loadTemplates(idPrefix: string, only: RegExp = /\.json$/): Template[] {
+	return readdirSync(TEMPLATES_DIR)
+		.filter((file) => file.endsWith('.json') && only.test(file))
+		.sort()
+		.map((file, index) => {
+			const workflow = loadTemplate(file, `${idPrefix}${String(index + 1).padStart(2, '0')}`);
+			return { file, workflow, trigger: triggerOf(workflow) };
+		});
+}
+
+function triggerOf(workflow: WorkflowJson): TemplateTrigger {
+	const ai = workflow.nodes.find((n) => n.type.includes('langchain'));
+	if (ai) return { kind: 'manual', why: `an AI model (${ai.name}): set its credential in the editor` };
+	const trigger = workflow.nodes.find((n) => n.type === `${PERKS}perksTrigger` || n.type === `${PERKS}perksChatTrigger`);
+	if (trigger?.type === `${PERKS}perksTrigger`) return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
+	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource };
+	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
+	if (other?.type === 'n8n-nodes-base.errorTrigger') {
+		return { kind: 'manual', why: 'an Error Trigger: pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
+	}
+	if (other?.type === 'n8n-nodes-base.scheduleTrigger') {
+		return { kind: 'manual', why: 'a Schedule Trigger: "Execute workflow" in the editor runs it now', runNow: other.name };
+	}
+	return { kind: 'manual', why: `its trigger (${other?.type ?? 'none'}): open it in the editor and run it there` };
 }
 
 /** The trigger's webhook id: the last part of the URL n8n serves it at. */
@@ -23,16 +78,74 @@ export function webhookIdOf(workflow: WorkflowJson): string {
 	return id;
 }
 
+/** A template's empty "Team" picker (the admin picks one) set to this team, as an admin would. */
+export function pickTeam(workflow: WorkflowJson, team: { id: string; displayName: string }): WorkflowJson {
+	const nodes = workflow.nodes.map((node): INode => {
+		const picker = node.parameters.team as { __rl?: boolean; value?: unknown } | undefined;
+		if (!picker?.__rl || picker.value) return node;
+		const picked = { __rl: true, mode: 'list', value: team.id, cachedResultName: team.displayName };
+		return { ...node, parameters: { ...node.parameters, team: picked } };
+	});
+	return { ...workflow, nodes };
+}
+
+export interface Services {
+	perks: PerksEmulator;
+	slack?: SlackEmulator;
+	graph?: GraphEmulator;
+}
+
+/**
+ * One credential per (type, id) the workflows reference, with the emulators' URLs and secrets.
+ * A type whose service is not given, or that we cannot fill (an AI model's key), is left out:
+ * the admin picks it in the editor.
+ */
+export function catalogCredentials(services: Services, workflows: WorkflowJson[]): CredentialJson[] {
+	const seen = new Map<string, CredentialJson>();
+	for (const node of workflows.flatMap((w) => w.nodes)) {
+		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
+			const data = ref.id && !seen.has(ref.id) ? credentialData(type, services) : undefined;
+			if (data) seen.set(ref.id!, { id: ref.id!, name: ref.name, type, data });
+		}
+	}
+	return [...seen.values()];
+}
+
+/** The two credentials the Slack templates reference (the ids in their files); other tiers use them as they are. */
 export function templateCredentials(perks: PerksEmulator, slack: SlackEmulator): CredentialJson[] {
 	return [
-		{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
-		{
-			id: 'perksSlackBotCredential',
-			name: 'Perks Slack Bot API',
-			type: 'perksSlackApi',
-			data: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: 'e2e-signing-secret' },
-		},
+		{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: credentialData('perksApi', { perks })! },
+		{ id: 'perksSlackBotCredential', name: 'Perks Slack Bot API', type: 'perksSlackApi', data: credentialData('perksSlackApi', { perks, slack })! },
 	];
+}
+
+/** The Teams credential's token pair, as n8n holds it after "Connect" (the emulator accepts and refreshes it). */
+const teamsTokens = new WeakMap<GraphEmulator, { accessToken: string; refreshToken: string }>();
+
+function credentialData(type: string, { perks, slack, graph }: Services): Record<string, unknown> | undefined {
+	switch (type) {
+		case 'perksApi':
+			return { baseUrl: perks.baseUrl, apiKey: perks.apiKey };
+		case 'perksSlackApi':
+			return slack && { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: SLACK_SIGNING_SECRET };
+		case 'perksTeamsOutgoingWebhookApi':
+			return { securityToken: TEAMS_OUTGOING_TOKEN };
+		case 'perksMicrosoftTeamsOAuth2Api': {
+			if (!graph) return undefined;
+			let tokens = teamsTokens.get(graph);
+			if (!tokens) teamsTokens.set(graph, (tokens = graph.issueTokens()));
+			return {
+				clientId: graph.clientId,
+				clientSecret: graph.clientSecret,
+				tenant: 'common',
+				loginBaseUrl: graph.loginBaseUrl,
+				graphApiBaseUrl: graph.graphBaseUrl,
+				oauthTokenData: { token_type: 'Bearer', access_token: tokens.accessToken, refresh_token: tokens.refreshToken },
+			};
+		}
+		default:
+			return undefined;
+	}
 }
 
 export interface Owner {

@@ -1,0 +1,306 @@
+/**
+ * What a newcomer can fire in the sandbox: one sample of each perks event the templates listen
+ * to, and one question per chat template (signed as Slack and Teams sign them). Each action
+ * knows what must arrive, so `--once` is a smoke test.
+ */
+import {
+	lowBalanceEvent,
+	perkAddedEvent,
+	perkRedeemedEvent,
+	walletFundedEvent,
+	type EventInput,
+} from '../../test/emulators/perksApi';
+import {
+	send,
+	slackEvent,
+	slashCommand,
+	teamsMention,
+	type SignedRequest,
+} from '../../test/emulators/chatRequests';
+import type { RecordedMessage as TeamsMessage } from '../../test/emulators/graphApi';
+import { waitFor, type N8nInstance } from '../../test/e2e/n8nInstance';
+import {
+	SLACK_SIGNING_SECRET,
+	TEAMS_OUTGOING_TOKEN,
+	webhookIdOf,
+	type ChatSource,
+	type Template,
+} from '../../test/e2e/templateSetup';
+import type { World } from './world';
+
+export interface Action {
+	label: string;
+	run(): Promise<Outcome>;
+}
+
+export interface Outcome {
+	ok: boolean;
+	lines: string[];
+}
+
+const WAIT_MS = 30_000;
+
+/** A fresh sample event of each type (a new id each time, so it is a new event, not a copy). */
+function sampleEvent(type: string, world: World, round: number): EventInput | undefined {
+	const person = world.people[round % world.people.length];
+	const { employee } = person;
+	const perk = () =>
+		world.perks.addPerk({
+			name: 'Cooking class',
+			description: 'Fresh pasta with a chef',
+			cost: 60,
+			category: 'food',
+		});
+	switch (type) {
+		case 'wallet.funded':
+			return walletFundedEvent(employee, { amount: 100, balance: 220 });
+		case 'perk.redeemed':
+			return perkRedeemedEvent(employee, perk(), { balance: 160 });
+		case 'wallet.low_balance':
+			return lowBalanceEvent(employee, { balance: 15, threshold: 20 });
+		case 'catalog.perk_added':
+			return perkAddedEvent(perk());
+		default:
+			return undefined;
+	}
+}
+
+/** Shared by every event action, so the samples go round the four employees (and languages). */
+let round = 0;
+
+export function perksEventActions(templates: Template[], world: World): Action[] {
+	const types = [
+		...new Set(templates.flatMap((t) => (t.trigger.kind === 'perksEvent' ? t.trigger.events : []))),
+	];
+	return types.map((type) => {
+		const listeners = templates.filter(
+			(t) => t.trigger.kind === 'perksEvent' && t.trigger.events.includes(type),
+		);
+		return {
+			label: `perks event ${type} (${listeners.length} template${listeners.length === 1 ? '' : 's'})`,
+			run: async () => {
+				const event = sampleEvent(type, world, round++);
+				if (!event)
+					return {
+						ok: false,
+						lines: [`no sample ${type} event in scripts/sandbox/actions.ts: add one`],
+					};
+				const since = snapshot(world);
+				const results = await world.perks.deliver(event);
+				// One message per listening template ("one event → one destination").
+				const arrived = await waitFor(() => newMessages(world, since).length >= listeners.length, {
+					what: type,
+					timeoutMs: WAIT_MS,
+				}).catch(() => false);
+				const employee = (event.data as { employee?: { name: string } }).employee;
+				const who = employee ? ` for ${employee.name}` : '';
+				return {
+					ok:
+						Boolean(arrived) &&
+						results.length === listeners.length &&
+						results.every((r) => r.status === 200),
+					lines: [
+						`${type} ${event.id}${who}: n8n answered ${results.map((r) => r.status).join(', ') || 'nothing (no webhook)'}`,
+						...newMessages(world, since),
+					],
+				};
+			},
+		};
+	});
+}
+
+const QUESTIONS: Record<ChatSource, { label: string; asker: number; text: string }> = {
+	slackCommand: { label: 'Slack: /perks balance (slash command)', asker: 3, text: 'balance' },
+	slackEvents: {
+		label: 'Slack: a DM to the bot, "quanti punti ho?"',
+		asker: 1,
+		text: 'quanti punti ho?',
+	},
+	teamsOutgoingWebhook: {
+		label: 'Teams: "@Perks balance" in a channel (outgoing webhook)',
+		asker: 2,
+		text: 'balance',
+	},
+};
+
+export function chatActions(templates: Template[], world: World, n8n: N8nInstance): Action[] {
+	return templates.flatMap((template) => {
+		if (template.trigger.kind !== 'chat') return [];
+		const source = template.trigger.source;
+		const question = QUESTIONS[source];
+		const url = n8n.webhookUrl(webhookIdOf(template.workflow));
+		return [
+			{
+				label: `${question.label} [${template.file}]`,
+				run: async () => {
+					const person = world.people[question.asker];
+					const since = snapshot(world);
+					const response = await send(url, chatRequest(source, person, question.text, world));
+					const header = `${person.name} asks "${question.text}": n8n answered ${response.status}`;
+					if (source === 'teamsOutgoingWebhook') {
+						// Teams shows the HTTP answer as the reply in the channel thread.
+						const reply = parse(response.text)?.text;
+						const lines = [header, ...(reply ? [`  Teams, reply in the thread: ${reply}`] : [])];
+						return {
+							ok: response.status === 200 && typeof reply === 'string' && reply.length > 0,
+							lines,
+						};
+					}
+					const arrived = await waitFor(() => newMessages(world, since).length > 0, {
+						what: source,
+						timeoutMs: WAIT_MS,
+					}).catch(() => false);
+					return {
+						ok: response.status === 200 && Boolean(arrived),
+						lines: [header, ...newMessages(world, since)],
+					};
+				},
+			},
+		];
+	});
+}
+
+function chatRequest(
+	source: ChatSource,
+	person: World['people'][number],
+	text: string,
+	world: World,
+): SignedRequest {
+	if (source === 'slackCommand')
+		return slashCommand(SLACK_SIGNING_SECRET, {
+			userId: person.slack.id,
+			text,
+			responseUrl: world.responseUrl.url,
+		});
+	if (source === 'slackEvents') {
+		return slackEvent(SLACK_SIGNING_SECRET, {
+			type: 'message',
+			channel_type: 'im',
+			channel: 'D0SANDBOX1',
+			user: person.slack.id,
+			text,
+		});
+	}
+	return teamsMention(TEAMS_OUTGOING_TOKEN, { aadObjectId: person.teams.id, text });
+}
+
+/** Scheduled templates run now, as the editor's "Execute workflow" does (signed in as the owner). */
+export function runNowActions(
+	templates: Template[],
+	world: World,
+	n8n: N8nInstance,
+	session: Session,
+): Action[] {
+	return templates.flatMap(({ file, workflow, trigger }) => {
+		if (trigger.kind !== 'manual' || !trigger.runNow) return [];
+		const headers = {
+			cookie: session.cookie,
+			'browser-id': session.browserId,
+			'content-type': 'application/json',
+		};
+		const rest = `${n8n.baseUrl}/rest/workflows/${workflow.id}`;
+		const run = async (): Promise<Outcome> => {
+			const since = snapshot(world);
+			const stored = (await (await fetch(rest, { headers })).json()) as { data: unknown };
+			const body = JSON.stringify({
+				workflowData: stored.data,
+				triggerToStartFrom: { name: trigger.runNow },
+			});
+			const response = await fetch(`${rest}/run`, { method: 'POST', headers, body });
+			const arrived = await waitFor(() => newMessages(world, since).length > 0, {
+				what: file,
+				timeoutMs: WAIT_MS,
+			}).catch(() => false);
+			return {
+				ok: response.status === 200 && Boolean(arrived),
+				lines: [`${workflow.name}: n8n answered ${response.status}`, ...newMessages(world, since)],
+			};
+		};
+		return [{ label: `run now: ${workflow.name} [${file}]`, run }];
+	});
+}
+
+export interface Session {
+	cookie: string;
+	browserId: string;
+}
+
+// ---- what Slack and Teams received ----
+
+interface Snapshot {
+	slack: number;
+	teams: number;
+	responseUrl: number;
+}
+
+function snapshot(world: World): Snapshot {
+	return {
+		slack: world.slack.messages.length,
+		teams: world.graph.messages.length,
+		responseUrl: world.responseUrl.posts.length,
+	};
+}
+
+/** One line per message that arrived since the snapshot. */
+function newMessages(world: World, since: Snapshot): string[] {
+	const slackName = (channel: string) =>
+		(world.slack.dmChannelFor(world.admin.slack.id) === channel ? 'the admin' : undefined) ??
+		world.people.find((p) => world.slack.dmChannelFor(p.slack.id) === channel)?.name ??
+		(channel === 'C0PERKS01' ? '#perks' : channel);
+	return [
+		...world.slack.messages
+			.slice(since.slack)
+			.map((m) => `  Slack, ${slackName(m.channel)}: ${oneLine(m.text ?? '(blocks only)')}`),
+		...world.responseUrl.posts
+			.slice(since.responseUrl)
+			.map((p) => `  Slack, privately (${String(p.response_type)}): ${oneLine(String(p.text))}`),
+		...world.graph.messages
+			.slice(since.teams)
+			.map((m) => `  Teams, ${teamsPlace(world, m)}: ${oneLine(teamsText(m))}`),
+	];
+}
+
+function teamsPlace(world: World, message: TeamsMessage): string {
+	const [kind, id] = message.target.split(/:(.*)/s);
+	if (kind === 'channel') {
+		const channel = world.team.channels.find((c) => id.endsWith(`/${c.id}`));
+		return `${world.team.displayName} › ${channel?.displayName ?? id}`;
+	}
+	const person = world.people.find((p) => id.includes(p.teams.id));
+	return `chat with ${person?.name ?? (id.includes(world.admin.teams.id) ? 'the admin' : id)}`;
+}
+
+/** The HTML body's text, or the Adaptive Card's text blocks when the body only points at it. */
+function teamsText(message: TeamsMessage): string {
+	const texts: string[] = [];
+	const collect = (value: unknown): void => {
+		if (Array.isArray(value)) value.forEach(collect);
+		else if (value && typeof value === 'object') {
+			const record = value as Record<string, unknown>;
+			if (typeof record.text === 'string') texts.push(record.text);
+			Object.values(record).forEach(collect);
+		}
+	};
+	for (const attachment of message.attachments ?? [])
+		collect(parse(String(attachment.content ?? '')));
+	const html = message.body.content
+		.replace(/<attachment[^>]*><\/attachment>/g, '')
+		.replace(/<[^>]+>/g, ' ');
+	return [html.trim(), ...texts].filter(Boolean).join(' | ');
+}
+
+function parse(text: string): Record<string, unknown> | undefined {
+	try {
+		return JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Whitespace folded; the invisible tag the sending nodes hide in each message (to find it again) left out. */
+function oneLine(text: string): string {
+	return text
+		.replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+		.replace(/\s+/g, ' ')
+		.trim();
+}
