@@ -3,9 +3,7 @@
  * The SDK's own retries are off; every call waits its turn in the credential's throttle
  * (chat/throttle.ts), which rides out 429s for all executions at once within a budget.
  */
-import { createHash } from 'node:crypto';
-
-import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type FetchFunction, type Logger } from '@slack/web-api';
 
 import type {
 	ChannelTarget,
@@ -35,10 +33,11 @@ const HISTORY_MAX_PAGES = 5;
 export const DELIVERY_EVENT_TYPE = 'perks_delivery';
 
 export interface SlackPlatformOptions {
-	token: string;
+	/** Sends each request and signs it: the client holds no token of its own. */
+	fetch: FetchFunction;
 	apiUrl?: string;
-	/** Shared by every execution using the same credential (default: the API URL and a token hash). */
-	throttleKey?: string;
+	/** Shared by every execution using the same credential. */
+	throttleKey: string;
 	/** Longest a call waits for its turn, 429 pauses included. */
 	queueBudgetMs?: number;
 }
@@ -82,16 +81,15 @@ export class SlackPlatform implements ChatPlatform {
 	private channelsByName?: Map<string, ChatChannel>;
 
 	constructor(private readonly options: SlackPlatformOptions) {
-		this.client = new WebClient(options.token, {
+		this.client = new WebClient(undefined, {
+			fetch: options.fetch,
 			slackApiUrl: normalizeApiUrl(options.apiUrl),
 			logger: silentLogger,
 			retryConfig: { retries: 0 },
 			rejectRateLimitedCalls: true,
 			timeout: 30_000,
 		});
-		this.throttleKey =
-			options.throttleKey ??
-			createHash('sha256').update(`${normalizeApiUrl(options.apiUrl)}\u0000${options.token}`).digest('hex');
+		this.throttleKey = options.throttleKey;
 	}
 
 	async findUserByEmail(email: string): Promise<ChatUser | undefined> {

@@ -1,19 +1,18 @@
 /** Slack as the nodes offer it: two credential types (bot token, OAuth2), Block Kit, the adapter. */
-import { NodeOperationError } from 'n8n-workflow';
+import type { FetchFunction } from '@slack/web-api';
+import type { IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { parseBlocksParameter } from '../../messages/render/slack';
-import { credentialThrottleKey, type PlatformEntry } from '../PlatformEntry';
-import { SlackPlatform } from './SlackPlatform';
+import { bodyText, httpAnswerOf, networkCodeOf, type HttpAnswer } from '../n8nHttp';
+import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
+import { normalizeApiUrl, SlackPlatform } from './SlackPlatform';
 
 /** Credential type names for the two "Authentication" choices. */
 export const SLACK_BOT_TYPE = 'perksSlackApi';
 export const SLACK_CONNECTED_APP_TYPE = 'perksSlackOAuth2Api';
 
-interface SlackCredential {
-	accessToken?: string;
-	apiUrl?: string;
-	oauthTokenData?: { access_token?: string };
-}
+/** A Web API call that hangs is given up after this long (and counted as possibly delivered). */
+const SLACK_TIMEOUT_MS = 30_000;
 
 export const slackEntry: PlatformEntry = {
 	name: 'slack',
@@ -41,16 +40,64 @@ export const slackEntry: PlatformEntry = {
 	},
 	parseNative: parseBlocksParameter,
 	async create(context, type) {
-		const oauth = type === SLACK_CONNECTED_APP_TYPE;
-		const credential = await context.getCredentials<SlackCredential>(type);
-		const token = oauth ? credential.oauthTokenData?.access_token : credential.accessToken;
-		if (!token) {
-			throw new NodeOperationError(context.getNode(), 'The Slack credential has no token', {
-				description: oauth
-					? 'Open the credential and click "Connect my account" to authorize the Slack app.'
-					: 'Paste the app\'s "Bot User OAuth Token" (xoxb-…) into the credential.',
-			});
-		}
-		return new SlackPlatform({ token, apiUrl: credential.apiUrl, throttleKey: credentialThrottleKey(context, type) });
+		// Only the API URL: the token stays with n8n, which signs each request (n8nSlackFetch).
+		const { apiUrl } = await context.getCredentials<{ apiUrl?: string }>(type);
+		return new SlackPlatform({
+			fetch: n8nSlackFetch(context, type),
+			apiUrl,
+			throttleKey: credentialThrottleKey(context, type) ?? `${type}:${normalizeApiUrl(apiUrl)}`,
+		});
 	},
 };
+
+/**
+ * The Slack client's fetch, through n8n's `httpRequestWithAuthentication`: the bot credential's
+ * `authenticate` or n8n's OAuth2 code adds the token (and refreshes an OAuth2 token on a 401).
+ * Every HTTP status but 401 comes back as an answer, so the SDK maps 429s and 5xx itself.
+ */
+export function n8nSlackFetch(context: ChatContext, type: string): FetchFunction {
+	return async (url, init = {}) => {
+		const request: IHttpRequestOptions = {
+			method: (init.method ?? 'POST') as IHttpRequestMethods,
+			url: String(url),
+			headers: { ...init.headers },
+			body: init.body as IHttpRequestOptions['body'],
+			returnFullResponse: true,
+			json: false,
+			encoding: 'text',
+			// n8n refreshes an OAuth2 token only when the 401 is thrown.
+			ignoreHttpStatusErrors: { ignore: true, except: [401] },
+			disableFollowRedirect: true,
+			timeout: SLACK_TIMEOUT_MS,
+		};
+		let answer: HttpAnswer;
+		try {
+			const response = (await context.helpers.httpRequestWithAuthentication.call(context, type, request, {
+				// Slack's OAuth answer says token_type "bot": still sent as a Bearer header.
+				oauth2: { tokenType: 'Bearer' },
+			})) as IN8nHttpFullResponse;
+			answer = { status: response.statusCode, headers: response.headers as HttpAnswer['headers'], body: response.body };
+		} catch (error) {
+			const inside = httpAnswerOf(error);
+			if (!inside) throw noAnswer(error);
+			answer = inside;
+		}
+		return toResponse(answer);
+	};
+}
+
+function toResponse({ status, headers, body }: HttpAnswer): Response {
+	const text = bodyText(body);
+	const fetchHeaders = new Headers();
+	for (const [name, value] of Object.entries(headers)) {
+		if (value !== undefined) fetchHeaders.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+	}
+	const raw = typeof text === 'string' ? text : text === undefined ? '' : JSON.stringify(text);
+	return new Response(status === 204 || status === 304 ? null : raw, { status, headers: fetchHeaders });
+}
+
+/** Only the network code travels on (the SDK tells refused connections apart by it): never request details. */
+function noAnswer(error: unknown): Error {
+	const code = networkCodeOf(error);
+	return Object.assign(new Error(`Slack request got no answer${code ? ` (${code})` : ''}`), { code });
+}

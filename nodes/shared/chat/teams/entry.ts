@@ -1,6 +1,7 @@
 /** Microsoft Teams as the nodes offer it: one OAuth2 credential, Adaptive Cards, the Graph adapter. */
 import type { IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 
+import { bodyText, httpAnswerOf } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import type { GraphHttpResponse, GraphTransport } from './graphClient';
 import { parseCardsParameter } from './message';
@@ -52,7 +53,7 @@ export function n8nGraphTransport(context: ChatContext, type: string): GraphTran
 				returnFullResponse: true,
 				timeout: GRAPH_TIMEOUT_MS,
 			})) as IN8nHttpFullResponse;
-			return { status: response.statusCode, headers: response.headers as GraphHttpResponse['headers'], body: text(response.body) };
+			return { status: response.statusCode, headers: response.headers as GraphHttpResponse['headers'], body: bodyText(response.body) };
 		} catch (error) {
 			// Not ignoreHttpStatusErrors: n8n refreshes the token only when a 401 is thrown.
 			const answer = httpAnswerOf(error);
@@ -60,24 +61,4 @@ export function n8nGraphTransport(context: ChatContext, type: string): GraphTran
 			throw error;
 		}
 	};
-}
-
-/** The HTTP answer inside n8n's error (the error itself, or the cause NodeApiError wraps). */
-function httpAnswerOf(error: unknown): GraphHttpResponse | undefined {
-	for (let e = error as { response?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
-		const response = e.response as { status?: unknown; headers?: unknown; data?: unknown } | undefined;
-		if (response && typeof response.status === 'number') {
-			return {
-				status: response.status,
-				headers: { ...(response.headers as GraphHttpResponse['headers']) },
-				body: text(response.data),
-			};
-		}
-		e = e.cause as typeof e;
-	}
-	return undefined;
-}
-
-function text(body: unknown): unknown {
-	return Buffer.isBuffer(body) ? body.toString('utf8') : body;
 }
