@@ -78,6 +78,9 @@ useTestLedger(ledgerDb);
 /** OAuth2 token data n8n saved after a refresh, in order: what a real n8n writes to its database. */
 export const savedOauthTokens: Array<{ type: string; accessToken: unknown }> = [];
 
+/** The credential type of each request n8n signed with a credential's generic `authenticate`, in order. */
+export const authenticatedRequests: string[] = [];
+
 /**
  * Credentials by type, and generic `authenticate` applied the way n8n does for `{{$credentials.x}}`.
  * Types that extend `oAuth2Api` go through n8n-core's own OAuth2 code (sign, refresh on 401,
@@ -97,6 +100,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		request: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const { authenticate } = this.pkg.credentialType(typeName);
+		authenticatedRequests.push(typeName);
 		if (typeof authenticate === 'function') return await authenticate(credentials, request);
 		if (!authenticate || authenticate.type !== 'generic') return request;
 		const resolve = (value: unknown) =>

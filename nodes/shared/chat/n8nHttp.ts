@@ -9,8 +9,14 @@ export interface HttpAnswer {
 
 /** The HTTP answer inside n8n's error (the error itself, or the cause NodeApiError wraps). */
 export function httpAnswerOf(error: unknown): HttpAnswer | undefined {
-	for (let e = error as { response?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
-		const response = e.response as { status?: unknown; headers?: unknown; data?: unknown } | undefined;
+	for (
+		let e = error as { response?: unknown; cause?: unknown } | undefined, depth = 0;
+		e && depth < 4;
+		depth++
+	) {
+		const response = e.response as
+			| { status?: unknown; headers?: unknown; data?: unknown }
+			| undefined;
 		if (response && typeof response.status === 'number') {
 			return {
 				status: response.status,
@@ -25,7 +31,11 @@ export function httpAnswerOf(error: unknown): HttpAnswer | undefined {
 
 /** The system code (ECONNREFUSED, ETIMEDOUT, …) of a request that got no answer, if n8n's error keeps one. */
 export function networkCodeOf(error: unknown): string | undefined {
-	for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+	for (
+		let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+		e && depth < 4;
+		depth++
+	) {
 		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
 		e = e.cause as typeof e;
 	}
