@@ -122,6 +122,30 @@ describe('Slack requests signed by n8n', () => {
 		expect(slack.calls.every((call) => call.token === slack.token)).toBe(true);
 	});
 
+	it('an OAuth2 credential never connected asks to re-authorize, not to check the network', async () => {
+		const pkg = await loadPackage();
+		const subject = node(
+			'Subject',
+			TYPE.sendDm,
+			{ ...byEmail, authentication: 'oAuth2' } as never,
+			{
+				credentials: {
+					perksSlackOAuth2Api: { id: 'cred-unconnected', name: 'Perks Slack OAuth2 API' },
+				},
+				onError: 'continueErrorOutput',
+			},
+		);
+		const workflow = instantiate(pkg, chain('wf-slack-oauth-unconnected', subject));
+		const credentials = {
+			perksSlackOAuth2Api: { apiUrl: slack.apiUrl, grantType: 'authorizationCode' },
+		};
+		const result = await runFromTrigger(pkg, workflow, 'Subject', [{ json: walletFundedItem() }], {
+			credentials,
+		});
+		expect(result.output('Subject', 1)[0]).toMatchObject({ details: { code: 'reauthorize' } });
+		expect(slack.calls).toHaveLength(0);
+	});
+
 	it("an invalid token comes back as Slack's own error, not an HTTP failure", async () => {
 		const wrong = { token: 'xoxb-wrong', apiUrl: slack.apiUrl } as unknown as SlackEmulator;
 		const result = await runNode(

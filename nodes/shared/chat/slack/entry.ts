@@ -55,7 +55,7 @@ export const slackEntry: PlatformEntry = {
  * `authenticate` or n8n's OAuth2 code adds the token (and refreshes an OAuth2 token on a 401).
  * Every HTTP status but 401 comes back as an answer, so the SDK maps 429s and 5xx itself.
  */
-export function n8nSlackFetch(context: ChatContext, type: string): FetchFunction {
+function n8nSlackFetch(context: ChatContext, type: string): FetchFunction {
 	return async (url, init = {}) => {
 		const request: IHttpRequestOptions = {
 			method: (init.method ?? 'POST') as IHttpRequestMethods,
@@ -79,8 +79,10 @@ export function n8nSlackFetch(context: ChatContext, type: string): FetchFunction
 			answer = { status: response.statusCode, headers: response.headers as HttpAnswer['headers'], body: response.body };
 		} catch (error) {
 			const inside = httpAnswerOf(error);
-			if (!inside) throw noAnswer(error);
-			answer = inside;
+			if (inside) answer = inside;
+			else if (networkCodeOf(error)) throw noAnswer(error);
+			// No network failure: n8n could not sign the request (OAuth2 not connected, refresh refused).
+			else answer = { status: 200, headers: { 'content-type': 'application/json' }, body: NOT_AUTHED };
 		}
 		return toResponse(answer);
 	};
@@ -96,8 +98,11 @@ function toResponse({ status, headers, body }: HttpAnswer): Response {
 	return new Response(status === 204 || status === 304 ? null : raw, { status, headers: fetchHeaders });
 }
 
+/** Slack's own answer to a request without a usable token: the reauthorize code and fix. */
+const NOT_AUTHED = JSON.stringify({ ok: false, error: 'not_authed' });
+
 /** Only the network code travels on (the SDK tells refused connections apart by it): never request details. */
 function noAnswer(error: unknown): Error {
 	const code = networkCodeOf(error);
-	return Object.assign(new Error(`Slack request got no answer${code ? ` (${code})` : ''}`), { code });
+	return Object.assign(new Error(`Slack request got no answer (${code})`), { code });
 }
