@@ -85,7 +85,7 @@ const CASES: Array<[number, Case]> = [
 	[5, { kind: 'garbage signature header', signed: false, make: (e) => ({ body: e, headers: { ...json, 'perks-signature': pick([`v1=${hex(64)}`, `t=${now()}`, `t=abc,v1=${hex(64)}`, `t=${now()},v1=`, 'x'.repeat(int(5000)), `t=${now()},v0=${hex(64)}`, `t=${now()},,,v1=${hex(63)}`]) } }) }],
 	[6, { kind: 'stale timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, now() - 301 - int(100_000)) } }) }],
 	[4, { kind: 'future timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, now() + 301 + int(100_000)) } }) }],
-	[4, { kind: 'huge or negative timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, pick([0, -1, 1e12, 2 ** 53, 99999999999999999999])) } }) }],
+	[4, { kind: 'huge or negative timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, pick([0, -1, 1e12, 2 ** 53, 1e20])) } }) }],
 	[8, { kind: 'tampered body (signed before a byte changed)', signed: false, make: (e, s) => ({ body: flipByte(e), headers: { ...json, 'perks-signature': s(e) } }) }],
 	[4, { kind: 'amount raised after signing', signed: false, make: (e, s) => ({ body: Buffer.from(e.toString().replace('"amount":5', '"amount":5000')), headers: { ...json, 'perks-signature': s(e) } }) }],
 	[4, { kind: 'signature of another body', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(Buffer.from(e.toString().replace('"balance":', '"balance":1'))) } }) }],
