@@ -5,7 +5,7 @@
  * chat,startup picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
  */
 import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 
 import { PerksEmulator } from '../test/emulators/perksApi';
@@ -24,7 +24,10 @@ async function step(rows: Row[], name: string, label: string, work: () => Promis
 	const began = Date.now();
 	process.stderr.write(`[bench] ${label}…\n`);
 	try {
-		rows.push(...[await work()].flat());
+		const done = [await work()].flat();
+		rows.push(...done);
+		// Each row as soon as it is measured, so an interrupted run still leaves its figures.
+		for (const row of done) process.stderr.write(`[bench] ${Object.values(row).join(' | ')}\n`);
 	} catch (error) {
 		// A benchmark that could not run says so in the table; the others still run.
 		rows.push(skipped(label, `failed to run: ${String((error as Error).message ?? error).split('\n')[0]}`));
@@ -34,6 +37,8 @@ async function step(rows: Row[], name: string, label: string, work: () => Promis
 
 async function main(): Promise<void> {
 	const began = Date.now();
+	// Other work on a shared machine skews every figure: say how busy it was.
+	const loadBefore = loadavg()[0];
 	const rows: Row[] = [];
 	const pkg = await packAndInstall();
 	process.env[PACKAGE_DIR_ENV] = pkg.dir;
@@ -60,7 +65,8 @@ async function main(): Promise<void> {
 	}
 	const cpu = cpus()[0]?.model ?? 'unknown';
 	console.log(`node ${process.version}, ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
-		`${new Date().toISOString().slice(0, 10)}; ${Math.round((Date.now() - began) / 1000)} s in all; ingest concurrency ${envInt('BENCH_INGEST_CONCURRENCY', 20)}\n`);
+		`${new Date().toISOString().slice(0, 10)}; ${Math.round((Date.now() - began) / 1000)} s in all; ingest concurrency ${envInt('BENCH_INGEST_CONCURRENCY', 20)}; ` +
+		`load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end\n`);
 	console.log(render(rows));
 }
 
