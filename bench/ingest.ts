@@ -1,0 +1,135 @@
+/**
+ * Ingest: distinct signed wallet.funded events into a published Perks Trigger → NoOp in a real
+ * n8n, against n8n's own Webhook node → NoOp with header auth and without auth, same n8n, same run.
+ * The three are run in turn (A B C A B C …) so a drift of the shared machine hits each alike.
+ */
+import { PerksEmulator, walletFundedEvent } from '../test/emulators/perksApi';
+import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
+import { N8nQueueCluster } from '../test/e2e/queueCluster';
+import { signatureHeader } from '../nodes/shared/perks/signature';
+import { envInt, fmt, pool, post } from './common';
+import { ratio, type Row } from './table';
+import { benchCredentials, HEADER, perksTriggerWorkflow, webhookWorkflow } from './workflows';
+
+interface Target {
+	label: string;
+	url: string;
+	/** Headers and body for the i-th request. */
+	make(i: number): { body: Buffer; headers: Record<string, string> };
+}
+
+interface Result {
+	perSecond: number;
+	errors: number;
+	/** No answer within the platform's 10 s: a failed delivery it would send again. */
+	timeouts: number;
+}
+
+const PLATFORM_TIMEOUT_MS = 10_000;
+
+const ROUNDS = 2;
+
+async function fire(target: Target, count: number, concurrency: number, offset: number): Promise<{ ms: number; errors: number; timeouts: number }> {
+	let errors = 0;
+	let timeouts = 0;
+	const began = performance.now();
+	await pool(count, concurrency, async (i) => {
+		const { body, headers } = target.make(offset + i);
+		const res = await post(target.url, body, headers, PLATFORM_TIMEOUT_MS);
+		if (res.status === 0) timeouts++;
+		else if (res.status !== 200) errors++;
+	});
+	return { ms: performance.now() - began, errors, timeouts };
+}
+
+/** Each target gets `events` requests over ROUNDS interleaved rounds, after a short warm-up. */
+async function measure(targets: Target[], events: number, concurrency: number): Promise<Result[]> {
+	const warmUp = Math.min(50, events);
+	for (const t of targets) await fire(t, warmUp, concurrency, 0);
+	const totals = targets.map(() => ({ ms: 0, errors: 0, timeouts: 0 }));
+	const per = Math.ceil(events / ROUNDS);
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const [k, t] of targets.entries()) {
+			const r = await fire(t, per, concurrency, warmUp + round * per);
+			totals[k].ms += r.ms;
+			totals[k].errors += r.errors;
+			totals[k].timeouts += r.timeouts;
+		}
+	}
+	return totals.map((t) => ({ perSecond: (per * ROUNDS * 1000) / t.ms, errors: t.errors, timeouts: t.timeouts }));
+}
+
+function targetsFor(perks: PerksEmulator, base: string, perksUrl: string, tag: string): Target[] {
+	const secret = perks.webhooks.find((w) => w.url === perksUrl)?.secret;
+	if (!secret) throw new Error(`No webhook registered at ${perksUrl}`);
+	const employee = perks.addEmployee({ email: 'bench@example.com', name: 'Bench' });
+	const json = { 'content-type': 'application/json' };
+	const eventBody = (i: number) =>
+		Buffer.from(JSON.stringify({ ...walletFundedEvent(employee, { amount: 1, balance: i }), id: `evt_bench_${tag}_${i}` }));
+	return [
+		{
+			label: 'Perks Trigger',
+			url: perksUrl,
+			make: (i) => {
+				const body = eventBody(i);
+				return { body, headers: { ...json, 'perks-signature': signatureHeader(secret, body, Math.floor(Date.now() / 1000)) } };
+			},
+		},
+		{ label: 'Webhook + header auth', url: `${base}/webhook/bench-hdr`, make: (i) => ({ body: eventBody(i), headers: { ...json, [HEADER.name]: HEADER.value } }) },
+		{ label: 'Webhook, no auth', url: `${base}/webhook/bench-open`, make: (i) => ({ body: eventBody(i), headers: json }) },
+	];
+}
+
+const WORKFLOWS = [perksTriggerWorkflow('benchPerksIngest1'), webhookWorkflow('benchHdrIngest01', 'bench-hdr', 'headerAuth'), webhookWorkflow('benchOpenIngest1', 'bench-open', 'none')];
+const perksWebhookId = WORKFLOWS[0].nodes[0].webhookId!;
+
+function failures(who: string, r: Result): string {
+	const parts = [r.errors ? `${r.errors} non-200` : '', r.timeouts ? `${r.timeouts} unanswered in 10 s` : ''].filter(Boolean);
+	return parts.length ? `${who}: ${parts.join(', ')}` : '';
+}
+
+function verdict(r: Result, baseline: Result): string {
+	const note = [failures('ours', r), failures('baseline', baseline)].filter(Boolean).join(', ');
+	// Wall time per event at this concurrency: what the trigger adds over n8n's own webhook.
+	const extraMs = 1000 / r.perSecond - 1000 / baseline.perSecond;
+	return r.perSecond / baseline.perSecond >= 0.95 ? `met${note && ` (${note})`}` : `missed (+${extraMs.toFixed(1)} ms of wall time per event${note && `; ${note}`})`;
+}
+
+export async function ingestSingle(perks: PerksEmulator): Promise<Row[]> {
+	const events = envInt('BENCH_INGEST_EVENTS', 2_000);
+	const concurrency = envInt('BENCH_INGEST_CONCURRENCY', 20);
+	const n8n = await N8nInstance.launch({ name: 'bench-ingest', credentials: benchCredentials(perks), workflows: WORKFLOWS, env: { N8N_LOG_LEVEL: 'warn' } });
+	try {
+		const url = n8n.webhookUrl(perksWebhookId);
+		await waitFor(() => perks.webhooks.some((w) => w.url === url), { what: 'the trigger to register', timeoutMs: 60_000, instance: n8n });
+		const [ours, header, open] = await measure(targetsFor(perks, n8n.baseUrl, url, 'single'), events, concurrency);
+		const label = `ingest, ${fmt(events)} events × ${concurrency} concurrent, one n8n`;
+		return [
+			{ benchmark: `${label}: Perks Trigger vs Webhook + header auth`, figure: `${fmt(ours.perSecond, 1)} events/s`, baseline: `${fmt(header.perSecond, 1)}/s`, ratio: ratio(ours.perSecond, header.perSecond), target: '≥ 0.95×', verdict: verdict(ours, header) },
+			{ benchmark: `${label}: Perks Trigger vs Webhook, no auth`, figure: `${fmt(ours.perSecond, 1)} events/s`, baseline: `${fmt(open.perSecond, 1)}/s`, ratio: ratio(ours.perSecond, open.perSecond), target: 'none (reference)', verdict: `n/a${failures('baseline', open) && ` (${failures('baseline', open)})`}` },
+		];
+	} finally {
+		await n8n.dispose();
+	}
+}
+
+export async function ingestQueue(perks: PerksEmulator, workers: number): Promise<Row> {
+	const events = envInt('BENCH_QUEUE_EVENTS', 1_000);
+	const concurrency = envInt('BENCH_INGEST_CONCURRENCY', 20);
+	const cluster = await N8nQueueCluster.launch({ name: `bench-queue-${workers}`, workers, credentials: benchCredentials(perks), workflows: WORKFLOWS.slice(0, 2), env: { N8N_LOG_LEVEL: 'warn' } });
+	try {
+		const url = cluster.webhookUrl(perksWebhookId);
+		await waitFor(() => perks.webhooks.some((w) => w.url === url), { what: 'the trigger to register', timeoutMs: 60_000, instance: cluster });
+		const [ours, header] = await measure(targetsFor(perks, cluster.webhookBaseUrl, url, `q${workers}`).slice(0, 2), events, concurrency);
+		return {
+			benchmark: `ingest, queue mode (webhook process + ${workers} worker${workers > 1 ? 's' : ''}), ${fmt(events)} events × ${concurrency}`,
+			figure: `${fmt(ours.perSecond, 1)} events/s`,
+			baseline: `${fmt(header.perSecond, 1)}/s (Webhook + header auth)`,
+			ratio: ratio(ours.perSecond, header.perSecond),
+			target: '≥ 0.95×',
+			verdict: verdict(ours, header),
+		};
+	} finally {
+		await cluster.dispose();
+	}
+}

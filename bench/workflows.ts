@@ -1,0 +1,64 @@
+/** The workflows the benchmarks publish: our trigger and n8n's Webhook node, each → NoOp. */
+import { randomUUID } from 'node:crypto';
+
+import type { CredentialJson, WorkflowJson } from '../test/e2e/n8nInstance';
+import type { PerksEmulator } from '../test/emulators/perksApi';
+
+export const HEADER = { name: 'X-Bench-Key', value: 'bench-header-value-0123456789' };
+
+const noOp = (x: number) => ({ id: randomUUID(), name: 'NoOp', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [x, 0] as [number, number], parameters: {} });
+const toNoOp = (from: string) => ({ [from]: { main: [[{ node: 'NoOp', type: 'main' as const, index: 0 }]] } });
+
+export function benchCredentials(perks: PerksEmulator): CredentialJson[] {
+	return [
+		{ id: 'benchPerksApi001', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
+		{ id: 'benchHeaderAuth01', name: 'Header', type: 'httpHeaderAuth', data: HEADER },
+	];
+}
+
+/** Perks Trigger (wallet.funded, registered by itself) → NoOp. */
+export function perksTriggerWorkflow(id: string): WorkflowJson {
+	return {
+		id,
+		name: 'bench: Perks Trigger → NoOp',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Perks Trigger',
+				type: 'n8n-nodes-perks.perksTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { events: ['wallet.funded'], registration: 'automatic' },
+				credentials: { perksApi: { id: 'benchPerksApi001', name: 'Perks API' } },
+			},
+			noOp(260),
+		],
+		connections: toNoOp('Perks Trigger'),
+	};
+}
+
+/**
+ * n8n's Webhook node → NoOp, answering after the run like our trigger does ("lastNode", no data),
+ * with header auth or none; served at `/webhook/<path>`.
+ */
+export function webhookWorkflow(id: string, path: string, auth: 'headerAuth' | 'none'): WorkflowJson {
+	return {
+		id,
+		name: `bench: Webhook (${auth}) → NoOp`,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, authentication: auth, responseMode: 'lastNode', responseData: 'noData', options: {} },
+				...(auth === 'headerAuth' ? { credentials: { httpHeaderAuth: { id: 'benchHeaderAuth01', name: 'Header' } } } : {}),
+			},
+			noOp(260),
+		],
+		connections: toNoOp('Webhook'),
+	};
+}
