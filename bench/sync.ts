@@ -62,7 +62,13 @@ export async function slackSync(size: number): Promise<Row> {
 			const items = result.output('Subject');
 			return { calls: slack.calls.length + perks.requests.length - before, matched: Number(items[items.length - 1].matched) };
 		});
-		const platform = new SlackPlatform({ token: slack.token, apiUrl: slack.apiUrl });
+		// The naive flow signs its own requests (in n8n the credential would).
+		const signed: typeof fetch = async (url, init) => {
+			const headers = new Headers(init?.headers);
+			headers.set('authorization', `Bearer ${slack.token}`);
+			return await fetch(url, { ...init, headers });
+		};
+		const platform = new SlackPlatform({ fetch: signed as never, apiUrl: slack.apiUrl, throttleKey: 'bench-naive-sync' });
 		const naive = await timed(async () => {
 			const before = slack.calls.length;
 			let matched = 0;
