@@ -25,39 +25,8 @@ if [ -x "$CHROMIUM_PATH" ] && version="$(chromium_version)" && [ -n "$version" ]
 	exit 0
 fi
 
-SUDO=()
-if [ "$(id -u)" != 0 ]; then
-	if command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); else
-		echo "install-chromium: $CHROMIUM_PATH is missing and this is not root (no sudo) to apt-get install chromium." >&2
-		exit 1
-	fi
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-	echo "install-chromium: $CHROMIUM_PATH is missing and there is no apt-get on this machine." >&2
-	exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-# apt-get update only when apt has no candidate for chromium yet (a fresh machine's empty lists).
-candidate="$(apt-cache policy chromium 2>/dev/null | awk '/Candidate:/ { print $2 }')"
-if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-	t0=$(date +%s)
-	"${SUDO[@]}" apt-get update -qq || { echo "install-chromium: apt-get update failed." >&2; exit 1; }
-	echo "install-chromium: apt-get update took $(( $(date +%s) - t0 ))s"
-fi
-
-apt_install_chromium() { "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
-t0=$(date +%s)
-if ! apt_install_chromium; then
-	# Stale package lists (files that moved on the mirror): refresh them once and try again.
-	echo "install-chromium: apt-get install chromium failed; running apt-get update and trying again." >&2
-	"${SUDO[@]}" apt-get update -qq || true
-	if ! apt_install_chromium; then
-		echo "install-chromium: apt-get install chromium failed." >&2
-		exit 1
-	fi
-fi
-echo "install-chromium: apt-get install chromium took $(( $(date +%s) - t0 ))s"
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install install-chromium chromium || exit 1
 
 if ! [ -x "$CHROMIUM_PATH" ] || ! version="$(chromium_version)" || [ -z "$version" ]; then
 	echo "install-chromium: chromium was installed but $CHROMIUM_PATH does not start." >&2
