@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from '../harness/closeServer';
+import { PERKS_TEAMS_SCOPES } from '../../credentials/PerksMicrosoftTeamsOAuth2Api.credentials';
 
 export type Json = Record<string, unknown>;
 
@@ -89,17 +90,8 @@ export interface GraphEmulatorOptions {
 	serviceAccount?: { displayName: string; userPrincipalName: string };
 }
 
-/** Delegated permissions each route needs; `setScopes` takes some away. */
-export const ALL_SCOPES: readonly string[] = [
-	'offline_access',
-	'User.Read',
-	'User.Read.All',
-	'Chat.Create',
-	'ChatMessage.Send',
-	'ChannelMessage.Send',
-	'Team.ReadBasic.All',
-	'Channel.ReadBasic.All',
-];
+/** The emulator grants what the credential asks for; `setScopes` takes some away. */
+export const ALL_SCOPES: readonly string[] = PERKS_TEAMS_SCOPES;
 
 const MAX_TOP = 999;
 const DEFAULT_TOP = 100;
