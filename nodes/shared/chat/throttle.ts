@@ -71,10 +71,6 @@ export class SendThrottle {
 		}
 	}
 
-	get queued(): number {
-		return this.queue.length;
-	}
-
 	private async acquire(deadline: number, atFront: boolean, began: number): Promise<void> {
 		await new Promise<void>((admit, refuse) => {
 			const waiter = { admit, refuse, deadline, began };

@@ -105,7 +105,7 @@ function wrapDataSource(dataSource: DataSource): LedgerDatabase {
 }
 
 /** `?` → `$1, $2, …` for PostgreSQL (the ledger's SQL has no `?` inside literals). */
-export function numberedPlaceholders(sql: string): string {
+function numberedPlaceholders(sql: string): string {
 	let index = 0;
 	return sql.replace(/\?/g, () => `$${++index}`);
 }

@@ -45,7 +45,7 @@ export class RecentKeys {
 }
 
 /** Longer than any execution should take; only keys whose answer never came live this long. */
-export const IN_FLIGHT_TTL_MS = 15 * 60 * 1000;
+const IN_FLIGHT_TTL_MS = 15 * 60 * 1000;
 
 /** Shared by every Perks Trigger in this n8n process; keys are scoped by mode, workflow and node. */
 export const eventsInFlight = new RecentKeys(200_000, IN_FLIGHT_TTL_MS);
