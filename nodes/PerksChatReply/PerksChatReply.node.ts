@@ -23,9 +23,9 @@ export class PerksChatReply implements INodeType {
 		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: 'Answer privately',
+		subtitle: 'Answer the asker',
 		description:
-			"Answers a Perks Chat Trigger's question privately: the asker's own live balance, or help, in their language",
+			"Answers a Perks Chat Trigger's question with the asker's own live balance, or help, in their language: privately in Slack, in the thread for a Teams outgoing webhook",
 		defaults: { name: 'Perks Chat Reply' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

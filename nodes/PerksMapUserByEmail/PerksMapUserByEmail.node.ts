@@ -23,7 +23,7 @@ export class PerksMapUserByEmail implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Perks Map User by Email',
 		name: 'perksMapUserByEmail',
-		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
+		icon: { light: 'file:perks-chat.svg', dark: 'file:perks-chat.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "syncUsers" ? "Sync users" : "Map one email" }}',

@@ -14,7 +14,7 @@ export class PerksPostToChannel implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Perks Post to Channel',
 		name: 'perksPostToChannel',
-		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
+		icon: { light: 'file:perks-chat.svg', dark: 'file:perks-chat.dark.svg' },
 		group: ['output'],
 		version: 1,
 		// $parameter hands out a resource locator's value, already a string.

@@ -14,7 +14,7 @@ export class PerksSendDm implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Perks Send DM',
 		name: 'perksSendDm',
-		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
+		icon: { light: 'file:perks-chat.svg', dark: 'file:perks-chat.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ "to " + ($parameter["recipientBy"] === "email" ? "email" : "user ID") }}',

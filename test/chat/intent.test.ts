@@ -2,7 +2,7 @@ import { normalizeQuestion, parseQuestion } from '../../nodes/shared/chat/intent
 
 describe('chat question parser', () => {
 	it.each([
-		['balance', 'balance', 'en'],
+		['balance', 'balance', undefined],
 		['How many points do I have?', 'balance', 'en'],
 		['how many points do i have', 'balance', 'en'],
 		["what's my balance??", 'balance', 'en'],
@@ -15,7 +15,7 @@ describe('chat question parser', () => {
 		['SALDO!', 'balance', undefined],
 		['saldo', 'balance', undefined],
 		['punti', 'balance', 'it'],
-		['help', 'help', 'en'],
+		['help', 'help', undefined],
 		['ayuda', 'help', 'es'],
 		['aiuto', 'help', 'it'],
 		['ajuda', 'help', 'pt'],

@@ -94,6 +94,8 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 
 	it.each([
 		['saldo', 'it', 'Hai 1.250 punti nel tuo portafoglio benefit.'],
+		['balance', 'es', 'Tienes 1.250 puntos en tu saldo de beneficios.'],
+		['Balance', 'pt', 'Você tem 1.250 pontos na sua carteira de benefícios.'],
 		['/perks saldo', 'es', 'Tienes 1.250 puntos en tu saldo de beneficios.'],
 		['punti', 'en', 'Hai 1.250 punti nel tuo portafoglio benefit.'],
 		['How many points do I have?', 'it', 'You have 1,250 points in your perks wallet.'],
@@ -118,6 +120,7 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 
 	it.each([
 		['help', 'en', /^Ask me "balance"/],
+		['help', 'es', /^Pregúntame "saldo"/],
 		['', 'it', /^Chiedimi "saldo"/],
 		['ayuda', 'en', /^Pregúntame "saldo"/],
 		['ajuda', 'en', /^Pergunte "saldo"/],

@@ -30,7 +30,8 @@ const BALANCE_WORDS = new Set([
 
 /** Words only one of the four languages uses (accents already removed). */
 const LANGUAGE_WORDS: Record<Locale, readonly string[]> = {
-	en: ['balance', 'points', 'point', 'wallet', 'how', 'many', 'have', 'what', 'help', 'my'],
+	// Not "balance" (Spanish too) nor "help": they are /perks subcommands, so they say nothing of the asker's language.
+	en: ['points', 'point', 'wallet', 'how', 'many', 'have', 'what', 'my'],
 	es: ['puntos', 'cuantos', 'cuanto', 'tengo', 'ayuda', 'cual', 'tienes'],
 	it: ['punti', 'quanti', 'quanto', 'ho', 'aiuto', 'mio', 'portafoglio'],
 	pt: ['pontos', 'quantos', 'eu', 'tenho', 'ajuda', 'meu', 'carteira', 'qual'],

@@ -131,7 +131,7 @@ const en: MessageStrings = {
 	chat: {
 		balance: ({ balance, threshold }) =>
 			`You have ${balance} in your perks wallet.${threshold ? ` That is below your alert of ${threshold}.` : ''}`,
-		help: 'Ask me "balance" or "how many points do I have?" and I will tell you your perks balance, privately.',
+		help: 'Ask me "balance" or "how many points do I have?" and I will tell you your perks balance.',
 		notMapped:
 			'I could not find your perks account from your chat email. Ask your perks admin to add you to the Manual Mappings with your perks email.',
 	},
@@ -179,7 +179,7 @@ const es: MessageStrings = {
 	chat: {
 		balance: ({ balance, threshold }) =>
 			`Tienes ${balance} en tu saldo de beneficios.${threshold ? ` Está por debajo de tu aviso de ${threshold}.` : ''}`,
-		help: 'Pregúntame "saldo" o "¿cuántos puntos tengo?" y te diré tu saldo de beneficios, en privado.',
+		help: 'Pregúntame "saldo" o "¿cuántos puntos tengo?" y te diré tu saldo de beneficios.',
 		notMapped:
 			'No encuentro tu cuenta de beneficios con tu email del chat. Pide a tu administrador de beneficios que te añada a las asignaciones manuales con tu email de beneficios.',
 	},
@@ -226,7 +226,7 @@ const it: MessageStrings = {
 	chat: {
 		balance: ({ balance, threshold }) =>
 			`Hai ${balance} nel tuo portafoglio benefit.${threshold ? ` È sotto la tua soglia di avviso di ${threshold}.` : ''}`,
-		help: 'Chiedimi "saldo" o "quanti punti ho?" e ti dirò il tuo saldo benefit, in privato.',
+		help: 'Chiedimi "saldo" o "quanti punti ho?" e ti dirò il tuo saldo benefit.',
 		notMapped:
 			"Non trovo il tuo account benefit con la tua email della chat. Chiedi all'amministratore dei benefit di aggiungerti alle mappature manuali con la tua email benefit.",
 	},
@@ -274,7 +274,7 @@ const pt: MessageStrings = {
 	chat: {
 		balance: ({ balance, threshold }) =>
 			`Você tem ${balance} na sua carteira de benefícios.${threshold ? ` Está abaixo do seu alerta de ${threshold}.` : ''}`,
-		help: 'Pergunte "saldo" ou "quantos pontos eu tenho?" e eu digo seu saldo de benefícios, em particular.',
+		help: 'Pergunte "saldo" ou "quantos pontos eu tenho?" e eu digo seu saldo de benefícios.',
 		notMapped:
 			'Não encontrei sua conta de benefícios pelo seu email do chat. Peça ao administrador de benefícios para incluir você nos mapeamentos manuais com seu email de benefícios.',
 	},
