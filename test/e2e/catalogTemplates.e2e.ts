@@ -150,6 +150,8 @@ beforeAll(async () => {
 		credentials: catalogCredentials({ perks, slack, graph }, HERE),
 		workflows: HERE,
 		publish: [],
+		// The schedule check and the secrets check read debug lines.
+		env: { N8N_LOG_LEVEL: 'debug' },
 	});
 	seconds.launch = (Date.now() - began) / 1000;
 	const publishing = Date.now();
@@ -205,7 +207,17 @@ describe('the template catalog in a real n8n', () => {
 		}
 	});
 
-	it('publish from the editor without errors; the perks-event ones register exactly their events', () => {
+	it('publish from the editor without errors; the perks-event ones register exactly their events', async () => {
+		// The schedules n8n registered on publishing: 02:00 every day (n8n picks the second).
+		for (const workflow of [SYNC_SLACK, SYNC_TEAMS]) {
+			const cron = new RegExp(
+				`Registered cron .*"groupId":"${workflow.id}".*"cron":"\\d+ 0 2 \\* \\* \\*"`,
+			);
+			await waitFor(() => n8n.logLines(cron).length === 1, {
+				what: `${workflow.name}'s 02:00 schedule`,
+				instance: n8n,
+			});
+		}
 		expect(registered(REDEEMED_DM).map((w) => w.events)).toEqual([['perk.redeemed']]);
 		expect(registered(REDEEMED_SLACK).map((w) => w.events)).toEqual([['perk.redeemed']]);
 		expect(registered(REDEEMED_TEAMS).map((w) => w.events)).toEqual([['perk.redeemed']]);
