@@ -63,7 +63,7 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource };
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
 	if (other?.type === 'n8n-nodes-base.errorTrigger') {
-		return { kind: 'manual', why: 'an Error Trigger: pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
+		return { kind: 'manual', why: 'an Error Trigger: publish it, pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
 	}
 	if (other?.type === 'n8n-nodes-base.scheduleTrigger') {
 		return { kind: 'manual', why: 'a Schedule Trigger: "Execute workflow" in the editor runs it now', runNow: other.name };
@@ -164,4 +164,42 @@ export async function setUpOwner(n8n: N8nInstance, owner: Owner, browserId: stri
 	});
 	if (response.status !== 200) throw new Error(`n8n owner set-up answered ${response.status}: ${await response.text()}`);
 	return (response.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+/** The owner signed in to the editor's REST API, doing what the editor's buttons do. */
+export class EditorSession {
+	private constructor(
+		private readonly n8n: N8nInstance,
+		private readonly cookie: string,
+		private readonly browserId: string,
+	) {}
+
+	static async ofNewOwner(n8n: N8nInstance, owner: Owner, browserId: string): Promise<EditorSession> {
+		return new EditorSession(n8n, await setUpOwner(n8n, owner, browserId), browserId);
+	}
+
+	/** "Publish": the stored version; n8n answers an activation error (a trigger that fails to start) with 4xx. */
+	async publish(workflowId: string): Promise<void> {
+		const { data } = (await this.call('GET', `/rest/workflows/${workflowId}`)) as { data: { versionId: string } };
+		await this.call('POST', `/rest/workflows/${workflowId}/activate`, { versionId: data.versionId });
+	}
+
+	/** "Execute workflow" from this trigger, as the editor runs it (a Schedule Trigger fires at once); the execution id. */
+	async run(workflowId: string, trigger: string): Promise<string> {
+		const answer = (await this.call('POST', `/rest/workflows/${workflowId}/run`, { triggerToStartFrom: { name: trigger } })) as {
+			data: { executionId: string };
+		};
+		return answer.data.executionId;
+	}
+
+	private async call(method: string, urlPath: string, body?: unknown): Promise<unknown> {
+		const response = await fetch(`${this.n8n.baseUrl}${urlPath}`, {
+			method,
+			headers: { cookie: this.cookie, 'browser-id': this.browserId, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`n8n ${method} ${urlPath} answered ${response.status}: ${text}`);
+		return JSON.parse(text);
+	}
 }
