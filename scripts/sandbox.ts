@@ -21,7 +21,6 @@ async function main(): Promise<number> {
 	const once = process.argv.includes('--once');
 	const world = await startWorld();
 	const templates = loadTemplates('sandboxTpl').map((t) => ({ ...t, workflow: pickTeam(t.workflow, world.team) }));
-	const live = templates.filter((t) => t.trigger.kind !== 'manual');
 	const perksTriggered = templates.filter((t) => t.trigger.kind === 'perksEvent').length;
 
 	console.log(`Starting n8n with n8n-nodes-perks and ${templates.length} templates (about 30-60 s)…`);
@@ -30,7 +29,10 @@ async function main(): Promise<number> {
 		name: 'sandbox',
 		credentials: catalogCredentials(world, workflows),
 		workflows,
-		publish: live.map((t) => t.workflow.id),
+		// An Error Trigger workflow runs only when published (n8n 2.x), though nothing fires it from outside.
+		publish: templates
+			.filter((t) => t.trigger.kind !== 'manual' || t.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.errorTrigger'))
+			.map((t) => t.workflow.id),
 		env: { N8N_LOG_LEVEL: 'info' },
 	}).catch(async (error: unknown) => {
 		await world.stop();

@@ -63,7 +63,7 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource };
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
 	if (other?.type === 'n8n-nodes-base.errorTrigger') {
-		return { kind: 'manual', why: 'an Error Trigger: publish it, pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
+		return { kind: 'manual', why: 'an Error Trigger (it must be published): pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
 	}
 	if (other?.type === 'n8n-nodes-base.scheduleTrigger') {
 		return { kind: 'manual', why: 'a Schedule Trigger: "Execute workflow" in the editor runs it now', runNow: other.name };
