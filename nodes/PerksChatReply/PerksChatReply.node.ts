@@ -11,6 +11,7 @@ import { platformCredentials, platformProperties, runChatOperation } from '../sh
 import { manualMappingsProperty } from '../shared/mapping/properties';
 import { perksClientFor, PERKS_CREDENTIAL } from '../shared/perks/transport';
 import { answerQuestion } from './answer';
+import { identifyAsker } from './identifyAsker';
 
 const CREDENTIALS: INodeCredentialDescription[] = [{ name: PERKS_CREDENTIAL, required: true }, ...platformCredentials];
 
@@ -23,15 +24,37 @@ export class PerksChatReply implements INodeType {
 		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: 'Answer privately',
+		subtitle: '={{ $parameter["operation"] === "findAsker" ? "Find the asker" : "Answer privately" }}',
 		description:
-			"Answers a Perks Chat Trigger's question privately: the asker's own live balance, or help, in their language",
+			"Answers a Perks Chat Trigger's question privately (the asker's own live balance, or help, in their language), or finds the asker's perks email",
 		defaults: { name: 'Perks Chat Reply' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: CREDENTIALS,
 		properties: [
 			...platformProperties,
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Answer the Question',
+						value: 'answer',
+						action: 'Answer the question privately',
+						description: "The asker's own live balance, or help, in their language",
+					},
+					{
+						name: 'Find the Asker',
+						value: 'findAsker',
+						action: "Find the asker's perks email",
+						description:
+							"Adds askerEmail (the asker's perks email, or null) and askerMapped to the question, e.g. for an AI Agent's Balance Lookup tool",
+					},
+				],
+				default: 'answer',
+			},
 			{
 				...manualMappingsProperty,
 				description:
@@ -42,8 +65,9 @@ export class PerksChatReply implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const perks = await perksClientFor(this);
+		const operation = this.getNodeParameter('operation', 0, 'answer') === 'findAsker' ? identifyAsker : answerQuestion;
 		return await runChatOperation(this, async function (itemIndex, platform) {
-			return await answerQuestion.call(this, itemIndex, platform, perks);
+			return await operation.call(this, itemIndex, platform, perks);
 		});
 	}
 }
