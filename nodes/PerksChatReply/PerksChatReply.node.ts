@@ -48,7 +48,7 @@ export class PerksChatReply implements INodeType {
 					{
 						name: 'Find the Asker',
 						value: 'findAsker',
-						action: "Find the asker's perks email",
+						action: 'Find the perks email of the asker',
 						description:
 							"Adds askerEmail (the asker's perks email, or null) and askerMapped to the question, e.g. for an AI Agent's Balance Lookup tool",
 					},
