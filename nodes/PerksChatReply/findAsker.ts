@@ -9,10 +9,19 @@ import { PerksApiError } from '../shared/perks/errors';
  * Manual Mappings run perks email → chat email or id; here they are read the other way round.
  * Without one, each of the asker's addresses is tried in turn (Teams: mail, sign-in name, aliases).
  */
-export async function findAsker(perks: PerksClient, asker: ChatUser, mappings: Map<string, string>): Promise<Employee | undefined> {
-	const addresses = [...new Set([asker.email, ...(asker.emails ?? [])].filter((a): a is string => !!a).map(normalizeEmail))];
+export async function findAsker(
+	perks: PerksClient,
+	asker: ChatUser,
+	mappings: Map<string, string>,
+): Promise<Employee | undefined> {
+	const addresses = [
+		...new Set(
+			[asker.email, ...(asker.emails ?? [])].filter((a): a is string => !!a).map(normalizeEmail),
+		),
+	];
 	for (const [perksEmail, chatUser] of mappings) {
-		if (chatUser === asker.id || addresses.includes(normalizeEmail(chatUser))) return await findEmployee(perks, perksEmail);
+		if (chatUser === asker.id || addresses.includes(normalizeEmail(chatUser)))
+			return await findEmployee(perks, perksEmail);
 	}
 	for (const address of addresses) {
 		const employee = await findEmployee(perks, address);

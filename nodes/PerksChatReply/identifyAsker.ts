@@ -20,7 +20,8 @@ export async function identifyAsker(
 ): Promise<IDataObject> {
 	const item = this.getInputData()[itemIndex].json;
 	const question = readQuestion(item);
-	if (question.platform !== platform.name) throw new PlatformMismatchError(question.platform, platform.name);
+	if (question.platform !== platform.name)
+		throw new PlatformMismatchError(question.platform, platform.name);
 	const asker = await platform.getUser(question.askerId);
 	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
 	return { ...item, askerEmail: employee?.email ?? null, askerMapped: employee !== undefined };

@@ -60,11 +60,16 @@ export class OpenAiEmulator {
 			res.writeHead(status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
-		const fail = (status: number, code: string, message: string) => send(status, { error: { message, type: 'invalid_request_error', code } });
-		if (req.headers.authorization !== `Bearer ${this.apiKey}`) return fail(401, 'invalid_api_key', 'Incorrect API key provided');
+		const fail = (status: number, code: string, message: string) =>
+			send(status, { error: { message, type: 'invalid_request_error', code } });
+		if (req.headers.authorization !== `Bearer ${this.apiKey}`)
+			return fail(401, 'invalid_api_key', 'Incorrect API key provided');
 		const path = (req.url ?? '').replace(/^\/v1/, '').split('?')[0];
 		if (req.method === 'GET' && path === '/models') {
-			return send(200, { object: 'list', data: [{ id: 'gpt-5-mini', object: 'model', created: 0, owned_by: 'emulator' }] });
+			return send(200, {
+				object: 'list',
+				data: [{ id: 'gpt-5-mini', object: 'model', created: 0, owned_by: 'emulator' }],
+			});
 		}
 		let body: Record<string, unknown>;
 		try {
@@ -75,20 +80,35 @@ export class OpenAiEmulator {
 			return fail(400, 'invalid_json', 'The body is not JSON');
 		}
 		this.requests.push({ path, body });
-		if (body.stream === true) return fail(400, 'stream_not_emulated', 'The emulator answers without streaming only');
+		if (body.stream === true)
+			return fail(400, 'stream_not_emulated', 'The emulator answers without streaming only');
 		if (req.method === 'POST' && path === '/responses') return send(200, this.responses(body));
-		if (req.method === 'POST' && path === '/chat/completions') return send(200, this.chatCompletions(body));
+		if (req.method === 'POST' && path === '/chat/completions')
+			return send(200, this.chatCompletions(body));
 		return fail(404, 'not_found', `No route ${req.method} ${path}`);
 	}
 
 	private responses(body: Record<string, unknown>) {
 		const input = Array.isArray(body.input) ? (body.input as Array<Record<string, unknown>>) : [];
-		const tools = ((body.tools ?? []) as Array<{ name?: string }>).map((t) => ({ name: String(t.name ?? '') }));
-		const results = input.filter((item) => item.type === 'function_call_output').map((item) => String(item.output ?? ''));
+		const tools = ((body.tools ?? []) as Array<{ name?: string }>).map((t) => ({
+			name: String(t.name ?? ''),
+		}));
+		const results = input
+			.filter((item) => item.type === 'function_call_output')
+			.map((item) => String(item.output ?? ''));
 		const turn = this.script(tools, results);
 		const output =
 			turn.kind === 'call'
-				? [{ type: 'function_call', id: id('fc'), call_id: id('call'), name: turn.tool, arguments: '{}', status: 'completed' }]
+				? [
+						{
+							type: 'function_call',
+							id: id('fc'),
+							call_id: id('call'),
+							name: turn.tool,
+							arguments: '{}',
+							status: 'completed',
+						},
+					]
 				: [
 						{
 							type: 'message',
@@ -105,18 +125,34 @@ export class OpenAiEmulator {
 			status: 'completed',
 			model: body.model,
 			output,
-			usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+			usage: {
+				input_tokens: 10,
+				output_tokens: 5,
+				total_tokens: 15,
+				input_tokens_details: { cached_tokens: 0 },
+				output_tokens_details: { reasoning_tokens: 0 },
+			},
 		};
 	}
 
 	private chatCompletions(body: Record<string, unknown>) {
 		const messages = (body.messages ?? []) as Array<Record<string, unknown>>;
-		const tools = ((body.tools ?? []) as Array<{ function?: { name?: string } }>).map((t) => ({ name: String(t.function?.name ?? '') }));
-		const results = messages.filter((m) => m.role === 'tool').map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
+		const tools = ((body.tools ?? []) as Array<{ function?: { name?: string } }>).map((t) => ({
+			name: String(t.function?.name ?? ''),
+		}));
+		const results = messages
+			.filter((m) => m.role === 'tool')
+			.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
 		const turn = this.script(tools, results);
 		const message =
 			turn.kind === 'call'
-				? { role: 'assistant', content: null, tool_calls: [{ id: id('call'), type: 'function', function: { name: turn.tool, arguments: '{}' } }] }
+				? {
+						role: 'assistant',
+						content: null,
+						tool_calls: [
+							{ id: id('call'), type: 'function', function: { name: turn.tool, arguments: '{}' } },
+						],
+					}
 				: { role: 'assistant', content: turn.text };
 		return {
 			id: id('chatcmpl'),
@@ -132,7 +168,11 @@ export class OpenAiEmulator {
 	private script(tools: OfferedTool[], results: string[]): Turn {
 		if (results.length > 0) {
 			const balance = balanceIn(results.at(-1)!);
-			return { kind: 'answer', text: balance === undefined ? 'I could not read your balance.' : `You have ${balance} points.` };
+			return {
+				kind: 'answer',
+				text:
+					balance === undefined ? 'I could not read your balance.' : `You have ${balance} points.`,
+			};
 		}
 		const tool = tools.find((t) => /balance/i.test(t.name)) ?? tools[0];
 		if (!tool) return { kind: 'answer', text: 'I have no way to look up balances.' };
@@ -148,7 +188,9 @@ function balanceIn(result: string): number | undefined {
 		if (!value || typeof value !== 'object') return undefined;
 		const record = value as Record<string, unknown>;
 		if (typeof record.balance === 'number') return record.balance;
-		return Object.values(record).map(visit).find((v) => v !== undefined);
+		return Object.values(record)
+			.map(visit)
+			.find((v) => v !== undefined);
 	};
 	try {
 		return visit(JSON.parse(result));

@@ -35,8 +35,16 @@ function question(askerId: string): IDataObject {
 	};
 }
 
-async function findAsker(askerId: string, mappings: Array<{ perksEmail: string; chatUser: string }> = []) {
-	const run = await runNode(REPLY, { operation: 'findAsker', manualMappings: { mapping: mappings } }, [question(askerId)], { slack, perks });
+async function findAsker(
+	askerId: string,
+	mappings: Array<{ perksEmail: string; chatUser: string }> = [],
+) {
+	const run = await runNode(
+		REPLY,
+		{ operation: 'findAsker', manualMappings: { mapping: mappings } },
+		[question(askerId)],
+		{ slack, perks },
+	);
 	return { run, out: run.output('Subject')[0] };
 }
 
@@ -64,7 +72,9 @@ describe('Perks Chat Reply: Find the Asker', () => {
 	it('a Manual Mapping by the Slack email (an alias) gives the perks email next to it', async () => {
 		const employee = perks.addEmployee({ email: 'maria.rossi@example.com', locale: 'it' });
 		const user = slack.addUser({ name: 'maria', email: 'm.rossi@alias.example' });
-		const { out } = await findAsker(user.id, [{ perksEmail: employee.email, chatUser: 'M.Rossi@alias.example' }]);
+		const { out } = await findAsker(user.id, [
+			{ perksEmail: employee.email, chatUser: 'M.Rossi@alias.example' },
+		]);
 		expect(out).toMatchObject({ askerEmail: employee.email, askerMapped: true });
 	});
 
@@ -75,16 +85,26 @@ describe('Perks Chat Reply: Find the Asker', () => {
 		expect(out).toMatchObject({ askerEmail: null, askerMapped: false });
 	});
 
-	it('a Manual Mapping to a perks email nobody has is unmapped, not the Slack email\'s employee', async () => {
+	it("a Manual Mapping to a perks email nobody has is unmapped, not the Slack email's employee", async () => {
 		const employee = perks.addEmployee({ email: 'left.company@example.com' });
 		const user = slack.addUser({ name: 'left', email: employee.email });
-		const { out } = await findAsker(user.id, [{ perksEmail: 'gone@example.com', chatUser: user.id }]);
+		const { out } = await findAsker(user.id, [
+			{ perksEmail: 'gone@example.com', chatUser: user.id },
+		]);
 		expect(out).toMatchObject({ askerEmail: null, askerMapped: false });
 	});
 
 	it('an item that is not a chat question fails with not_a_chat_question and its fix', async () => {
-		const run = await runNode(REPLY, { operation: 'findAsker' }, [{ email: 'someone@example.com' }], { slack, perks });
-		const error = run.error('Subject') as Error & { context?: { code?: string }; description?: string };
+		const run = await runNode(
+			REPLY,
+			{ operation: 'findAsker' },
+			[{ email: 'someone@example.com' }],
+			{ slack, perks },
+		);
+		const error = run.error('Subject') as Error & {
+			context?: { code?: string };
+			description?: string;
+		};
 		expect(error.context?.code).toBe('not_a_chat_question');
 		expect(error.description).toMatch(/Perks Chat Trigger/);
 	});
