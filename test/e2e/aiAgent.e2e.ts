@@ -119,9 +119,11 @@ describe('AI Agent template in a real n8n', () => {
 		const toolResults = JSON.stringify(openAi.requests.map((r) => r.body.input ?? r.body.messages));
 		expect(toolResults).toContain(`"balance\\":${balance}`);
 		expect(toolResults).not.toContain('777');
-		// Find Asker and the tool both looked up only the asker's perks email.
-		expect(lookups()).toEqual(expect.arrayContaining([ada.email]));
-		expect(lookups().every((email) => email.toLowerCase() === ada.email)).toBe(true);
+		// Find Asker, then the tool: each looked up the asker's perks email, and only the asker's wallet was read.
+		expect(lookups()).toEqual([ada.email, ada.email]);
+		expect(perks.requests.filter((r) => r.path.includes('/wallets/')).map((r) => r.path)).toEqual([
+			expect.stringContaining(ada.id),
+		]);
 		expect(slack.messagesFor(slack.dmChannelFor(other.id) ?? 'none')).toEqual([]);
 
 		// Slack's retry of the same event, and a replay of it: no second run, no second answer.
