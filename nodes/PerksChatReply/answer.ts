@@ -16,7 +16,7 @@ import { findAsker } from './findAsker';
 
 type Answered = 'balance' | 'help' | 'not_mapped';
 
-export interface Question {
+interface Question {
 	platform: 'slack' | 'teams';
 	source: 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
 	askerId: string;
