@@ -25,6 +25,12 @@ import { BUILT_IN_NODES, withBuiltInTriggers } from './harness/builtinTriggers';
 import { credentialsFor } from './fixtures/runNode';
 
 const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'workflows');
+/** n8n nodes the AI Agent template uses at the versions n8n 2.41.1 ships; run in the e2e tier (test/e2e/aiAgent.e2e.ts), not here. */
+const N8N_NODES_NOT_RUN_HERE: Record<string, number[]> = {
+	'n8n-nodes-base.if': [2.3],
+	'@n8n/n8n-nodes-langchain.agent': [3.1],
+	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.3],
+};
 const templates = readdirSync(TEMPLATE_DIR).filter((file) => file.endsWith('.json'));
 
 function readTemplate(file: string): WorkflowJson & { nodes: INode[] } {
@@ -69,11 +75,14 @@ describe.each(templates)('template %s', (file) => {
 		expect(String(notes[0].parameters.content)).toMatch(/\*\*Set up\*\*/);
 		const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
 		for (const node of nodes) {
-			if (node.type.startsWith('n8n-nodes-base.')) {
-				expect(BUILT_IN_NODES[node.type]).toContain(node.typeVersion);
+			if (node.type.startsWith('n8n-nodes-base.') || node.type.startsWith('@n8n/')) {
+				expect({ ...BUILT_IN_NODES, ...N8N_NODES_NOT_RUN_HERE }[node.type]).toContain(node.typeVersion);
 				continue;
 			}
-			const type = pkg.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+			// n8n makes the tool variant of a usableAsTool node at load time; its settings are the node's.
+			const isTool = node.type.endsWith('Tool');
+			const type = pkg.nodeTypes.getByNameAndVersion(isTool ? node.type.slice(0, -'Tool'.length) : node.type, node.typeVersion);
+			if (isTool) expect(type.description.usableAsTool).toBe(true);
 			const declared = (type.description.credentials ?? []).map((c) => c.name);
 			for (const credentialType of Object.keys(node.credentials ?? {})) expect(declared).toContain(credentialType);
 		}
@@ -81,12 +90,23 @@ describe.each(templates)('template %s', (file) => {
 		const triggers = nodes.filter((n) => /Trigger$/.test(n.type));
 		expect(triggers).toHaveLength(1);
 		if (triggers[0].type.startsWith('n8n-nodes-perks.')) expect(triggers[0].webhookId).toBeTruthy();
-		// One event → one destination: a straight chain from the trigger through every node.
+		// One event → one destination: a chain from the trigger through every node, each output to one
+		// node; only an If forks (the AI Agent template's unmapped asker gets the help answer instead).
 		const reached = [triggers[0].name];
-		for (let next = template.connections[reached[0]]; next; next = template.connections[reached.at(-1)!]) {
-			expect(next.main).toHaveLength(1);
-			expect(next.main[0]).toHaveLength(1);
-			reached.push(next.main[0]![0].node);
+		for (let i = 0; i < reached.length; i++) {
+			const main = template.connections[reached[i]]?.main;
+			if (!main) continue;
+			const isIf = nodes.find((n) => n.name === reached[i])?.type === 'n8n-nodes-base.if';
+			expect(main).toHaveLength(isIf ? 2 : 1);
+			for (const output of main) {
+				expect(output).toHaveLength(1);
+				reached.push(output![0].node);
+			}
+		}
+		// AI sub-nodes (model, tools) hang off a reached node by their ai_* connections.
+		for (const [from, byType] of Object.entries(template.connections)) {
+			const aiTargets = Object.entries(byType).filter(([kind]) => kind.startsWith('ai_')).flatMap(([, outputs]) => outputs.flat());
+			if (aiTargets.some((target) => target && reached.includes(target.node))) reached.push(from);
 		}
 		expect(reached.sort()).toEqual(nodes.map((n) => n.name).sort());
 	});

@@ -19,7 +19,7 @@ export class PerksBalanceLookup implements INodeType {
 		version: 1,
 		subtitle: '={{ "by " + $parameter["lookUpBy"] }}',
 		description:
-			"Get an employee's live perks wallet balance (points), by work email or employee ID. Use it to answer questions such as \"how many points do I have?\"",
+			"Get an employee's live perks wallet: balance (points), currency, low-balance threshold and whether the balance is low. Use it to answer questions such as \"how many points do I have?\"",
 		defaults: { name: 'Perks Balance Lookup' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

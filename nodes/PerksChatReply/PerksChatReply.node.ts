@@ -7,31 +7,66 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
+import { optionSubtitle } from '../shared/node/subtitle';
+import {
+	platformCredentials,
+	platformProperties,
+	runChatOperation,
+} from '../shared/chat/platformFor';
 import { manualMappingsProperty } from '../shared/mapping/properties';
 import { perksClientFor, PERKS_CREDENTIAL } from '../shared/perks/transport';
 import { answerQuestion } from './answer';
+import { identifyAsker } from './identifyAsker';
 
-const CREDENTIALS: INodeCredentialDescription[] = [{ name: PERKS_CREDENTIAL, required: true }, ...platformCredentials];
+const CREDENTIALS: INodeCredentialDescription[] = [
+	{ name: PERKS_CREDENTIAL, required: true },
+	...platformCredentials,
+];
+
+const OPERATIONS = [
+	{
+		name: 'Answer the Question',
+		value: 'answer',
+		action: 'Answer the question',
+		description: "The asker's own live balance, or help, in their language",
+	},
+	{
+		name: 'Find the Asker',
+		value: 'findAsker',
+		action: 'Find the perks email of the asker',
+		description:
+			"Adds askerEmail (the asker's perks email, or null) and askerMapped to the question, e.g. for an AI Agent's Balance Lookup tool",
+	},
+];
 
 // Not a tool: it answers a Perks Chat Trigger's signed question; an AI agent uses Balance Lookup's tool.
 // eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class PerksChatReply implements INodeType {
+	// The subtitle is built from OPERATIONS (one name per choice); the rule only recognizes a literal.
+	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'Perks Chat Reply',
 		name: 'perksChatReply',
 		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: 'Answer the asker',
+		subtitle: optionSubtitle('operation', OPERATIONS),
 		description:
-			"Answers a Perks Chat Trigger's question with the asker's own live balance, or help, in their language: privately in Slack, in the thread for a Teams outgoing webhook",
+			"Answers a Perks Chat Trigger's question with the asker's own live balance, or help, in their language (privately in Slack, in the thread for a Teams outgoing webhook), or finds the asker's perks email",
 		defaults: { name: 'Perks Chat Reply' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: CREDENTIALS,
 		properties: [
 			...platformProperties,
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: OPERATIONS,
+				default: 'answer',
+			},
 			{
 				...manualMappingsProperty,
 				description:
@@ -42,8 +77,12 @@ export class PerksChatReply implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const perks = await perksClientFor(this);
+		const operation =
+			this.getNodeParameter('operation', 0, 'answer') === 'findAsker'
+				? identifyAsker
+				: answerQuestion;
 		return await runChatOperation(this, async function (itemIndex, platform) {
-			return await answerQuestion.call(this, itemIndex, platform, perks);
+			return await operation.call(this, itemIndex, platform, perks);
 		});
 	}
 }

@@ -6,14 +6,13 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ChatPlatform, ChatUser } from '../shared/chat/ChatPlatform';
+import type { ChatPlatform } from '../shared/chat/ChatPlatform';
 import { readManualMappings } from '../shared/mapping/properties';
-import { normalizeEmail } from '../shared/mapping/recipients';
 import { formatAmount, MESSAGE_STRINGS, resolveLocale, type Locale } from '../shared/messages/i18n';
 import type { PerksClient } from '../shared/perks/client';
 import type { Employee } from '../shared/perks/contract';
-import { PerksApiError } from '../shared/perks/errors';
 import { ChatQuestionError, PlatformMismatchError } from './errors';
+import { findAsker } from './findAsker';
 
 type Answered = 'balance' | 'help' | 'not_mapped';
 
@@ -66,7 +65,7 @@ export async function answerQuestion(
 	return { answered, locale, platform: platform.name, askerId: asker.id };
 }
 
-function readQuestion(json: IDataObject): Question {
+export function readQuestion(json: IDataObject): Question {
 	const { source, askerId, intent, language, responseUrl } = json;
 	const sources = ['slackCommand', 'slackEvents', 'teamsOutgoingWebhook'];
 	if (typeof source !== 'string' || !sources.includes(source) || typeof askerId !== 'string' || !askerId) {
@@ -83,30 +82,6 @@ function readQuestion(json: IDataObject): Question {
 		language: typeof language === 'string' ? language : null,
 		responseUrl: typeof responseUrl === 'string' ? responseUrl : null,
 	};
-}
-
-/**
- * Manual Mappings run perks email → chat email or id; here they are read the other way round.
- * Without one, each of the asker's addresses is tried in turn (Teams: mail, sign-in name, aliases).
- */
-async function findAsker(perks: PerksClient, asker: ChatUser, mappings: Map<string, string>): Promise<Employee | undefined> {
-	const addresses = [...new Set([asker.email, ...(asker.emails ?? [])].filter((a): a is string => !!a).map(normalizeEmail))];
-	for (const [perksEmail, chatUser] of mappings) {
-		if (chatUser === asker.id || addresses.includes(normalizeEmail(chatUser))) return await findEmployee(perks, perksEmail);
-	}
-	for (const address of addresses) {
-		const employee = await findEmployee(perks, address);
-		if (employee) return employee;
-	}
-	return undefined;
-}
-
-async function findEmployee(perks: PerksClient, email: string): Promise<Employee | undefined> {
-	// Other failures go up to runPerItem, which gives them their code and fix.
-	return await perks.lookupEmployee(email).catch((error: unknown) => {
-		if (error instanceof PerksApiError && error.code === 'employee_not_found') return undefined;
-		throw error;
-	});
 }
 
 async function balanceText(perks: PerksClient, employee: Employee, locale: Locale): Promise<string> {

@@ -20,7 +20,7 @@ export class PerksPostToChannel implements INodeType {
 		// $parameter hands out a resource locator's value, already a string.
 		subtitle: '={{ "to " + $parameter["channel"] }}',
 		description: 'Announce perks news and celebrate redemptions in a Slack or Microsoft Teams channel',
-		defaults: { name: 'Post to Channel' },
+		defaults: { name: 'Perks Post to Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

@@ -19,7 +19,7 @@ export class PerksSendDm implements INodeType {
 		version: 1,
 		subtitle: '={{ "to " + ($parameter["recipientBy"] === "email" ? "email" : "user ID") }}',
 		description: 'Send an employee a direct message about their perks in Slack or Microsoft Teams',
-		defaults: { name: 'Send DM' },
+		defaults: { name: 'Perks Send DM' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

@@ -1,0 +1,28 @@
+/**
+ * "Find Asker": the question item plus the asker's perks email, for the rest of the workflow (an
+ * AI Agent's Balance Lookup tool), so the workflow fixes whose balance is read, never a model.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ChatPlatform } from '../shared/chat/ChatPlatform';
+import { readManualMappings } from '../shared/mapping/properties';
+import type { PerksClient } from '../shared/perks/client';
+import { readQuestion } from './answer';
+import { PlatformMismatchError } from './errors';
+import { findAsker } from './findAsker';
+
+/** The question item, plus the asker's perks email (null when unmapped) and whether they are mapped. */
+export async function identifyAsker(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+	perks: PerksClient,
+): Promise<IDataObject> {
+	const item = this.getInputData()[itemIndex].json;
+	const question = readQuestion(item);
+	if (question.platform !== platform.name)
+		throw new PlatformMismatchError(question.platform, platform.name);
+	const asker = await platform.getUser(question.askerId);
+	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
+	return { ...item, askerEmail: employee?.email ?? null, askerMapped: employee !== undefined };
+}
