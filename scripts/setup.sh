@@ -5,7 +5,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
 # Install scripts are off in .npmrc: eslint-plugin-n8n-nodes-base (inside @n8n/node-cli) has a
 # `preinstall` that insists on pnpm; none of our dependencies needs an install script to work.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A linked node_modules (a git worktree sharing another clone's) is left alone: npm ci would empty its target.
+if [ -L node_modules ]; then
+	echo "node_modules is a link: not reinstalling it" >&2
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	npm ci --no-audit --no-fund
 fi
 npm run build
