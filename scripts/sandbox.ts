@@ -2,8 +2,9 @@
  * The main job on a developer's machine: a real n8n 2.x with this package installed as a
  * community package, every template in workflows/ imported (those with a perks or chat trigger
  * published), and loopback emulators of the perks platform, Slack and Microsoft Graph (Teams)
- * seeded with four employees. A menu fires each perks event and each chat question and prints
- * what Slack and Teams received; Ctrl+C stops everything.
+ * seeded with four employees, plus a scripted OpenAI-compatible model for the AI Agent template.
+ * A menu fires each perks event and each chat question and prints what Slack and Teams received;
+ * Ctrl+C stops everything.
  *
  * Run it with `bash scripts/sandbox.sh` or `npm start` (they install and build what it needs first).
  * `--once` fires everything once, prints it, and exits 0 only if every expected message arrived.
@@ -78,11 +79,12 @@ async function main(): Promise<number> {
 function printWelcome(n8n: N8nInstance, world: Awaited<ReturnType<typeof startWorld>>, templates: ReturnType<typeof loadTemplates>): void {
 	console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password})`);
 	console.log(`Emulators: perks API ${world.perks.baseUrl}, Slack ${world.slack.apiUrl}, Microsoft Graph ${world.graph.graphBaseUrl}`);
+	console.log(`AI model: an emulator at ${world.openAi.baseUrl}, not OpenAI: its answers are scripted (it calls the balance tool, then repeats the number it got)`);
 	console.log(`Employees (in perks, Slack and Teams): ${world.people.map((p) => `${p.name} <${p.employee.email}> ${p.employee.locale}`).join(', ')}`);
 	console.log(`n8n log: ${n8n.logFile}\n\nTemplates:`);
 	for (const { file, trigger } of templates) {
 		const how =
-			trigger.kind === 'perksEvent' ? `published, fired by ${trigger.events.join(', ')}` : trigger.kind === 'chat' ? `published, fired by a ${trigger.source} question` : trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
+			trigger.kind === 'perksEvent' ? `published, fired by ${trigger.events.join(', ')}` : trigger.kind === 'chat' ? `published, fired by a ${trigger.source} question${trigger.ai ? ` (${trigger.ai}: the scripted emulator, not OpenAI)` : ''}` : trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
 		console.log(`  ${file}: ${how}`);
 	}
 }

@@ -126,6 +126,7 @@ const QUESTIONS: Record<ChatSource, { label: string; asker: number; text: string
 export function chatActions(templates: Template[], world: World, n8n: N8nInstance): Action[] {
 	return templates.flatMap((template) => {
 		if (template.trigger.kind !== 'chat') return [];
+		if (template.trigger.ai) return [aiQuestion(template, world, n8n)];
 		const source = template.trigger.source;
 		const question = QUESTIONS[source];
 		const url = n8n.webhookUrl(webhookIdOf(template.workflow));
@@ -158,6 +159,45 @@ export function chatActions(templates: Template[], world: World, n8n: N8nInstanc
 			},
 		];
 	});
+}
+
+/**
+ * A DM to the AI bot. The asker's wallet gets a fresh balance first, so the number in the answer
+ * can only have come through the Balance Lookup tool's live read.
+ */
+function aiQuestion(template: Template, world: World, n8n: N8nInstance): Action {
+	const person = world.people[0];
+	const text = 'How many points do I have left?';
+	const url = n8n.webhookUrl(webhookIdOf(template.workflow));
+	return {
+		label: `Slack: ask the AI bot "${text}" (scripted model emulator) [${template.file}]`,
+		run: async () => {
+			const balance = 100 + Math.floor(Math.random() * 900);
+			world.perks.setBalance(person.employee.id, balance);
+			const since = snapshot(world);
+			const calls = world.openAi.toolCalls.length;
+			const response = await send(url, chatRequest('slackEvents', person, text, world));
+			const channel = () => world.slack.dmChannelFor(person.slack.id);
+			const answered = () =>
+				world.slack.messages
+					.slice(since.slack)
+					.some((m) => m.channel === channel() && m.text?.includes(String(balance)));
+			// The first run loads n8n's AI nodes, which takes longer than the other templates.
+			const arrived = await waitFor(answered, {
+				what: 'the AI answer',
+				timeoutMs: 2 * WAIT_MS,
+			}).catch(() => false);
+			const tools = world.openAi.toolCalls.slice(calls);
+			return {
+				ok: response.status === 200 && Boolean(arrived) && tools.length === 1,
+				lines: [
+					`${person.name} (live balance ${balance}) asks "${text}": n8n answered ${response.status}`,
+					`  model emulator: called ${tools.join(', ') || 'no tool'}`,
+					...newMessages(world, since),
+				],
+			};
+		},
+	};
 }
 
 function chatRequest(

@@ -1,7 +1,9 @@
 /**
  * The sandbox's loopback world: the perks platform, Slack (with a response_url for slash
  * commands) and Microsoft Graph (a Teams service account, a team with its channels) emulated,
- * seeded with four employees, one per language, who exist in all three.
+ * seeded with four employees, one per language, who exist in all three; and, for the AI Agent
+ * template, an OpenAI-compatible model that is scripted (it calls the balance tool, then answers
+ * with the number the tool returned), not OpenAI.
  */
 import {
 	GraphEmulator,
@@ -9,6 +11,7 @@ import {
 	type EmulatedTeam,
 } from '../../test/emulators/graphApi';
 import { ResponseUrlRecorder } from '../../test/emulators/chatRequests';
+import { OpenAiEmulator } from '../../test/emulators/openAi';
 import { PerksEmulator } from '../../test/emulators/perksApi';
 import { SlackEmulator, type EmulatedUser } from '../../test/emulators/slackApi';
 import type { Employee } from '../../nodes/shared/perks/contract';
@@ -24,6 +27,7 @@ export interface World {
 	perks: PerksEmulator;
 	slack: SlackEmulator;
 	graph: GraphEmulator;
+	openAi: OpenAiEmulator;
 	responseUrl: ResponseUrlRecorder;
 	team: EmulatedTeam;
 	people: Person[];
@@ -46,7 +50,14 @@ export async function startWorld(): Promise<World> {
 		serviceAccount: { displayName: 'Perks Bot', userPrincipalName: 'perks-bot@perks.local' },
 	});
 	const responseUrl = new ResponseUrlRecorder();
-	await Promise.all([perks.start(), slack.start(), graph.start(), responseUrl.start()]);
+	const openAi = new OpenAiEmulator();
+	await Promise.all([
+		perks.start(),
+		slack.start(),
+		graph.start(),
+		responseUrl.start(),
+		openAi.start(),
+	]);
 	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
 	const team = graph.addTeam({
 		displayName: 'Perks Company',
@@ -79,12 +90,19 @@ export async function startWorld(): Promise<World> {
 		perks,
 		slack,
 		graph,
+		openAi,
 		responseUrl,
 		team,
 		people,
 		admin,
 		stop: async () => {
-			await Promise.all([perks.stop(), slack.stop(), graph.stop(), responseUrl.stop()]);
+			await Promise.all([
+				perks.stop(),
+				slack.stop(),
+				graph.stop(),
+				responseUrl.stop(),
+				openAi.stop(),
+			]);
 		},
 	};
 }

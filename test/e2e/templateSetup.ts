@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { INode } from 'n8n-workflow';
 
 import type { GraphEmulator } from '../emulators/graphApi';
+import type { OpenAiEmulator } from '../emulators/openAi';
 import type { PerksEmulator } from '../emulators/perksApi';
 import type { SlackEmulator } from '../emulators/slackApi';
 import { PACKAGE_ROOT } from '../harness/packageRoot';
@@ -24,9 +25,10 @@ export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook'
 /** How a template starts, which decides how a test or the sandbox fires it. */
 export type TemplateTrigger =
 	| { kind: 'perksEvent'; events: string[] }
-	| { kind: 'chat'; source: ChatSource }
+	/** `ai`: the OpenAI model node answering through an AI Agent (the OpenAI emulator stands in for it). */
+	| { kind: 'chat'; source: ChatSource; ai?: string }
 	/**
-	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model…): `why` says what it
+	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model no emulator speaks…): `why` says what it
 	 * needs; `runNow` names a trigger the editor's "Execute workflow" can start at once.
 	 */
 	| { kind: 'manual'; why: string; runNow?: string };
@@ -56,11 +58,14 @@ export function loadTemplates(idPrefix: string, only: RegExp = /\.json$/): Templ
 }
 
 function triggerOf(workflow: WorkflowJson): TemplateTrigger {
-	const ai = workflow.nodes.find((n) => n.type.includes('langchain'));
-	if (ai) return { kind: 'manual', why: `an AI model (${ai.name}): set its credential in the editor` };
+	const ai = workflow.nodes.filter((n) => n.type.includes('langchain'));
+	// Only an OpenAI credential can point at an emulator (its Base URL); any other AI credential needs a real key.
+	const unemulated = ai.find((n) => Object.keys(n.credentials ?? {}).some((type) => type !== 'openAiApi'));
+	if (unemulated) return { kind: 'manual', why: `an AI model (${unemulated.name}): set its credential in the editor` };
+	const model = ai.find((n) => n.credentials?.openAiApi)?.name;
 	const trigger = workflow.nodes.find((n) => n.type === `${PERKS}perksTrigger` || n.type === `${PERKS}perksChatTrigger`);
 	if (trigger?.type === `${PERKS}perksTrigger`) return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
-	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource };
+	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource, ...(model && { ai: model }) };
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
 	if (other?.type === 'n8n-nodes-base.errorTrigger') {
 		return { kind: 'manual', why: 'an Error Trigger (it must be published): pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
@@ -93,11 +98,12 @@ export interface Services {
 	perks: PerksEmulator;
 	slack?: SlackEmulator;
 	graph?: GraphEmulator;
+	openAi?: OpenAiEmulator;
 }
 
 /**
  * One credential per (type, id) the workflows reference, with the emulators' URLs and secrets.
- * A type whose service is not given, or that we cannot fill (an AI model's key), is left out:
+ * A type whose service is not given, or that we cannot fill (a non-OpenAI model's key), is left out:
  * the admin picks it in the editor.
  */
 export function catalogCredentials(services: Services, workflows: WorkflowJson[]): CredentialJson[] {
@@ -122,12 +128,15 @@ export function templateCredentials(perks: PerksEmulator, slack: SlackEmulator):
 /** The Teams credential's token pair, as n8n holds it after "Connect" (the emulator accepts and refreshes it). */
 const teamsTokens = new WeakMap<GraphEmulator, { accessToken: string; refreshToken: string }>();
 
-function credentialData(type: string, { perks, slack, graph }: Services): Record<string, unknown> | undefined {
+function credentialData(type: string, { perks, slack, graph, openAi }: Services): Record<string, unknown> | undefined {
 	switch (type) {
 		case 'perksApi':
 			return { baseUrl: perks.baseUrl, apiKey: perks.apiKey };
 		case 'perksSlackApi':
 			return slack && { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: SLACK_SIGNING_SECRET };
+		case 'openAiApi':
+			// The Base URL an admin sets for an OpenAI-compatible server.
+			return openAi && { apiKey: openAi.apiKey, url: openAi.baseUrl };
 		case 'perksTeamsOutgoingWebhookApi':
 			return { securityToken: TEAMS_OUTGOING_TOKEN };
 		case 'perksMicrosoftTeamsOAuth2Api': {
