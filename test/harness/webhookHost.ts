@@ -161,7 +161,8 @@ async function runWebhook(
 	const request = Object.assign(req, {
 		rawBody,
 		body: parseJson(rawBody),
-		query: {},
+		// As express: the query string parsed (Graph's ?validationToken=).
+		query: Object.fromEntries(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams),
 		params: {},
 	});
 	const additionalData = additionalDataFor(pkg, runtime, {
