@@ -63,8 +63,10 @@ export async function hostWorkflow(
 	const path = `/webhook/${trigger.webhookId}/webhook`;
 	const executions: Array<Promise<RunResult>> = [];
 
+	// Requests still being handled: a handler may answer first and start its run later (Graph's 202).
+	const inFlight = new Set<Promise<void>>();
 	server.on('request', (req, res) => {
-		void (async () => {
+		const handled = (async () => {
 			if (req.method !== 'POST' || req.url?.split('?')[0] !== path) {
 				res.writeHead(404).end();
 				return;
@@ -96,6 +98,8 @@ export async function hostWorkflow(
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ message: error.message }));
 		});
+		inFlight.add(handled);
+		void handled.finally(() => inFlight.delete(handled));
 	});
 
 	const hook = (method: 'checkExists' | 'create' | 'delete', test = false) => {
@@ -113,7 +117,10 @@ export async function hostWorkflow(
 		testUrl: `${webhookBaseUrl}-test/${trigger.webhookId}/webhook`,
 		workflow,
 		executions,
-		settled: async () => await Promise.all(executions),
+		settled: async () => {
+			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+			return await Promise.all(executions);
+		},
 		activate: async () => {
 			if (!(await hook('checkExists'))) await hook('create');
 		},
