@@ -7,11 +7,25 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import type { IDataObject, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { isExplainedError, toNodeError } from '../shared/node/toNodeError';
-import { parseMessageResource, TeamsChatGraph, subscriptionMinutes } from '../shared/chat/teams/chatGraph';
-import { clientStateMatches, htmlToText, parseNotifications, type GraphNotification } from '../shared/chat/teams/chatNotifications';
+import {
+	parseMessageResource,
+	TeamsChatGraph,
+	subscriptionMinutes,
+} from '../shared/chat/teams/chatGraph';
+import {
+	clientStateMatches,
+	htmlToText,
+	parseNotifications,
+	type GraphNotification,
+} from '../shared/chat/teams/chatNotifications';
 import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
 import { keepRenewing, scheduleFor, stopRenewing } from '../shared/chat/teams/subscriptionRenewal';
 import { RecentKeys } from '../shared/idempotency/recentKeys';
@@ -31,13 +45,21 @@ const MAX_CHAT_TYPES = 10_000;
 
 type Context = IHookFunctions | IWebhookFunctions;
 
-const isTeamsChat = (context: Context) => context.getNodeParameter('source', 'slackCommand') === TEAMS_CHAT_SOURCE;
-const renewalKey = (context: Context) => `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-const staticData = (context: Context) => context.getWorkflowStaticData('node') as IDataObject & { clientState?: string };
+const isTeamsChat = (context: Context) =>
+	context.getNodeParameter('source', 'slackCommand') === TEAMS_CHAT_SOURCE;
+const renewalKey = (context: Context) =>
+	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+const staticData = (context: Context) =>
+	context.getWorkflowStaticData('node') as IDataObject & { clientState?: string };
 
 async function graphFor(context: Context): Promise<TeamsChatGraph> {
-	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(TEAMS_CREDENTIAL_TYPE);
-	return new TeamsChatGraph(n8nGraphTransport(context, TEAMS_CREDENTIAL_TYPE), credential.graphApiBaseUrl);
+	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(
+		TEAMS_CREDENTIAL_TYPE,
+	);
+	return new TeamsChatGraph(
+		n8nGraphTransport(context, TEAMS_CREDENTIAL_TYPE),
+		credential.graphApiBaseUrl,
+	);
 }
 
 function webhookUrl(context: Context): string {
@@ -53,14 +75,22 @@ function describe(error: unknown): IDataObject {
 }
 
 /** Renewals run where n8n activated the workflow (the main process); the editor's test listening needs none. */
-function startRenewing(context: IHookFunctions, graph: TeamsChatGraph, url: string, clientState: string): void {
+function startRenewing(
+	context: IHookFunctions,
+	graph: TeamsChatGraph,
+	url: string,
+	clientState: string,
+): void {
 	if (context.getMode() === 'manual') return;
 	keepRenewing(renewalKey(context), scheduleFor(subscriptionMinutes()), async () => {
 		try {
 			await graph.ensure(url, clientState);
 			return true;
 		} catch (error) {
-			context.logger.warn('Perks Chat Trigger could not renew its Teams subscription; retrying soon', describe(error));
+			context.logger.warn(
+				'Perks Chat Trigger could not renew its Teams subscription; retrying soon',
+				describe(error),
+			);
 			return false;
 		}
 	});
@@ -112,7 +142,10 @@ export const teamsChatWebhookMethods = {
 			for (const sub of await graph.find(webhookUrl(this))) await graph.remove(sub.id);
 			return true;
 		} catch (error) {
-			this.logger.warn('Perks Chat Trigger could not delete its Teams subscription (it lapses by itself within 3 days)', describe(error));
+			this.logger.warn(
+				'Perks Chat Trigger could not delete its Teams subscription (it lapses by itself within 3 days)',
+				describe(error),
+			);
 			return false;
 		}
 	},
@@ -123,14 +156,23 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 	const response = context.getResponseObject();
 	const { validationToken } = context.getQueryData() as { validationToken?: unknown };
 	if (typeof validationToken === 'string') {
+		// An echo of the caller's text: plain text, never sniffed as HTML.
 		response.setHeader('content-type', 'text/plain; charset=utf-8');
+		response.setHeader('x-content-type-options', 'nosniff');
 		response.status(200).send(validationToken);
 		return { noWebhookResponse: true };
 	}
-	const request = context.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+	const request = context.getRequestObject() as ReturnType<
+		IWebhookFunctions['getRequestObject']
+	> & { rawBody?: Buffer };
 	const notifications = parseNotifications(request.rawBody);
 	if (!notifications) {
-		response.status(400).json({ error: 'invalid_request', message: 'Expected Graph change notifications: {"value": [...]}' });
+		response
+			.status(400)
+			.json({
+				error: 'invalid_request',
+				message: 'Expected Graph change notifications: {"value": [...]}',
+			});
 		return { noWebhookResponse: true };
 	}
 	const clientState = staticData(context).clientState;
@@ -144,7 +186,8 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 	try {
 		const graph = await graphFor(context);
 		for (const notification of notifications) {
-			if (notification.lifecycleEvent) await onLifecycleEvent(context, graph, notification, clientState);
+			if (notification.lifecycleEvent)
+				await onLifecycleEvent(context, graph, notification, clientState);
 			else {
 				const question = await questionFrom(context, graph, notification);
 				if (question) questions.push(question);
@@ -152,7 +195,10 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 		}
 	} catch (error) {
 		// Already acknowledged: Graph will not send these again, so say what went wrong in n8n's log.
-		context.logger.warn('Perks Chat Trigger could not handle a Teams notification', describe(error));
+		context.logger.warn(
+			'Perks Chat Trigger could not handle a Teams notification',
+			describe(error),
+		);
 	}
 	if (questions.length === 0) return { noWebhookResponse: true };
 	return { noWebhookResponse: true, workflowData: [questions.map((json) => ({ json }))] };
@@ -182,24 +228,39 @@ async function questionFrom(
 	graph: TeamsChatGraph,
 	notification: GraphNotification,
 ): Promise<ChatQuestion | undefined> {
-	const where = notification.changeType === 'created' ? parseMessageResource(notification.resource ?? '') : undefined;
+	const where =
+		notification.changeType === 'created'
+			? parseMessageResource(notification.resource ?? '')
+			: undefined;
 	if (!where) return undefined;
 	const scope = `${context.getMode()}:${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
 	if (!seenMessages.claim(`${scope}:${where.chatId}/${where.messageId}`)) return undefined;
 	const message = await graph.message(notification.resource as string);
 	const author = message.from?.user?.id;
 	// System messages (joins, renames), apps and bots, and our own replies never start a run: no loops.
-	if ((message.messageType ?? 'message') !== 'message' || !author || message.from?.application) return undefined;
+	if ((message.messageType ?? 'message') !== 'message' || !author || message.from?.application)
+		return undefined;
 	if (author === (await serviceAccountId(context, graph))) return undefined;
 	const created = Date.parse(message.createdDateTime ?? '');
 	if (Number.isFinite(created) && Date.now() - created > STALE_MS) return undefined;
 	// Only a 1:1 chat keeps the answer private: in a group chat everyone would see the balance.
 	if ((await chatType(graph, where.chatId)) !== 'oneOnOne') return undefined;
 	const text = htmlToText(message.body?.content ?? '');
-	return chatQuestion('teams', TEAMS_CHAT_SOURCE, author, message.from?.user?.displayName ?? null, text, null, where.chatId);
+	return chatQuestion(
+		'teams',
+		TEAMS_CHAT_SOURCE,
+		author,
+		message.from?.user?.displayName ?? null,
+		text,
+		null,
+		where.chatId,
+	);
 }
 
-async function serviceAccountId(context: IWebhookFunctions, graph: TeamsChatGraph): Promise<string> {
+async function serviceAccountId(
+	context: IWebhookFunctions,
+	graph: TeamsChatGraph,
+): Promise<string> {
 	const key = context.getNode().credentials?.[TEAMS_CREDENTIAL_TYPE]?.id ?? renewalKey(context);
 	let id = serviceAccounts.get(key);
 	if (!id) {

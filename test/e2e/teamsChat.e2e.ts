@@ -27,7 +27,8 @@ let n8n: N8nInstance;
 let workflow: WorkflowJson;
 let url: string;
 
-const ours = (): EmulatedSubscription[] => graph.liveSubscriptions().filter((s) => s.notificationUrl === url);
+const ours = (): EmulatedSubscription[] =>
+	graph.liveSubscriptions().filter((s) => s.notificationUrl === url);
 
 beforeAll(async () => {
 	await Promise.all([perks.start(), graph.start()]);
@@ -39,7 +40,11 @@ beforeAll(async () => {
 		env: { PERKS_GRAPH_SUBSCRIPTION_MINUTES: LIFETIME_MINUTES },
 	});
 	url = n8n.webhookUrl(webhookIdOf(workflow));
-	await waitFor(() => ours().length > 0, { what: 'the trigger to subscribe', timeoutMs: 90_000, instance: n8n });
+	await waitFor(() => ours().length > 0, {
+		what: 'the trigger to subscribe',
+		timeoutMs: 90_000,
+		instance: n8n,
+	});
 }, 900_000);
 
 afterAll(async () => {
@@ -52,7 +57,11 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 		expect(graph.validations.filter((v) => v.url === url)).toEqual([{ url, ok: true }]);
 		const [sub] = ours();
 		expect(ours()).toHaveLength(1);
-		expect(sub).toMatchObject({ resource: '/me/chats/getAllMessages', changeType: 'created', lifecycleNotificationUrl: url });
+		expect(sub).toMatchObject({
+			resource: '/me/chats/getAllMessages',
+			changeType: 'created',
+			lifecycleNotificationUrl: url,
+		});
 		const stored = await n8n.workflowStaticData(WORKFLOW_ID);
 		expect(JSON.stringify(stored)).toContain(sub.clientState!);
 	});
@@ -62,16 +71,27 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 		perks.addEmployee({ email, name: 'Marta', locale: 'es' }, { balance: 480 });
 		const asker = graph.addUser({ displayName: 'Marta', userPrincipalName: email, mail: email });
 		const chatId = graph.oneOnOneChat(asker.id);
-		const answers = () => graph.messagesIn(`chat:${chatId}`).filter((m) => m.from === graph.serviceAccount.id);
+		const answers = () =>
+			graph.messagesIn(`chat:${chatId}`).filter((m) => m.from === graph.serviceAccount.id);
 		graph.sendChatMessage(asker.id, chatId, '¿Cuántos puntos tengo?');
-		await waitFor(() => answers().length > 0, { what: 'the answer in the chat', timeoutMs: 30_000, instance: n8n });
+		await waitFor(() => answers().length > 0, {
+			what: 'the answer in the chat',
+			timeoutMs: 30_000,
+			instance: n8n,
+		});
 		// The answer's own notification reaches n8n too, and must start nothing.
 		await graph.settled();
 		await sleep(1500);
-		expect(answers().map((m) => m.body.content)).toEqual([expect.stringContaining('Tienes 480 puntos en tu saldo de beneficios.')]);
+		expect(answers().map((m) => m.body.content)).toEqual([
+			expect.stringContaining('Tienes 480 puntos en tu saldo de beneficios.'),
+		]);
 		const runs = await n8n.executions(WORKFLOW_ID);
 		expect(runs.map((r) => r.status)).toEqual(['success']);
-		expect(graph.deliveries.filter((d) => d.url === url).every((d) => d.status === 202 && d.elapsedMs < 3000)).toBe(true);
+		expect(
+			graph.deliveries
+				.filter((d) => d.url === url)
+				.every((d) => d.status === 202 && d.elapsedMs < 3000),
+		).toBe(true);
 	});
 
 	it('the subscription is renewed (PATCH) before it lapses, and outlives its first expiry', async () => {
@@ -82,13 +102,25 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 			timeoutMs: 20_000,
 			instance: n8n,
 		});
-		await waitFor(() => Date.now() > firstExpiry + 1000, { what: 'the first expiry to pass', timeoutMs: 20_000 });
+		await waitFor(() => Date.now() > firstExpiry + 1000, {
+			what: 'the first expiry to pass',
+			timeoutMs: 20_000,
+		});
 		expect(ours().map((s) => s.id)).toEqual([sub.id]);
 	}, 60_000);
 
 	it('unpublishing deletes the subscription', async () => {
 		const browserId = 'perks-teams-chat-e2e';
-		const cookie = await setUpOwner(n8n, { email: 'owner@perks.local', firstName: 'E2e', lastName: 'Owner', password: 'E2e-Owner-Pass-1' }, browserId);
+		const cookie = await setUpOwner(
+			n8n,
+			{
+				email: 'owner@perks.local',
+				firstName: 'E2e',
+				lastName: 'Owner',
+				password: 'E2e-Owner-Pass-1',
+			},
+			browserId,
+		);
 		const [sub] = ours();
 		const response = await fetch(`${n8n.baseUrl}/rest/workflows/${WORKFLOW_ID}/deactivate`, {
 			method: 'POST',
@@ -96,11 +128,17 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 			body: '{}',
 		});
 		expect(response.status).toBe(200);
-		await waitFor(() => graph.requests.some((r) => r.route === 'DELETE /subscriptions/{id}' && r.path.endsWith(sub.id)), {
-			what: 'the DELETE',
-			timeoutMs: 20_000,
-			instance: n8n,
-		});
+		await waitFor(
+			() =>
+				graph.requests.some(
+					(r) => r.route === 'DELETE /subscriptions/{id}' && r.path.endsWith(sub.id),
+				),
+			{
+				what: 'the DELETE',
+				timeoutMs: 20_000,
+				instance: n8n,
+			},
+		);
 		expect(ours()).toEqual([]);
 		// No renewal after unpublishing: the timer stopped with the webhook.
 		const patches = graph.callCount(PATCH);
@@ -114,7 +152,9 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 			...new Set(graph.requests.map((r) => r.token).filter((t): t is string => !!t)),
 			graph.clientSecret,
 			perks.apiKey,
-			...graph.deliveries.map((d) => JSON.stringify(d.body).match(/"clientState":"([^"]+)"/)?.[1]).filter((s): s is string => !!s),
+			...graph.deliveries
+				.map((d) => JSON.stringify(d.body).match(/"clientState":"([^"]+)"/)?.[1])
+				.filter((s): s is string => !!s),
 		];
 		expect(secrets.length).toBeGreaterThanOrEqual(3);
 		for (const secret of secrets) expect(log.includes(secret)).toBe(false);

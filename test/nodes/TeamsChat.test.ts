@@ -34,14 +34,28 @@ afterEach(async () => {
 
 async function publish(): Promise<HostedWorkflow> {
 	count++;
-	const trigger = node('Perks Chat Trigger', 'n8n-nodes-perks.perksChatTrigger', { source: 'teamsChat' }, {
-		webhookId: `teams-chat-${count}`,
-		credentials: { perksMicrosoftTeamsOAuth2Api: credentialRefs.perksMicrosoftTeamsOAuth2Api },
-	});
-	const reply = node('Perks Chat Reply', 'n8n-nodes-perks.perksChatReply', { platform: 'teams' }, { credentials: credentialRefs });
-	hosted = await hostWorkflow(chain(`wf-teams-chat-${count}`, trigger, reply), 'Perks Chat Trigger', {
-		credentials: credentialsFor({ perks, graph }),
-	});
+	const trigger = node(
+		'Perks Chat Trigger',
+		'n8n-nodes-perks.perksChatTrigger',
+		{ source: 'teamsChat' },
+		{
+			webhookId: `teams-chat-${count}`,
+			credentials: { perksMicrosoftTeamsOAuth2Api: credentialRefs.perksMicrosoftTeamsOAuth2Api },
+		},
+	);
+	const reply = node(
+		'Perks Chat Reply',
+		'n8n-nodes-perks.perksChatReply',
+		{ platform: 'teams' },
+		{ credentials: credentialRefs },
+	);
+	hosted = await hostWorkflow(
+		chain(`wf-teams-chat-${count}`, trigger, reply),
+		'Perks Chat Trigger',
+		{
+			credentials: credentialsFor({ perks, graph }),
+		},
+	);
 	await hosted.activate();
 	return hosted;
 }
@@ -54,8 +68,16 @@ let people = 0;
 function person(locale: string, balance = 1250, inPerks = true) {
 	people++;
 	const email = `chatter${people}@contoso.test`;
-	if (inPerks) perks.addEmployee({ email, name: `Chatter ${people}`, locale }, { balance, low_balance_threshold: 20 });
-	const user = graph.addUser({ displayName: `Chatter ${people}`, userPrincipalName: email, mail: email });
+	if (inPerks)
+		perks.addEmployee(
+			{ email, name: `Chatter ${people}`, locale },
+			{ balance, low_balance_threshold: 20 },
+		);
+	const user = graph.addUser({
+		displayName: `Chatter ${people}`,
+		userPrincipalName: email,
+		mail: email,
+	});
 	return { user, chatId: graph.oneOnOneChat(user.id) };
 }
 
@@ -64,7 +86,13 @@ const answersIn = (chatId: string) =>
 	graph
 		.messagesIn(`chat:${chatId}`)
 		.filter((m) => m.from === graph.serviceAccount.id)
-		.map((m) => m.body.content.replace(/<[^>]+>/g, '').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
+		.map((m) =>
+			m.body.content
+				.replace(/<[^>]+>/g, '')
+				.replace(/&quot;/g, '"')
+				.replace(/&#39;/g, "'")
+				.replace(/&amp;/g, '&'),
+		);
 
 /** Sends, then waits for every notification, run and reply (whose own notification comes last). */
 async function ask(wf: HostedWorkflow, from: string, chatId: string, text: string) {
@@ -76,7 +104,11 @@ async function ask(wf: HostedWorkflow, from: string, chatId: string, text: strin
 }
 
 async function post(url: string, body: unknown) {
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
 	return { status: res.status, text: await res.text() };
 }
 
@@ -86,7 +118,11 @@ describe('Teams Chat: subscription lifecycle', () => {
 		const [sub] = subscriptionsOf(wf);
 		expect(subscriptionsOf(wf)).toHaveLength(1);
 		expect(graph.validations.filter((v) => v.url === wf.url)).toEqual([{ url: wf.url, ok: true }]);
-		expect(sub).toMatchObject({ resource: '/me/chats/getAllMessages', changeType: 'created', lifecycleNotificationUrl: wf.url });
+		expect(sub).toMatchObject({
+			resource: '/me/chats/getAllMessages',
+			changeType: 'created',
+			lifecycleNotificationUrl: wf.url,
+		});
 		expect(sub.clientState!.length).toBeGreaterThanOrEqual(32);
 		expect(sub.clientState!.length).toBeLessThanOrEqual(128);
 		const lifetimeMs = Date.parse(sub.expirationDateTime) - Date.now();
@@ -98,7 +134,9 @@ describe('Teams Chat: subscription lifecycle', () => {
 		const wf = await publish();
 		const token = 'Validation: Testing client application reachability <&> ü';
 		const started = Date.now();
-		const res = await fetch(`${wf.url}?validationToken=${encodeURIComponent(token)}`, { method: 'POST' });
+		const res = await fetch(`${wf.url}?validationToken=${encodeURIComponent(token)}`, {
+			method: 'POST',
+		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
 		expect(await res.text()).toBe(token);
@@ -113,7 +151,9 @@ describe('Teams Chat: subscription lifecycle', () => {
 		const after = subscriptionsOf(wf);
 		expect(after.map((s) => s.id)).toEqual([before.id]);
 		expect(graph.callCount('POST /subscriptions')).toBeGreaterThan(0);
-		expect(graph.requests.filter((r) => r.route === PATCH && r.path.endsWith(before.id))).toHaveLength(1);
+		expect(
+			graph.requests.filter((r) => r.route === PATCH && r.path.endsWith(before.id)),
+		).toHaveLength(1);
 	});
 
 	it('is renewed before it lapses (short lifetime) and still delivers after its first expiry', async () => {
@@ -157,7 +197,9 @@ describe('Teams Chat: subscription lifecycle', () => {
 		const calls = graph.requests.length;
 		expect((await graph.sendLifecycleEvent(sub.id, 'missed')).status).toBe(202);
 		await wf.settled();
-		expect(graph.requests.slice(calls).filter((r) => r.route.includes('subscriptions'))).toEqual([]);
+		expect(graph.requests.slice(calls).filter((r) => r.route.includes('subscriptions'))).toEqual(
+			[],
+		);
 		expect(wf.executions).toHaveLength(0);
 	});
 
@@ -165,7 +207,9 @@ describe('Teams Chat: subscription lifecycle', () => {
 		const wf = await publish();
 		const [sub] = subscriptionsOf(wf);
 		await wf.deactivate();
-		expect(graph.requests.filter((r) => r.route === DELETE && r.path.endsWith(sub.id))).toHaveLength(1);
+		expect(
+			graph.requests.filter((r) => r.route === DELETE && r.path.endsWith(sub.id)),
+		).toHaveLength(1);
 		expect(subscriptionsOf(wf)).toEqual([]);
 		const { user, chatId } = person('en');
 		const deliveries = graph.deliveries.length;
@@ -183,21 +227,30 @@ describe('Teams Chat: questions', () => {
 		['Quanti punti ho?', 'pt', 'Hai 1.250 punti nel tuo portafoglio benefit.'],
 		['quantos pontos eu tenho', 'it', 'Você tem 1.250 pontos na sua carteira de benefícios.'],
 		['saldo', 'it', 'Hai 1.250 punti nel tuo portafoglio benefit.'],
-	])('"%s" (asker locale %s) gets the live balance in the 1:1 chat, acknowledged at once', async (text, locale, expected) => {
-		const wf = await publish();
-		const { user, chatId } = person(locale);
-		const deliveries = graph.deliveries.length;
-		await ask(wf, user.id, chatId, text);
-		expect(answersIn(chatId)).toEqual([expected]);
-		const first = graph.deliveries[deliveries];
-		expect(first.status).toBe(202);
-		expect(first.elapsedMs).toBeLessThan(3000);
-		// The reply's own notification came back and started nothing: one run in all.
-		expect(graph.deliveries.length).toBe(deliveries + 2);
-		expect(wf.executions).toHaveLength(1);
-		const [run] = await wf.settled();
-		expect(run.output('Perks Chat Trigger')[0]).toMatchObject({ platform: 'teams', source: 'teamsChat', askerId: user.id, text, channelId: chatId });
-	});
+	])(
+		'"%s" (asker locale %s) gets the live balance in the 1:1 chat, acknowledged at once',
+		async (text, locale, expected) => {
+			const wf = await publish();
+			const { user, chatId } = person(locale);
+			const deliveries = graph.deliveries.length;
+			await ask(wf, user.id, chatId, text);
+			expect(answersIn(chatId)).toEqual([expected]);
+			const first = graph.deliveries[deliveries];
+			expect(first.status).toBe(202);
+			expect(first.elapsedMs).toBeLessThan(3000);
+			// The reply's own notification came back and started nothing: one run in all.
+			expect(graph.deliveries.length).toBe(deliveries + 2);
+			expect(wf.executions).toHaveLength(1);
+			const [run] = await wf.settled();
+			expect(run.output('Perks Chat Trigger')[0]).toMatchObject({
+				platform: 'teams',
+				source: 'teamsChat',
+				askerId: user.id,
+				text,
+				channelId: chatId,
+			});
+		},
+	);
 
 	it('anything else gets the help text; an unmapped asker is told how to get mapped', async () => {
 		const wf = await publish();
@@ -216,14 +269,27 @@ describe('Teams Chat: questions', () => {
 		const [sub] = subscriptionsOf(wf);
 		const message = graph.sendChatMessage(graph.serviceAccount.id, chatId, 'seed');
 		await graph.settled();
-		const value = { subscriptionId: sub.id, changeType: 'created', resource: `chats('${chatId}')/messages('${message.id}')` };
+		const value = {
+			subscriptionId: sub.id,
+			changeType: 'created',
+			resource: `chats('${chatId}')/messages('${message.id}')`,
+		};
 		for (const clientState of ['forged-client-state', undefined, null, sub.clientState!.slice(1)]) {
 			const res = await post(wf.url, { value: [{ ...value, clientState }] });
 			expect(res.status).toBe(401);
 			expect(res.text).not.toContain(sub.clientState!);
 		}
 		// One forged notification in a batch spoils the batch.
-		expect((await post(wf.url, { value: [{ ...value, clientState: sub.clientState }, { ...value, clientState: 'x' }] })).status).toBe(401);
+		expect(
+			(
+				await post(wf.url, {
+					value: [
+						{ ...value, clientState: sub.clientState },
+						{ ...value, clientState: 'x' },
+					],
+				})
+			).status,
+		).toBe(401);
 		await wf.settled();
 		expect(wf.executions).toHaveLength(0);
 		expect(answersIn(chatId)).toEqual(['seed']);
@@ -239,7 +305,9 @@ describe('Teams Chat: questions', () => {
 		await Promise.all([graph.redeliver(first), graph.redeliver(first)]);
 		await wf.settled();
 		await graph.settled();
-		expect(answersIn(chatId)).toEqual(['You have 10 points in your perks wallet. That is below your alert of 20 points.']);
+		expect(answersIn(chatId)).toEqual([
+			'You have 10 points in your perks wallet. That is below your alert of 20 points.',
+		]);
 		expect(wf.executions).toHaveLength(1);
 	});
 
@@ -251,7 +319,17 @@ describe('Teams Chat: questions', () => {
 		const wf = await publish();
 		const [sub] = subscriptionsOf(wf);
 		const resource = `chats('${chatId}')/messages('${old.id}')`;
-		const res = await post(wf.url, { value: [{ subscriptionId: sub.id, clientState: sub.clientState, changeType: 'created', resource, resourceData: { id: old.id } }] });
+		const res = await post(wf.url, {
+			value: [
+				{
+					subscriptionId: sub.id,
+					clientState: sub.clientState,
+					changeType: 'created',
+					resource,
+					resourceData: { id: old.id },
+				},
+			],
+		});
 		expect(res.status).toBe(202);
 		await wf.settled();
 		expect(wf.executions).toHaveLength(0);

@@ -29,7 +29,10 @@ export interface GraphChatMessage {
 	chatId?: string;
 	messageType?: string;
 	createdDateTime?: string;
-	from?: { user?: { id?: string; displayName?: string | null } | null; application?: unknown } | null;
+	from?: {
+		user?: { id?: string; displayName?: string | null } | null;
+		application?: unknown;
+	} | null;
 	body?: { contentType?: string; content?: string };
 }
 
@@ -78,7 +81,9 @@ export class TeamsChatGraph {
 
 	async renew(id: string): Promise<GraphSubscription> {
 		return await this.call('subscription renewal', true, () =>
-			this.client.api(`/subscriptions/${encodeURIComponent(id)}`).patch({ expirationDateTime: this.expiry() }),
+			this.client
+				.api(`/subscriptions/${encodeURIComponent(id)}`)
+				.patch({ expirationDateTime: this.expiry() }),
 		);
 	}
 
@@ -110,18 +115,25 @@ export class TeamsChatGraph {
 
 	/** The signed-in (service) account's user id. */
 	async serviceAccountId(): Promise<string> {
-		const me = await this.call<{ id: string }>('sign-in check', true, () => this.client.api('/me').select('id').get());
+		const me = await this.call<{ id: string }>('sign-in check', true, () =>
+			this.client.api('/me').select('id').get(),
+		);
 		return me.id;
 	}
 
 	/** `resource` as a notification names it, e.g. `chats('19:…')/messages('…')`. */
 	async message(resource: string): Promise<GraphChatMessage> {
-		return await this.call('message read', true, () => this.client.api(`/${resource.replace(/^\/+/, '')}`).get());
+		return await this.call('message read', true, () =>
+			this.client.api(`/${resource.replace(/^\/+/, '')}`).get(),
+		);
 	}
 
 	async chatType(chatId: string): Promise<string | undefined> {
 		const chat = await this.call<{ chatType?: string }>('chat read', true, () =>
-			this.client.api(`/chats/${encodeURIComponent(chatId)}`).select('id,chatType').get(),
+			this.client
+				.api(`/chats/${encodeURIComponent(chatId)}`)
+				.select('id,chatType')
+				.get(),
 		);
 		return chat.chatType;
 	}
@@ -135,8 +147,19 @@ export class TeamsChatGraph {
 			return await request();
 		} catch (error) {
 			const failure = toTeamsError(what, error, {}, idempotent);
-			if (what === 'subscription creation' && failure.code === 'bad_request' && /Validation/i.test(failure.message)) {
-				throw new ChatPlatformError(TEAMS_SOURCE, 'notification_url_unreachable', failure.message, {}, undefined, failure.httpStatus);
+			if (
+				what === 'subscription creation' &&
+				failure.code === 'bad_request' &&
+				/Validation/i.test(failure.message)
+			) {
+				throw new ChatPlatformError(
+					TEAMS_SOURCE,
+					'notification_url_unreachable',
+					failure.message,
+					{},
+					undefined,
+					failure.httpStatus,
+				);
 			}
 			throw failure;
 		}
@@ -144,7 +167,9 @@ export class TeamsChatGraph {
 }
 
 /** Teams chat ids as they appear in a notification's resource: chats('<id>')/messages('<id>'). */
-export function parseMessageResource(resource: string): { chatId: string; messageId: string } | undefined {
+export function parseMessageResource(
+	resource: string,
+): { chatId: string; messageId: string } | undefined {
 	const match = /chats\('([^']+)'\)\/messages\('([^']+)'\)/i.exec(resource);
 	return match ? { chatId: match[1], messageId: match[2] } : undefined;
 }

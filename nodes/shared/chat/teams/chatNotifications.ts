@@ -26,7 +26,10 @@ export function parseNotifications(rawBody: Buffer | undefined): GraphNotificati
 }
 
 /** True only when a clientState is stored and every notification carries exactly it (constant-time). */
-export function clientStateMatches(expected: string | undefined, notifications: GraphNotification[]): boolean {
+export function clientStateMatches(
+	expected: string | undefined,
+	notifications: GraphNotification[],
+): boolean {
 	if (!expected) return false;
 	const want = Buffer.from(expected);
 	return notifications.every((n) => {
@@ -35,7 +38,14 @@ export function clientStateMatches(expected: string | undefined, notifications: 
 	});
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const ENTITIES: Record<string, string> = {
+	amp: '&',
+	lt: '<',
+	gt: '>',
+	quot: '"',
+	apos: "'",
+	nbsp: ' ',
+};
 
 /** A Teams message body (HTML) as plain text: tags dropped, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
@@ -44,7 +54,8 @@ export function htmlToText(html: string): string {
 		.replace(/<[^>]*>/g, '')
 		.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
 			if (name[0] === '#') {
-				const code = name[1].toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+				const code =
+					name[1].toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
 				return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
 			}
 			return ENTITIES[name.toLowerCase()] ?? whole;

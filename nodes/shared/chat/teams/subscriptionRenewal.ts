@@ -23,7 +23,11 @@ export function scheduleFor(minutes: number): RenewalSchedule {
 }
 
 /** Replaces any timer under `key`. `renew` resolves false when it failed (the next try comes sooner). */
-export function keepRenewing(key: string, schedule: RenewalSchedule, renew: () => Promise<boolean>): void {
+export function keepRenewing(
+	key: string,
+	schedule: RenewalSchedule,
+	renew: () => Promise<boolean>,
+): void {
 	stopRenewing(key);
 	const entry: { timer?: NodeJS.Timeout } = {};
 	const plan = (ms: number) => {
