@@ -179,6 +179,7 @@ export class GraphEmulator {
 	private readonly users = new Map<string, EmulatedGraphUser>();
 	private readonly teams = new Map<string, EmulatedTeam>();
 	private readonly chats = new Map<string, string[]>();
+	private readonly groupChats = new Set<string>();
 	private readonly accessTokens = new Map<string, number>();
 	private readonly refreshTokens = new Set<string>();
 	private readonly codes = new Set<string>();
@@ -211,7 +212,7 @@ export class GraphEmulator {
 		),
 		this.route('GET', '/chats/{id}', 'Chat.Read', (r) => ({
 			status: 200,
-			body: { id: this.chat(r.params[0], r.me), chatType: 'oneOnOne' },
+			body: { id: this.chat(r.params[0], r.me), chatType: this.groupChats.has(r.params[0]) ? 'group' : 'oneOnOne' },
 		})),
 		this.route('GET', "/chats('{id}')/messages('{id}')", 'Chat.Read', (r) => this.getMessage(r.params[0], r.params[1], r.me)),
 		this.route('GET', '/chats/{id}/messages/{id}', 'Chat.Read', (r) => this.getMessage(r.params[0], r.params[1], r.me)),
@@ -356,6 +357,14 @@ export class GraphEmulator {
 		const ids = [this.serviceAccount.id, this.userByKey(userId).id];
 		const id = `19:${[...ids].sort().join('_')}@unq.gbl.spaces`;
 		if (!this.chats.has(id)) this.chats.set(id, ids);
+		return id;
+	}
+
+	/** A group chat of the service account and these users. */
+	groupChat(userIds: string[]): string {
+		const id = `19:${randomBytes(8).toString('hex')}@thread.v2`;
+		this.chats.set(id, [this.serviceAccount.id, ...userIds.map((u) => this.userByKey(u).id)]);
+		this.groupChats.add(id);
 		return id;
 	}
 

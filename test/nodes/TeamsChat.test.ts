@@ -336,6 +336,17 @@ describe('Teams Chat: questions', () => {
 		expect(answersIn(chatId)).toEqual([]);
 	});
 
+	it('a question in a group chat with the service account is not answered (everyone would see it)', async () => {
+		const wf = await publish();
+		const { user } = person('en');
+		const other = person('en');
+		const chatId = graph.groupChat([user.id, other.user.id]);
+		await ask(wf, user.id, chatId, 'balance');
+		expect(wf.executions).toHaveLength(0);
+		expect(answersIn(chatId)).toEqual([]);
+		expect(graph.callCount('GET /chats/{id}')).toBeGreaterThan(0);
+	});
+
 	it("the service account's own messages and system messages start nothing (no loops)", async () => {
 		const wf = await publish();
 		const { user, chatId } = person('en');
