@@ -2,6 +2,8 @@ import {
 	NodeConnectionTypes,
 	type INodeType,
 	type INodeTypeDescription,
+	type ITriggerFunctions,
+	type ITriggerResponse,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
@@ -9,7 +11,13 @@ import {
 import { RecentKeys } from '../shared/idempotency/recentKeys';
 import { TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
 import { handleChatRequest, type ChatSource } from './receive';
-import { TEAMS_CHAT_SOURCE, teamsChatWebhook, teamsChatWebhookMethods } from './teamsChat';
+import {
+	chatTrigger,
+	handOverTestItems,
+	TEAMS_CHAT_SOURCE,
+	teamsChatWebhook,
+	teamsChatWebhookMethods,
+} from './teamsChat';
 
 /** Request ids seen lately, across every Perks Chat Trigger in this process (replays, retries). */
 const seenRequests = new RecentKeys(100_000, 10 * 60 * 1000);
@@ -107,30 +115,42 @@ export class PerksChatTrigger implements INodeType {
 	// Slack and Teams outgoing webhooks have no API to register URLs (the admin pastes it); Teams Chat has Graph's.
 	webhookMethods = { default: teamsChatWebhookMethods };
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
-		const source = this.getNodeParameter('source', 'slackCommand') as ChatSource;
-		if (source === TEAMS_CHAT_SOURCE) return await teamsChatWebhook(this);
-		const secret = await readSecret(this, source);
-		const outcome = handleChatRequest({
-			source,
-			rawBody: request.rawBody,
-			headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
-			secret,
-			scope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
-			seen: seenRequests,
-		});
-		const response = this.getResponseObject();
-		if (outcome.action === 'respond') {
-			response.status(outcome.status).json(outcome.body);
-			return { noWebhookResponse: true };
-		}
-		const workflowData = [[{ json: outcome.question }]];
-		if (outcome.ack === undefined) return { workflowData };
-		if (typeof outcome.ack === 'string') response.status(200).send(outcome.ack);
-		else response.status(200).json(outcome.ack);
-		return { noWebhookResponse: true, workflowData };
+	/** Keeps the Teams Chat subscription renewed while published (see teamsChat.ts). */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await chatTrigger.call(this);
 	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const result = await receive.call(this);
+		handOverTestItems(this, result);
+		return result;
+	}
+}
+
+/** The request as each source defines it: verified, then answered or turned into a question. */
+async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+	const source = this.getNodeParameter('source', 'slackCommand') as ChatSource;
+	if (source === TEAMS_CHAT_SOURCE) return await teamsChatWebhook(this);
+	const secret = await readSecret(this, source);
+	const outcome = handleChatRequest({
+		source,
+		rawBody: request.rawBody,
+		headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+		secret,
+		scope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+		seen: seenRequests,
+	});
+	const response = this.getResponseObject();
+	if (outcome.action === 'respond') {
+		response.status(outcome.status).json(outcome.body);
+		return { noWebhookResponse: true };
+	}
+	const workflowData = [[{ json: outcome.question }]];
+	if (outcome.ack === undefined) return { workflowData };
+	if (typeof outcome.ack === 'string') response.status(200).send(outcome.ack);
+	else response.status(200).json(outcome.ack);
+	return { noWebhookResponse: true, workflowData };
 }
 
 async function readSecret(context: IWebhookFunctions, source: ChatSource): Promise<string> {

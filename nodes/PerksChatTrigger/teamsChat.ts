@@ -1,15 +1,18 @@
 /**
  * The "Teams Chat" source: 1:1 questions to the service account through Graph change
- * notifications. n8n's webhook methods create the subscription on publish (and check it on
- * every start of n8n) and delete it on unpublish; a timer started with them renews it before
- * it lapses (a trigger() would also do, but n8n runs trigger() in the editor's test executions
- * and replaces the webhook's item with its output, for every source of this node).
+ * notifications. n8n's webhook methods create the subscription on publish and delete it on
+ * unpublish. In n8n 2.41 they do not run again when n8n restarts (the webhook stays registered
+ * in its database), so the renewal timer lives in trigger(), which n8n starts on publish and on
+ * every start, in the main process, and stops on unpublish.
  */
 import { randomBytes } from 'node:crypto';
 
 import type {
 	IDataObject,
 	IHookFunctions,
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -43,14 +46,22 @@ const serviceAccounts = new Map<string, string>();
 const chatTypes = new Map<string, string>();
 const MAX_CHAT_TYPES = 10_000;
 
-type Context = IHookFunctions | IWebhookFunctions;
+/** Until the first renewal after a (re)start: soon, so a subscription that lapsed while n8n was down comes back. */
+const FIRST_RENEWAL_MS = 30_000;
+
+type Context = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
+
+interface ChatStaticData extends IDataObject {
+	clientState?: string;
+	/** The URL the subscription was made for: trigger() cannot ask n8n for it. */
+	notificationUrl?: string;
+}
 
 const isTeamsChat = (context: Context) =>
 	context.getNodeParameter('source', 'slackCommand') === TEAMS_CHAT_SOURCE;
 const renewalKey = (context: Context) =>
 	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-const staticData = (context: Context) =>
-	context.getWorkflowStaticData('node') as IDataObject & { clientState?: string };
+const staticData = (context: Context) => context.getWorkflowStaticData('node') as ChatStaticData;
 
 async function graphFor(context: Context): Promise<TeamsChatGraph> {
 	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(
@@ -62,7 +73,7 @@ async function graphFor(context: Context): Promise<TeamsChatGraph> {
 	);
 }
 
-function webhookUrl(context: Context): string {
+function webhookUrl(context: IHookFunctions | IWebhookFunctions): string {
 	const url = context.getNodeWebhookUrl('default');
 	if (!url) throw new Error('n8n gave Perks Chat Trigger no webhook URL');
 	return url;
@@ -74,26 +85,58 @@ function describe(error: unknown): IDataObject {
 	return { message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Renewals run where n8n activated the workflow (the main process); the editor's test listening needs none. */
-function startRenewing(
-	context: IHookFunctions,
-	graph: TeamsChatGraph,
-	url: string,
-	clientState: string,
-): void {
-	if (context.getMode() === 'manual') return;
-	keepRenewing(renewalKey(context), scheduleFor(subscriptionMinutes()), async () => {
-		try {
-			await graph.ensure(url, clientState);
-			return true;
-		} catch (error) {
-			context.logger.warn(
-				'Perks Chat Trigger could not renew its Teams subscription; retrying soon',
-				describe(error),
-			);
-			return false;
-		}
-	});
+/** The webhook's items of an editor test request, for that test run's trigger() to emit. */
+const testItems = new Map<string, INodeExecutionData[][]>();
+
+/** The webhook() of every source calls this: in the editor's test mode its items go to trigger(). */
+export function handOverTestItems(context: IWebhookFunctions, result: IWebhookResponseData): void {
+	if (context.getMode() === 'manual' && result.workflowData) {
+		testItems.set(renewalKey(context), result.workflowData);
+	}
+}
+
+/**
+ * n8n runs this on publish and on every start (main process only) and closes it on unpublish.
+ * In the editor's test runs n8n calls it instead of passing the webhook's items on, so there it
+ * emits those items.
+ */
+export async function chatTrigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+	const key = renewalKey(this);
+	if (this.getMode() === 'manual') {
+		return {
+			manualTriggerFunction: async () => {
+				const items = testItems.get(key) ?? [[]];
+				testItems.delete(key);
+				this.emit(items);
+			},
+		};
+	}
+	if (!isTeamsChat(this)) return {};
+	const schedule = scheduleFor(subscriptionMinutes());
+	keepRenewing(
+		key,
+		schedule,
+		Math.min(FIRST_RENEWAL_MS, schedule.everyMs),
+		async () => await renew(this),
+	);
+	return { closeFunction: async () => stopRenewing(key) };
+}
+
+/** Renews the subscription, or creates it again if it lapsed (n8n down longer than its lifetime). */
+async function renew(context: ITriggerFunctions): Promise<boolean> {
+	const { clientState, notificationUrl } = staticData(context);
+	// Not created yet: publishing runs the webhook methods alongside trigger().
+	if (!clientState || !notificationUrl) return false;
+	try {
+		await (await graphFor(context)).ensure(notificationUrl, clientState);
+		return true;
+	} catch (error) {
+		context.logger.warn(
+			'Perks Chat Trigger could not renew its Teams subscription; retrying soon',
+			describe(error),
+		);
+		return false;
+	}
 }
 
 export const teamsChatWebhookMethods = {
@@ -103,7 +146,8 @@ export const teamsChatWebhookMethods = {
 			const graph = await graphFor(this);
 			const url = webhookUrl(this);
 			const live = await graph.find(url);
-			const clientState = staticData(this).clientState;
+			const data = staticData(this);
+			const clientState = data.clientState;
 			if (!clientState) {
 				// Notifications from these could never be verified.
 				for (const sub of live) await graph.remove(sub.id);
@@ -111,7 +155,7 @@ export const teamsChatWebhookMethods = {
 			}
 			if (live.length === 0) return false;
 			await graph.ensure(url, clientState);
-			startRenewing(this, graph, url, clientState);
+			if (this.getMode() !== 'manual') data.notificationUrl = url;
 			return true;
 		} catch (error) {
 			throw toNodeError(this.getNode(), error);
@@ -127,7 +171,7 @@ export const teamsChatWebhookMethods = {
 			const graph = await graphFor(this);
 			const url = webhookUrl(this);
 			await graph.create(url, data.clientState);
-			startRenewing(this, graph, url, data.clientState);
+			if (this.getMode() !== 'manual') data.notificationUrl = url;
 			return true;
 		} catch (error) {
 			throw toNodeError(this.getNode(), error);
@@ -136,7 +180,6 @@ export const teamsChatWebhookMethods = {
 
 	async delete(this: IHookFunctions): Promise<boolean> {
 		if (!isTeamsChat(this)) return true;
-		if (this.getMode() !== 'manual') stopRenewing(renewalKey(this));
 		try {
 			const graph = await graphFor(this);
 			for (const sub of await graph.find(webhookUrl(this))) await graph.remove(sub.id);
@@ -167,12 +210,10 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 	> & { rawBody?: Buffer };
 	const notifications = parseNotifications(request.rawBody);
 	if (!notifications) {
-		response
-			.status(400)
-			.json({
-				error: 'invalid_request',
-				message: 'Expected Graph change notifications: {"value": [...]}',
-			});
+		response.status(400).json({
+			error: 'invalid_request',
+			message: 'Expected Graph change notifications: {"value": [...]}',
+		});
 		return { noWebhookResponse: true };
 	}
 	const clientState = staticData(context).clientState;

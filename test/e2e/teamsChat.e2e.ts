@@ -6,8 +6,9 @@
  * renewed (PATCH) before its short test lifetime lapses, and unpublishing deletes it.
  *
  * What only a real n8n shows: that n8n serves the URL while it activates (the handshake), that
- * the clientState kept in static data reaches the webhook n8n rebuilds from its database, and
- * that the renewal timer started by the webhook methods keeps running in the main process.
+ * the clientState kept in static data reaches the webhook n8n rebuilds from its database, that
+ * the renewal timer in trigger() runs in the main process, and that after a restart (when n8n
+ * 2.41 runs no webhook set-up again) trigger() brings back a subscription that lapsed.
  */
 import { readFile } from 'node:fs/promises';
 
@@ -108,6 +109,38 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 		});
 		expect(ours().map((s) => s.id)).toEqual([sub.id]);
 	}, 60_000);
+
+	it('n8n down for longer than the lifetime: the subscription lapses, and the next start creates a new one that answers', async () => {
+		const [before] = ours();
+		await n8n.stop();
+		await waitFor(() => ours().length === 0, {
+			what: 'the subscription to lapse',
+			timeoutMs: 30_000,
+		});
+		await n8n.start();
+		const [after] = await waitFor(() => (ours().length > 0 ? ours() : undefined), {
+			what: 'a new subscription after the restart',
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
+		expect(after.id).not.toBe(before.id);
+		expect(after.clientState).toBe(before.clientState);
+		const email = 'nuno@contoso.test';
+		perks.addEmployee({ email, name: 'Nuno', locale: 'pt' }, { balance: 35 });
+		const asker = graph.addUser({ displayName: 'Nuno', userPrincipalName: email, mail: email });
+		const chatId = graph.oneOnOneChat(asker.id);
+		const answers = () =>
+			graph.messagesIn(`chat:${chatId}`).filter((m) => m.from === graph.serviceAccount.id);
+		graph.sendChatMessage(asker.id, chatId, 'saldo');
+		await waitFor(() => answers().length > 0, {
+			what: 'the answer after the restart',
+			timeoutMs: 30_000,
+			instance: n8n,
+		});
+		expect(answers()[0].body.content).toContain(
+			'Você tem 35 pontos na sua carteira de benefícios.',
+		);
+	}, 180_000);
 
 	it('unpublishing deletes the subscription', async () => {
 		const browserId = 'perks-teams-chat-e2e';

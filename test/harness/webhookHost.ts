@@ -1,17 +1,19 @@
 /**
  * Publishes one workflow the way n8n does in regular mode, on loopback: activation runs the
- * trigger's webhook methods (checkExists → create), each POST to the production URL runs the
+ * trigger's webhook methods (checkExists → create) and, if it has one, its trigger() (closed on
+ * deactivation, as n8n does for a node with both), each POST to the production URL runs the
  * trigger's `webhook()` with a real request (raw body kept, as n8n does) and, when it returns
  * workflow data, the whole workflow runs from the trigger. Deactivation runs `delete`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { HookContext, WebhookContext } from 'n8n-core';
+import { HookContext, TriggerContext, WebhookContext } from 'n8n-core';
 import type {
 	IDataObject,
 	INode,
 	INodeType,
+	ITriggerResponse,
 	IWebhookData,
 	IWebhookDescription,
 	IWebhookResponseData,
@@ -40,6 +42,8 @@ export interface HostedWorkflow {
 	settled(): Promise<RunResult[]>;
 	activate(): Promise<void>;
 	deactivate(): Promise<void>;
+	/** An n8n restart after `downMs`, as n8n 2.41 does it: trigger() closed and started again, webhooks left registered. */
+	restart(downMs?: number): Promise<void>;
 	/** What the editor's "Listen for test event" does: register, then remove, the test URL. */
 	activateTest(): Promise<void>;
 	deactivateTest(): Promise<void>;
@@ -112,6 +116,18 @@ export async function hostWorkflow(
 		return fn.call(context);
 	};
 
+	let running: ITriggerResponse | undefined;
+	const startTrigger = async () => {
+		const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+		if (!nodeType.trigger || running) return;
+		const context = new TriggerContext(workflow, trigger, additionalDataFor(pkg, runtime), 'trigger', 'activate');
+		running = await nodeType.trigger.call(context);
+	};
+	const stopTrigger = async () => {
+		await running?.closeFunction?.();
+		running = undefined;
+	};
+
 	return {
 		url: `${webhookBaseUrl}/${trigger.webhookId}/webhook`,
 		testUrl: `${webhookBaseUrl}-test/${trigger.webhookId}/webhook`,
@@ -123,9 +139,16 @@ export async function hostWorkflow(
 		},
 		activate: async () => {
 			if (!(await hook('checkExists'))) await hook('create');
+			await startTrigger();
 		},
 		deactivate: async () => {
+			await stopTrigger();
 			await hook('delete');
+		},
+		restart: async (downMs = 0) => {
+			await stopTrigger();
+			await new Promise((resolve) => setTimeout(resolve, downMs));
+			await startTrigger();
 		},
 		activateTest: async () => {
 			if (!(await hook('checkExists', true))) await hook('create', true);
@@ -134,6 +157,7 @@ export async function hostWorkflow(
 			await hook('delete', true);
 		},
 		stop: async () => {
+			await stopTrigger();
 			await closeServer(server);
 		},
 	};

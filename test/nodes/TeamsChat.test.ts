@@ -171,6 +171,24 @@ describe('Teams Chat: subscription lifecycle', () => {
 		expect(answersIn(chatId)).toEqual(['You have 77 points in your perks wallet.']);
 	}, 20_000);
 
+	it('n8n down for longer than the lifetime: the restarted trigger creates a new subscription that answers', async () => {
+		process.env.PERKS_GRAPH_SUBSCRIPTION_MINUTES = '0.05';
+		const wf = await publish();
+		const [before] = subscriptionsOf(wf);
+		await wf.restart(3500);
+		expect(subscriptionsOf(wf)).toEqual([]);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const [after] = subscriptionsOf(wf);
+		expect(subscriptionsOf(wf)).toHaveLength(1);
+		expect(after.id).not.toBe(before.id);
+		expect(after.clientState).toBe(before.clientState);
+		const { user, chatId } = person('pt', 12);
+		await ask(wf, user.id, chatId, 'saldo');
+		expect(answersIn(chatId)).toEqual([
+			'Você tem 12 pontos na sua carteira de benefícios. Está abaixo do seu alerta de 20 pontos.',
+		]);
+	}, 20_000);
+
 	it('reauthorizationRequired renews it (PATCH); subscriptionRemoved creates a new one that still delivers', async () => {
 		const wf = await publish();
 		const [sub] = subscriptionsOf(wf);

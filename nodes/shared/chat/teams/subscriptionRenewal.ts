@@ -1,8 +1,8 @@
 /**
  * Keeps a Graph subscription alive while its workflow is published. n8n calls no hook
- * periodically, so Perks Chat Trigger starts a timer when n8n registers its webhook (publish,
- * and every start of n8n) and stops it when n8n removes the webhook (unpublish). One timer per
- * workflow and node in this process.
+ * periodically, so Perks Chat Trigger's trigger() (run by n8n on publish and on every start, in
+ * the main process) starts a timer, and its close function (unpublish, shutdown) stops it. One
+ * timer per workflow and node in this process.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- n8n-workflow 2.41 has no cancellable
    sleep, and a renewal waits up to a day: an unref'd timer that unpublish clears is the honest tool. */
@@ -22,10 +22,14 @@ export function scheduleFor(minutes: number): RenewalSchedule {
 	return { everyMs: lifetimeMs / 3, retryMs: Math.min(lifetimeMs / 10, 5 * 60_000) };
 }
 
-/** Replaces any timer under `key`. `renew` resolves false when it failed (the next try comes sooner). */
+/**
+ * Replaces any timer under `key`. The first renewal comes after `firstMs`; `renew` resolves
+ * false when it failed (the next try comes sooner).
+ */
 export function keepRenewing(
 	key: string,
 	schedule: RenewalSchedule,
+	firstMs: number,
 	renew: () => Promise<boolean>,
 ): void {
 	stopRenewing(key);
@@ -41,7 +45,7 @@ export function keepRenewing(
 		entry.timer.unref();
 	};
 	renewals.set(key, entry);
-	plan(schedule.everyMs);
+	plan(firstMs);
 }
 
 export function stopRenewing(key: string): void {
