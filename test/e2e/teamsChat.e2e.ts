@@ -63,8 +63,12 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 			changeType: 'created',
 			lifecycleNotificationUrl: url,
 		});
-		const stored = await n8n.workflowStaticData(WORKFLOW_ID);
-		expect(JSON.stringify(stored)).toContain(sub.clientState!);
+		// n8n saves static data once the whole publish is done, a moment after Graph's 201.
+		await waitFor(
+			async () =>
+				JSON.stringify(await n8n.workflowStaticData(WORKFLOW_ID)).includes(sub.clientState!),
+			{ what: 'the clientState in static data', timeoutMs: 10_000, instance: n8n },
+		);
 	});
 
 	it('a 1:1 question gets exactly one answer, in that chat, with the live balance', async () => {
