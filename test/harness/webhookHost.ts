@@ -65,21 +65,25 @@ export async function hostWorkflow(
 	const trigger = workflow.getNode(triggerName);
 	if (!trigger?.webhookId) throw new Error(`${triggerName} needs a webhookId, as n8n gives every webhook node`);
 	const path = `/webhook/${trigger.webhookId}/webhook`;
+	// The editor's "Listen for test event" URL: the webhook and its run in n8n's manual mode.
+	const testPath = `/webhook-test/${trigger.webhookId}/webhook`;
 	const executions: Array<Promise<RunResult>> = [];
 
 	// Requests still being handled: a handler may answer first and start its run later (Graph's 202).
 	const inFlight = new Set<Promise<void>>();
 	server.on('request', (req, res) => {
 		const handled = (async () => {
-			if (req.method !== 'POST' || req.url?.split('?')[0] !== path) {
+			const requested = req.url?.split('?')[0];
+			if (req.method !== 'POST' || (requested !== path && requested !== testPath)) {
 				res.writeHead(404).end();
 				return;
 			}
+			const mode = requested === testPath ? 'manual' : 'webhook';
 			const rawBody = await readBody(req);
-			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res);
+			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res, mode);
 			// As n8n does: workflow data starts a run whether or not the node answered itself.
 			const execution = result.workflowData
-				? runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime)
+				? runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime, mode)
 				: undefined;
 			if (execution) executions.push(execution);
 			if (result.noWebhookResponse || res.writableEnded) return;
@@ -188,6 +192,7 @@ async function runWebhook(
 	req: IncomingMessage,
 	rawBody: Buffer,
 	res: ServerResponse,
+	mode: 'webhook' | 'manual',
 ): Promise<IWebhookResponseData> {
 	const request = Object.assign(req, {
 		rawBody,
@@ -205,8 +210,8 @@ async function runWebhook(
 		workflow,
 		trigger,
 		additionalData,
-		'webhook',
-		webhookData(workflow, trigger, runtime.webhookBaseUrl ?? ''),
+		mode,
+		{ ...webhookData(workflow, trigger, runtime.webhookBaseUrl ?? ''), isTest: mode === 'manual' },
 		[],
 		null,
 	);

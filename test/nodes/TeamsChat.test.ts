@@ -8,6 +8,7 @@ import { PerksEmulator } from '../emulators/perksApi';
 import { credentialRefs, credentialsFor } from '../fixtures/runNode';
 import { chain, node } from '../fixtures/workflows';
 import { hostWorkflow, type HostedWorkflow } from '../harness/webhookHost';
+import { send, teamsMention } from '../emulators/chatRequests';
 
 const perks = new PerksEmulator();
 const graph = new GraphEmulator();
@@ -374,5 +375,52 @@ describe('Teams Chat: questions', () => {
 		await wf.settled();
 		expect(wf.executions).toHaveLength(0);
 		expect(answersIn(chatId)).toEqual(['balance']);
+	});
+});
+
+describe("the editor's test mode, now that the node has a trigger()", () => {
+	it("a test request still runs the workflow with the request's question (n8n runs trigger() there)", async () => {
+		const token = Buffer.from('teams-outgoing-token-for-test-mode').toString('base64');
+		count++;
+		const trigger = node(
+			'Perks Chat Trigger',
+			'n8n-nodes-perks.perksChatTrigger',
+			{ source: 'teamsOutgoingWebhook' },
+			{
+				webhookId: `teams-test-mode-${count}`,
+				credentials: { perksTeamsOutgoingWebhookApi: { id: 'cred-outgoing', name: 'Outgoing' } },
+			},
+		);
+		const reply = node(
+			'Perks Chat Reply',
+			'n8n-nodes-perks.perksChatReply',
+			{ platform: 'teams' },
+			{ credentials: credentialRefs },
+		);
+		hosted = await hostWorkflow(
+			chain(`wf-teams-test-mode-${count}`, trigger, reply),
+			'Perks Chat Trigger',
+			{
+				credentials: {
+					...credentialsFor({ perks, graph }),
+					perksTeamsOutgoingWebhookApi: { securityToken: token },
+				},
+			},
+		);
+		const { user } = person('it', 64);
+		const result = await send(
+			hosted.testUrl,
+			teamsMention(token, { aadObjectId: user.id, text: 'quanti punti ho?' }),
+		);
+		expect(result.status).toBe(200);
+		expect(JSON.parse(result.text)).toEqual({
+			type: 'message',
+			text: 'Hai 64 punti nel tuo portafoglio benefit.',
+		});
+		const [run] = await hosted.settled();
+		expect(run.output('Perks Chat Trigger')[0]).toMatchObject({
+			source: 'teamsOutgoingWebhook',
+			askerId: user.id,
+		});
 	});
 });
