@@ -224,22 +224,28 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 	// Graph wants an answer within 3 s: acknowledge before any Graph call.
 	response.status(202).end();
 	const questions: ChatQuestion[] = [];
+	let graph: TeamsChatGraph;
 	try {
-		const graph = await graphFor(context);
-		for (const notification of notifications) {
-			if (notification.lifecycleEvent)
-				await onLifecycleEvent(context, graph, notification, clientState);
-			else {
-				const question = await questionFrom(context, graph, notification);
-				if (question) questions.push(question);
-			}
-		}
+		graph = await graphFor(context);
 	} catch (error) {
-		// Already acknowledged: Graph will not send these again, so say what went wrong in n8n's log.
-		context.logger.warn(
-			'Perks Chat Trigger could not handle a Teams notification',
-			describe(error),
-		);
+		context.logger.warn('Perks Chat Trigger has no usable Teams credential', describe(error));
+		return { noWebhookResponse: true };
+	}
+	for (const notification of notifications) {
+		try {
+			if (notification.lifecycleEvent) {
+				await onLifecycleEvent(context, graph, notification, clientState);
+				continue;
+			}
+			const question = await questionFrom(context, graph, notification);
+			if (question) questions.push(question);
+		} catch (error) {
+			// Already acknowledged: Graph will not send it again, so say what went wrong in n8n's log.
+			context.logger.warn(
+				'Perks Chat Trigger could not handle a Teams notification',
+				describe(error),
+			);
+		}
 	}
 	if (questions.length === 0) return { noWebhookResponse: true };
 	return { noWebhookResponse: true, workflowData: [questions.map((json) => ({ json }))] };

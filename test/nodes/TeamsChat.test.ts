@@ -366,6 +366,28 @@ describe('Teams Chat: questions', () => {
 		expect(graph.callCount('GET /chats/{id}')).toBeGreaterThan(0);
 	});
 
+	it('a notification whose message cannot be read does not keep the rest of its batch from being answered', async () => {
+		const { user, chatId } = person('en', 5);
+		// Written while nothing was subscribed: only the batch below announces it.
+		const message = graph.sendChatMessage(user.id, chatId, 'balance');
+		const wf = await publish();
+		const [sub] = subscriptionsOf(wf);
+		const value = (id: string) => ({
+			subscriptionId: sub.id,
+			clientState: sub.clientState,
+			changeType: 'created',
+			resource: `chats('${chatId}')/messages('${id}')`,
+		});
+		expect(
+			(await post(wf.url, { value: [value('no-such-message'), value(message.id)] })).status,
+		).toBe(202);
+		await wf.settled();
+		await graph.settled();
+		expect(answersIn(chatId)).toEqual([
+			'You have 5 points in your perks wallet. That is below your alert of 20 points.',
+		]);
+	});
+
 	it("the service account's own messages and system messages start nothing (no loops)", async () => {
 		const wf = await publish();
 		const { user, chatId } = person('en');
