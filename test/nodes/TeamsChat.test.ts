@@ -3,7 +3,7 @@
  * Chat Reply workflow on loopback, the Graph emulator creating its subscription through the
  * validation handshake and POSTing change notifications as Graph does.
  */
-import { GraphEmulator, type EmulatedSubscription } from '../emulators/graphApi';
+import { ALL_SCOPES, GraphEmulator, type EmulatedSubscription } from '../emulators/graphApi';
 import { PerksEmulator } from '../emulators/perksApi';
 import { credentialRefs, credentialsFor } from '../fixtures/runNode';
 import { chain, node } from '../fixtures/workflows';
@@ -129,6 +129,20 @@ describe('Teams Chat: subscription lifecycle', () => {
 		const lifetimeMs = Date.parse(sub.expirationDateTime) - Date.now();
 		expect(lifetimeMs).toBeGreaterThan(60 * 60_000);
 		expect(lifetimeMs).toBeLessThanOrEqual(3 * 24 * 60 * 60_000);
+	});
+
+	it('publishing without Chat.Read consented fails with the code and the fix', async () => {
+		graph.setScopes(ALL_SCOPES.filter((scope) => scope !== 'Chat.Read'));
+		try {
+			const failure = (await publish().catch((error: unknown) => error)) as {
+				context?: { code?: string };
+				description?: string;
+			};
+			expect(failure.context?.code).toBe('missing_permission');
+			expect(failure.description).toMatch(/"Chat\.Read".*Grant admin consent/);
+		} finally {
+			graph.setScopes(ALL_SCOPES);
+		}
 	});
 
 	it('the validation answer is the decoded token, text/plain, at once', async () => {
