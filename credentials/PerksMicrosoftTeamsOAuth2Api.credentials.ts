@@ -7,6 +7,8 @@ export const PERKS_TEAMS_SCOPES = [
 	'User.Read.All',
 	'Chat.Create',
 	'ChatMessage.Send',
+	// Perks Chat Trigger's "Teams Chat" source: subscribe to, and read, messages sent to the service account.
+	'Chat.Read',
 	'ChannelMessage.Send',
 	'Team.ReadBasic.All',
 	'Channel.ReadBasic.All',

@@ -90,3 +90,22 @@ describe('"@Perks balance" template (Teams outgoing webhook)', () => {
 		expect(JSON.parse(result.text)).toMatchObject({ type: 'message', text: expect.stringMatching(/^I could not find your perks account/) });
 	});
 });
+
+describe('bot question template (Teams 1:1 chat with the service account)', () => {
+	it('publishing subscribes; a question in the 1:1 chat gets the balance there, once; unpublishing deletes the subscription', async () => {
+		const wf = await publish('balance-question-to-teams-chat.json');
+		await wf.activate();
+		expect(graph.liveSubscriptions().filter((s) => s.notificationUrl === wf.url)).toHaveLength(1);
+		const employee = perks.addEmployee({ email: 'ines@example.com', name: 'Inês', locale: 'pt' }, { balance: 210 });
+		const asker = graph.addUser({ displayName: 'Inês', userPrincipalName: employee.email, mail: employee.email });
+		const chatId = graph.oneOnOneChat(asker.id);
+		graph.sendChatMessage(asker.id, chatId, 'Quantos pontos eu tenho?');
+		await graph.settled();
+		await wf.settled();
+		await graph.settled();
+		const answers = graph.messagesIn(`chat:${chatId}`).filter((m) => m.from === graph.serviceAccount.id);
+		expect(answers.map((m) => m.body.content)).toEqual([expect.stringContaining('Você tem 210 pontos na sua carteira de benefícios.')]);
+		await wf.deactivate();
+		expect(graph.liveSubscriptions().filter((s) => s.notificationUrl === wf.url)).toEqual([]);
+	});
+});

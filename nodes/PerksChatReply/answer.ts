@@ -18,7 +18,7 @@ type Answered = 'balance' | 'help' | 'not_mapped';
 
 interface Question {
 	platform: 'slack' | 'teams';
-	source: 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
+	source: 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook' | 'teamsChat';
 	askerId: string;
 	intent: 'balance' | 'help';
 	language: string | null;
@@ -60,6 +60,7 @@ export async function answerQuestion(
 			json: true,
 		});
 	} else {
+		// Slack bot messages, and Teams Chat: the asker's 1:1 chat with the service account (where the question came from).
 		await platform.sendDirectMessage(asker.id, { text });
 	}
 	return { answered, locale, platform: platform.name, askerId: asker.id };
@@ -67,7 +68,7 @@ export async function answerQuestion(
 
 export function readQuestion(json: IDataObject): Question {
 	const { source, askerId, intent, language, responseUrl } = json;
-	const sources = ['slackCommand', 'slackEvents', 'teamsOutgoingWebhook'];
+	const sources = ['slackCommand', 'slackEvents', 'teamsOutgoingWebhook', 'teamsChat'];
 	if (typeof source !== 'string' || !sources.includes(source) || typeof askerId !== 'string' || !askerId) {
 		throw new ChatQuestionError('The input item is not a chat question: it needs "source" and "askerId"');
 	}
@@ -75,7 +76,7 @@ export function readQuestion(json: IDataObject): Question {
 		throw new ChatQuestionError('A Slack slash command item needs "responseUrl"');
 	}
 	return {
-		platform: source === 'teamsOutgoingWebhook' ? 'teams' : 'slack',
+		platform: source.startsWith('teams') ? 'teams' : 'slack',
 		source: source as Question['source'],
 		askerId,
 		intent: intent === 'help' ? 'help' : 'balance',

@@ -2,12 +2,22 @@ import {
 	NodeConnectionTypes,
 	type INodeType,
 	type INodeTypeDescription,
+	type ITriggerFunctions,
+	type ITriggerResponse,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { RecentKeys } from '../shared/idempotency/recentKeys';
+import { TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
 import { handleChatRequest, type ChatSource } from './receive';
+import {
+	chatTrigger,
+	handOverTestItems,
+	TEAMS_CHAT_SOURCE,
+	teamsChatWebhook,
+	teamsChatWebhookMethods,
+} from './teamsChat';
 
 /** Request ids seen lately, across every Perks Chat Trigger in this process (replays, retries). */
 const seenRequests = new RecentKeys(100_000, 10 * 60 * 1000);
@@ -16,8 +26,6 @@ const SLACK_CREDENTIAL = 'perksSlackApi';
 const TEAMS_OUTGOING_CREDENTIAL = 'perksTeamsOutgoingWebhookApi';
 const SLACK_SOURCES: ChatSource[] = ['slackCommand', 'slackEvents'];
 
-// Slack and Teams have no API to register these URLs: the admin pastes the URL into the app's settings.
-// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
 export class PerksChatTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Perks Chat Trigger',
@@ -26,7 +34,7 @@ export class PerksChatTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{ {"slackCommand": "Slack slash command", "slackEvents": "Slack bot messages", "teamsOutgoingWebhook": "Teams outgoing webhook"}[$parameter["source"]] }}',
+			'={{ {"slackCommand": "Slack slash command", "slackEvents": "Slack bot messages", "teamsOutgoingWebhook": "Teams outgoing webhook", "teamsChat": "Teams chat"}[$parameter["source"]] }}',
 		description: 'Starts the workflow when someone asks the perks bot a question in Slack or Microsoft Teams',
 		defaults: { name: 'Perks Chat Trigger' },
 		inputs: [],
@@ -34,6 +42,7 @@ export class PerksChatTrigger implements INodeType {
 		credentials: [
 			{ name: SLACK_CREDENTIAL, required: true, displayOptions: { show: { source: SLACK_SOURCES } } },
 			{ name: TEAMS_OUTGOING_CREDENTIAL, required: true, displayOptions: { show: { source: ['teamsOutgoingWebhook'] } } },
+			{ name: TEAMS_CREDENTIAL_TYPE, required: true, displayOptions: { show: { source: [TEAMS_CHAT_SOURCE] } } },
 		],
 		// Slack requests are acknowledged by the node itself at once (3 s deadline); a Teams outgoing
 		// webhook's answer is the HTTP response, so n8n sends the last node's item (Perks Chat Reply's).
@@ -68,6 +77,11 @@ export class PerksChatTrigger implements INodeType {
 						value: 'teamsOutgoingWebhook',
 						description: '"@Perks balance" in a Teams channel: set the callback URL to this URL',
 					},
+					{
+						name: 'Teams Chat (1:1 with the Service Account)',
+						value: TEAMS_CHAT_SOURCE,
+						description: 'A message to the service account in a 1:1 chat: subscribed through Microsoft Graph on publish',
+					},
 				],
 				default: 'slackCommand',
 			},
@@ -87,32 +101,56 @@ export class PerksChatTrigger implements INodeType {
 				default: '',
 				displayOptions: { show: { source: ['teamsOutgoingWebhook'] } },
 			},
+			{
+				displayName:
+					'Publishing subscribes to the service account\'s chats through Microsoft Graph (renewed while published, deleted on unpublish). Graph must reach this URL over HTTPS.',
+				name: 'teamsChatNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: [TEAMS_CHAT_SOURCE] } },
+			},
 		],
 	};
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
-		const source = this.getNodeParameter('source', 'slackCommand') as ChatSource;
-		const secret = await readSecret(this, source);
-		const outcome = handleChatRequest({
-			source,
-			rawBody: request.rawBody,
-			headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
-			secret,
-			scope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
-			seen: seenRequests,
-		});
-		const response = this.getResponseObject();
-		if (outcome.action === 'respond') {
-			response.status(outcome.status).json(outcome.body);
-			return { noWebhookResponse: true };
-		}
-		const workflowData = [[{ json: outcome.question }]];
-		if (outcome.ack === undefined) return { workflowData };
-		if (typeof outcome.ack === 'string') response.status(200).send(outcome.ack);
-		else response.status(200).json(outcome.ack);
-		return { noWebhookResponse: true, workflowData };
+	// Slack and Teams outgoing webhooks have no API to register URLs (the admin pastes it); Teams Chat has Graph's.
+	webhookMethods = { default: teamsChatWebhookMethods };
+
+	/** Keeps the Teams Chat subscription renewed while published (see teamsChat.ts). */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await chatTrigger.call(this);
 	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const result = await receive.call(this);
+		handOverTestItems(this, result);
+		return result;
+	}
+}
+
+/** The request as each source defines it: verified, then answered or turned into a question. */
+async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+	const source = this.getNodeParameter('source', 'slackCommand') as ChatSource;
+	if (source === TEAMS_CHAT_SOURCE) return await teamsChatWebhook(this);
+	const secret = await readSecret(this, source);
+	const outcome = handleChatRequest({
+		source,
+		rawBody: request.rawBody,
+		headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
+		secret,
+		scope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+		seen: seenRequests,
+	});
+	const response = this.getResponseObject();
+	if (outcome.action === 'respond') {
+		response.status(outcome.status).json(outcome.body);
+		return { noWebhookResponse: true };
+	}
+	const workflowData = [[{ json: outcome.question }]];
+	if (outcome.ack === undefined) return { workflowData };
+	if (typeof outcome.ack === 'string') response.status(200).send(outcome.ack);
+	else response.status(200).json(outcome.ack);
+	return { noWebhookResponse: true, workflowData };
 }
 
 async function readSecret(context: IWebhookFunctions, source: ChatSource): Promise<string> {

@@ -11,7 +11,7 @@ import { verifyTeamsOutgoingRequest } from '../shared/chat/teams/outgoingWebhook
 import type { RecentKeys } from '../shared/idempotency/recentKeys';
 import type { Locale } from '../shared/messages/i18n';
 
-export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
+export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook' | 'teamsChat';
 
 export interface ChatQuestion extends IDataObject {
 	platform: 'slack' | 'teams';
@@ -85,7 +85,7 @@ function slackCommand(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	const text = form.get('text') ?? '';
 	return {
 		action: 'start',
-		question: question('slack', 'slackCommand', userId, form.get('user_name'), text, responseUrl, form.get('channel_id')),
+		question: chatQuestion('slack', 'slackCommand', userId, form.get('user_name'), text, responseUrl, form.get('channel_id')),
 		// Empty 200: Slack shows nothing, and the answer follows privately through response_url.
 		ack: '',
 	};
@@ -130,7 +130,7 @@ function slackEvent(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	if (!envelope.event_id || !request.seen.claim(`${request.scope}:event:${envelope.event_id}`)) return ignored('replay');
 	return {
 		action: 'start',
-		question: question('slack', 'slackEvents', event.user, null, event.text ?? '', null, event.channel ?? null),
+		question: chatQuestion('slack', 'slackEvents', event.user, null, event.text ?? '', null, event.channel ?? null),
 		ack: { ok: true },
 	};
 }
@@ -153,11 +153,11 @@ function teamsOutgoing(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	const askerId = activity.from?.aadObjectId;
 	if (activity.type !== 'message' || !askerId || !activity.id) return badRequest('Expected a message activity from a user');
 	if (!request.seen.claim(`${request.scope}:activity:${activity.id}`)) return ignored('replay');
-	const q = question('teams', 'teamsOutgoingWebhook', askerId, activity.from?.name ?? null, activity.text ?? '', null, activity.conversation?.id ?? null);
+	const q = chatQuestion('teams', 'teamsOutgoingWebhook', askerId, activity.from?.name ?? null, activity.text ?? '', null, activity.conversation?.id ?? null);
 	return { action: 'start', question: q };
 }
 
-function question(
+export function chatQuestion(
 	platform: 'slack' | 'teams',
 	source: ChatSource,
 	askerId: string,

@@ -65,6 +65,10 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	const model = ai.find((n) => n.credentials?.openAiApi)?.name;
 	const trigger = workflow.nodes.find((n) => n.type === `${PERKS}perksTrigger` || n.type === `${PERKS}perksChatTrigger`);
 	if (trigger?.type === `${PERKS}perksTrigger`) return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
+	// Fired by a Graph change notification, not a signed request (test/e2e/teamsChat.e2e.ts sends one).
+	if (trigger?.parameters.source === 'teamsChat') {
+		return { kind: 'manual', why: 'a 1:1 Teams chat message (Graph change notifications): the sandbox does not send one yet' };
+	}
 	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource, ...(model && { ai: model }) };
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
 	if (other?.type === 'n8n-nodes-base.errorTrigger') {

@@ -5,7 +5,7 @@
  * limits are 429 + Retry-After, and only the signed-in (service) account's memberships count.
  * Only `node:http`, no frameworks.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from '../harness/closeServer';
@@ -73,6 +73,30 @@ export interface RecordedMessage {
 	target: string;
 	body: { contentType: string; content: string };
 	attachments?: Json[];
+	/** The author's user id (the service account for posts through the API). */
+	from?: string;
+	/** `message`, or `systemEventMessage` for joins, renames and the like. */
+	messageType?: string;
+	createdDateTime?: string;
+}
+
+/** A change-notification subscription (Graph's `subscription` resource). */
+export interface EmulatedSubscription {
+	readonly id: string;
+	resource: string;
+	changeType: string;
+	notificationUrl: string;
+	lifecycleNotificationUrl?: string;
+	clientState?: string;
+	expirationDateTime: string;
+}
+
+/** One POST the emulator made to a subscriber, and how it was answered. */
+export interface NotificationDelivery {
+	url: string;
+	body: Json;
+	status: number;
+	elapsedMs: number;
 }
 
 export interface FaultOptions {
@@ -94,6 +118,11 @@ export interface GraphEmulatorOptions {
 export const ALL_SCOPES: readonly string[] = PERKS_TEAMS_SCOPES;
 
 const MAX_TOP = 999;
+const MAX_SUBSCRIPTION_MINUTES = 4320;
+const VALIDATION_TIMEOUT_MS = 10_000;
+/** Graph wants an answer to a notification within 3 s; it gives up on the connection later. */
+const NOTIFICATION_TIMEOUT_MS = 10_000;
+const TENANT_ID = 'contoso-tenant-id';
 const DEFAULT_TOP = 100;
 const MAX_MESSAGE_BYTES = 28 * 1024;
 const DEFAULT_USER_FIELDS = ['id', 'displayName', 'mail', 'userPrincipalName'];
@@ -119,7 +148,7 @@ interface Route {
 	name: string;
 	pattern: RegExp;
 	scope?: string;
-	handle: (request: Request) => Reply;
+	handle: (request: Request) => Reply | Promise<Reply>;
 }
 
 /** Thrown by handlers; becomes Graph's `{error:{code,message}}`. */
@@ -150,11 +179,18 @@ export class GraphEmulator {
 	private readonly users = new Map<string, EmulatedGraphUser>();
 	private readonly teams = new Map<string, EmulatedTeam>();
 	private readonly chats = new Map<string, string[]>();
+	private readonly groupChats = new Set<string>();
 	private readonly accessTokens = new Map<string, number>();
 	private readonly refreshTokens = new Set<string>();
 	private readonly codes = new Set<string>();
 	private readonly faults = new Map<string, FaultOptions[]>();
 	private readonly drops = new Map<string, number>();
+	private readonly subscriptions = new Map<string, EmulatedSubscription>();
+	/** Every notification POSTed to a subscriber (change and lifecycle), oldest first. */
+	readonly deliveries: NotificationDelivery[] = [];
+	private readonly pendingDeliveries = new Set<Promise<unknown>>();
+	/** Every validation handshake: the URL and whether it was echoed correctly. */
+	readonly validations: Array<{ url: string; ok: boolean }> = [];
 	private seq = 0;
 
 	private readonly routes: Route[] = [
@@ -174,6 +210,23 @@ export class GraphEmulator {
 		this.route('GET', '/chats/{id}/messages', 'ChatMessage.Send', (r) =>
 			this.listMessages(`chat:${this.chat(r.params[0], r.me)}`),
 		),
+		this.route('GET', '/chats/{id}', 'Chat.Read', (r) => ({
+			status: 200,
+			body: { id: this.chat(r.params[0], r.me), chatType: this.groupChats.has(r.params[0]) ? 'group' : 'oneOnOne' },
+		})),
+		this.route('GET', "/chats('{id}')/messages('{id}')", 'Chat.Read', (r) => this.getMessage(r.params[0], r.params[1], r.me)),
+		this.route('GET', '/chats/{id}/messages/{id}', 'Chat.Read', (r) => this.getMessage(r.params[0], r.params[1], r.me)),
+		this.route('GET', '/subscriptions', 'Chat.Read', () => ({
+			status: 200,
+			body: { value: this.liveSubscriptions().map((s) => this.subscriptionJson(s)) },
+		})),
+		this.route('POST', '/subscriptions', 'Chat.Read', async (r) => await this.createSubscription(r.body)),
+		this.route('PATCH', '/subscriptions/{id}', 'Chat.Read', (r) => this.renewSubscription(r.params[0], r.body)),
+		this.route('DELETE', '/subscriptions/{id}', 'Chat.Read', (r) => {
+			this.subscription(r.params[0]);
+			this.subscriptions.delete(r.params[0]);
+			return { status: 204 };
+		}),
 		this.route('GET', '/me/joinedTeams', 'Team.ReadBasic.All', () => this.joinedTeams()),
 		this.route('GET', '/teams/{id}/channels', 'Channel.ReadBasic.All', (r) => ({
 			status: 200,
@@ -297,6 +350,193 @@ export class GraphEmulator {
 		return this.messages.filter((m) => m.target === target);
 	}
 
+	// ---- 1:1 chats with the service account, and change notifications ----
+
+	/** The 1:1 chat between the service account and this user (created if needed), as POST /chats does. */
+	oneOnOneChat(userId: string): string {
+		const ids = [this.serviceAccount.id, this.userByKey(userId).id];
+		const id = `19:${[...ids].sort().join('_')}@unq.gbl.spaces`;
+		if (!this.chats.has(id)) this.chats.set(id, ids);
+		return id;
+	}
+
+	/** A group chat of the service account and these users. */
+	groupChat(userIds: string[]): string {
+		const id = `19:${randomBytes(8).toString('hex')}@thread.v2`;
+		this.chats.set(id, [this.serviceAccount.id, ...userIds.map((u) => this.userByKey(u).id)]);
+		this.groupChats.add(id);
+		return id;
+	}
+
+	/**
+	 * A person writes in a chat: the message is stored and every live subscription on the
+	 * service account's chats is notified (await `settled()` for the answers).
+	 */
+	sendChatMessage(
+		fromUserId: string,
+		chatId: string,
+		text: string,
+		options: { messageType?: string } = {},
+	): RecordedMessage {
+		if (!this.chats.get(chatId)?.includes(fromUserId)) throw new Error(`${fromUserId} is not in chat ${chatId}`);
+		const html = `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`;
+		const message = this.storeMessage(`chat:${chatId}`, fromUserId, { contentType: 'html', content: html }, options.messageType);
+		this.notifyChatMessage(chatId, message);
+		return message;
+	}
+
+	/** Graph's lifecycle notification to the subscription's lifecycleNotificationUrl; `subscriptionRemoved` also removes it. */
+	sendLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): Promise<NotificationDelivery> {
+		const sub = this.subscriptions.get(subscriptionId);
+		if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+		if (event === 'subscriptionRemoved') this.subscriptions.delete(subscriptionId);
+		const value = {
+			subscriptionId,
+			subscriptionExpirationDateTime: sub.expirationDateTime,
+			tenantId: TENANT_ID,
+			clientState: sub.clientState ?? null,
+			lifecycleEvent: event,
+			resource: sub.resource,
+		};
+		return this.deliver(sub.lifecycleNotificationUrl ?? sub.notificationUrl, { value: [value] });
+	}
+
+	/** POSTs a recorded notification body again, as Graph does when it thinks the first was lost. */
+	redeliver(delivery: NotificationDelivery): Promise<NotificationDelivery> {
+		return this.deliver(delivery.url, delivery.body);
+	}
+
+	/** Live (unexpired) subscriptions; expired ones are gone, as in Graph. */
+	liveSubscriptions(): EmulatedSubscription[] {
+		const now = Date.now();
+		for (const [id, sub] of this.subscriptions) if (Date.parse(sub.expirationDateTime) <= now) this.subscriptions.delete(id);
+		return [...this.subscriptions.values()];
+	}
+
+	/** Resolves when every notification POST made so far has been answered. */
+	async settled(): Promise<void> {
+		while (this.pendingDeliveries.size > 0) await Promise.allSettled([...this.pendingDeliveries]);
+	}
+
+	private notifyChatMessage(chatId: string, message: RecordedMessage): void {
+		const members = this.chats.get(chatId) ?? [];
+		for (const sub of this.liveSubscriptions()) {
+			const all = sub.resource === '/me/chats/getAllMessages' && members.includes(this.serviceAccount.id);
+			if (!all && sub.resource !== `/chats/${chatId}/messages`) continue;
+			const value = {
+				subscriptionId: sub.id,
+				subscriptionExpirationDateTime: sub.expirationDateTime,
+				changeType: 'created',
+				resource: `chats('${chatId}')/messages('${message.id}')`,
+				resourceData: { id: message.id, '@odata.type': '#Microsoft.Graph.chatMessage', '@odata.id': `chats('${chatId}')/messages('${message.id}')` },
+				clientState: sub.clientState ?? null,
+				tenantId: TENANT_ID,
+			};
+			void this.deliver(sub.notificationUrl, { value: [value] });
+		}
+	}
+
+	private deliver(url: string, body: Json): Promise<NotificationDelivery> {
+		const started = Date.now();
+		const done = fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+			signal: AbortSignal.timeout(NOTIFICATION_TIMEOUT_MS),
+		})
+			.then(async (res) => {
+				await res.text();
+				return res.status;
+			})
+			.catch(() => 0)
+			.then((status) => {
+				const delivery = { url, body, status, elapsedMs: Date.now() - started };
+				this.deliveries.push(delivery);
+				return delivery;
+			});
+		this.pendingDeliveries.add(done);
+		void done.finally(() => this.pendingDeliveries.delete(done));
+		return done;
+	}
+
+	// ---- subscriptions ----
+
+	private async createSubscription(body: Json): Promise<Reply> {
+		const { resource, changeType, notificationUrl, lifecycleNotificationUrl, clientState, expirationDateTime } = body;
+		if (typeof resource !== 'string' || typeof notificationUrl !== 'string' || typeof changeType !== 'string') {
+			throw new GraphError(400, 'InvalidRequest', 'resource, changeType and notificationUrl are required.');
+		}
+		if (!/^(\/me\/chats\/getAllMessages|\/chats\/[^/]+\/messages)$/.test(resource)) {
+			throw new GraphError(400, 'InvalidRequest', `Unsupported resource '${resource}'.`);
+		}
+		if (typeof clientState === 'string' && clientState.length > 128) {
+			throw new GraphError(400, 'InvalidRequest', 'clientState must be at most 128 characters.');
+		}
+		const expires = this.checkExpiration(expirationDateTime);
+		for (const url of new Set([notificationUrl, lifecycleNotificationUrl].filter((u): u is string => typeof u === 'string'))) {
+			await this.validateEndpoint(url);
+		}
+		const sub: EmulatedSubscription = {
+			id: randomUUID(),
+			resource,
+			changeType,
+			notificationUrl,
+			...(typeof lifecycleNotificationUrl === 'string' ? { lifecycleNotificationUrl } : {}),
+			...(typeof clientState === 'string' ? { clientState } : {}),
+			expirationDateTime: expires,
+		};
+		this.subscriptions.set(sub.id, sub);
+		return { status: 201, body: this.subscriptionJson(sub) };
+	}
+
+	private renewSubscription(id: string, body: Json): Reply {
+		const sub = this.subscription(id);
+		sub.expirationDateTime = this.checkExpiration(body.expirationDateTime);
+		return { status: 200, body: this.subscriptionJson(sub) };
+	}
+
+	private subscription(id: string): EmulatedSubscription {
+		const sub = this.liveSubscriptions().find((s) => s.id === id);
+		if (!sub) throw new GraphError(404, 'ResourceNotFound', `The object was not found: subscription '${id}'.`);
+		return sub;
+	}
+
+	/** At most 4,320 minutes (3 days) ahead for chat messages, and in the future. */
+	private checkExpiration(value: unknown): string {
+		const at = typeof value === 'string' ? Date.parse(value) : NaN;
+		if (!Number.isFinite(at) || at <= Date.now() || at > Date.now() + MAX_SUBSCRIPTION_MINUTES * 60_000 + 60_000) {
+			throw new GraphError(400, 'InvalidRequest', `expirationDateTime must be in the next ${MAX_SUBSCRIPTION_MINUTES} minutes.`);
+		}
+		return new Date(at).toISOString();
+	}
+
+	/** Graph's handshake: the endpoint must echo the token as text/plain with 200 within 10 s. */
+	private async validateEndpoint(url: string): Promise<void> {
+		const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
+		const target = new URL(url);
+		target.searchParams.set('validationToken', token);
+		let ok = false;
+		try {
+			const res = await fetch(target, {
+				method: 'POST',
+				headers: { 'content-type': 'text/plain; charset=utf-8' },
+				signal: AbortSignal.timeout(VALIDATION_TIMEOUT_MS),
+			});
+			const text = await res.text();
+			ok = res.status === 200 && /^text\/plain/i.test(res.headers.get('content-type') ?? '') && text === token;
+		} catch {
+			ok = false;
+		}
+		this.validations.push({ url, ok });
+		if (!ok) {
+			throw new GraphError(400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+		}
+	}
+
+	private subscriptionJson(sub: EmulatedSubscription): Json {
+		return { ...sub, applicationId: this.clientId, creatorId: this.serviceAccount.id };
+	}
+
 	// ---- tokens, scopes, faults, records ----
 
 	/** A fresh access + refresh token pair, as after a sign-in. */
@@ -410,7 +650,7 @@ export class GraphEmulator {
 		this.authenticate(token);
 		if (route.scope && !this.granted.has(route.scope)) throw this.missingScope(route);
 		const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
-		const reply = route.handle({ method, params, query: url.searchParams, body, me: this.serviceAccount });
+		const reply = await route.handle({ method, params, query: url.searchParams, body, me: this.serviceAccount });
 		const drops = this.drops.get(`${method} ${route.name}`) ?? 0;
 		if (drops > 0) this.drops.set(`${method} ${route.name}`, drops - 1);
 		return drops > 0 ? { ...reply, drop: true } : reply;
@@ -422,7 +662,9 @@ export class GraphEmulator {
 		scope: string | undefined,
 		handle: Route['handle'],
 	): Route {
-		const pattern = new RegExp(`^${name.replace(/\{id\}/g, '([^/]+)')}$`);
+		// `chats('<id>')/messages('<id>')` is how Graph names a message in a notification's resource.
+		const escaped = name.replace(/[()]/g, '\\$&').replace(/'\{id\}'/g, "'([^']+)'");
+		const pattern = new RegExp(`^${escaped.replace(/\{id\}/g, '([^/]+)')}$`);
 		return { method, name, pattern, scope, handle };
 	}
 
@@ -664,25 +906,47 @@ export class GraphEmulator {
 				);
 			}
 		}
+		const message = this.storeMessage(target, this.serviceAccount.id, {
+			contentType: content.contentType ?? 'text',
+			content: content.content,
+		});
+		if (attachments) message.attachments = attachments;
+		// Graph notifies a chat's subscribers of every new message, the subscriber's own included.
+		if (target.startsWith('chat:')) this.notifyChatMessage(target.slice('chat:'.length), message);
+		return { status: 201, body: this.messageJson(message) };
+	}
+
+	private storeMessage(target: string, from: string, body: RecordedMessage['body'], messageType = 'message'): RecordedMessage {
 		const message: RecordedMessage = {
 			id: String(Date.now() + ++this.seq),
 			target,
-			body: { contentType: content.contentType ?? 'text', content: content.content },
-			...(attachments ? { attachments } : {}),
+			body,
+			from,
+			messageType,
+			createdDateTime: new Date().toISOString(),
 		};
 		this.messages.push(message);
+		return message;
+	}
+
+	private messageJson(message: RecordedMessage): Json {
+		const author = this.users.get(message.from ?? '');
 		return {
-			status: 201,
-			body: {
-				...message,
-				createdDateTime: new Date().toISOString(),
-				from: { user: { id: this.serviceAccount.id } },
-			},
+			...message,
+			chatId: message.target.startsWith('chat:') ? message.target.slice('chat:'.length) : undefined,
+			from: author ? { user: { id: author.id, displayName: author.displayName } } : null,
 		};
 	}
 
+	private getMessage(chatId: string, messageId: string, me: EmulatedGraphUser): Reply {
+		const target = `chat:${this.chat(chatId, me)}`;
+		const message = this.messagesIn(target).find((m) => m.id === messageId);
+		if (!message) throw notFound(`Message '${messageId}'`);
+		return { status: 200, body: this.messageJson(message) };
+	}
+
 	private listMessages(target: string): Reply {
-		return { status: 200, body: { value: this.messagesIn(target).reverse() } };
+		return { status: 200, body: { value: this.messagesIn(target).reverse().map((m) => this.messageJson(m)) } };
 	}
 
 	private nextId(): string {

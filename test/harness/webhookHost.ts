@@ -1,17 +1,19 @@
 /**
  * Publishes one workflow the way n8n does in regular mode, on loopback: activation runs the
- * trigger's webhook methods (checkExists → create), each POST to the production URL runs the
+ * trigger's webhook methods (checkExists → create) and, if it has one, its trigger() (closed on
+ * deactivation, as n8n does for a node with both), each POST to the production URL runs the
  * trigger's `webhook()` with a real request (raw body kept, as n8n does) and, when it returns
  * workflow data, the whole workflow runs from the trigger. Deactivation runs `delete`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { HookContext, WebhookContext } from 'n8n-core';
+import { HookContext, TriggerContext, WebhookContext } from 'n8n-core';
 import type {
 	IDataObject,
 	INode,
 	INodeType,
+	ITriggerResponse,
 	IWebhookData,
 	IWebhookDescription,
 	IWebhookResponseData,
@@ -40,6 +42,8 @@ export interface HostedWorkflow {
 	settled(): Promise<RunResult[]>;
 	activate(): Promise<void>;
 	deactivate(): Promise<void>;
+	/** An n8n restart after `downMs`, as n8n 2.41 does it: trigger() closed and started again, webhooks left registered. */
+	restart(downMs?: number): Promise<void>;
 	/** What the editor's "Listen for test event" does: register, then remove, the test URL. */
 	activateTest(): Promise<void>;
 	deactivateTest(): Promise<void>;
@@ -61,19 +65,25 @@ export async function hostWorkflow(
 	const trigger = workflow.getNode(triggerName);
 	if (!trigger?.webhookId) throw new Error(`${triggerName} needs a webhookId, as n8n gives every webhook node`);
 	const path = `/webhook/${trigger.webhookId}/webhook`;
+	// The editor's "Listen for test event" URL: the webhook and its run in n8n's manual mode.
+	const testPath = `/webhook-test/${trigger.webhookId}/webhook`;
 	const executions: Array<Promise<RunResult>> = [];
 
+	// Requests still being handled: a handler may answer first and start its run later (Graph's 202).
+	const inFlight = new Set<Promise<void>>();
 	server.on('request', (req, res) => {
-		void (async () => {
-			if (req.method !== 'POST' || req.url?.split('?')[0] !== path) {
+		const handled = (async () => {
+			const requested = req.url?.split('?')[0];
+			if (req.method !== 'POST' || (requested !== path && requested !== testPath)) {
 				res.writeHead(404).end();
 				return;
 			}
+			const mode = requested === testPath ? 'manual' : 'webhook';
 			const rawBody = await readBody(req);
-			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res);
+			const result = await runWebhook(pkg, workflow, trigger, runtime, req, rawBody, res, mode);
 			// As n8n does: workflow data starts a run whether or not the node answered itself.
 			const execution = result.workflowData
-				? runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime)
+				? runFromTrigger(pkg, workflow, triggerName, result.workflowData[0], runtime, mode)
 				: undefined;
 			if (execution) executions.push(execution);
 			if (result.noWebhookResponse || res.writableEnded) return;
@@ -96,6 +106,8 @@ export async function hostWorkflow(
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ message: error.message }));
 		});
+		inFlight.add(handled);
+		void handled.finally(() => inFlight.delete(handled));
 	});
 
 	const hook = (method: 'checkExists' | 'create' | 'delete', test = false) => {
@@ -108,17 +120,39 @@ export async function hostWorkflow(
 		return fn.call(context);
 	};
 
+	let running: ITriggerResponse | undefined;
+	const startTrigger = async () => {
+		const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+		if (!nodeType.trigger || running) return;
+		const context = new TriggerContext(workflow, trigger, additionalDataFor(pkg, runtime), 'trigger', 'activate');
+		running = await nodeType.trigger.call(context);
+	};
+	const stopTrigger = async () => {
+		await running?.closeFunction?.();
+		running = undefined;
+	};
+
 	return {
 		url: `${webhookBaseUrl}/${trigger.webhookId}/webhook`,
 		testUrl: `${webhookBaseUrl}-test/${trigger.webhookId}/webhook`,
 		workflow,
 		executions,
-		settled: async () => await Promise.all(executions),
+		settled: async () => {
+			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+			return await Promise.all(executions);
+		},
 		activate: async () => {
 			if (!(await hook('checkExists'))) await hook('create');
+			await startTrigger();
 		},
 		deactivate: async () => {
+			await stopTrigger();
 			await hook('delete');
+		},
+		restart: async (downMs = 0) => {
+			await stopTrigger();
+			await new Promise((resolve) => setTimeout(resolve, downMs));
+			await startTrigger();
 		},
 		activateTest: async () => {
 			if (!(await hook('checkExists', true))) await hook('create', true);
@@ -127,6 +161,7 @@ export async function hostWorkflow(
 			await hook('delete', true);
 		},
 		stop: async () => {
+			await stopTrigger();
 			await closeServer(server);
 		},
 	};
@@ -157,11 +192,13 @@ async function runWebhook(
 	req: IncomingMessage,
 	rawBody: Buffer,
 	res: ServerResponse,
+	mode: 'webhook' | 'manual',
 ): Promise<IWebhookResponseData> {
 	const request = Object.assign(req, {
 		rawBody,
 		body: parseJson(rawBody),
-		query: {},
+		// As express: the query string parsed (Graph's ?validationToken=).
+		query: Object.fromEntries(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams),
 		params: {},
 	});
 	const additionalData = additionalDataFor(pkg, runtime, {
@@ -173,8 +210,8 @@ async function runWebhook(
 		workflow,
 		trigger,
 		additionalData,
-		'webhook',
-		webhookData(workflow, trigger, runtime.webhookBaseUrl ?? ''),
+		mode,
+		{ ...webhookData(workflow, trigger, runtime.webhookBaseUrl ?? ''), isTest: mode === 'manual' },
 		[],
 		null,
 	);

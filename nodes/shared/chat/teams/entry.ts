@@ -1,5 +1,11 @@
 /** Microsoft Teams as the nodes offer it: one OAuth2 credential, Adaptive Cards, the Graph adapter. */
-import type { IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	IHttpRequestMethods,
+	IN8nHttpFullResponse,
+	ITriggerFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { bodyText, httpAnswerOf } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
@@ -42,7 +48,10 @@ export const teamsEntry: PlatformEntry = {
  * refreshes the OAuth2 token, saves it and retries once. HTTP errors come back as answers (the
  * adapter reads Graph's error code and Retry-After); only a call with no answer throws.
  */
-export function n8nGraphTransport(context: ChatContext, type: string): GraphTransport {
+export function n8nGraphTransport(
+	context: ChatContext | IWebhookFunctions | IHookFunctions | ITriggerFunctions,
+	type: string,
+): GraphTransport {
 	return async ({ method, url, headers, body }) => {
 		try {
 			const response = (await context.helpers.httpRequestWithAuthentication.call(context, type, {

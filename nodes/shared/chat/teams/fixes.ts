@@ -40,6 +40,8 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 	invalid_card:
 		'An Adaptive Card must be a JSON object with "type": "AdaptiveCard". Design and check it at https://adaptivecards.microsoft.com/designer.',
 	bad_request: 'Microsoft Graph refused the request as malformed: see the message for its error code.',
+	notification_url_unreachable:
+		"Microsoft Graph could not validate Perks Chat Trigger's URL: Graph must reach it over HTTPS from the internet and get the validation token back within 10 seconds. Set n8n's WEBHOOK_URL to its public HTTPS address and publish again (docs/teams-setup.md).",
 	unreachable: 'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
 	unknown: 'Microsoft Graph refused the call: see the message for its status and error code.',
 };

@@ -1,0 +1,327 @@
+/**
+ * The "Teams Chat" source: 1:1 questions to the service account through Graph change
+ * notifications. n8n's webhook methods create the subscription on publish and delete it on
+ * unpublish. In n8n 2.41 they do not run again when n8n restarts (the webhook stays registered
+ * in its database), so the renewal timer lives in trigger(), which n8n starts on publish and on
+ * every start, in the main process, and stops on unpublish.
+ */
+import { randomBytes } from 'node:crypto';
+
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { isExplainedError, toNodeError } from '../shared/node/toNodeError';
+import {
+	parseMessageResource,
+	TeamsChatGraph,
+	subscriptionMinutes,
+} from '../shared/chat/teams/chatGraph';
+import {
+	clientStateMatches,
+	htmlToText,
+	parseNotifications,
+	type GraphNotification,
+} from '../shared/chat/teams/chatNotifications';
+import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
+import { keepRenewing, scheduleFor, stopRenewing } from '../shared/chat/teams/subscriptionRenewal';
+import { RecentKeys } from '../shared/idempotency/recentKeys';
+import { chatQuestion, type ChatQuestion } from './receive';
+
+export const TEAMS_CHAT_SOURCE = 'teamsChat';
+
+/** Questions older than this are not answered: past it a redelivery could no longer be told from a new one. */
+const STALE_MS = 60 * 60 * 1000;
+/** Message ids seen lately, across every Teams Chat trigger in this process (Graph's redeliveries). */
+const seenMessages = new RecentKeys(100_000, STALE_MS);
+/** The service account's user id per credential: our own replies must never start a run. */
+const serviceAccounts = new Map<string, string>();
+/** A chat's type never changes; bounded so it cannot grow without end. */
+const chatTypes = new Map<string, string>();
+const MAX_CHAT_TYPES = 10_000;
+
+/** Until the first renewal after a (re)start: soon, so a subscription that lapsed while n8n was down comes back. */
+const FIRST_RENEWAL_MS = 30_000;
+
+type Context = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
+
+interface ChatStaticData extends IDataObject {
+	clientState?: string;
+	/** The URL the subscription was made for: trigger() cannot ask n8n for it. */
+	notificationUrl?: string;
+}
+
+const isTeamsChat = (context: Context) =>
+	context.getNodeParameter('source', 'slackCommand') === TEAMS_CHAT_SOURCE;
+const renewalKey = (context: Context) =>
+	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+const staticData = (context: Context) => context.getWorkflowStaticData('node') as ChatStaticData;
+
+async function graphFor(context: Context): Promise<TeamsChatGraph> {
+	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(
+		TEAMS_CREDENTIAL_TYPE,
+	);
+	return new TeamsChatGraph(
+		n8nGraphTransport(context, TEAMS_CREDENTIAL_TYPE),
+		credential.graphApiBaseUrl,
+	);
+}
+
+function webhookUrl(context: IHookFunctions | IWebhookFunctions): string {
+	const url = context.getNodeWebhookUrl('default');
+	if (!url) throw new Error('n8n gave Perks Chat Trigger no webhook URL');
+	return url;
+}
+
+/** Code and fix only: a Graph failure's message never carries a token. */
+function describe(error: unknown): IDataObject {
+	if (isExplainedError(error)) return { code: error.code, message: error.message, fix: error.fix };
+	return { message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The webhook's items of an editor test request, for that test run's trigger() to emit. */
+const testItems = new Map<string, INodeExecutionData[][]>();
+
+/** The webhook() of every source calls this: in the editor's test mode its items go to trigger(). */
+export function handOverTestItems(context: IWebhookFunctions, result: IWebhookResponseData): void {
+	if (context.getMode() === 'manual' && result.workflowData) {
+		testItems.set(renewalKey(context), result.workflowData);
+	}
+}
+
+/**
+ * n8n runs this on publish and on every start (main process only) and closes it on unpublish.
+ * In the editor's test runs n8n calls it instead of passing the webhook's items on, so there it
+ * emits those items.
+ */
+export async function chatTrigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+	const key = renewalKey(this);
+	if (this.getMode() === 'manual') {
+		return {
+			manualTriggerFunction: async () => {
+				const items = testItems.get(key) ?? [[]];
+				testItems.delete(key);
+				this.emit(items);
+			},
+		};
+	}
+	if (!isTeamsChat(this)) return {};
+	const schedule = scheduleFor(subscriptionMinutes());
+	keepRenewing(
+		key,
+		schedule,
+		Math.min(FIRST_RENEWAL_MS, schedule.everyMs),
+		async () => await renew(this),
+	);
+	return { closeFunction: async () => stopRenewing(key) };
+}
+
+/** Renews the subscription, or creates it again if it lapsed (n8n down longer than its lifetime). */
+async function renew(context: ITriggerFunctions): Promise<boolean> {
+	const { clientState, notificationUrl } = staticData(context);
+	// Not created yet: publishing runs the webhook methods alongside trigger().
+	if (!clientState || !notificationUrl) return false;
+	try {
+		await (await graphFor(context)).ensure(notificationUrl, clientState);
+		return true;
+	} catch (error) {
+		context.logger.warn(
+			'Perks Chat Trigger could not renew its Teams subscription; retrying soon',
+			describe(error),
+		);
+		return false;
+	}
+}
+
+export const teamsChatWebhookMethods = {
+	async checkExists(this: IHookFunctions): Promise<boolean> {
+		if (!isTeamsChat(this)) return true;
+		try {
+			const graph = await graphFor(this);
+			const url = webhookUrl(this);
+			const live = await graph.find(url);
+			const data = staticData(this);
+			const clientState = data.clientState;
+			if (!clientState) {
+				// Notifications from these could never be verified.
+				for (const sub of live) await graph.remove(sub.id);
+				return false;
+			}
+			if (live.length === 0) return false;
+			await graph.ensure(url, clientState);
+			if (this.getMode() !== 'manual') data.notificationUrl = url;
+			return true;
+		} catch (error) {
+			throw toNodeError(this.getNode(), error);
+		}
+	},
+
+	async create(this: IHookFunctions): Promise<boolean> {
+		if (!isTeamsChat(this)) return true;
+		const data = staticData(this);
+		// Kept across publishes: the editor's test subscription and the published one share it.
+		data.clientState ??= randomBytes(48).toString('base64url');
+		try {
+			const graph = await graphFor(this);
+			const url = webhookUrl(this);
+			await graph.create(url, data.clientState);
+			if (this.getMode() !== 'manual') data.notificationUrl = url;
+			return true;
+		} catch (error) {
+			throw toNodeError(this.getNode(), error);
+		}
+	},
+
+	async delete(this: IHookFunctions): Promise<boolean> {
+		if (!isTeamsChat(this)) return true;
+		try {
+			const graph = await graphFor(this);
+			for (const sub of await graph.find(webhookUrl(this))) await graph.remove(sub.id);
+			return true;
+		} catch (error) {
+			this.logger.warn(
+				'Perks Chat Trigger could not delete its Teams subscription (it lapses by itself within 3 days)',
+				describe(error),
+			);
+			return false;
+		}
+	},
+};
+
+/** A POST from Graph: the validation handshake, change notifications or lifecycle events. */
+export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const response = context.getResponseObject();
+	const { validationToken } = context.getQueryData() as { validationToken?: unknown };
+	if (typeof validationToken === 'string') {
+		// An echo of the caller's text: plain text, never sniffed as HTML.
+		response.setHeader('content-type', 'text/plain; charset=utf-8');
+		response.setHeader('x-content-type-options', 'nosniff');
+		response.status(200).send(validationToken);
+		return { noWebhookResponse: true };
+	}
+	const request = context.getRequestObject() as ReturnType<
+		IWebhookFunctions['getRequestObject']
+	> & { rawBody?: Buffer };
+	const notifications = parseNotifications(request.rawBody);
+	if (!notifications) {
+		response.status(400).json({
+			error: 'invalid_request',
+			message: 'Expected Graph change notifications: {"value": [...]}',
+		});
+		return { noWebhookResponse: true };
+	}
+	const clientState = staticData(context).clientState;
+	if (!clientState || !clientStateMatches(clientState, notifications)) {
+		response.status(401).json({ error: 'invalid_client_state' });
+		return { noWebhookResponse: true };
+	}
+	// Graph wants an answer within 3 s: acknowledge before any Graph call.
+	response.status(202).end();
+	const questions: ChatQuestion[] = [];
+	let graph: TeamsChatGraph;
+	try {
+		graph = await graphFor(context);
+	} catch (error) {
+		context.logger.warn('Perks Chat Trigger has no usable Teams credential', describe(error));
+		return { noWebhookResponse: true };
+	}
+	for (const notification of notifications) {
+		try {
+			if (notification.lifecycleEvent) {
+				await onLifecycleEvent(context, graph, notification, clientState);
+				continue;
+			}
+			const question = await questionFrom(context, graph, notification);
+			if (question) questions.push(question);
+		} catch (error) {
+			// Already acknowledged: Graph will not send it again, so say what went wrong in n8n's log.
+			context.logger.warn(
+				'Perks Chat Trigger could not handle a Teams notification',
+				describe(error),
+			);
+		}
+	}
+	if (questions.length === 0) return { noWebhookResponse: true };
+	return { noWebhookResponse: true, workflowData: [questions.map((json) => ({ json }))] };
+}
+
+async function onLifecycleEvent(
+	context: IWebhookFunctions,
+	graph: TeamsChatGraph,
+	notification: GraphNotification,
+	clientState: string,
+): Promise<void> {
+	switch (notification.lifecycleEvent) {
+		// Renewing with a fresh token (n8n refreshes it) reauthorizes; a removed one is created again.
+		case 'reauthorizationRequired':
+		case 'subscriptionRemoved':
+			await graph.ensure(webhookUrl(context), clientState);
+			return;
+		default:
+			context.logger.warn(
+				`Microsoft Graph reported "${String(notification.lifecycleEvent)}" for Perks Chat Trigger's subscription: questions sent meanwhile got no answer, so people may need to ask again`,
+			);
+	}
+}
+
+async function questionFrom(
+	context: IWebhookFunctions,
+	graph: TeamsChatGraph,
+	notification: GraphNotification,
+): Promise<ChatQuestion | undefined> {
+	const where =
+		notification.changeType === 'created'
+			? parseMessageResource(notification.resource ?? '')
+			: undefined;
+	if (!where) return undefined;
+	const scope = `${context.getMode()}:${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	if (!seenMessages.claim(`${scope}:${where.chatId}/${where.messageId}`)) return undefined;
+	const message = await graph.message(notification.resource as string);
+	const author = message.from?.user?.id;
+	// System messages (joins, renames), apps and bots, and our own replies never start a run: no loops.
+	if ((message.messageType ?? 'message') !== 'message' || !author || message.from?.application)
+		return undefined;
+	if (author === (await serviceAccountId(context, graph))) return undefined;
+	const created = Date.parse(message.createdDateTime ?? '');
+	if (Number.isFinite(created) && Date.now() - created > STALE_MS) return undefined;
+	// Only a 1:1 chat keeps the answer private: in a group chat everyone would see the balance.
+	if ((await chatType(graph, where.chatId)) !== 'oneOnOne') return undefined;
+	const text = htmlToText(message.body?.content ?? '');
+	return chatQuestion(
+		'teams',
+		TEAMS_CHAT_SOURCE,
+		author,
+		message.from?.user?.displayName ?? null,
+		text,
+		null,
+		where.chatId,
+	);
+}
+
+async function serviceAccountId(
+	context: IWebhookFunctions,
+	graph: TeamsChatGraph,
+): Promise<string> {
+	const key = context.getNode().credentials?.[TEAMS_CREDENTIAL_TYPE]?.id ?? renewalKey(context);
+	let id = serviceAccounts.get(key);
+	if (!id) {
+		id = await graph.serviceAccountId();
+		serviceAccounts.set(key, id);
+	}
+	return id;
+}
+
+async function chatType(graph: TeamsChatGraph, chatId: string): Promise<string | undefined> {
+	const known = chatTypes.get(chatId);
+	if (known) return known;
+	const type = await graph.chatType(chatId);
+	if (chatTypes.size >= MAX_CHAT_TYPES) chatTypes.clear();
+	if (type) chatTypes.set(chatId, type);
+	return type;
+}
