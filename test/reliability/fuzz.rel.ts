@@ -53,7 +53,7 @@ const forgeHeader = (real: string) => {
 	return real.slice(0, at) + swap + real.slice(at + 1);
 };
 
-/** Weighted: most requests are attacks; 6% are valid events interleaved with them. */
+/** Weighted: most requests are attacks; about 12% are valid events (half of them unusual) interleaved with them. */
 const CASES: Array<[number, Case]> = [
 	[6, { kind: 'valid', signed: true, mustDeliver: true, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e) } }) }],
 	[6, { kind: 'no signature', signed: false, make: (e) => ({ body: e, headers: json }) }],
