@@ -1,5 +1,5 @@
 /**
- * A webhook body's bytes → JSON, losing nothing (docs/perks-api.md, "Unusual input"): a UTF-8 byte
+ * A webhook body's bytes → JSON, losing nothing (docs/perks-api.md, "Numbers and bytes…"): a UTF-8 byte
  * order mark is skipped (the signature covers it, JSON.parse would not), numbers are kept exactly
  * (exactNumbers.ts), and the bytes are decoded as strict UTF-8: invalid bytes in a field the
  * contract defines are refused naming the field; in an unknown extra field they become U+FFFD.
@@ -11,7 +11,7 @@ import { findJsonErrorPosition } from '../messages/render/jsonErrorPosition';
 import { eventDataSchemas } from './contract';
 import { keepExactNumbers } from './exactNumbers';
 
-export const INVALID_UTF8_FIX =
+const INVALID_UTF8_FIX =
 	'The perks platform sent bytes that are not UTF-8 in this field, which JSON requires (RFC 8259): ' +
 	'fix the text on the platform, then send the event again; this delivery cannot be handled.';
 

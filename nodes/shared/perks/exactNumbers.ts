@@ -1,5 +1,5 @@
 /**
- * Numbers in a webhook body, kept exactly (docs/perks-api.md, "Numbers"): a JSON number a double
+ * Numbers in a webhook body, kept exactly (docs/perks-api.md, "Numbers and bytes…"): a JSON number a double
  * holds as written stays a number; one it cannot (over 15–17 significant digits, beyond ±1.8e308,
  * below 5e-324) stays its exact text, a string, so nothing is rounded, clamped or made Infinity.
  */
