@@ -1,9 +1,9 @@
 /**
- * A webhook body's bytes → JSON, losing nothing (docs/perks-api.md, "Numbers and bytes…"): a UTF-8 byte
- * order mark is skipped (the signature covers it, JSON.parse would not), numbers are kept exactly
- * (exactNumbers.ts), and the bytes are decoded as strict UTF-8: invalid bytes in a field the
- * contract defines are refused naming the field; in an unknown extra field they become U+FFFD.
- * Errors name where, never echo the body.
+ * A webhook body's bytes → JSON, losing nothing (docs/perks-api.md, "Numbers and bytes…"): a
+ * UTF-8 byte order mark is skipped (the signature covers it, JSON.parse would not), numbers are
+ * kept exactly (exactNumbers.ts), and the bytes are decoded as strict UTF-8: invalid bytes in a
+ * field the contract defines are refused naming the field; in an unknown extra field they become
+ * U+FFFD. Errors name where, never echo the body.
  */
 import { z } from 'zod';
 

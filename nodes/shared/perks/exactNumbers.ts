@@ -1,7 +1,8 @@
 /**
- * Numbers in a webhook body, kept exactly (docs/perks-api.md, "Numbers and bytes…"): a JSON number a double
- * holds as written stays a number; one it cannot (over 15–17 significant digits, beyond ±1.8e308,
- * below 5e-324) stays its exact text, a string, so nothing is rounded, clamped or made Infinity.
+ * Numbers in a webhook body, kept exactly (docs/perks-api.md, "Numbers and bytes…"): a JSON
+ * number a double holds as written stays a number; one it cannot (over 15–17 significant digits,
+ * beyond ±1.8e308, below 5e-324) stays its exact text, a string, so nothing is rounded, clamped
+ * or made Infinity.
  */
 
 /** `-12.50e3` → `-125e2`; undefined for anything that is not a JSON number literal. */
