@@ -221,7 +221,7 @@ function question(source: ChatSource, i: number, balance: number): { q: Question
 	return { q: { source, body, contentType: 'application/json', sign, otherAsker: other }, answers: dms };
 }
 
-it(`fuzz: ${TOTAL} generated requests to the Perks Chat Trigger (Slack command, Slack Events, Teams): none accepted without a valid signature, valid questions answered exactly once`, async () => {
+it(`fuzz: ${TOTAL} generated questions to the Perks Chat Trigger (Slack command, Slack Events, Teams): none accepted without a valid signature, valid questions answered exactly once`, async () => {
 	const started = Date.now();
 	const asked: Asked[] = [];
 	const notReady = await lanes(
