@@ -111,7 +111,8 @@ interface SlackEventEnvelope {
 function slackEvent(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	let envelope: SlackEventEnvelope;
 	try {
-		envelope = JSON.parse(rawBody.toString('utf8')) as SlackEventEnvelope;
+		// `null` is JSON too: read as an empty envelope, not a crash (fuzz finding).
+		envelope = (JSON.parse(rawBody.toString('utf8')) ?? {}) as SlackEventEnvelope;
 	} catch {
 		return badRequest('The body is not JSON');
 	}
@@ -146,7 +147,7 @@ interface TeamsActivity {
 function teamsOutgoing(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	let activity: TeamsActivity;
 	try {
-		activity = JSON.parse(rawBody.toString('utf8')) as TeamsActivity;
+		activity = (JSON.parse(rawBody.toString('utf8')) ?? {}) as TeamsActivity;
 	} catch {
 		return badRequest('The body is not JSON');
 	}

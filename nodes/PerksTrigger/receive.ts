@@ -6,7 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { decodeEventBody, parsePerksEvent, type PerksEventType } from '../shared/perks/contract';
+import { parsePerksEvent, type PerksEventType } from '../shared/perks/contract';
+import { decodeEventBody, InvalidUtf8Error } from '../shared/perks/decode';
 import { flattenEvent, type FlatPerksEvent } from '../shared/perks/flatten';
 import { verifySignature } from '../shared/perks/signature';
 import type { RecentKeys } from '../shared/idempotency/recentKeys';
@@ -45,6 +46,14 @@ export function handleDelivery(delivery: Delivery): DeliveryOutcome {
 	try {
 		body = decodeEventBody(rawBody);
 	} catch (error) {
+		if (error instanceof InvalidUtf8Error) {
+			const { field, message, fix } = error;
+			return {
+				action: 'reject',
+				status: 400,
+				body: { error: 'invalid_utf8', field, message, fix },
+			};
+		}
 		return reject400('(body)', (error as Error).message);
 	}
 	const parsed = parsePerksEvent(body);
@@ -68,11 +77,19 @@ export function handleDelivery(delivery: Delivery): DeliveryOutcome {
 	};
 }
 
+const INVALID_EVENT_FIX =
+	'The perks platform sent an event its contract (docs/perks-api.md) refuses: correct this field on the platform; this delivery is not retried.';
+
 function reject400(field: string, message: string): DeliveryOutcome {
 	return {
 		action: 'reject',
 		status: 400,
-		body: { error: 'invalid_event', field, message: `${field}: ${message}` },
+		body: {
+			error: 'invalid_event',
+			field,
+			message: `${field}: ${message}`,
+			fix: INVALID_EVENT_FIX,
+		},
 	};
 }
 

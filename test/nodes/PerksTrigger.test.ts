@@ -220,6 +220,26 @@ describe('Perks Trigger: deliveries', () => {
 		expect(wf.executions).toHaveLength(0);
 	});
 
+	it('over HTTP: runs an event with a big integer balance (kept exact), refuses 1e400 and an email that is not UTF-8', async () => {
+		const wf = await publish();
+		const event = walletFundedEvent(employee(), { amount: 5, balance: 5 });
+		const text = JSON.stringify(event);
+		const [big] = await perks.deliver(event, { rawBody: text.replace('"balance":5', '"balance":123456789012345678901234567890') });
+		expect(big.status).toBe(200);
+		const [run] = await wf.settled();
+		expect(run.output('Perks Trigger')[0]).toMatchObject({ amount: 5, balance: '123456789012345678901234567890' });
+
+		const [huge] = await perks.deliver(event, { rawBody: text.replace('"amount":5', '"amount":1e400') });
+		expect(huge.status).toBe(400);
+		expect(JSON.parse(huge.body)).toMatchObject({ error: 'invalid_event', field: 'data.amount' });
+		const at = text.indexOf('@');
+		const latin1 = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff]), Buffer.from(text.slice(at))]);
+		const [bytes] = await perks.deliver(event, { rawBody: latin1 });
+		expect(bytes.status).toBe(400);
+		expect(JSON.parse(bytes.body)).toMatchObject({ error: 'invalid_utf8', field: 'data.employee.email', fix: expect.any(String) });
+		expect(wf.executions).toHaveLength(1);
+	});
+
 	it('acknowledges an unknown or unselected event type without running', async () => {
 		const wf = await publish({ events: ['wallet.funded'] });
 		const [unknown] = await perks.deliver({ type: 'wallet.frozen', data: {} }, { url: wf.url });

@@ -1,4 +1,5 @@
-import { decodeEventBody, parsePerksEvent } from '../../nodes/shared/perks/contract';
+import { parsePerksEvent } from '../../nodes/shared/perks/contract';
+import { decodeEventBody } from '../../nodes/shared/perks/decode';
 import { flattenEvent } from '../../nodes/shared/perks/flatten';
 import { signatureHeader, verifySignature } from '../../nodes/shared/perks/signature';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';

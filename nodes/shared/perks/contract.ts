@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-import { findJsonErrorPosition } from '../messages/render/jsonErrorPosition';
+import { isInexactNumberText } from './exactNumbers';
 
 export const PERKS_EVENT_TYPES = [
 	'wallet.funded',
@@ -21,6 +21,29 @@ export function isPerksEventType(value: unknown): value is PerksEventType {
 }
 
 const points = z.number().finite();
+
+/** About 1.8e308: beyond it no message can show an amount, nor compare it with another. */
+const TOO_LARGE = 'Number too large: beyond ±1.8e308 no message can show it';
+
+/**
+ * Points in a webhook event: a JSON number, or the exact text of one no double holds (decode.ts
+ * keeps those as strings, never rounded). Only what no message can show is refused.
+ */
+const eventPoints = z
+	.custom<number | string>(() => true)
+	.superRefine((value, context) => {
+		const exactText = typeof value === 'string' && isInexactNumberText(value);
+		if (typeof value !== 'number' && !exactText) {
+			const received = value === null ? 'null' : typeof value;
+			context.addIssue({
+				code: z.ZodIssueCode.invalid_type,
+				expected: 'number',
+				received: received as z.ZodParsedType,
+			});
+		} else if (!Number.isFinite(Number(value))) {
+			context.addIssue({ code: z.ZodIssueCode.custom, message: TOO_LARGE });
+		}
+	});
 
 /** RFC 5321's limit; also bounds what error messages could echo. */
 export const MAX_EMAIL_LENGTH = 254;
@@ -123,6 +146,9 @@ export const perkSchema = z
 	})
 	.passthrough();
 
+/** A perk as an event carries it: its cost may be exact text (eventPoints). */
+const eventPerkSchema = perkSchema.extend({ cost: eventPoints });
+
 export type Employee = z.infer<typeof employeeSchema>;
 export type Wallet = z.infer<typeof walletSchema>;
 export type Perk = z.infer<typeof perkSchema>;
@@ -131,8 +157,8 @@ export const eventDataSchemas = {
 	'wallet.funded': z
 		.object({
 			employee: employeeSchema,
-			amount: points,
-			balance: points,
+			amount: eventPoints,
+			balance: eventPoints,
 			currency: z.string().min(1),
 			period: z.string().min(1),
 		})
@@ -140,21 +166,21 @@ export const eventDataSchemas = {
 	'perk.redeemed': z
 		.object({
 			employee: employeeSchema,
-			perk: perkSchema,
+			perk: eventPerkSchema,
 			redemption_id: z.string().min(1),
-			balance: points,
+			balance: eventPoints,
 			currency: z.string().min(1),
 		})
 		.passthrough(),
 	'wallet.low_balance': z
 		.object({
 			employee: employeeSchema,
-			balance: points,
-			threshold: points,
+			balance: eventPoints,
+			threshold: eventPoints,
 			currency: z.string().min(1),
 		})
 		.passthrough(),
-	'catalog.perk_added': z.object({ perk: perkSchema }).passthrough(),
+	'catalog.perk_added': z.object({ perk: eventPerkSchema }).passthrough(),
 } satisfies Record<PerksEventType, z.ZodTypeAny>;
 
 export type PerksEventData = { [T in PerksEventType]: z.infer<(typeof eventDataSchemas)[T]> };
@@ -183,34 +209,6 @@ export type ParsedEvent =
 	| { kind: 'event'; event: PerksEvent }
 	| { kind: 'unknown_type'; id: string; type: string }
 	| { kind: 'invalid'; path: string; message: string };
-
-/**
- * The webhook body's bytes → JSON. A UTF-8 byte order mark is skipped (the signature covers it,
- * JSON.parse would not); invalid JSON throws, naming where, never echoing the body.
- */
-export function decodeEventBody(raw: Buffer): unknown {
-	const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
-	const text = raw.toString('utf8', bom ? 3 : 0);
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		const position = jsonErrorPosition(text);
-		throw new SyntaxError(
-			position === undefined
-				? 'The body is not valid JSON'
-				: `The body is not valid JSON (at character ${position})`,
-		);
-	}
-}
-
-/** The recursive scanner can overflow on absurd nesting; then the message just has no position. */
-function jsonErrorPosition(text: string): number | undefined {
-	try {
-		return findJsonErrorPosition(text);
-	} catch {
-		return undefined;
-	}
-}
 
 /** Validates a webhook body; `path` names the first failing field, as `data.employee.email`. */
 export function parsePerksEvent(body: unknown): ParsedEvent {
