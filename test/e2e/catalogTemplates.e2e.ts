@@ -47,6 +47,7 @@ const ELSEWHERE: Record<string, string> = {
 	'low-balance-to-teams-dm.json': 'teamsTemplates.e2e.ts',
 	'new-perk-to-teams-channel.json': 'teamsTemplates.e2e.ts',
 	'balance-question-to-slack-ai-agent.json': 'aiAgent.e2e.ts',
+	'balance-question-to-teams-chat.json': 'teamsChat.e2e.ts',
 };
 
 const perks = new PerksEmulator();
