@@ -1,8 +1,9 @@
 /**
  * The main job on a developer's machine: a real n8n 2.x with this package installed as a
  * community package, every template in workflows/ imported (those with a perks or chat trigger
- * published), and loopback emulators of the perks platform, Slack and Microsoft Graph (Teams)
- * seeded with four employees, plus a scripted OpenAI-compatible model for the AI Agent template.
+ * published; the Teams 1:1 chat one subscribes with the Graph emulator), and loopback emulators of
+ * the perks platform, Slack and Microsoft Graph (Teams) seeded with four employees, plus a scripted
+ * OpenAI-compatible model for the AI Agent template.
  * A menu fires each perks event and each chat question and prints what Slack and Teams received;
  * Ctrl+C stops everything.
  *
@@ -12,7 +13,14 @@
 import { createInterface } from 'node:readline';
 
 import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
-import { catalogCredentials, loadTemplates, pickTeam, setUpOwner } from '../test/e2e/templateSetup';
+import {
+	catalogCredentials,
+	loadTemplates,
+	pickTeam,
+	setUpOwner,
+	webhookIdOf,
+	type Template,
+} from '../test/e2e/templateSetup';
 import { chatActions, perksEventActions, runNowActions, type Action } from './sandbox/actions';
 import { startWorld } from './sandbox/world';
 
@@ -51,6 +59,14 @@ async function main(): Promise<number> {
 			timeoutMs: 90_000,
 			instance: n8n,
 		});
+		// Publishing a Teams 1:1 chat template subscribes with Graph (after its validation handshake).
+		const graphUrls = templates
+			.filter((t) => t.trigger.kind === 'chat' && t.trigger.source === 'teamsChat')
+			.map((t) => n8n.webhookUrl(webhookIdOf(t.workflow)));
+		await waitFor(
+			() => graphUrls.every((url) => world.graph.liveSubscriptions().some((s) => s.notificationUrl === url)),
+			{ what: `${graphUrls.length} templates to subscribe with Microsoft Graph`, timeoutMs: 90_000, instance: n8n },
+		);
 		const browserId = 'perks-sandbox';
 		const cookie = await setUpOwner(n8n, OWNER, browserId);
 		printWelcome(n8n, world, templates);
@@ -83,10 +99,15 @@ function printWelcome(n8n: N8nInstance, world: Awaited<ReturnType<typeof startWo
 	console.log(`Employees (in perks, Slack and Teams): ${world.people.map((p) => `${p.name} <${p.employee.email}> ${p.employee.locale}`).join(', ')}`);
 	console.log(`n8n log: ${n8n.logFile}\n\nTemplates:`);
 	for (const { file, trigger } of templates) {
-		const how =
-			trigger.kind === 'perksEvent' ? `published, fired by ${trigger.events.join(', ')}` : trigger.kind === 'chat' ? `published, fired by a ${trigger.source} question${trigger.ai ? ` (${trigger.ai}: the scripted emulator, not OpenAI)` : ''}` : trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
-		console.log(`  ${file}: ${how}`);
+		console.log(`  ${file}: ${howFired(trigger)}`);
 	}
+}
+
+function howFired(trigger: Template['trigger']): string {
+	if (trigger.kind === 'perksEvent') return `published, fired by ${trigger.events.join(', ')}`;
+	if (trigger.kind === 'manual') return trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
+	if (trigger.source === 'teamsChat') return 'published (subscribed with Graph), fired by a 1:1 Teams chat message';
+	return `published, fired by a ${trigger.source} question${trigger.ai ? ` (${trigger.ai}: the scripted emulator, not OpenAI)` : ''}`;
 }
 
 async function fire(action: Action): Promise<boolean> {

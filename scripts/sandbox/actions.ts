@@ -1,6 +1,7 @@
 /**
  * What a newcomer can fire in the sandbox: one sample of each perks event the templates listen
- * to, and one question per chat template (signed as Slack and Teams sign them). Each action
+ * to, and one question per chat template (signed as Slack and Teams sign them, or, for a Teams
+ * 1:1 chat, written in the Graph emulator, which notifies n8n's subscription). Each action
  * knows what must arrive, so `--once` is a smoke test.
  */
 import {
@@ -18,7 +19,7 @@ import {
 	type SignedRequest,
 } from '../../test/emulators/chatRequests';
 import type { RecordedMessage as TeamsMessage } from '../../test/emulators/graphApi';
-import { waitFor, type N8nInstance } from '../../test/e2e/n8nInstance';
+import { sleep, waitFor, type N8nInstance } from '../../test/e2e/n8nInstance';
 import {
 	SLACK_SIGNING_SECRET,
 	TEAMS_OUTGOING_TOKEN,
@@ -128,6 +129,7 @@ export function chatActions(templates: Template[], world: World, n8n: N8nInstanc
 		if (template.trigger.kind !== 'chat') return [];
 		if (template.trigger.ai) return [aiQuestion(template, world, n8n)];
 		const source = template.trigger.source;
+		if (source === 'teamsChat') return [teamsChatQuestion(template, world, n8n)];
 		const question = QUESTIONS[source];
 		const url = n8n.webhookUrl(webhookIdOf(template.workflow));
 		return [
@@ -193,6 +195,57 @@ function aiQuestion(template: Template, world: World, n8n: N8nInstance): Action 
 				lines: [
 					`${person.name} (live balance ${balance}) asks "${text}": n8n answered ${response.status}`,
 					`  model emulator: called ${tools.join(', ') || 'no tool'}`,
+					...newMessages(world, since),
+				],
+			};
+		},
+	};
+}
+
+/**
+ * A 1:1 Teams chat message to the service account: Graph notifies n8n's subscription, and exactly
+ * one answer must come back in that chat, with the asker's fresh balance (so it was read live).
+ */
+function teamsChatQuestion(template: Template, world: World, n8n: N8nInstance): Action {
+	const person = world.people[3];
+	const text = '¿cuántos puntos tengo?';
+	const url = n8n.webhookUrl(webhookIdOf(template.workflow));
+	const { graph } = world;
+	return {
+		label: `Teams: 1:1 chat question "${text}" to ${graph.serviceAccount.displayName} (Graph change notification) [${template.file}]`,
+		run: async () => {
+			const balance = 100 + Math.floor(Math.random() * 900);
+			world.perks.setBalance(person.employee.id, balance);
+			const chatId = graph.oneOnOneChat(person.teams.id);
+			const deliveries = graph.deliveries.length;
+			graph.sendChatMessage(person.teams.id, chatId, text);
+			// After the question, so only what came back is listed.
+			const since = snapshot(world);
+			const answers = () =>
+				graph.messages
+					.slice(since.teams)
+					.filter((m) => m.target === `chat:${chatId}` && m.from === graph.serviceAccount.id);
+			const arrived = await waitFor(() => answers().length > 0, {
+				what: 'the answer in the 1:1 chat',
+				timeoutMs: WAIT_MS,
+			}).catch(() => false);
+			// The answer's own notification reaches n8n too and must start nothing: wait so a second answer shows.
+			await graph.settled();
+			await sleep(1500);
+			const statuses = graph.deliveries
+				.slice(deliveries)
+				.filter((d) => d.url === url)
+				.map((d) => d.status);
+			const [answer, ...extra] = answers();
+			return {
+				ok:
+					Boolean(arrived) &&
+					extra.length === 0 &&
+					teamsText(answer).includes(String(balance)) &&
+					statuses.length > 0 &&
+					statuses.every((s) => s === 202),
+				lines: [
+					`${person.name} (live balance ${balance}) writes "${text}" in a 1:1 chat: Graph notified n8n, which answered ${statuses.join(', ') || 'nothing'}`,
 					...newMessages(world, since),
 				],
 			};

@@ -20,13 +20,14 @@ import type { CredentialJson, N8nInstance, WorkflowJson } from './n8nInstance';
 export const SLACK_SIGNING_SECRET = 'e2e-signing-secret';
 export const TEAMS_OUTGOING_TOKEN = Buffer.from('e2e-teams-outgoing-webhook-token').toString('base64');
 
+/** The chat sources a signed request fires (the Teams 1:1 chat, `teamsChat`, is fired by a Graph change notification). */
 export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
 
 /** How a template starts, which decides how a test or the sandbox fires it. */
 export type TemplateTrigger =
 	| { kind: 'perksEvent'; events: string[] }
 	/** `ai`: the OpenAI model node answering through an AI Agent (the OpenAI emulator stands in for it). */
-	| { kind: 'chat'; source: ChatSource; ai?: string }
+	| { kind: 'chat'; source: ChatSource | 'teamsChat'; ai?: string }
 	/**
 	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model no emulator speaks…): `why` says what it
 	 * needs; `runNow` names a trigger the editor's "Execute workflow" can start at once.
@@ -65,11 +66,10 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	const model = ai.find((n) => n.credentials?.openAiApi)?.name;
 	const trigger = workflow.nodes.find((n) => n.type === `${PERKS}perksTrigger` || n.type === `${PERKS}perksChatTrigger`);
 	if (trigger?.type === `${PERKS}perksTrigger`) return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
-	// Fired by a Graph change notification, not a signed request (test/e2e/teamsChat.e2e.ts sends one).
-	if (trigger?.parameters.source === 'teamsChat') {
-		return { kind: 'manual', why: 'a 1:1 Teams chat message (Graph change notifications): the sandbox does not send one yet' };
+	if (trigger) {
+		const source = (trigger.parameters.source ?? 'slackCommand') as ChatSource | 'teamsChat';
+		return { kind: 'chat', source, ...(model && { ai: model }) };
 	}
-	if (trigger) return { kind: 'chat', source: (trigger.parameters.source ?? 'slackCommand') as ChatSource, ...(model && { ai: model }) };
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
 	if (other?.type === 'n8n-nodes-base.errorTrigger') {
 		return { kind: 'manual', why: 'an Error Trigger (it must be published): pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
