@@ -245,7 +245,7 @@ function teamsChatQuestion(template: Template, world: World, n8n: N8nInstance): 
 					statuses.length > 0 &&
 					statuses.every((s) => s === 202),
 				lines: [
-					`${person.name} (live balance ${balance}) writes "${text}" in a 1:1 chat: Graph notified n8n, which answered ${statuses.join(', ') || 'nothing'}`,
+					`${person.name} (live balance ${balance}) writes "${text}" in a 1:1 chat: n8n answered Graph's notifications ${statuses.join(', ') || '(none)'} (the answer's own included)`,
 					...newMessages(world, since),
 				],
 			};
