@@ -4,12 +4,11 @@
  * Loads come from the environment (see docs/benchmarks.md); BENCH_ONLY=ingest,queue,sync,fanout,
  * chat,startup picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
  */
-import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import path from 'node:path';
 
 import { PerksEmulator } from '../test/emulators/perksApi';
-import { packAndInstall, PACKAGE_DIR_ENV, REPO_ROOT, disposePackage } from '../test/e2e/communityPackage';
+import { packAndInstall, PACKAGE_DIR_ENV, disposePackage } from '../test/e2e/communityPackage';
+import { chat } from './chat';
 import { envInt, selected } from './common';
 import { fanout } from './fanout';
 import { ingestQueue, ingestSingle } from './ingest';
@@ -54,10 +53,7 @@ async function main(): Promise<void> {
 			await step(rows, 'sync', `user sync Graph ${size}`, () => graphSync(size));
 		}
 		await step(rows, 'fanout', 'fan-out', fanout);
-		if (selected('chat')) {
-			const built = existsSync(path.join(REPO_ROOT, 'nodes', 'PerksChatTrigger'));
-			rows.push(skipped('chat commands: 50 concurrent /perks balance, perks API answering in 2 s', built ? 'nodes/PerksChatTrigger exists but this benchmark is not written yet' : 'not built yet: no nodes/PerksChatTrigger'));
-		}
+		await step(rows, 'chat', 'chat commands', chat);
 		await step(rows, 'startup', 'n8n start-up', startup);
 	} finally {
 		await perks.stop();
