@@ -11,7 +11,7 @@ import { packAndInstall, PACKAGE_DIR_ENV, disposePackage } from '../test/e2e/com
 import { chat } from './chat';
 import { envInt, selected } from './common';
 import { fanout } from './fanout';
-import { ingestQueue, ingestSingle } from './ingest';
+import { ingestLazyIsolates, ingestQueue, ingestSingle } from './ingest';
 import { startup } from './startup';
 import { graphSync, slackSync } from './sync';
 import { render, type Row } from './table';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
 	await perks.start();
 	try {
 		await step(rows, 'ingest', 'ingest, one n8n', () => ingestSingle(perks));
+		await step(rows, 'ingest', 'ingest, one n8n, lazy isolates', () => ingestLazyIsolates(perks));
 		await step(rows, 'queue', 'ingest, queue mode, 1 worker', () => ingestQueue(perks, 1));
 		await step(rows, 'queue', 'ingest, queue mode, 2 workers', () => ingestQueue(perks, 2));
 		const sizes = (process.env.BENCH_SYNC_SIZES ?? '10000,50000').split(',').map(Number).filter((n) => n > 0);
