@@ -95,21 +95,23 @@ export class PerksTrigger implements INodeType {
 		// From version 2 on, n8n leaves a body it cannot parse (no or another content type) unread;
 		// the signature covers those bytes too, so read them as version 1 had them read.
 		if (!request.rawBody) await request.readRawBody?.();
+		const deliver = (secrets: Array<string | undefined>) =>
+			handleDelivery({
+				rawBody: request.rawBody,
+				signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
+				secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0),
+				selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
+				dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+				inFlight: eventsInFlight,
+			});
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
-		const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+		// The credential (n8n decrypts it per read) is read only when no registration's secret matches.
 		const registered = registrations(this.getWorkflowStaticData('node')).map((r) => r.webhookSecret);
-		const secrets = [...registered, credential.webhookSecret].filter(
-			(secret): secret is string => typeof secret === 'string' && secret.length > 0,
-		);
-
-		const outcome = handleDelivery({
-			rawBody: request.rawBody,
-			signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
-			secrets,
-			selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
-			dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
-			inFlight: eventsInFlight,
-		});
+		let outcome = deliver(registered);
+		if (outcome.action === 'reject' && outcome.body.reason === 'mismatch') {
+			const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+			if (credential.webhookSecret) outcome = deliver([...registered, credential.webhookSecret]);
+		}
 
 		const response = this.getResponseObject();
 		if (outcome.action !== 'start') {
