@@ -105,7 +105,8 @@ export class PerksTrigger implements INodeType {
 				inFlight: eventsInFlight,
 			});
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
-		// The credential (n8n decrypts it per read) is read only when no registration's secret matches.
+		// The credential is read only when no registration's secret matches: n8n decrypts it and starts
+		// an expression isolate on every read, which cost more than the rest of the delivery.
 		const registered = registrations(this.getWorkflowStaticData('node')).map((r) => r.webhookSecret);
 		let outcome = deliver(registered);
 		if (outcome.action === 'reject' && outcome.body.reason === 'mismatch') {
