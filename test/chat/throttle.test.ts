@@ -160,6 +160,22 @@ describe('SendThrottle', () => {
 		expect(ms).toBeLessThan(4000);
 	});
 
+	it("learns no rate from a lone call's 429 (nobody was waiting): later calls are not slowed", async () => {
+		const throttle = new SendThrottle(4);
+		await throttle.run(async () => undefined, retryAfterOf);
+		let refuse = true;
+		await throttle.run(async () => {
+			if (refuse) {
+				refuse = false;
+				throw new RateLimited(0.1);
+			}
+		}, retryAfterOf);
+		const began = Date.now();
+		await Promise.all(Array.from({ length: 8 }, () => throttle.run(async () => await sleep(5), retryAfterOf)));
+		// A rate learned from that one success would space these 105 ms apart (over 700 ms).
+		expect(Date.now() - began).toBeLessThan(400);
+	});
+
 	it('leaves no wake-up timer behind once its queue is empty', async () => {
 		jest.useFakeTimers();
 		try {

@@ -17,6 +17,8 @@ export const QUEUE_BUDGET_MS = 60_000;
 const DEFAULT_PAUSE_MS = 1_000;
 /** A learned rate is kept this long after its last 429, then sending may burst again. */
 const PACE_MEMORY_MS = 60_000;
+/** A Retry-After longer than this is a back-off, not a rate window: count over this much at most. */
+const PACE_WINDOW_MAX_MS = 10_000;
 /** Spacing a little wider than the learned rate, so latency jitter does not land a call in a full window. */
 const PACE_MARGIN = 1.05;
 /** Wake-ups sleep in steps this long, so one nobody waits for any more ends soon (and lets jest exit). */
@@ -81,7 +83,9 @@ export class SendThrottle {
 				const seconds = retryAfterOf(error);
 				if (seconds === undefined) throw error;
 				const pauseMs = seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS;
-				this.refusedAt = { at: this.now(), windowMs: pauseMs };
+				// Only a 429 met while others waited says what the platform allows: a lone call's 429 (another
+				// process used the limit up, or a long Retry-After) would teach a rate far too slow.
+				if (this.queue.length > 0) this.refusedAt = { at: this.now(), windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
 				this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
 				if (this.pausedUntil > deadline) throw error;
 			} finally {
