@@ -98,6 +98,23 @@ export function groupRssMB(groups: number[]): number {
 	return kb / 1024;
 }
 
+/** CPU time (ms, user + system) used so far by every process in these process groups. */
+export function groupCpuMs(groups: number[]): number {
+	let ticks = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (!groups.includes(Number(fields[2]))) continue;
+			ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+		} catch {
+			// The process ended while we looked.
+		}
+	}
+	return ticks * 10; // Linux clock ticks are 10 ms (USER_HZ 100)
+}
+
 export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const mid = Math.floor(sorted.length / 2);

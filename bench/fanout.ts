@@ -46,6 +46,15 @@ async function burst(perks: PerksEmulator, slack: SlackEmulator, n8n: N8nInstanc
 	};
 }
 
+/** What the run itself shows about a slow limited burst (not a guess). */
+function whySlow(b: Burst, freeRate: number): string {
+	const reasons = [
+		freeRate < LIMIT_PER_SECOND ? `n8n itself ran ${fmt(freeRate, 1)} executions/s without the limit, below the limit` : '',
+		b.redelivered ? `${b.redelivered} deliveries went back to the platform and waited for its backoff` : '',
+	].filter(Boolean);
+	return reasons.join(', ') || 'neither n8n\'s own rate nor redeliveries explain it: see the 429 count';
+}
+
 function exactness(b: Burst): string {
 	return `${b.lost} lost, ${b.duplicates} duplicates, ${b.redelivered} redelivered`;
 }
@@ -94,10 +103,7 @@ export async function fanout(): Promise<Row[]> {
 				baseline: `${fmt(allowedMs / 1000, 1)} s (what the limit allows)`,
 				ratio: ratio(capped.ms, allowedMs),
 				target: '≤ 1.2×, 0 lost, 0 duplicates',
-				verdict:
-					exact(capped) && capped.ms <= 1.2 * allowedMs
-						? 'met'
-						: `missed (${[capped.ms > 1.2 * allowedMs ? 'slower than 1.2×: deliveries past the queue budget went back to the platform and waited for its backoff' : '', exact(capped) ? '' : exactness(capped)].filter(Boolean).join('; ')})`,
+				verdict: exact(capped) && capped.ms <= 1.2 * allowedMs ? 'met' : `missed (${[capped.ms > 1.2 * allowedMs ? `slower than 1.2×: ${whySlow(capped, freeRate)}` : '', exact(capped) ? '' : exactness(capped)].filter(Boolean).join('; ')})`,
 			},
 		];
 	} finally {

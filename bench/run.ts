@@ -4,15 +4,14 @@
  * Loads come from the environment (see docs/benchmarks.md); BENCH_ONLY=ingest,queue,sync,fanout,
  * chat,startup picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
  */
-import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import path from 'node:path';
 
 import { PerksEmulator } from '../test/emulators/perksApi';
-import { packAndInstall, PACKAGE_DIR_ENV, REPO_ROOT, disposePackage } from '../test/e2e/communityPackage';
+import { packAndInstall, PACKAGE_DIR_ENV, disposePackage } from '../test/e2e/communityPackage';
+import { chat } from './chat';
 import { envInt, selected } from './common';
 import { fanout } from './fanout';
-import { ingestQueue, ingestSingle } from './ingest';
+import { ingestLazyIsolates, ingestQueue, ingestSingle } from './ingest';
 import { startup } from './startup';
 import { graphSync, slackSync } from './sync';
 import { render, type Row } from './table';
@@ -46,6 +45,7 @@ async function main(): Promise<void> {
 	await perks.start();
 	try {
 		await step(rows, 'ingest', 'ingest, one n8n', () => ingestSingle(perks));
+		await step(rows, 'ingest', 'ingest, one n8n, lazy isolates', () => ingestLazyIsolates(perks));
 		await step(rows, 'queue', 'ingest, queue mode, 1 worker', () => ingestQueue(perks, 1));
 		await step(rows, 'queue', 'ingest, queue mode, 2 workers', () => ingestQueue(perks, 2));
 		const sizes = (process.env.BENCH_SYNC_SIZES ?? '10000,50000').split(',').map(Number).filter((n) => n > 0);
@@ -54,10 +54,7 @@ async function main(): Promise<void> {
 			await step(rows, 'sync', `user sync Graph ${size}`, () => graphSync(size));
 		}
 		await step(rows, 'fanout', 'fan-out', fanout);
-		if (selected('chat')) {
-			const built = existsSync(path.join(REPO_ROOT, 'nodes', 'PerksChatTrigger'));
-			rows.push(skipped('chat commands: 50 concurrent /perks balance, perks API answering in 2 s', built ? 'nodes/PerksChatTrigger exists but this benchmark is not written yet' : 'not built yet: no nodes/PerksChatTrigger'));
-		}
+		await step(rows, 'chat', 'chat commands', chat);
 		await step(rows, 'startup', 'n8n start-up', startup);
 	} finally {
 		await perks.stop();

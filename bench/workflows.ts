@@ -16,7 +16,7 @@ export function benchCredentials(perks: PerksEmulator): CredentialJson[] {
 	];
 }
 
-/** Perks Trigger (wallet.funded, registered by itself) → NoOp. */
+/** Perks Trigger (wallet.funded, registered by itself; version 2, as the editor adds it) → NoOp. */
 export function perksTriggerWorkflow(id: string): WorkflowJson {
 	return {
 		id,
@@ -26,7 +26,7 @@ export function perksTriggerWorkflow(id: string): WorkflowJson {
 				id: randomUUID(),
 				name: 'Perks Trigger',
 				type: 'n8n-nodes-perks.perksTrigger',
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
 				parameters: { events: ['wallet.funded'], registration: 'automatic' },
@@ -39,10 +39,10 @@ export function perksTriggerWorkflow(id: string): WorkflowJson {
 }
 
 /**
- * n8n's Webhook node → NoOp, answering after the run like our trigger does ("lastNode", no data),
- * with header auth or none; served at `/webhook/<path>`.
+ * n8n's Webhook node → NoOp, answering after the run like our trigger does ("lastNode", no data)
+ * or on receipt, with header auth or none; served at `/webhook/<path>`.
  */
-export function webhookWorkflow(id: string, path: string, auth: 'headerAuth' | 'none'): WorkflowJson {
+export function webhookWorkflow(id: string, path: string, auth: 'headerAuth' | 'none', responseMode: 'lastNode' | 'onReceived' = 'lastNode'): WorkflowJson {
 	return {
 		id,
 		name: `bench: Webhook (${auth}) → NoOp`,
@@ -54,7 +54,7 @@ export function webhookWorkflow(id: string, path: string, auth: 'headerAuth' | '
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, authentication: auth, responseMode: 'lastNode', responseData: 'noData', options: {} },
+				parameters: { httpMethod: 'POST', path, authentication: auth, responseMode, responseData: 'noData', options: {} },
 				...(auth === 'headerAuth' ? { credentials: { httpHeaderAuth: { id: 'benchHeaderAuth01', name: 'Header' } } } : {}),
 			},
 			noOp(260),

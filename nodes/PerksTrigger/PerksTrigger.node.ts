@@ -30,7 +30,10 @@ export class PerksTrigger implements INodeType {
 		name: 'perksTrigger',
 		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1. n8n evaluates an expression on every request to a version-1 trigger
+		// (the old Webhook node's binaryData option), which costs an expression isolate per event.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle:
 			'={{ ($parameter["events"] || []).map(e => ({"wallet.funded": "Wallet Funded", "perk.redeemed": "Perk Redeemed", "wallet.low_balance": "Low Balance Warning", "catalog.perk_added": "New Perk Added"})[e] || e).join(", ") }}',
 		description: 'Starts the workflow when the perks platform sends an event',
@@ -87,22 +90,29 @@ export class PerksTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
 			rawBody?: Buffer;
+			readRawBody?: () => Promise<void>;
 		};
+		// From version 2 on, n8n leaves a body it cannot parse (no or another content type) unread;
+		// the signature covers those bytes too, so read them as version 1 had them read.
+		if (!request.rawBody) await request.readRawBody?.();
+		const deliver = (secrets: Array<string | undefined>) =>
+			handleDelivery({
+				rawBody: request.rawBody,
+				signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
+				secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0),
+				selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
+				dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+				inFlight: eventsInFlight,
+			});
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
-		const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+		// The credential is read only when no registration's secret matches: n8n decrypts it and starts
+		// an expression isolate on every read, which cost more than the rest of the delivery.
 		const registered = registrations(this.getWorkflowStaticData('node')).map((r) => r.webhookSecret);
-		const secrets = [...registered, credential.webhookSecret].filter(
-			(secret): secret is string => typeof secret === 'string' && secret.length > 0,
-		);
-
-		const outcome = handleDelivery({
-			rawBody: request.rawBody,
-			signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
-			secrets,
-			selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
-			dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
-			inFlight: eventsInFlight,
-		});
+		let outcome = deliver(registered);
+		if (outcome.action === 'reject' && outcome.body.reason === 'mismatch') {
+			const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+			if (credential.webhookSecret) outcome = deliver([...registered, credential.webhookSecret]);
+		}
 
 		const response = this.getResponseObject();
 		if (outcome.action !== 'start') {

@@ -10,8 +10,29 @@ class RateLimited extends Error {
 	}
 }
 const retryAfterOf = (error: unknown) => (error instanceof RateLimited ? error.seconds : undefined);
-/** Short budgets: the throttle's wake-up timer for the earliest deadline outlives the test otherwise. */
+/** Budgets in these tests: long enough for their calls, short enough to keep a failing test quick. */
 const BUDGET_MS = 1500;
+
+/** A platform accepting `limit` calls in any rolling `windowMs`, answering 429 (Retry-After = the window) beyond. */
+function rollingLimit(limit: number, windowMs: number) {
+	const accepted: number[] = [];
+	let refused = 0;
+	return {
+		get refused() {
+			return refused;
+		},
+		async call(): Promise<void> {
+			const now = Date.now();
+			while (accepted.length > 0 && accepted[0] <= now - windowMs) accepted.shift();
+			if (accepted.length >= limit) {
+				refused++;
+				throw new RateLimited(windowMs / 1000);
+			}
+			accepted.push(now);
+			await sleep(3);
+		},
+	};
+}
 
 describe('SendThrottle', () => {
 	it('admits callers in the order they came, across callers', async () => {
@@ -119,6 +140,59 @@ describe('SendThrottle', () => {
 		expect(waited).toBeLessThan(350);
 		expect(ran).toBe(false);
 		await busy;
+	});
+
+	it('learns the allowed rate from a 429 and spaces calls at it instead of bursting into the next 429', async () => {
+		const throttle = new SendThrottle(4);
+		const platform = rollingLimit(4, 200);
+		const calls = 48;
+		const began = Date.now();
+		await Promise.all(
+			Array.from({ length: calls }, () =>
+				throttle.run(async () => await platform.call(), retryAfterOf, 10_000),
+			),
+		);
+		// Burst-and-pause meets a 429 in each of the 12 windows; pacing only in the first burst (≤ 4 in flight).
+		expect(platform.refused).toBeLessThanOrEqual(5);
+		// The floor is 12 windows of 200 ms; pacing is 5 % wider, the first burst costs one pause.
+		const ms = Date.now() - began;
+		expect(ms).toBeGreaterThanOrEqual(2200);
+		expect(ms).toBeLessThan(4000);
+	});
+
+	it("learns no rate from a lone call's 429 (nobody was waiting): later calls are not slowed", async () => {
+		const throttle = new SendThrottle(4);
+		await throttle.run(async () => undefined, retryAfterOf);
+		let refuse = true;
+		await throttle.run(async () => {
+			if (refuse) {
+				refuse = false;
+				throw new RateLimited(0.1);
+			}
+		}, retryAfterOf);
+		const began = Date.now();
+		await Promise.all(Array.from({ length: 8 }, () => throttle.run(async () => await sleep(5), retryAfterOf)));
+		// A rate learned from that one success would space these 105 ms apart (over 700 ms).
+		expect(Date.now() - began).toBeLessThan(400);
+	});
+
+	it('leaves no wake-up timer behind once its queue is empty', async () => {
+		jest.useFakeTimers();
+		try {
+			const throttle = new SendThrottle(1);
+			// A waiter behind a busy slot arms a wake-up for its 60 s deadline; both then finish.
+			const done = Promise.all([
+				throttle.run(async () => await sleep(50), retryAfterOf),
+				throttle.run(async () => undefined, retryAfterOf),
+			]);
+			await jest.advanceTimersByTimeAsync(50);
+			await done;
+			// The pending wake-up gives up at its next step instead of sleeping out the 60 s.
+			await jest.advanceTimersByTimeAsync(500);
+			expect(jest.getTimerCount()).toBe(0);
+		} finally {
+			jest.useRealTimers();
+		}
 	});
 
 	it("a pause longer than a waiter's budget refuses that waiter at once", async () => {

@@ -24,7 +24,10 @@ export interface GraphUserInput {
 	accountEnabled?: boolean;
 }
 
-/** Live state: tests may change the fields (e.g. `user.accountEnabled = false`). */
+/**
+ * Live state: tests may change the fields (e.g. `user.accountEnabled = false`), except the
+ * addresses (mail, UPN, otherMails, proxyAddresses): they are indexed as added.
+ */
 export interface EmulatedGraphUser {
 	readonly id: string;
 	displayName: string;
@@ -177,6 +180,10 @@ export class GraphEmulator {
 	private origin?: string;
 	private granted = new Set<string>(ALL_SCOPES);
 	private readonly users = new Map<string, EmulatedGraphUser>();
+	/** `<field>:<lower-case address>` → users, so a `$filter` or UPN lookup is O(1), not a scan. */
+	private readonly byAddress = new Map<string, EmulatedGraphUser[]>();
+	/** Insertion order, to list filter matches in the order a scan would. */
+	private readonly position = new Map<EmulatedGraphUser, number>();
 	private readonly teams = new Map<string, EmulatedTeam>();
 	private readonly chats = new Map<string, string[]>();
 	private readonly groupChats = new Set<string>();
@@ -310,6 +317,17 @@ export class GraphEmulator {
 			accountEnabled: input.accountEnabled ?? true,
 		};
 		this.users.set(id, user);
+		this.position.set(user, this.position.size);
+		for (const field of ADDRESS_FIELDS) {
+			const actual = user[field];
+			for (const value of Array.isArray(actual) ? actual : [actual]) {
+				if (typeof value !== 'string') continue;
+				const key = `${field}:${value.toLowerCase()}`;
+				const list = this.byAddress.get(key);
+				if (list) list.push(user);
+				else this.byAddress.set(key, [user]);
+			}
+		}
 		return user;
 	}
 
@@ -788,8 +806,7 @@ export class GraphEmulator {
 			);
 		}
 		const filter = query.get('$filter');
-		const matches = filter ? parseFilter(filter) : () => true;
-		const all = [...this.users.values()].filter(matches);
+		const all = filter ? this.matching(parseFilter(filter)) : [...this.users.values()];
 		const offset = Number(Buffer.from(query.get('$skiptoken') ?? '', 'base64url').toString() || 0);
 		if (!Number.isInteger(offset)) throw new GraphError(400, 'BadRequest', 'Invalid $skiptoken.');
 		const page = all.slice(offset, offset + top);
@@ -817,8 +834,15 @@ export class GraphEmulator {
 	}
 
 	private findByUpn(upn: string): EmulatedGraphUser | undefined {
-		const key = upn.toLowerCase();
-		return [...this.users.values()].find((u) => u.userPrincipalName.toLowerCase() === key);
+		return this.byAddress.get(`userPrincipalName:${upn.toLowerCase()}`)?.[0];
+	}
+
+	/** The users any clause matches, in insertion order. */
+	private matching(clauses: FilterClause[]): EmulatedGraphUser[] {
+		const found = new Set(
+			clauses.flatMap(({ field, value }) => this.byAddress.get(`${field}:${value}`) ?? []),
+		);
+		return [...found].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
 	}
 
 	/** Graph returns a default set of properties unless `$select` asks for others. */
@@ -957,24 +981,26 @@ export class GraphEmulator {
 
 // ---- $filter: the clauses the adapter sends, joined with `or` ----
 
+const ADDRESS_FIELDS = ['mail', 'userPrincipalName', 'otherMails', 'proxyAddresses'] as const;
+
+interface FilterClause {
+	field: (typeof ADDRESS_FIELDS)[number];
+	/** Lower case. */
+	value: string;
+}
+
 /**
  * `prop eq 'v'` and `prop/any(x:x eq 'v')` on mail, userPrincipalName, otherMails and
  * proxyAddresses, compared case-insensitively as Entra does.
  */
-function parseFilter(filter: string): (user: EmulatedGraphUser) => boolean {
-	const clauses = splitOr(filter).map((clause) => {
+function parseFilter(filter: string): FilterClause[] {
+	return splitOr(filter).map((clause) => {
 		const single = /^(mail|userPrincipalName) eq '((?:[^']|'')*)'$/.exec(clause);
 		const any = /^(otherMails|proxyAddresses)\/any\((\w+):\2 eq '((?:[^']|'')*)'\)$/.exec(clause);
-		if (single) return { field: single[1], value: unquote(single[2]) };
-		if (any) return { field: any[1], value: unquote(any[3]) };
+		if (single) return { field: single[1] as FilterClause['field'], value: unquote(single[2]) };
+		if (any) return { field: any[1] as FilterClause['field'], value: unquote(any[3]) };
 		throw new GraphError(400, 'BadRequest', `Invalid filter clause: ${clause}`);
 	});
-	return (user) =>
-		clauses.some(({ field, value }) => {
-			const actual = (user as unknown as Json)[field];
-			const values = Array.isArray(actual) ? actual : [actual];
-			return values.some((v) => typeof v === 'string' && v.toLowerCase() === value);
-		});
 }
 
 /** Splits on ` or ` outside quoted strings. */

@@ -2,7 +2,9 @@
  * A rate limit slows sending down instead of failing it: calls to one platform method with one
  * credential share a FIFO queue in this n8n process, with a few calls in flight at once. A 429
  * pauses the whole queue for its Retry-After (so a burst stops hammering the platform), and the
- * refused call goes first when it resumes. A call that would wait past its budget fails as
+ * refused call goes first when it resumes. The 429 also teaches the rate the platform allows (the
+ * calls it accepted within that Retry-After): sends are then spaced at that rate, instead of
+ * bursting into the next 429 and its pause. A call that would wait past its budget fails as
  * `rate_limited` and, since nothing was sent, the event comes again with the platform's redelivery.
  */
 import { sleep } from 'n8n-workflow';
@@ -13,6 +15,14 @@ const MAX_IN_FLIGHT = 4;
 export const QUEUE_BUDGET_MS = 60_000;
 /** Without Retry-After, back off this long. */
 const DEFAULT_PAUSE_MS = 1_000;
+/** A learned rate is kept this long after its last 429, then sending may burst again. */
+const PACE_MEMORY_MS = 60_000;
+/** A Retry-After longer than this is a back-off, not a rate window: count over this much at most. */
+const PACE_WINDOW_MAX_MS = 10_000;
+/** Spacing a little wider than the learned rate, so latency jitter does not land a call in a full window. */
+const PACE_MARGIN = 1.05;
+/** Wake-ups sleep in steps this long, so one nobody waits for any more ends soon (and lets jest exit). */
+const WAKE_STEP_MS = 500;
 
 export class RateLimitQueueError extends Error {
 	readonly code = 'rate_limited';
@@ -38,6 +48,12 @@ export class SendThrottle {
 	private pausedUntil = 0;
 	private readonly queue: Waiter[] = [];
 	private wakeTime: number | undefined;
+	/** When each accepted call started, over the last PACE_MEMORY_MS. */
+	private readonly accepted: number[] = [];
+	private pace: { intervalMs: number; until: number } | undefined;
+	/** The last 429's time and window, learned from once the calls then in flight have answered. */
+	private refusedAt: { at: number; windowMs: number } | undefined;
+	private lastAdmitted = 0;
 
 	constructor(
 		private readonly maxInFlight = MAX_IN_FLIGHT,
@@ -57,12 +73,20 @@ export class SendThrottle {
 		const deadline = began + budgetMs;
 		for (let retry = false; ; retry = true) {
 			await this.acquire(deadline, retry, began);
+			const started = this.now();
 			try {
-				return await attempt();
+				const result = await attempt();
+				this.accepted.push(started);
+				while (this.accepted[0] <= started - PACE_MEMORY_MS) this.accepted.shift();
+				return result;
 			} catch (error) {
 				const seconds = retryAfterOf(error);
 				if (seconds === undefined) throw error;
-				this.pausedUntil = Math.max(this.pausedUntil, this.now() + (seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS));
+				const pauseMs = seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS;
+				// Only a 429 met while others waited says what the platform allows: a lone call's 429 (another
+				// process used the limit up, or a long Retry-After) would teach a rate far too slow.
+				if (this.queue.length > 0) this.refusedAt = { at: this.now(), windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
+				this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
 				if (this.pausedUntil > deadline) throw error;
 			} finally {
 				// After the pause is set: releasing first would admit the next waiter into the 429.
@@ -78,6 +102,18 @@ export class SendThrottle {
 			else this.queue.push(waiter);
 			this.pump();
 		});
+	}
+
+	/** The calls accepted within the window before the 429 are what the platform allows per window. */
+	private learnPace(now: number): void {
+		if (!this.refusedAt) return;
+		const { at, windowMs } = this.refusedAt;
+		this.refusedAt = undefined;
+		const count = this.accepted.filter((t) => t > at - windowMs && t <= at).length;
+		// None accepted: the limit was used up elsewhere (another process), so there is no rate to learn.
+		if (count > 0) {
+			this.pace = { intervalMs: (windowMs / count) * PACE_MARGIN, until: now + PACE_MEMORY_MS };
+		}
 	}
 
 	private release(): void {
@@ -96,12 +132,24 @@ export class SendThrottle {
 				waiter.refuse(new RateLimitQueueError(now - waiter.began));
 			}
 		}
+		if (this.queue.length === 0) {
+			this.wakeTime = undefined; // nobody to wake: a pending wake-up ends at its next step
+			return;
+		}
 		if (now < this.pausedUntil) {
 			this.wakeAt(this.pausedUntil);
 			return;
 		}
+		if (this.pace && this.pace.until <= now) this.pace = undefined;
+		this.learnPace(now);
 		while (this.active < this.maxInFlight && this.queue.length > 0) {
+			const slot = this.pace ? this.lastAdmitted + this.pace.intervalMs : now;
+			if (slot > now) {
+				this.wakeAt(slot);
+				break;
+			}
 			this.active++;
+			this.lastAdmitted = now;
 			this.queue.shift()!.admit();
 		}
 		// Waiters behind busy slots are woken by releases; the earliest deadline bounds the wait.
@@ -111,10 +159,17 @@ export class SendThrottle {
 	private wakeAt(time: number): void {
 		if (this.wakeTime !== undefined && this.wakeTime <= time) return;
 		this.wakeTime = time;
-		void sleep(Math.max(0, time - this.now())).then(() => {
-			if (this.wakeTime === time) this.wakeTime = undefined;
-			this.pump();
-		});
+		void this.wakeUp(time);
+	}
+
+	private async wakeUp(time: number): Promise<void> {
+		// Given up when an earlier wake-up replaced it or the queue emptied (wakeTime changed).
+		while (this.wakeTime === time && this.now() < time) {
+			await sleep(Math.min(WAKE_STEP_MS, time - this.now()));
+		}
+		if (this.wakeTime !== time) return;
+		this.wakeTime = undefined;
+		this.pump();
 	}
 }
 
