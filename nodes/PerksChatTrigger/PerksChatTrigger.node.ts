@@ -9,6 +9,8 @@ import {
 } from 'n8n-workflow';
 
 import { RecentKeys } from '../shared/idempotency/recentKeys';
+import { rawBodyOf } from '../shared/node/rawBody';
+import { optionSubtitle } from '../shared/node/subtitle';
 import { TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
 import { handleChatRequest, type ChatSource } from './receive';
 import {
@@ -26,23 +28,61 @@ const SLACK_CREDENTIAL = 'perksSlackApi';
 const TEAMS_OUTGOING_CREDENTIAL = 'perksTeamsOutgoingWebhookApi';
 const SLACK_SOURCES: ChatSource[] = ['slackCommand', 'slackEvents'];
 
+const SOURCES = [
+	{
+		name: 'Slack Slash Command',
+		value: 'slackCommand',
+		description: "/perks balance: set the command's Request URL to this node's production URL",
+	},
+	{
+		name: 'Slack Bot Messages',
+		value: 'slackEvents',
+		description: 'A DM to the app or an @mention (Events API): set the Request URL to this URL',
+	},
+	{
+		name: 'Teams Outgoing Webhook',
+		value: 'teamsOutgoingWebhook',
+		description: '"@Perks balance" in a Teams channel: set the callback URL to this URL',
+	},
+	{
+		name: 'Teams Chat (1:1 with the Service Account)',
+		value: TEAMS_CHAT_SOURCE,
+		description:
+			'A message to the service account in a 1:1 chat: subscribed through Microsoft Graph on publish',
+	},
+];
+
 export class PerksChatTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Perks Chat Trigger',
 		name: 'perksChatTrigger',
 		icon: { light: 'file:perks.svg', dark: 'file:perks.dark.svg' },
 		group: ['trigger'],
-		version: 1,
-		subtitle:
-			'={{ {"slackCommand": "Slack slash command", "slackEvents": "Slack bot messages", "teamsOutgoingWebhook": "Teams outgoing webhook", "teamsChat": "Teams chat"}[$parameter["source"]] }}',
-		description: 'Starts the workflow when someone asks the perks bot a question in Slack or Microsoft Teams',
+		// Version 2 behaves as 1; n8n evaluates an expression per request only for version 1 (see PerksTrigger).
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle: optionSubtitle('source', SOURCES),
+		description:
+			'Starts the workflow when someone asks the perks bot a question in Slack or Microsoft Teams',
 		defaults: { name: 'Perks Chat Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: SLACK_CREDENTIAL, required: true, displayOptions: { show: { source: SLACK_SOURCES } } },
-			{ name: TEAMS_OUTGOING_CREDENTIAL, required: true, displayOptions: { show: { source: ['teamsOutgoingWebhook'] } } },
-			{ name: TEAMS_CREDENTIAL_TYPE, required: true, displayOptions: { show: { source: [TEAMS_CHAT_SOURCE] } } },
+			{
+				name: SLACK_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { source: SLACK_SOURCES } },
+			},
+			{
+				name: TEAMS_OUTGOING_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { source: ['teamsOutgoingWebhook'] } },
+			},
+			{
+				name: TEAMS_CREDENTIAL_TYPE,
+				required: true,
+				displayOptions: { show: { source: [TEAMS_CHAT_SOURCE] } },
+			},
 		],
 		// Slack requests are acknowledged by the node itself at once (3 s deadline); a Teams outgoing
 		// webhook's answer is the HTTP response, so n8n sends the last node's item (Perks Chat Reply's).
@@ -61,33 +101,12 @@ export class PerksChatTrigger implements INodeType {
 				name: 'source',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{
-						name: 'Slack Slash Command',
-						value: 'slackCommand',
-						description: '/perks balance: set the command\'s Request URL to this node\'s production URL',
-					},
-					{
-						name: 'Slack Bot Messages',
-						value: 'slackEvents',
-						description: 'A DM to the app or an @mention (Events API): set the Request URL to this URL',
-					},
-					{
-						name: 'Teams Outgoing Webhook',
-						value: 'teamsOutgoingWebhook',
-						description: '"@Perks balance" in a Teams channel: set the callback URL to this URL',
-					},
-					{
-						name: 'Teams Chat (1:1 with the Service Account)',
-						value: TEAMS_CHAT_SOURCE,
-						description: 'A message to the service account in a 1:1 chat: subscribed through Microsoft Graph on publish',
-					},
-				],
+				options: SOURCES,
 				default: 'slackCommand',
 			},
 			{
 				displayName:
-					'Slack verifies this URL with the credential\'s Signing Secret: paste it from the app\'s Basic Information page.',
+					"Slack verifies this URL with the credential's Signing Secret: paste it from the app's Basic Information page.",
 				name: 'slackNotice',
 				type: 'notice',
 				default: '',
@@ -103,7 +122,7 @@ export class PerksChatTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Publishing subscribes to the service account\'s chats through Microsoft Graph (renewed while published, deleted on unpublish). Graph must reach this URL over HTTPS.',
+					"Publishing subscribes to the service account's chats through Microsoft Graph (renewed while published, deleted on unpublish). Graph must reach this URL over HTTPS.",
 				name: 'teamsChatNotice',
 				type: 'notice',
 				default: '',
@@ -129,13 +148,13 @@ export class PerksChatTrigger implements INodeType {
 
 /** The request as each source defines it: verified, then answered or turned into a question. */
 async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & { rawBody?: Buffer };
+	const rawBody = await rawBodyOf(this);
 	const source = this.getNodeParameter('source', 'slackCommand') as ChatSource;
 	if (source === TEAMS_CHAT_SOURCE) return await teamsChatWebhook(this);
 	const secret = await readSecret(this, source);
 	const outcome = handleChatRequest({
 		source,
-		rawBody: request.rawBody,
+		rawBody,
 		headers: this.getHeaderData() as Record<string, string | string[] | undefined>,
 		secret,
 		scope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
@@ -155,7 +174,9 @@ async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 
 async function readSecret(context: IWebhookFunctions, source: ChatSource): Promise<string> {
 	if (source === 'teamsOutgoingWebhook') {
-		const credential = await context.getCredentials<{ securityToken?: string }>(TEAMS_OUTGOING_CREDENTIAL);
+		const credential = await context.getCredentials<{ securityToken?: string }>(
+			TEAMS_OUTGOING_CREDENTIAL,
+		);
 		return credential.securityToken?.trim() ?? '';
 	}
 	const credential = await context.getCredentials<{ signingSecret?: string }>(SLACK_CREDENTIAL);

@@ -45,8 +45,16 @@ export type ChatOutcome =
 	/** `ack` is answered at once (Slack's 3 s); without it n8n answers with the last node's item (Teams). */
 	| { action: 'start'; question: ChatQuestion; ack?: IDataObject | string };
 
-const ignored = (reason: string): ChatOutcome => ({ action: 'respond', status: 200, body: { ignored: reason } });
-const badRequest = (message: string): ChatOutcome => ({ action: 'respond', status: 400, body: { error: 'invalid_request', message } });
+const ignored = (reason: string): ChatOutcome => ({
+	action: 'respond',
+	status: 200,
+	body: { ignored: reason },
+});
+const badRequest = (message: string): ChatOutcome => ({
+	action: 'respond',
+	status: 400,
+	body: { error: 'invalid_request', message },
+});
 
 export function handleChatRequest(request: ChatRequest): ChatOutcome {
 	const rawBody = request.rawBody ?? Buffer.alloc(0);
@@ -55,7 +63,13 @@ export function handleChatRequest(request: ChatRequest): ChatOutcome {
 		return Array.isArray(value) ? value[0] : value;
 	};
 	if (request.source === 'teamsOutgoingWebhook') {
-		if (!verifyTeamsOutgoingRequest({ securityToken: request.secret, authorization: header('authorization'), rawBody })) {
+		if (
+			!verifyTeamsOutgoingRequest({
+				securityToken: request.secret,
+				authorization: header('authorization'),
+				rawBody,
+			})
+		) {
 			return { action: 'respond', status: 401, body: { error: 'invalid_signature' } };
 		}
 		return teamsOutgoing(rawBody, request);
@@ -67,7 +81,12 @@ export function handleChatRequest(request: ChatRequest): ChatOutcome {
 		rawBody,
 		nowSeconds: request.nowSeconds,
 	});
-	if (!check.valid) return { action: 'respond', status: 401, body: { error: 'invalid_signature', reason: check.reason } };
+	if (!check.valid)
+		return {
+			action: 'respond',
+			status: 401,
+			body: { error: 'invalid_signature', reason: check.reason },
+		};
 	if (request.source === 'slackCommand') return slackCommand(rawBody, request);
 	// A retry means Slack missed our first answer, not that the first copy went unseen: never answer twice.
 	if (header('x-slack-retry-num') !== undefined) return ignored('retry');
@@ -79,13 +98,22 @@ function slackCommand(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	const userId = form.get('user_id');
 	const responseUrl = form.get('response_url');
 	const triggerId = form.get('trigger_id');
-	if (!userId || !responseUrl || !triggerId) return badRequest('A slash command needs user_id, response_url and trigger_id');
+	if (!userId || !responseUrl || !triggerId)
+		return badRequest('A slash command needs user_id, response_url and trigger_id');
 	// trigger_id is unique per invocation: the same signed request sent again is a replay.
 	if (!request.seen.claim(`${request.scope}:command:${triggerId}`)) return ignored('replay');
 	const text = form.get('text') ?? '';
 	return {
 		action: 'start',
-		question: chatQuestion('slack', 'slackCommand', userId, form.get('user_name'), text, responseUrl, form.get('channel_id')),
+		question: chatQuestion(
+			'slack',
+			'slackCommand',
+			userId,
+			form.get('user_name'),
+			text,
+			responseUrl,
+			form.get('channel_id'),
+		),
 		// Empty 200: Slack shows nothing, and the answer follows privately through response_url.
 		ack: '',
 	};
@@ -117,21 +145,41 @@ function slackEvent(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 		return badRequest('The body is not JSON');
 	}
 	if (envelope.type === 'url_verification') {
-		return { action: 'respond', status: 200, body: { challenge: String(envelope.challenge ?? '') } };
+		return {
+			action: 'respond',
+			status: 200,
+			body: { challenge: String(envelope.challenge ?? '') },
+		};
 	}
 	const event = envelope.event;
 	if (envelope.type !== 'event_callback' || !event) return ignored('not_an_event');
-	const isQuestion = event.type === 'app_mention' || (event.type === 'message' && event.channel_type === 'im');
+	const isQuestion =
+		event.type === 'app_mention' || (event.type === 'message' && event.channel_type === 'im');
 	if (!isQuestion) return ignored('not_a_question');
 	// Bots (ours included) and edits, joins and other subtypes never start a run: no answer loops.
 	const selfIds = (envelope.authorizations ?? []).map((a) => a.user_id);
-	if (event.bot_id || event.app_id || event.subtype || !event.user || selfIds.includes(event.user)) {
+	if (
+		event.bot_id ||
+		event.app_id ||
+		event.subtype ||
+		!event.user ||
+		selfIds.includes(event.user)
+	) {
 		return ignored('bot_or_system_message');
 	}
-	if (!envelope.event_id || !request.seen.claim(`${request.scope}:event:${envelope.event_id}`)) return ignored('replay');
+	if (!envelope.event_id || !request.seen.claim(`${request.scope}:event:${envelope.event_id}`))
+		return ignored('replay');
 	return {
 		action: 'start',
-		question: chatQuestion('slack', 'slackEvents', event.user, null, event.text ?? '', null, event.channel ?? null),
+		question: chatQuestion(
+			'slack',
+			'slackEvents',
+			event.user,
+			null,
+			event.text ?? '',
+			null,
+			event.channel ?? null,
+		),
 		ack: { ok: true },
 	};
 }
@@ -152,9 +200,18 @@ function teamsOutgoing(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 		return badRequest('The body is not JSON');
 	}
 	const askerId = activity.from?.aadObjectId;
-	if (activity.type !== 'message' || !askerId || !activity.id) return badRequest('Expected a message activity from a user');
+	if (activity.type !== 'message' || !askerId || !activity.id)
+		return badRequest('Expected a message activity from a user');
 	if (!request.seen.claim(`${request.scope}:activity:${activity.id}`)) return ignored('replay');
-	const q = chatQuestion('teams', 'teamsOutgoingWebhook', askerId, activity.from?.name ?? null, activity.text ?? '', null, activity.conversation?.id ?? null);
+	const q = chatQuestion(
+		'teams',
+		'teamsOutgoingWebhook',
+		askerId,
+		activity.from?.name ?? null,
+		activity.text ?? '',
+		null,
+		activity.conversation?.id ?? null,
+	);
 	return { action: 'start', question: q };
 }
 
@@ -168,5 +225,15 @@ export function chatQuestion(
 	channelId: string | null,
 ): ChatQuestion {
 	const { intent, language } = parseQuestion(text);
-	return { platform, source, askerId, askerName, text, intent, language: language ?? null, responseUrl, channelId };
+	return {
+		platform,
+		source,
+		askerId,
+		askerName,
+		text,
+		intent,
+		language: language ?? null,
+		responseUrl,
+		channelId,
+	};
 }

@@ -5,6 +5,7 @@
  * in its database), so the renewal timer lives in trigger(), which n8n starts on publish and on
  * every start, in the main process, and stops on unpublish.
  */
+import { rawBodyOf } from '../shared/node/rawBody';
 import { randomBytes } from 'node:crypto';
 
 import type {
@@ -205,10 +206,7 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 		response.status(200).send(validationToken);
 		return { noWebhookResponse: true };
 	}
-	const request = context.getRequestObject() as ReturnType<
-		IWebhookFunctions['getRequestObject']
-	> & { rawBody?: Buffer };
-	const notifications = parseNotifications(request.rawBody);
+	const notifications = parseNotifications(await rawBodyOf(context));
 	if (!notifications) {
 		response.status(400).json({
 			error: 'invalid_request',

@@ -10,6 +10,8 @@ import { PERKS_EVENT_TYPES, type PerksEventType } from '../shared/perks/contract
 import { SIGNATURE_HEADER } from '../shared/perks/signature';
 import { PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transport';
 import { eventsInFlight } from '../shared/idempotency/recentKeys';
+import { rawBodyOf } from '../shared/node/rawBody';
+import { multiOptionSubtitle } from '../shared/node/subtitle';
 import { handleDelivery } from './receive';
 import { registrationMethods, registrations } from './registration';
 
@@ -21,7 +23,11 @@ const EVENT_OPTIONS: Array<{ name: string; value: PerksEventType; description: s
 		value: 'wallet.low_balance',
 		description: 'A wallet fell below its low-balance threshold',
 	},
-	{ name: 'New Perk Added', value: 'catalog.perk_added', description: 'A perk was added to the catalog' },
+	{
+		name: 'New Perk Added',
+		value: 'catalog.perk_added',
+		description: 'A perk was added to the catalog',
+	},
 ];
 
 export class PerksTrigger implements INodeType {
@@ -34,8 +40,7 @@ export class PerksTrigger implements INodeType {
 		// (the old Webhook node's binaryData option), which costs an expression isolate per event.
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle:
-			'={{ ($parameter["events"] || []).map(e => ({"wallet.funded": "Wallet Funded", "perk.redeemed": "Perk Redeemed", "wallet.low_balance": "Low Balance Warning", "catalog.perk_added": "New Perk Added"})[e] || e).join(", ") }}',
+		subtitle: multiOptionSubtitle('events', EVENT_OPTIONS),
 		description: 'Starts the workflow when the perks platform sends an event',
 		defaults: { name: 'Perks Trigger' },
 		inputs: [],
@@ -43,7 +48,15 @@ export class PerksTrigger implements INodeType {
 		credentials: [{ name: PERKS_CREDENTIAL, required: true }],
 		// n8n answers when the workflow has run: 200 on success, 500 on failure, so the platform
 		// redelivers what failed (docs/idempotency.md).
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'lastNode', responseData: 'noData', path: 'webhook' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'lastNode',
+				responseData: 'noData',
+				path: 'webhook',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Events',
@@ -62,7 +75,7 @@ export class PerksTrigger implements INodeType {
 					{
 						name: 'Automatic',
 						value: 'automatic',
-						description: 'Register this workflow\'s URL with the perks API when it is published',
+						description: "Register this workflow's URL with the perks API when it is published",
 					},
 					{
 						name: 'Manual',
@@ -72,11 +85,12 @@ export class PerksTrigger implements INodeType {
 					},
 				],
 				default: 'automatic',
-				description: 'Whether n8n registers the webhook with the perks platform, or you did it yourself',
+				description:
+					'Whether n8n registers the webhook with the perks platform, or you did it yourself',
 			},
 			{
 				displayName:
-					'Manual: register the production URL above in the perks admin console for the chosen events, and paste the webhook\'s secret into the credential.',
+					"Manual: register the production URL above in the perks admin console for the chosen events, and paste the webhook's secret into the credential.",
 				name: 'manualNotice',
 				type: 'notice',
 				default: '',
@@ -88,18 +102,14 @@ export class PerksTrigger implements INodeType {
 	webhookMethods = { default: registrationMethods };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
-			rawBody?: Buffer;
-			readRawBody?: () => Promise<void>;
-		};
-		// From version 2 on, n8n leaves a body it cannot parse (no or another content type) unread;
-		// the signature covers those bytes too, so read them as version 1 had them read.
-		if (!request.rawBody) await request.readRawBody?.();
+		const rawBody = await rawBodyOf(this);
 		const deliver = (secrets: Array<string | undefined>) =>
 			handleDelivery({
-				rawBody: request.rawBody,
+				rawBody,
 				signatureHeader: this.getHeaderData()[SIGNATURE_HEADER],
-				secrets: secrets.filter((secret): secret is string => typeof secret === 'string' && secret.length > 0),
+				secrets: secrets.filter(
+					(secret): secret is string => typeof secret === 'string' && secret.length > 0,
+				),
 				selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
 				dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
 				inFlight: eventsInFlight,
@@ -107,7 +117,9 @@ export class PerksTrigger implements INodeType {
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
 		// The credential is read only when no registration's secret matches: n8n decrypts it and starts
 		// an expression isolate on every read, which cost more than the rest of the delivery.
-		const registered = registrations(this.getWorkflowStaticData('node')).map((r) => r.webhookSecret);
+		const registered = registrations(this.getWorkflowStaticData('node')).map(
+			(r) => r.webhookSecret,
+		);
 		let outcome = deliver(registered);
 		if (outcome.action === 'reject' && outcome.body.reason === 'mismatch') {
 			const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);

@@ -32,7 +32,7 @@ function workflow(): WorkflowJson {
 				id: randomUUID(),
 				name: TRIGGER,
 				type: 'n8n-nodes-perks.perksTrigger',
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [0, 0],
 				webhookId: WEBHOOK_ID,
 				parameters: { events: ['wallet.funded'] },
@@ -206,6 +206,22 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(delivery).toMatchObject({ status: 200 });
 		await waitForWalletLookups(eve, 1);
 	});
+
+	// Version 2: n8n leaves a body it does not parse unread, and the trigger reads the bytes itself.
+	it.each([['text/plain'], ['application/octet-stream'], [null]])(
+		'accepts a signed event sent with content type %s (the signature covers the raw bytes)',
+		async (contentType) => {
+			const tia = employee('Tia Contenttype');
+			const [delivery] = await perks.deliver(walletFundedEvent(tia, { amount: 2, balance: 2 }), { contentType });
+			expect(delivery.status).toBe(200);
+			expect(walletLookups(tia)).toHaveLength(1);
+			const [forged] = await perks.deliver(walletFundedEvent(tia, { amount: 3, balance: 3 }), {
+				contentType,
+				signature: 'tampered',
+			});
+			expect(forged.status).toBe(401);
+		},
+	);
 
 	it('answers a delivery once the workflow has run: 200 with no body on success', async () => {
 		const gus = employee('Gus Acknowledged');

@@ -105,6 +105,8 @@ export interface DeliverOptions {
 	signature?: SignatureMode;
 	/** Sent instead of `JSON.stringify(event)`, for malformed-body tests. */
 	rawBody?: string | Buffer;
+	/** Another Content-Type than application/json; null sends none. */
+	contentType?: string | null;
 	/** Sends the same delivery this many times concurrently (duplicate deliveries). */
 	times?: number;
 	timeoutMs?: number;
@@ -331,7 +333,7 @@ export class PerksEmulator {
 		const sends = targets.flatMap((target) => {
 			const prepared = prepareDelivery(body, target.secret, options.signature ?? 'valid');
 			return Array.from({ length: times }, () =>
-				send(target.url, prepared, full.id, options.timeoutMs ?? DELIVERY_TIMEOUT_MS),
+				send(target.url, prepared, full.id, options.timeoutMs ?? DELIVERY_TIMEOUT_MS, options.contentType),
 			);
 		});
 		return Promise.all(sends);
@@ -740,11 +742,10 @@ async function send(
 	prepared: PreparedDelivery,
 	eventId: string,
 	timeoutMs: number,
+	contentType: string | null = 'application/json',
 ): Promise<DeliveryResult> {
-	const headers: Record<string, string> = {
-		'content-type': 'application/json',
-		'user-agent': 'PerksEmulator/1.0',
-	};
+	const headers: Record<string, string> = { 'user-agent': 'PerksEmulator/1.0' };
+	if (contentType !== null) headers['content-type'] = contentType;
 	if (prepared.signature) headers['perks-signature'] = prepared.signature;
 	try {
 		const response = await fetch(url, {

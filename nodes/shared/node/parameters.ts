@@ -1,5 +1,9 @@
 /** Parameter reads that fail with the field's name instead of letting an empty value through. */
-import { NodeOperationError, type IExecuteFunctions, type IGetNodeParameterOptions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
+} from 'n8n-workflow';
 
 export function requireString(
 	context: IExecuteFunctions,
@@ -9,7 +13,8 @@ export function requireString(
 	options?: IGetNodeParameterOptions,
 ): string {
 	const value = context.getNodeParameter(name, itemIndex, '', options);
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const text =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (!text) {
 		throw new NodeOperationError(context.getNode(), `"${label}" is empty`, {
 			itemIndex,

@@ -57,8 +57,14 @@ export async function runOnce(
  * Only `error` and `details` keys: n8n then routes the item to the error output ("On Error:
  * Continue (using error output)") with the input item's fields merged in.
  */
-function failedItem(nodeError: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
-	const details: IDataObject = { code: nodeError.context.code ?? null, fix: nodeError.description ?? null };
+function failedItem(
+	nodeError: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): INodeExecutionData {
+	const details: IDataObject = {
+		code: nodeError.context.code ?? null,
+		fix: nodeError.description ?? null,
+	};
 	if (nodeError.context.delivery) details.delivery = nodeError.context.delivery as IDataObject;
 	return { json: { error: nodeError.message, details }, pairedItem: { item: itemIndex } };
 }

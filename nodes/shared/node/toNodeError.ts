@@ -18,7 +18,11 @@ export function isExplainedError(error: unknown): error is ExplainedError {
 	);
 }
 
-export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (isExplainedError(error)) {
 		const details = { code: error.code, message: error.message } as JsonObject;
@@ -35,5 +39,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 		if (delivery) nodeError.context.delivery = delivery;
 		return nodeError;
 	}
-	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }
