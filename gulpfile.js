@@ -2,14 +2,17 @@
 const { src, dest, parallel } = require('gulp');
 
 function copyIcons() {
-	return src(['nodes/**/*.{svg,png}', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false }).pipe(
-		dest('dist'),
-	);
+	return src(['nodes/**/*.{svg,png}', 'credentials/**/*.{svg,png}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
 }
 
 /** Output schemas (the editor's field list before a first run) and codex files (categories, docs links). */
 function copyNodeJson() {
-	return src(['nodes/**/__schema__/**/*.json', 'nodes/**/*.node.json'], { base: '.' }).pipe(dest('dist'));
+	return src(['nodes/**/__schema__/**/*.json', 'nodes/**/*.node.json'], { base: '.' }).pipe(
+		dest('dist'),
+	);
 }
 
 function copyTemplates() {

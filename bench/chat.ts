@@ -12,7 +12,12 @@ import { PerksEmulator } from '../test/emulators/perksApi';
 import { SlackEmulator } from '../test/emulators/slackApi';
 import { closeServer } from '../test/harness/closeServer';
 import { N8nInstance, sleep, waitFor } from '../test/e2e/n8nInstance';
-import { loadTemplate, SLACK_SIGNING_SECRET, templateCredentials, webhookIdOf } from '../test/e2e/templateSetup';
+import {
+	loadTemplate,
+	SLACK_SIGNING_SECRET,
+	templateCredentials,
+	webhookIdOf,
+} from '../test/e2e/templateSetup';
 import { envInt, fmt, pool, post } from './common';
 import { ratio, type Row } from './table';
 import { webhookWorkflow } from './workflows';
@@ -24,14 +29,20 @@ const SLACK_ACK_MS = 3_000;
 const PERKS_LATENCY_MS = 2_000;
 
 /** Every asker's own response_url on loopback: the posts each one received. */
-async function responseUrls(): Promise<{ server: Server; base: string; posts: Map<string, string[]> }> {
+async function responseUrls(): Promise<{
+	server: Server;
+	base: string;
+	posts: Map<string, string[]>;
+}> {
 	const posts = new Map<string, string[]>();
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
 			const asker = req.url ?? '';
-			const text = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: unknown }).text ?? '');
+			const text = String(
+				(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: unknown }).text ?? '',
+			);
 			posts.set(asker, [...(posts.get(asker) ?? []), text]);
 			res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 		});
@@ -46,12 +57,20 @@ function percentile(sorted: number[], p: number): number {
 
 const spread = (ms: number[]) => {
 	const sorted = [...ms].sort((a, b) => a - b);
-	return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+	return {
+		p50: percentile(sorted, 50),
+		p99: percentile(sorted, 99),
+		max: sorted[sorted.length - 1],
+	};
 };
 
-const show = (s: { p50: number; p99: number; max: number }) => `p50 ${fmt(s.p50)} / p99 ${fmt(s.p99)} / max ${fmt(s.max)} ms`;
+const show = (s: { p50: number; p99: number; max: number }) =>
+	`p50 ${fmt(s.p50)} / p99 ${fmt(s.p99)} / max ${fmt(s.max)} ms`;
 
-async function timedPosts(count: number, make: (i: number) => { url: string; body: Buffer; headers: Record<string, string> }) {
+async function timedPosts(
+	count: number,
+	make: (i: number) => { url: string; body: Buffer; headers: Record<string, string> },
+) {
 	const ms: number[] = [];
 	let failed = 0;
 	let unanswered = 0;
@@ -72,11 +91,20 @@ export async function chat(): Promise<Row> {
 	const slack = new SlackEmulator({ appName: 'Perks' });
 	await Promise.all([perks.start(), slack.start()]);
 	const answers = await responseUrls();
-	const n8n = await N8nInstance.launch({ name: 'bench-chat', credentials: templateCredentials(perks, slack), workflows: [SLASH, NOOP], env: { N8N_LOG_LEVEL: 'warn' } });
+	const n8n = await N8nInstance.launch({
+		name: 'bench-chat',
+		credentials: templateCredentials(perks, slack),
+		workflows: [SLASH, NOOP],
+		env: { N8N_LOG_LEVEL: 'warn' },
+	});
 	try {
 		const url = n8n.webhookUrl(webhookIdOf(SLASH));
 		const command = (userId: string, path: string) => {
-			const signed = slashCommand(SLACK_SIGNING_SECRET, { userId, text: 'balance', responseUrl: `${answers.base}${path}` });
+			const signed = slashCommand(SLACK_SIGNING_SECRET, {
+				userId,
+				text: 'balance',
+				responseUrl: `${answers.base}${path}`,
+			});
 			return { url, body: Buffer.from(signed.body), headers: signed.headers };
 		};
 		const askers = slack.addUsers(count + 5, { namePrefix: 'asker' }).map((user, i) => {
@@ -85,28 +113,50 @@ export async function chat(): Promise<Row> {
 			return { user, balance: 10_000 + i, path: `/commands/${user.id}` };
 		});
 		// n8n serves published webhooks a moment after it is ready: until then it answers 404.
-		const live = async (target: string) => (await post(target, Buffer.from('{}'), { 'content-type': 'application/json' }, 5_000)).status !== 404;
-		await waitFor(async () => (await live(url)) && (await live(`${n8n.baseUrl}/webhook/bench-chat-noop`)), { what: 'the webhooks to be served', timeoutMs: 60_000, intervalMs: 500, instance: n8n });
+		const live = async (target: string) =>
+			(await post(target, Buffer.from('{}'), { 'content-type': 'application/json' }, 5_000))
+				.status !== 404;
+		await waitFor(
+			async () => (await live(url)) && (await live(`${n8n.baseUrl}/webhook/bench-chat-noop`)),
+			{ what: 'the webhooks to be served', timeoutMs: 60_000, intervalMs: 500, instance: n8n },
+		);
 		// Warm-up (not counted): a few commands answered without the slow API.
 		await timedPosts(5, (i) => command(askers[count + i].user.id, askers[count + i].path));
-		await waitFor(() => answers.posts.size >= 5, { what: 'the warm-up answers', timeoutMs: 30_000, instance: n8n });
-		const body = Buffer.from(new URLSearchParams({ command: '/perks', text: 'balance' }).toString());
+		await waitFor(() => answers.posts.size >= 5, {
+			what: 'the warm-up answers',
+			timeoutMs: 30_000,
+			instance: n8n,
+		});
+		const body = Buffer.from(
+			new URLSearchParams({ command: '/perks', text: 'balance' }).toString(),
+		);
 		const form = { 'content-type': 'application/x-www-form-urlencoded' };
-		const baseline = await timedPosts(count, () => ({ url: `${n8n.baseUrl}/webhook/bench-chat-noop`, body, headers: form }));
+		const baseline = await timedPosts(count, () => ({
+			url: `${n8n.baseUrl}/webhook/bench-chat-noop`,
+			body,
+			headers: form,
+		}));
 
 		perks.setLatency('/v1/wallets', PERKS_LATENCY_MS);
 		const began = performance.now();
 		const acks = await timedPosts(count, (i) => command(askers[i].user.id, askers[i].path));
 		const measured = askers.slice(0, count);
-		const answered = () => measured.filter((a) => (answers.posts.get(a.path)?.length ?? 0) > 0).length;
-		await waitFor(() => answered() === count, { what: 'every answer', timeoutMs: 60_000, instance: n8n }).catch(() => undefined);
+		const answered = () =>
+			measured.filter((a) => (answers.posts.get(a.path)?.length ?? 0) > 0).length;
+		await waitFor(() => answered() === count, {
+			what: 'every answer',
+			timeoutMs: 60_000,
+			instance: n8n,
+		}).catch(() => undefined);
 		const allMs = performance.now() - began;
 		await sleep(1_000);
 		const got = measured.map((a) => answers.posts.get(a.path) ?? []);
 		const missing = got.filter((p) => p.length === 0).length;
 		const duplicates = got.reduce((sum, p) => sum + Math.max(0, p.length - 1), 0);
 		// The balance is printed with a thousands separator in some languages: compare digits only.
-		const wrong = measured.filter((a, i) => got[i].length > 0 && !got[i][0].replace(/\D/g, '').includes(String(a.balance))).length;
+		const wrong = measured.filter(
+			(a, i) => got[i].length > 0 && !got[i][0].replace(/\D/g, '').includes(String(a.balance)),
+		).length;
 		const late = acks.max >= SLACK_ACK_MS;
 		const problems = [
 			late ? `slowest acknowledgement ${fmt(acks.max)} ms` : '',
@@ -121,7 +171,7 @@ export async function chat(): Promise<Row> {
 			figure: `acks ${show(acks)}; ${count - missing}/${count} answers in ${fmt(allMs / 1000, 1)} s, ${duplicates} duplicates, ${wrong} wrong`,
 			baseline: `Webhook → NoOp acks ${show(baseline)}${baseline.failed + baseline.unanswered ? ` (${baseline.failed + baseline.unanswered} not 200 in 10 s)` : ''}`,
 			ratio: `p99 ${ratio(acks.p99, baseline.p99)}`,
-			target: 'every ack < 3 s; every answer once, the asker\'s balance',
+			target: "every ack < 3 s; every answer once, the asker's balance",
 			verdict: problems.length === 0 ? 'met' : `missed (${problems.join('; ')})`,
 		};
 	} finally {

@@ -14,7 +14,13 @@ export function envInt(name: string, fallback: number): number {
 /** Which benchmarks to run: BENCH_ONLY=ingest,sync (default: all). */
 export function selected(name: string): boolean {
 	const only = process.env.BENCH_ONLY;
-	return !only || only.split(',').map((s) => s.trim()).includes(name);
+	return (
+		!only ||
+		only
+			.split(',')
+			.map((s) => s.trim())
+			.includes(name)
+	);
 }
 
 export function gc(): void {
@@ -29,14 +35,30 @@ export interface Posted {
 }
 
 /** POST over a keep-alive agent (status 0: the request failed). */
-export function post(url: string, body: Buffer, headers: Record<string, string>, timeoutMs = 60_000): Promise<Posted> {
+export function post(
+	url: string,
+	body: Buffer,
+	headers: Record<string, string>,
+	timeoutMs = 60_000,
+): Promise<Posted> {
 	return new Promise((resolve) => {
-		const req = request(url, { method: 'POST', agent, headers: { 'content-length': String(body.length), ...headers }, timeout: timeoutMs }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-			res.on('error', () => resolve({ status: 0, body: '' }));
-		});
+		const req = request(
+			url,
+			{
+				method: 'POST',
+				agent,
+				headers: { 'content-length': String(body.length), ...headers },
+				timeout: timeoutMs,
+			},
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (c: Buffer) => chunks.push(c));
+				res.on('end', () =>
+					resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+				);
+				res.on('error', () => resolve({ status: 0, body: '' }));
+			},
+		);
 		req.on('timeout', () => req.destroy(new Error('timeout')));
 		req.on('error', (error) => resolve({ status: 0, body: error.message }));
 		req.end(body);
@@ -44,7 +66,11 @@ export function post(url: string, body: Buffer, headers: Record<string, string>,
 }
 
 /** Runs `work(i)` for i in [0, count) with at most `concurrency` at once. */
-export async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+	count: number,
+	concurrency: number,
+	work: (i: number) => Promise<void>,
+): Promise<void> {
 	let next = 0;
 	const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
 		while (next < count) await work(next++);

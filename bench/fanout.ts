@@ -25,15 +25,27 @@ interface Burst {
 }
 
 /** Delivers wallet.funded to each user's employee, `concurrency` at a time, until every DM is there. */
-async function burst(perks: PerksEmulator, slack: SlackEmulator, n8n: N8nInstance, users: EmulatedUser[], concurrency: number): Promise<Burst> {
-	const employees = users.map((user) => perks.addEmployee({ email: user.email, name: user.realName }));
+async function burst(
+	perks: PerksEmulator,
+	slack: SlackEmulator,
+	n8n: N8nInstance,
+	users: EmulatedUser[],
+	concurrency: number,
+): Promise<Burst> {
+	const employees = users.map((user) =>
+		perks.addEmployee({ email: user.email, name: user.realName }),
+	);
 	const began = performance.now();
 	const results: RedeliveryResult[] = await perks.deliverAllUntilDone(
 		employees.map((employee) => walletFundedEvent(employee, { amount: 100, balance: 100 })),
 		{ concurrency },
 	);
 	const dmCount = () => users.filter((u) => slack.messagesFor(u.id).length > 0).length;
-	await waitFor(() => dmCount() === users.length, { what: 'every DM', timeoutMs: 30_000, instance: n8n }).catch(() => undefined);
+	await waitFor(() => dmCount() === users.length, {
+		what: 'every DM',
+		timeoutMs: 30_000,
+		instance: n8n,
+	}).catch(() => undefined);
 	const ms = performance.now() - began;
 	await sleep(1_000);
 	const counts = users.map((u) => slack.messagesFor(u.id).length);
@@ -49,10 +61,16 @@ async function burst(perks: PerksEmulator, slack: SlackEmulator, n8n: N8nInstanc
 /** What the run itself shows about a slow limited burst (not a guess). */
 function whySlow(b: Burst, freeRate: number): string {
 	const reasons = [
-		freeRate < LIMIT_PER_SECOND ? `n8n itself ran ${fmt(freeRate, 1)} executions/s without the limit, below the limit` : '',
-		b.redelivered ? `${b.redelivered} deliveries went back to the platform and waited for its backoff` : '',
+		freeRate < LIMIT_PER_SECOND
+			? `n8n itself ran ${fmt(freeRate, 1)} executions/s without the limit, below the limit`
+			: '',
+		b.redelivered
+			? `${b.redelivered} deliveries went back to the platform and waited for its backoff`
+			: '',
 	].filter(Boolean);
-	return reasons.join(', ') || 'neither n8n\'s own rate nor redeliveries explain it: see the 429 count';
+	return (
+		reasons.join(', ') || "neither n8n's own rate nor redeliveries explain it: see the 429 count"
+	);
 }
 
 function exactness(b: Burst): string {
@@ -66,24 +84,52 @@ export async function fanout(): Promise<Row[]> {
 	const perks = new PerksEmulator();
 	const slack = new SlackEmulator({ appName: 'Perks' });
 	await Promise.all([perks.start(), slack.start()]);
-	const n8n = await N8nInstance.launch({ name: 'bench-fanout', credentials: templateCredentials(perks, slack), workflows: [DM, NOOP], env: { N8N_LOG_LEVEL: 'warn' } });
+	const n8n = await N8nInstance.launch({
+		name: 'bench-fanout',
+		credentials: templateCredentials(perks, slack),
+		workflows: [DM, NOOP],
+		env: { N8N_LOG_LEVEL: 'warn' },
+	});
 	try {
 		const url = n8n.webhookUrl(webhookIdOf(DM));
-		await waitFor(() => perks.webhooks.some((w) => w.url === url), { what: 'the template to register', timeoutMs: 60_000, instance: n8n });
+		await waitFor(() => perks.webhooks.some((w) => w.url === url), {
+			what: 'the template to register',
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
 		// Warm-up, not counted.
 		await burst(perks, slack, n8n, slack.addUsers(20, { namePrefix: 'warm' }), concurrency);
 
-		const free = await burst(perks, slack, n8n, slack.addUsers(count, { namePrefix: 'free' }), concurrency);
+		const free = await burst(
+			perks,
+			slack,
+			n8n,
+			slack.addUsers(count, { namePrefix: 'free' }),
+			concurrency,
+		);
 		const body = Buffer.from(JSON.stringify({ hello: 'world' }));
 		let noOpErrors = 0;
 		const began = performance.now();
 		await pool(count, concurrency, async () => {
-			if ((await post(`${n8n.baseUrl}/webhook/bench-noop`, body, { 'content-type': 'application/json' })).status !== 200) noOpErrors++;
+			if (
+				(
+					await post(`${n8n.baseUrl}/webhook/bench-noop`, body, {
+						'content-type': 'application/json',
+					})
+				).status !== 200
+			)
+				noOpErrors++;
 		});
 		const noOpMs = performance.now() - began;
 
 		slack.rateLimit('chat.postMessage', LIMIT_PER_SECOND);
-		const capped = await burst(perks, slack, n8n, slack.addUsers(limited, { namePrefix: 'capped' }), concurrency);
+		const capped = await burst(
+			perks,
+			slack,
+			n8n,
+			slack.addUsers(limited, { namePrefix: 'capped' }),
+			concurrency,
+		);
 		const allowedMs = (limited / LIMIT_PER_SECOND) * 1000;
 		const freeRate = (count * 1000) / free.ms;
 		const noOpRate = (count * 1000) / noOpMs;
@@ -103,7 +149,10 @@ export async function fanout(): Promise<Row[]> {
 				baseline: `${fmt(allowedMs / 1000, 1)} s (what the limit allows)`,
 				ratio: ratio(capped.ms, allowedMs),
 				target: '≤ 1.2×, 0 lost, 0 duplicates',
-				verdict: exact(capped) && capped.ms <= 1.2 * allowedMs ? 'met' : `missed (${[capped.ms > 1.2 * allowedMs ? `slower than 1.2×: ${whySlow(capped, freeRate)}` : '', exact(capped) ? '' : exactness(capped)].filter(Boolean).join('; ')})`,
+				verdict:
+					exact(capped) && capped.ms <= 1.2 * allowedMs
+						? 'met'
+						: `missed (${[capped.ms > 1.2 * allowedMs ? `slower than 1.2×: ${whySlow(capped, freeRate)}` : '', exact(capped) ? '' : exactness(capped)].filter(Boolean).join('; ')})`,
 			},
 		];
 	} finally {

@@ -31,7 +31,12 @@ const PLATFORM_TIMEOUT_MS = 10_000;
 
 const ROUNDS = 2;
 
-async function fire(target: Target, count: number, concurrency: number, offset: number): Promise<{ ms: number; cpuMs: number; errors: number; timeouts: number }> {
+async function fire(
+	target: Target,
+	count: number,
+	concurrency: number,
+	offset: number,
+): Promise<{ ms: number; cpuMs: number; errors: number; timeouts: number }> {
 	let errors = 0;
 	let timeouts = 0;
 	const groups = liveN8nGroups();
@@ -61,7 +66,12 @@ async function measure(targets: Target[], events: number, concurrency: number): 
 			totals[k].timeouts += r.timeouts;
 		}
 	}
-	return totals.map((t) => ({ perSecond: (per * ROUNDS * 1000) / t.ms, cpuMsPerEvent: t.cpuMs / (per * ROUNDS), errors: t.errors, timeouts: t.timeouts }));
+	return totals.map((t) => ({
+		perSecond: (per * ROUNDS * 1000) / t.ms,
+		cpuMsPerEvent: t.cpuMs / (per * ROUNDS),
+		errors: t.errors,
+		timeouts: t.timeouts,
+	}));
 }
 
 function targetsFor(perks: PerksEmulator, base: string, perksUrl: string, tag: string): Target[] {
@@ -70,46 +80,88 @@ function targetsFor(perks: PerksEmulator, base: string, perksUrl: string, tag: s
 	const employee = perks.addEmployee({ email: 'bench@example.com', name: 'Bench' });
 	const json = { 'content-type': 'application/json' };
 	const eventBody = (i: number) =>
-		Buffer.from(JSON.stringify({ ...walletFundedEvent(employee, { amount: 1, balance: i }), id: `evt_bench_${tag}_${i}` }));
+		Buffer.from(
+			JSON.stringify({
+				...walletFundedEvent(employee, { amount: 1, balance: i }),
+				id: `evt_bench_${tag}_${i}`,
+			}),
+		);
 	return [
 		{
 			label: 'Perks Trigger',
 			url: perksUrl,
 			make: (i) => {
 				const body = eventBody(i);
-				return { body, headers: { ...json, 'perks-signature': signatureHeader(secret, body, Math.floor(Date.now() / 1000)) } };
+				return {
+					body,
+					headers: {
+						...json,
+						'perks-signature': signatureHeader(secret, body, Math.floor(Date.now() / 1000)),
+					},
+				};
 			},
 		},
-		{ label: 'Webhook + header auth', url: `${base}/webhook/bench-hdr`, make: (i) => ({ body: eventBody(i), headers: { ...json, [HEADER.name]: HEADER.value } }) },
-		{ label: 'Webhook, no auth', url: `${base}/webhook/bench-open`, make: (i) => ({ body: eventBody(i), headers: json }) },
+		{
+			label: 'Webhook + header auth',
+			url: `${base}/webhook/bench-hdr`,
+			make: (i) => ({ body: eventBody(i), headers: { ...json, [HEADER.name]: HEADER.value } }),
+		},
+		{
+			label: 'Webhook, no auth',
+			url: `${base}/webhook/bench-open`,
+			make: (i) => ({ body: eventBody(i), headers: json }),
+		},
 	];
 }
 
-const WORKFLOWS = [perksTriggerWorkflow('benchPerksIngest1'), webhookWorkflow('benchHdrIngest01', 'bench-hdr', 'headerAuth'), webhookWorkflow('benchOpenIngest1', 'bench-open', 'none')];
+const WORKFLOWS = [
+	perksTriggerWorkflow('benchPerksIngest1'),
+	webhookWorkflow('benchHdrIngest01', 'bench-hdr', 'headerAuth'),
+	webhookWorkflow('benchOpenIngest1', 'bench-open', 'none'),
+];
 const perksWebhookId = WORKFLOWS[0].nodes[0].webhookId!;
 
 function failures(who: string, r: Result): string {
-	const parts = [r.errors ? `${r.errors} non-200` : '', r.timeouts ? `${r.timeouts} unanswered in 10 s` : ''].filter(Boolean);
+	const parts = [
+		r.errors ? `${r.errors} non-200` : '',
+		r.timeouts ? `${r.timeouts} unanswered in 10 s` : '',
+	].filter(Boolean);
 	return parts.length ? `${who}: ${parts.join(', ')}` : '';
 }
 
-const rate = (r: Result) => `${fmt(r.perSecond, 1)} events/s, n8n CPU ${fmt(r.cpuMsPerEvent, 1)} ms/event`;
+const rate = (r: Result) =>
+	`${fmt(r.perSecond, 1)} events/s, n8n CPU ${fmt(r.cpuMsPerEvent, 1)} ms/event`;
 
 function verdict(r: Result, baseline: Result): string {
 	const note = [failures('ours', r), failures('baseline', baseline)].filter(Boolean).join(', ');
 	// Wall time per event at this concurrency: what the trigger adds over n8n's own webhook.
 	const extraMs = 1000 / r.perSecond - 1000 / baseline.perSecond;
-	return r.perSecond / baseline.perSecond >= 0.95 ? `met${note && ` (${note})`}` : `missed (+${extraMs.toFixed(1)} ms of wall time per event${note && `; ${note}`})`;
+	return r.perSecond / baseline.perSecond >= 0.95
+		? `met${note && ` (${note})`}`
+		: `missed (+${extraMs.toFixed(1)} ms of wall time per event${note && `; ${note}`})`;
 }
 
 /** The three targets in one n8n started with `env`. */
-async function single(perks: PerksEmulator, tag: string, env: Record<string, string>): Promise<{ label: string; results: Result[] }> {
+async function single(
+	perks: PerksEmulator,
+	tag: string,
+	env: Record<string, string>,
+): Promise<{ label: string; results: Result[] }> {
 	const events = envInt('BENCH_INGEST_EVENTS', 2_000);
 	const concurrency = envInt('BENCH_INGEST_CONCURRENCY', 20);
-	const n8n = await N8nInstance.launch({ name: `bench-ingest-${tag}`, credentials: benchCredentials(perks), workflows: WORKFLOWS, env: { N8N_LOG_LEVEL: 'warn', ...env } });
+	const n8n = await N8nInstance.launch({
+		name: `bench-ingest-${tag}`,
+		credentials: benchCredentials(perks),
+		workflows: WORKFLOWS,
+		env: { N8N_LOG_LEVEL: 'warn', ...env },
+	});
 	try {
 		const url = n8n.webhookUrl(perksWebhookId);
-		await waitFor(() => perks.webhooks.some((w) => w.url === url), { what: 'the trigger to register', timeoutMs: 60_000, instance: n8n });
+		await waitFor(() => perks.webhooks.some((w) => w.url === url), {
+			what: 'the trigger to register',
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
 		const results = await measure(targetsFor(perks, n8n.baseUrl, url, tag), events, concurrency);
 		return { label: `ingest, ${fmt(events)} events × ${concurrency} concurrent, one n8n`, results };
 	} finally {
@@ -121,8 +173,22 @@ export async function ingestSingle(perks: PerksEmulator): Promise<Row[]> {
 	const { label, results } = await single(perks, 'single', {});
 	const [ours, header, open] = results;
 	return [
-			{ benchmark: `${label}: Perks Trigger vs Webhook + header auth`, figure: rate(ours), baseline: rate(header), ratio: ratio(ours.perSecond, header.perSecond), target: '≥ 0.95×', verdict: verdict(ours, header) },
-		{ benchmark: `${label}: Perks Trigger vs Webhook, no auth`, figure: rate(ours), baseline: rate(open), ratio: ratio(ours.perSecond, open.perSecond), target: 'none (reference)', verdict: `n/a${failures('baseline', open) && ` (${failures('baseline', open)})`}` },
+		{
+			benchmark: `${label}: Perks Trigger vs Webhook + header auth`,
+			figure: rate(ours),
+			baseline: rate(header),
+			ratio: ratio(ours.perSecond, header.perSecond),
+			target: '≥ 0.95×',
+			verdict: verdict(ours, header),
+		},
+		{
+			benchmark: `${label}: Perks Trigger vs Webhook, no auth`,
+			figure: rate(ours),
+			baseline: rate(open),
+			ratio: ratio(ours.perSecond, open.perSecond),
+			target: 'none (reference)',
+			verdict: `n/a${failures('baseline', open) && ` (${failures('baseline', open)})`}`,
+		},
 	];
 }
 
@@ -131,20 +197,43 @@ export async function ingestSingle(perks: PerksEmulator): Promise<Row[]> {
  * the default gap is isolates n8n starts for any trigger but its own Webhook node.
  */
 export async function ingestLazyIsolates(perks: PerksEmulator): Promise<Row> {
-	const { label, results } = await single(perks, 'lazy', { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' });
+	const { label, results } = await single(perks, 'lazy', {
+		N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+	});
 	const [ours, header] = results;
 	const note = [failures('ours', ours), failures('baseline', header)].filter(Boolean).join(', ');
-	return { benchmark: `${label}, N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: Perks Trigger vs Webhook + header auth`, figure: rate(ours), baseline: rate(header), ratio: ratio(ours.perSecond, header.perSecond), target: 'none (reference)', verdict: note ? `n/a (${note})` : 'n/a' };
+	return {
+		benchmark: `${label}, N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: Perks Trigger vs Webhook + header auth`,
+		figure: rate(ours),
+		baseline: rate(header),
+		ratio: ratio(ours.perSecond, header.perSecond),
+		target: 'none (reference)',
+		verdict: note ? `n/a (${note})` : 'n/a',
+	};
 }
 
 export async function ingestQueue(perks: PerksEmulator, workers: number): Promise<Row> {
 	const events = envInt('BENCH_QUEUE_EVENTS', 1_000);
 	const concurrency = envInt('BENCH_INGEST_CONCURRENCY', 20);
-	const cluster = await N8nQueueCluster.launch({ name: `bench-queue-${workers}`, workers, credentials: benchCredentials(perks), workflows: WORKFLOWS.slice(0, 2), env: { N8N_LOG_LEVEL: 'warn' } });
+	const cluster = await N8nQueueCluster.launch({
+		name: `bench-queue-${workers}`,
+		workers,
+		credentials: benchCredentials(perks),
+		workflows: WORKFLOWS.slice(0, 2),
+		env: { N8N_LOG_LEVEL: 'warn' },
+	});
 	try {
 		const url = cluster.webhookUrl(perksWebhookId);
-		await waitFor(() => perks.webhooks.some((w) => w.url === url), { what: 'the trigger to register', timeoutMs: 60_000, instance: cluster });
-		const [ours, header] = await measure(targetsFor(perks, cluster.webhookBaseUrl, url, `q${workers}`).slice(0, 2), events, concurrency);
+		await waitFor(() => perks.webhooks.some((w) => w.url === url), {
+			what: 'the trigger to register',
+			timeoutMs: 60_000,
+			instance: cluster,
+		});
+		const [ours, header] = await measure(
+			targetsFor(perks, cluster.webhookBaseUrl, url, `q${workers}`).slice(0, 2),
+			events,
+			concurrency,
+		);
 		return {
 			benchmark: `ingest, queue mode (webhook process + ${workers} worker${workers > 1 ? 's' : ''}), ${fmt(events)} events × ${concurrency}`,
 			figure: rate(ours),

@@ -16,9 +16,21 @@ import { startup } from './startup';
 import { graphSync, slackSync } from './sync';
 import { render, type Row } from './table';
 
-const skipped = (benchmark: string, why: string): Row => ({ benchmark, figure: '-', baseline: '-', ratio: '-', target: '-', verdict: `skipped (${why})` });
+const skipped = (benchmark: string, why: string): Row => ({
+	benchmark,
+	figure: '-',
+	baseline: '-',
+	ratio: '-',
+	target: '-',
+	verdict: `skipped (${why})`,
+});
 
-async function step(rows: Row[], name: string, label: string, work: () => Promise<Row | Row[]>): Promise<void> {
+async function step(
+	rows: Row[],
+	name: string,
+	label: string,
+	work: () => Promise<Row | Row[]>,
+): Promise<void> {
 	if (!selected(name)) return;
 	const began = Date.now();
 	process.stderr.write(`[bench] ${label}…\n`);
@@ -29,7 +41,9 @@ async function step(rows: Row[], name: string, label: string, work: () => Promis
 		for (const row of done) process.stderr.write(`[bench] ${Object.values(row).join(' | ')}\n`);
 	} catch (error) {
 		// A benchmark that could not run says so in the table; the others still run.
-		rows.push(skipped(label, `failed to run: ${String((error as Error).message ?? error).split('\n')[0]}`));
+		rows.push(
+			skipped(label, `failed to run: ${String((error as Error).message ?? error).split('\n')[0]}`),
+		);
 	}
 	process.stderr.write(`[bench] ${label}: ${Math.round((Date.now() - began) / 1000)} s\n`);
 }
@@ -48,7 +62,10 @@ async function main(): Promise<void> {
 		await step(rows, 'ingest', 'ingest, one n8n, lazy isolates', () => ingestLazyIsolates(perks));
 		await step(rows, 'queue', 'ingest, queue mode, 1 worker', () => ingestQueue(perks, 1));
 		await step(rows, 'queue', 'ingest, queue mode, 2 workers', () => ingestQueue(perks, 2));
-		const sizes = (process.env.BENCH_SYNC_SIZES ?? '10000,50000').split(',').map(Number).filter((n) => n > 0);
+		const sizes = (process.env.BENCH_SYNC_SIZES ?? '10000,50000')
+			.split(',')
+			.map(Number)
+			.filter((n) => n > 0);
 		for (const size of sizes) {
 			await step(rows, 'sync', `user sync Slack ${size}`, () => slackSync(size));
 			await step(rows, 'sync', `user sync Graph ${size}`, () => graphSync(size));
@@ -61,9 +78,11 @@ async function main(): Promise<void> {
 		await disposePackage(pkg);
 	}
 	const cpu = cpus()[0]?.model ?? 'unknown';
-	console.log(`node ${process.version}, ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
-		`${new Date().toISOString().slice(0, 10)}; ${Math.round((Date.now() - began) / 1000)} s in all; ingest concurrency ${envInt('BENCH_INGEST_CONCURRENCY', 20)}; ` +
-		`load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end\n`);
+	console.log(
+		`node ${process.version}, ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB; ` +
+			`${new Date().toISOString().slice(0, 10)}; ${Math.round((Date.now() - began) / 1000)} s in all; ingest concurrency ${envInt('BENCH_INGEST_CONCURRENCY', 20)}; ` +
+			`load average ${loadBefore.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end\n`,
+	);
 	console.log(render(rows));
 }
 

@@ -39,8 +39,22 @@ export async function startup(): Promise<Row[]> {
 		const [msA, msB] = [median(a.map((r) => r.ms)), median(b.map((r) => r.ms))];
 		const [rssA, rssB] = [median(a.map((r) => r.rssMB)), median(b.map((r) => r.rssMB))];
 		return [
-			{ benchmark: `n8n start-up time, with the package vs without (median of ${runs})`, figure: `${fmt(msA)} ms`, baseline: `${fmt(msB)} ms`, ratio: ratio(msA, msB), target: 'none set (reference)', verdict: 'n/a' },
-			{ benchmark: `n8n memory after start-up (RSS, n8n + task runner), with vs without`, figure: `${fmt(rssA)} MB`, baseline: `${fmt(rssB)} MB`, ratio: ratio(rssA, rssB), target: 'none set (reference)', verdict: `n/a (+${fmt(rssA - rssB)} MB)` },
+			{
+				benchmark: `n8n start-up time, with the package vs without (median of ${runs})`,
+				figure: `${fmt(msA)} ms`,
+				baseline: `${fmt(msB)} ms`,
+				ratio: ratio(msA, msB),
+				target: 'none set (reference)',
+				verdict: 'n/a',
+			},
+			{
+				benchmark: `n8n memory after start-up (RSS, n8n + task runner), with vs without`,
+				figure: `${fmt(rssA)} MB`,
+				baseline: `${fmt(rssB)} MB`,
+				ratio: ratio(rssA, rssB),
+				target: 'none set (reference)',
+				verdict: `n/a (+${fmt(rssA - rssB)} MB)`,
+			},
 		];
 	} finally {
 		await Promise.all([withPkg.dispose(), without.dispose()]);

@@ -45,7 +45,10 @@ function row(platform: string, size: number, minimum: number, ours: Run, naive: 
 		baseline: `${fmt(naive.calls)} calls, ${fmt(naive.ms)} ms, peak heap +${fmt(naive.heapMB)} MB`,
 		ratio: `calls ${ratio(ours.calls, naive.calls, 4)}, time ${ratio(ours.ms, naive.ms)}`,
 		target: `≤ page minimum + 3 (${minimum} + 3)`,
-		verdict: withinCalls && complete ? 'met' : `missed (${withinCalls ? '' : `${ours.calls} calls`}${complete ? '' : ' not everyone matched'})`,
+		verdict:
+			withinCalls && complete
+				? 'met'
+				: `missed (${withinCalls ? '' : `${ours.calls} calls`}${complete ? '' : ' not everyone matched'})`,
 	};
 }
 
@@ -58,9 +61,17 @@ export async function slackSync(size: number): Promise<Row> {
 		const employees = perks.seedEmployees(size, (i) => ({ email: users[i].email }));
 		const ours = await timed(async () => {
 			const before = slack.calls.length + perks.requests.length;
-			const result = await runNode(TYPE.mapUser, { platform: 'slack', operation: 'syncUsers', syncOutput: 'all' }, [{}], { slack, perks });
+			const result = await runNode(
+				TYPE.mapUser,
+				{ platform: 'slack', operation: 'syncUsers', syncOutput: 'all' },
+				[{}],
+				{ slack, perks },
+			);
 			const items = result.output('Subject');
-			return { calls: slack.calls.length + perks.requests.length - before, matched: Number(items[items.length - 1].matched) };
+			return {
+				calls: slack.calls.length + perks.requests.length - before,
+				matched: Number(items[items.length - 1].matched),
+			};
 		});
 		// The naive flow signs its own requests (in n8n the credential would).
 		const signed: typeof fetch = async (url, init) => {
@@ -68,15 +79,26 @@ export async function slackSync(size: number): Promise<Row> {
 			headers.set('authorization', `Bearer ${slack.token}`);
 			return await fetch(url, { ...init, headers });
 		};
-		const platform = new SlackPlatform({ fetch: signed as never, apiUrl: slack.apiUrl, throttleKey: 'bench-naive-sync' });
+		const platform = new SlackPlatform({
+			fetch: signed as never,
+			apiUrl: slack.apiUrl,
+			throttleKey: 'bench-naive-sync',
+		});
 		const naive = await timed(async () => {
 			const before = slack.calls.length;
 			let matched = 0;
-			for (const employee of employees) if (await platform.findUserByEmail(employee.email)) matched++;
+			for (const employee of employees)
+				if (await platform.findUserByEmail(employee.email)) matched++;
 			// The naive flow lists the perks directory too: the same pages as ours.
 			return { calls: slack.calls.length - before + Math.ceil(size / PERKS_PAGE), matched };
 		});
-		return row('Slack (Map User by Email → Sync Users)', size, Math.ceil(size / SLACK_PAGE) + Math.ceil(size / PERKS_PAGE), ours, naive);
+		return row(
+			'Slack (Map User by Email → Sync Users)',
+			size,
+			Math.ceil(size / SLACK_PAGE) + Math.ceil(size / PERKS_PAGE),
+			ours,
+			naive,
+		);
 	} finally {
 		await Promise.all([perks.stop(), slack.stop()]);
 	}
@@ -87,11 +109,25 @@ export async function graphSync(size: number): Promise<Row> {
 	await graph.start();
 	try {
 		const users = graph.addUsers(size);
-		const employees: Employee[] = users.map((u, i) => ({ id: `emp_${i}`, email: u.mail!, name: u.displayName, locale: 'en', active: true }));
+		const employees: Employee[] = users.map((u, i) => ({
+			id: `emp_${i}`,
+			email: u.mail!,
+			name: u.displayName,
+			locale: 'en',
+			active: true,
+		}));
 		const token = graph.issueTokens().accessToken;
 		const transport: GraphTransport = async ({ method, url, headers, body }) => {
-			const res = await fetch(url, { method, headers: { ...headers, Authorization: `Bearer ${token}` }, body });
-			return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+			const res = await fetch(url, {
+				method,
+				headers: { ...headers, Authorization: `Bearer ${token}` },
+				body,
+			});
+			return {
+				status: res.status,
+				headers: Object.fromEntries(res.headers),
+				body: await res.text(),
+			};
 		};
 		const teams = new TeamsPlatform({ transport, graphApiBaseUrl: graph.graphBaseUrl });
 		const ours = await timed(async () => {
@@ -107,7 +143,13 @@ export async function graphSync(size: number): Promise<Row> {
 			for (const employee of employees) if (await teams.findUserByEmail(employee.email)) matched++;
 			return { calls: graph.requests.length - before, matched };
 		});
-		return row('Microsoft Graph (bulk listing + join; perks listing not counted)', size, Math.ceil(size / GRAPH_PAGE), ours, naive);
+		return row(
+			'Microsoft Graph (bulk listing + join; perks listing not counted)',
+			size,
+			Math.ceil(size / GRAPH_PAGE),
+			ours,
+			naive,
+		);
 	} finally {
 		await graph.stop();
 	}

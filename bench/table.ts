@@ -15,7 +15,14 @@ export function ratio(ours: number, baseline: number, digits = 2): string {
 
 /** A Markdown table, so the same text goes into docs/benchmarks.md. */
 export function render(rows: Row[]): string {
-	const head: Row = { benchmark: 'benchmark', figure: 'figure', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', verdict: 'verdict' };
+	const head: Row = {
+		benchmark: 'benchmark',
+		figure: 'figure',
+		baseline: 'baseline (same run)',
+		ratio: 'ratio',
+		target: 'target',
+		verdict: 'verdict',
+	};
 	const keys = Object.keys(head) as Array<keyof Row>;
 	const line = (row: Row) => `| ${keys.map((k) => row[k].replace(/\|/g, '/')).join(' | ')} |`;
 	return [line(head), `| ${keys.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');

@@ -6,12 +6,26 @@ import type { PerksEmulator } from '../test/emulators/perksApi';
 
 export const HEADER = { name: 'X-Bench-Key', value: 'bench-header-value-0123456789' };
 
-const noOp = (x: number) => ({ id: randomUUID(), name: 'NoOp', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [x, 0] as [number, number], parameters: {} });
-const toNoOp = (from: string) => ({ [from]: { main: [[{ node: 'NoOp', type: 'main' as const, index: 0 }]] } });
+const noOp = (x: number) => ({
+	id: randomUUID(),
+	name: 'NoOp',
+	type: 'n8n-nodes-base.noOp',
+	typeVersion: 1,
+	position: [x, 0] as [number, number],
+	parameters: {},
+});
+const toNoOp = (from: string) => ({
+	[from]: { main: [[{ node: 'NoOp', type: 'main' as const, index: 0 }]] },
+});
 
 export function benchCredentials(perks: PerksEmulator): CredentialJson[] {
 	return [
-		{ id: 'benchPerksApi001', name: 'Perks API', type: 'perksApi', data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey } },
+		{
+			id: 'benchPerksApi001',
+			name: 'Perks API',
+			type: 'perksApi',
+			data: { baseUrl: perks.baseUrl, apiKey: perks.apiKey },
+		},
 		{ id: 'benchHeaderAuth01', name: 'Header', type: 'httpHeaderAuth', data: HEADER },
 	];
 }
@@ -42,7 +56,12 @@ export function perksTriggerWorkflow(id: string): WorkflowJson {
  * n8n's Webhook node → NoOp, answering after the run like our trigger does ("lastNode", no data)
  * or on receipt, with header auth or none; served at `/webhook/<path>`.
  */
-export function webhookWorkflow(id: string, path: string, auth: 'headerAuth' | 'none', responseMode: 'lastNode' | 'onReceived' = 'lastNode'): WorkflowJson {
+export function webhookWorkflow(
+	id: string,
+	path: string,
+	auth: 'headerAuth' | 'none',
+	responseMode: 'lastNode' | 'onReceived' = 'lastNode',
+): WorkflowJson {
 	return {
 		id,
 		name: `bench: Webhook (${auth}) → NoOp`,
@@ -54,8 +73,17 @@ export function webhookWorkflow(id: string, path: string, auth: 'headerAuth' | '
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, authentication: auth, responseMode, responseData: 'noData', options: {} },
-				...(auth === 'headerAuth' ? { credentials: { httpHeaderAuth: { id: 'benchHeaderAuth01', name: 'Header' } } } : {}),
+				parameters: {
+					httpMethod: 'POST',
+					path,
+					authentication: auth,
+					responseMode,
+					responseData: 'noData',
+					options: {},
+				},
+				...(auth === 'headerAuth'
+					? { credentials: { httpHeaderAuth: { id: 'benchHeaderAuth01', name: 'Header' } } }
+					: {}),
 			},
 			noOp(260),
 		],

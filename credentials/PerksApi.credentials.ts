@@ -13,7 +13,8 @@ export class PerksApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:perks.svg', dark: 'file:perks.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/perks-api.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/perks-api.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -27,7 +27,8 @@ export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:teams.svg', dark: 'file:teams.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/teams-setup.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/teams-setup.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -62,8 +63,18 @@ export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 				'Change only for a national cloud (US Government: https://graph.microsoft.us, China: https://microsoftgraph.chinacloudapi.cn) or a test server',
 		},
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: entraUrl('authorize') },
-		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: entraUrl('token') },
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: entraUrl('authorize'),
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: entraUrl('token'),
+		},
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: PERKS_TEAMS_SCOPES.join(' ') },
 		// Lets whoever connects pick the service account instead of the browser's signed-in user.
 		{

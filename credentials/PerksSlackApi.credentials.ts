@@ -15,7 +15,8 @@ export class PerksSlackApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:slack.svg', dark: 'file:slack.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/slack-setup.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/slack-setup.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -38,11 +39,19 @@ export class PerksSlackApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.apiUrl.replace(/\\/?$/, "/")}}', url: 'auth.test', method: 'POST' },
+		request: {
+			baseURL: '={{$credentials.apiUrl.replace(/\\/?$/, "/")}}',
+			url: 'auth.test',
+			method: 'POST',
+		},
 		rules: [
 			{
 				type: 'responseSuccessBody',
-				properties: { key: 'ok', value: false, message: 'Slack rejected the bot token: re-copy it or reinstall the app' },
+				properties: {
+					key: 'ok',
+					value: false,
+					message: 'Slack rejected the bot token: re-copy it or reinstall the app',
+				},
 			},
 		],
 	};

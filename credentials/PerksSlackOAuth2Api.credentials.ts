@@ -31,7 +31,8 @@ export class PerksSlackOAuth2Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:slack.svg', dark: 'file:slack.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/slack-setup.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/slack-setup.md';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
@@ -48,8 +49,18 @@ export class PerksSlackOAuth2Api implements ICredentialType {
 			default: 'https://slack.com/api/oauth.v2.access',
 		},
 		// Slack's v2 flow takes bot scopes in `scope` and returns the bot token as access_token.
-		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: PERKS_SLACK_BOT_SCOPES.join(',') },
-		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: PERKS_SLACK_BOT_SCOPES.join(','),
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
 		slackApiUrlField,
 		slackSigningSecretField,

@@ -10,7 +10,8 @@ export class PerksTeamsOutgoingWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:teams.svg', dark: 'file:teams.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/chat-balance.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-perks/n8n-nodes-perks/blob/main/docs/chat-balance.md';
 
 	properties: INodeProperties[] = [
 		{

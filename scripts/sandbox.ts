@@ -24,15 +24,25 @@ import {
 import { chatActions, perksEventActions, runNowActions, type Action } from './sandbox/actions';
 import { startWorld } from './sandbox/world';
 
-const OWNER = { email: 'admin@perks.local', firstName: 'Sandbox', lastName: 'Admin', password: 'Sandbox-Perks-1' };
+const OWNER = {
+	email: 'admin@perks.local',
+	firstName: 'Sandbox',
+	lastName: 'Admin',
+	password: 'Sandbox-Perks-1',
+};
 
 async function main(): Promise<number> {
 	const once = process.argv.includes('--once');
 	const world = await startWorld();
-	const templates = loadTemplates('sandboxTpl').map((t) => ({ ...t, workflow: pickTeam(t.workflow, world.team) }));
+	const templates = loadTemplates('sandboxTpl').map((t) => ({
+		...t,
+		workflow: pickTeam(t.workflow, world.team),
+	}));
 	const perksTriggered = templates.filter((t) => t.trigger.kind === 'perksEvent').length;
 
-	console.log(`Starting n8n with n8n-nodes-perks and ${templates.length} templates (about 30-60 s)…`);
+	console.log(
+		`Starting n8n with n8n-nodes-perks and ${templates.length} templates (about 30-60 s)…`,
+	);
 	const workflows = templates.map((t) => t.workflow);
 	const n8n = await N8nInstance.launch({
 		name: 'sandbox',
@@ -40,7 +50,11 @@ async function main(): Promise<number> {
 		workflows,
 		// An Error Trigger workflow runs only when published (n8n 2.x), though nothing fires it from outside.
 		publish: templates
-			.filter((t) => t.trigger.kind !== 'manual' || t.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.errorTrigger'))
+			.filter(
+				(t) =>
+					t.trigger.kind !== 'manual' ||
+					t.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.errorTrigger'),
+			)
 			.map((t) => t.workflow.id),
 		env: { N8N_LOG_LEVEL: 'info' },
 	}).catch(async (error: unknown) => {
@@ -64,8 +78,15 @@ async function main(): Promise<number> {
 			.filter((t) => t.trigger.kind === 'chat' && t.trigger.source === 'teamsChat')
 			.map((t) => n8n.webhookUrl(webhookIdOf(t.workflow)));
 		await waitFor(
-			() => graphUrls.every((url) => world.graph.liveSubscriptions().some((s) => s.notificationUrl === url)),
-			{ what: `${graphUrls.length} templates to subscribe with Microsoft Graph`, timeoutMs: 90_000, instance: n8n },
+			() =>
+				graphUrls.every((url) =>
+					world.graph.liveSubscriptions().some((s) => s.notificationUrl === url),
+				),
+			{
+				what: `${graphUrls.length} templates to subscribe with Microsoft Graph`,
+				timeoutMs: 90_000,
+				instance: n8n,
+			},
 		);
 		const browserId = 'perks-sandbox';
 		const cookie = await setUpOwner(n8n, OWNER, browserId);
@@ -79,7 +100,9 @@ async function main(): Promise<number> {
 		if (once) {
 			let failed = 0;
 			for (const action of actions) failed += (await fire(action)) ? 0 : 1;
-			console.log(`\nsandbox: ${actions.length - failed} of ${actions.length} actions delivered what they should${failed ? ` (${failed} did not; n8n log: ${n8n.logFile})` : ''}`);
+			console.log(
+				`\nsandbox: ${actions.length - failed} of ${actions.length} actions delivered what they should${failed ? ` (${failed} did not; n8n log: ${n8n.logFile})` : ''}`,
+			);
 			await stop();
 			return failed === 0 && actions.length > 0 ? 0 : 1;
 		}
@@ -92,11 +115,21 @@ async function main(): Promise<number> {
 	}
 }
 
-function printWelcome(n8n: N8nInstance, world: Awaited<ReturnType<typeof startWorld>>, templates: ReturnType<typeof loadTemplates>): void {
+function printWelcome(
+	n8n: N8nInstance,
+	world: Awaited<ReturnType<typeof startWorld>>,
+	templates: ReturnType<typeof loadTemplates>,
+): void {
 	console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password})`);
-	console.log(`Emulators: perks API ${world.perks.baseUrl}, Slack ${world.slack.apiUrl}, Microsoft Graph ${world.graph.graphBaseUrl}`);
-	console.log(`AI model: an emulator at ${world.openAi.baseUrl}, not OpenAI: its answers are scripted (it calls the balance tool, then repeats the number it got)`);
-	console.log(`Employees (in perks, Slack and Teams): ${world.people.map((p) => `${p.name} <${p.employee.email}> ${p.employee.locale}`).join(', ')}`);
+	console.log(
+		`Emulators: perks API ${world.perks.baseUrl}, Slack ${world.slack.apiUrl}, Microsoft Graph ${world.graph.graphBaseUrl}`,
+	);
+	console.log(
+		`AI model: an emulator at ${world.openAi.baseUrl}, not OpenAI: its answers are scripted (it calls the balance tool, then repeats the number it got)`,
+	);
+	console.log(
+		`Employees (in perks, Slack and Teams): ${world.people.map((p) => `${p.name} <${p.employee.email}> ${p.employee.locale}`).join(', ')}`,
+	);
 	console.log(`n8n log: ${n8n.logFile}\n\nTemplates:`);
 	for (const { file, trigger } of templates) {
 		console.log(`  ${file}: ${howFired(trigger)}`);
@@ -105,14 +138,20 @@ function printWelcome(n8n: N8nInstance, world: Awaited<ReturnType<typeof startWo
 
 function howFired(trigger: Template['trigger']): string {
 	if (trigger.kind === 'perksEvent') return `published, fired by ${trigger.events.join(', ')}`;
-	if (trigger.kind === 'manual') return trigger.runNow ? `imported; ${trigger.why}, and the menu does too` : `imported, not fired here: ${trigger.why}`;
-	if (trigger.source === 'teamsChat') return 'published (subscribed with Graph), fired by a 1:1 Teams chat message';
+	if (trigger.kind === 'manual')
+		return trigger.runNow
+			? `imported; ${trigger.why}, and the menu does too`
+			: `imported, not fired here: ${trigger.why}`;
+	if (trigger.source === 'teamsChat')
+		return 'published (subscribed with Graph), fired by a 1:1 Teams chat message';
 	return `published, fired by a ${trigger.source} question${trigger.ai ? ` (${trigger.ai}: the scripted emulator, not OpenAI)` : ''}`;
 }
 
 async function fire(action: Action): Promise<boolean> {
 	console.log(`\n→ ${action.label}`);
-	const outcome = await action.run().catch((error: unknown) => ({ ok: false, lines: [String(error)] }));
+	const outcome = await action
+		.run()
+		.catch((error: unknown) => ({ ok: false, lines: [String(error)] }));
 	for (const line of outcome.lines) console.log(`  ${line}`);
 	if (!outcome.ok) console.log('  ✗ not everything expected arrived');
 	return outcome.ok;
@@ -130,7 +169,8 @@ async function menu(actions: Action[]): Promise<void> {
 		const choice = line.trim().toLowerCase();
 		if (choice === 'q') return;
 		if (choice === 'a') for (const action of actions) await fire(action);
-		else if (/^\d+$/.test(choice) && actions[Number(choice) - 1]) await fire(actions[Number(choice) - 1]);
+		else if (/^\d+$/.test(choice) && actions[Number(choice) - 1])
+			await fire(actions[Number(choice) - 1]);
 		else if (choice === '') await fire(actions[next++ % actions.length]);
 		else console.log('Type a number, a, q, or press Enter.');
 		show();

@@ -13,6 +13,7 @@ bash scripts/setup.sh
 mkdir -p .cache
 rm -f .cache/jest-unit.json .cache/jest-e2e.json .cache/jest-reliability.json
 npm run lint
+npm run format:check
 npm run typecheck
 
 status=0

@@ -19,7 +19,13 @@ import {
 	walletFundedEvent,
 } from './emulators/perksApi';
 import { SlackEmulator } from './emulators/slackApi';
-import { PACKAGE_ROOT, instantiate, loadPackage, runFromTrigger, type WorkflowJson } from './harness/n8nRuntime';
+import {
+	PACKAGE_ROOT,
+	instantiate,
+	loadPackage,
+	runFromTrigger,
+	type WorkflowJson,
+} from './harness/n8nRuntime';
 import { hostWorkflow, type HostedWorkflow } from './harness/webhookHost';
 import { BUILT_IN_NODES, withBuiltInTriggers } from './harness/builtinTriggers';
 import { credentialsFor } from './fixtures/runNode';
@@ -55,12 +61,17 @@ afterEach(async () => {
 });
 
 /** `pick` does what the sticky note asks of the admin beyond credentials (e.g. choose the team). */
-async function publish(file: string, pick: (node: INode) => void = () => {}): Promise<HostedWorkflow> {
+async function publish(
+	file: string,
+	pick: (node: INode) => void = () => {},
+): Promise<HostedWorkflow> {
 	const template = readTemplate(file);
 	const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
 	nodes.forEach(pick);
 	const runnable = { ...template, id: file, nodes };
-	hosted = await hostWorkflow(runnable, 'Perks Trigger', { credentials: credentialsFor({ slack, perks, graph }) });
+	hosted = await hostWorkflow(runnable, 'Perks Trigger', {
+		credentials: credentialsFor({ slack, perks, graph }),
+	});
 	await hosted.activate();
 	return hosted;
 }
@@ -76,15 +87,21 @@ describe.each(templates)('template %s', (file) => {
 		const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
 		for (const node of nodes) {
 			if (node.type.startsWith('n8n-nodes-base.') || node.type.startsWith('@n8n/')) {
-				expect({ ...BUILT_IN_NODES, ...N8N_NODES_NOT_RUN_HERE }[node.type]).toContain(node.typeVersion);
+				expect({ ...BUILT_IN_NODES, ...N8N_NODES_NOT_RUN_HERE }[node.type]).toContain(
+					node.typeVersion,
+				);
 				continue;
 			}
 			// n8n makes the tool variant of a usableAsTool node at load time; its settings are the node's.
 			const isTool = node.type.endsWith('Tool');
-			const type = pkg.nodeTypes.getByNameAndVersion(isTool ? node.type.slice(0, -'Tool'.length) : node.type, node.typeVersion);
+			const type = pkg.nodeTypes.getByNameAndVersion(
+				isTool ? node.type.slice(0, -'Tool'.length) : node.type,
+				node.typeVersion,
+			);
 			if (isTool) expect(type.description.usableAsTool).toBe(true);
 			const declared = (type.description.credentials ?? []).map((c) => c.name);
-			for (const credentialType of Object.keys(node.credentials ?? {})) expect(declared).toContain(credentialType);
+			for (const credentialType of Object.keys(node.credentials ?? {}))
+				expect(declared).toContain(credentialType);
 		}
 		// One trigger: perks events, chat questions, a schedule, or another workflow's failure.
 		const triggers = nodes.filter((n) => /Trigger$/.test(n.type));
@@ -105,7 +122,9 @@ describe.each(templates)('template %s', (file) => {
 		}
 		// AI sub-nodes (model, tools) hang off a reached node by their ai_* connections.
 		for (const [from, byType] of Object.entries(template.connections)) {
-			const aiTargets = Object.entries(byType).filter(([kind]) => kind.startsWith('ai_')).flatMap(([, outputs]) => outputs.flat());
+			const aiTargets = Object.entries(byType)
+				.filter(([kind]) => kind.startsWith('ai_'))
+				.flatMap(([, outputs]) => outputs.flat());
 			if (aiTargets.some((target) => target && reached.includes(target.node))) reached.push(from);
 		}
 		expect(reached.sort()).toEqual(nodes.map((n) => n.name).sort());
@@ -116,8 +135,16 @@ describe('wallet funded → Slack DM', () => {
 	it('registers for wallet.funded and DMs the employee once per event', async () => {
 		const wf = await publish('wallet-funded-to-slack-dm.json');
 		expect(perks.webhooks.find((w) => w.url === wf.url)?.events).toEqual(['wallet.funded']);
-		const user = slack.addUser({ name: 'marta', realName: 'Marta Rossi', email: 'marta@example.com' });
-		const employee = perks.addEmployee({ email: 'Marta@Example.com', name: 'Marta Rossi', locale: 'it' });
+		const user = slack.addUser({
+			name: 'marta',
+			realName: 'Marta Rossi',
+			email: 'marta@example.com',
+		});
+		const employee = perks.addEmployee({
+			email: 'Marta@Example.com',
+			name: 'Marta Rossi',
+			locale: 'it',
+		});
 		const event = walletFundedEvent(employee, { amount: 100, balance: 250, period: '2026-11' });
 
 		expect((await perks.deliver(event))[0].status).toBe(200);
@@ -137,7 +164,12 @@ describe('new perk added → Slack channel', () => {
 	it('announces the new perk in #perks', async () => {
 		slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
 		const wf = await publish('new-perk-to-slack-channel.json');
-		const perk = perks.addPerk({ name: 'Cooking class', description: 'Learn to make pasta', cost: 60, image_url: 'https://perks.example.com/pasta.png' });
+		const perk = perks.addPerk({
+			name: 'Cooking class',
+			description: 'Learn to make pasta',
+			cost: 60,
+			image_url: 'https://perks.example.com/pasta.png',
+		});
 		expect((await perks.deliver(perkAddedEvent(perk)))[0].status).toBe(200);
 		const [run] = await wf.settled();
 		expect(run.run.status).toBe('success');
@@ -156,13 +188,21 @@ describe.each([
 		const wf = await publish(file);
 		expect(perks.webhooks.find((w) => w.url === wf.url)?.events).toEqual([eventType]);
 		const email = `${eventType.replace(/\W/g, '-')}@example.com`;
-		graph.addUser({ displayName: 'Marta Rossi', userPrincipalName: `marta.${email}`, proxyAddresses: [`smtp:${email}`] });
+		graph.addUser({
+			displayName: 'Marta Rossi',
+			userPrincipalName: `marta.${email}`,
+			proxyAddresses: [`smtp:${email}`],
+		});
 		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
 		const event =
 			eventType === 'wallet.funded'
 				? walletFundedEvent(employee, { amount: 100, balance: 250, period: '2026-11' })
 				: eventType === 'perk.redeemed'
-					? perkRedeemedEvent(employee, perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }), { balance: 60 })
+					? perkRedeemedEvent(
+							employee,
+							perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }),
+							{ balance: 60 },
+						)
 					: lowBalanceEvent(employee, { balance: 15 });
 		const before = graph.messages.length;
 		expect((await perks.deliver(event))[0].status).toBe(200);
@@ -177,10 +217,11 @@ describe.each([
 });
 
 describe('new perk added → Teams channel', () => {
-	it('announces the new perk in the chosen team\'s General channel', async () => {
+	it("announces the new perk in the chosen team's General channel", async () => {
 		const team = graph.addTeam({ displayName: 'Everyone', channels: ['General'] });
 		const wf = await publish('new-perk-to-teams-channel.json', (node) => {
-			if (node.name === 'Post to Channel') node.parameters.team = { __rl: true, mode: 'list', value: team.id };
+			if (node.name === 'Post to Channel')
+				node.parameters.team = { __rl: true, mode: 'list', value: team.id };
 		});
 		const perk = perks.addPerk({ name: 'Museum pass', description: 'A year of museums', cost: 80 });
 		expect((await perks.deliver(perkAddedEvent(perk)))[0].status).toBe(200);
@@ -203,7 +244,11 @@ describe.each([
 		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
 		const event =
 			eventType === 'perk.redeemed'
-				? perkRedeemedEvent(employee, perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }), { balance: 60 })
+				? perkRedeemedEvent(
+						employee,
+						perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }),
+						{ balance: 60 },
+					)
 				: lowBalanceEvent(employee, { balance: 15 });
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		expect((await perks.deliver(event))[0].status).toBe(200);
@@ -221,8 +266,16 @@ describe('perk redeemed → channel celebration', () => {
 		const channel = slack.getChannel('perks') ?? slack.addChannel({ name: 'perks' });
 		const wf = await publish('perk-redeemed-to-slack-channel.json');
 		expect(perks.webhooks.find((w) => w.url === wf.url)?.events).toEqual(['perk.redeemed']);
-		const employee = perks.addEmployee({ email: 'ana.celebrated@example.com', name: 'Ana Souza', locale: 'pt' });
-		const event = perkRedeemedEvent(employee, perks.addPerk({ name: 'Spa day', description: 'Relax', cost: 90 }), { balance: 10 });
+		const employee = perks.addEmployee({
+			email: 'ana.celebrated@example.com',
+			name: 'Ana Souza',
+			locale: 'pt',
+		});
+		const event = perkRedeemedEvent(
+			employee,
+			perks.addPerk({ name: 'Spa day', description: 'Relax', cost: 90 }),
+			{ balance: 10 },
+		);
 		const before = slack.messagesFor(channel.id).length;
 		await perks.deliver(event);
 		await perks.deliver(event);
@@ -236,11 +289,22 @@ describe('perk redeemed → channel celebration', () => {
 	it("celebrates the redemption in the chosen team's General channel (Teams)", async () => {
 		const team = graph.addTeam({ displayName: 'Celebrations', channels: ['General'] });
 		const wf = await publish('perk-redeemed-to-teams-channel.json', (node) => {
-			if (node.name === 'Post to Channel') node.parameters.team = { __rl: true, mode: 'list', value: team.id };
+			if (node.name === 'Post to Channel')
+				node.parameters.team = { __rl: true, mode: 'list', value: team.id };
 		});
 		expect(perks.webhooks.find((w) => w.url === wf.url)?.events).toEqual(['perk.redeemed']);
-		const employee = perks.addEmployee({ email: 'ana.teams@example.com', name: 'Ana Lima', locale: 'pt' });
-		await perks.deliver(perkRedeemedEvent(employee, perks.addPerk({ name: 'Concert', description: 'Music', cost: 70 }), { balance: 5 }));
+		const employee = perks.addEmployee({
+			email: 'ana.teams@example.com',
+			name: 'Ana Lima',
+			locale: 'pt',
+		});
+		await perks.deliver(
+			perkRedeemedEvent(
+				employee,
+				perks.addPerk({ name: 'Concert', description: 'Music', cost: 70 }),
+				{ balance: 5 },
+			),
+		);
 		const [run] = await wf.settled();
 		expect(run.run.status).toBe('success');
 		const [celebration] = graph.messagesIn(`channel:${team.id}/${team.channels[0].id}`);
@@ -250,16 +314,34 @@ describe('perk redeemed → channel celebration', () => {
 });
 
 /** A template whose trigger is an n8n built-in, run from that trigger's output (what the real one emits). */
-async function runFromBuiltIn(file: string, trigger: string, item: IDataObject, services: Parameters<typeof credentialsFor>[0], edit: (node: INode) => void = () => {}) {
+async function runFromBuiltIn(
+	file: string,
+	trigger: string,
+	item: IDataObject,
+	services: Parameters<typeof credentialsFor>[0],
+	edit: (node: INode) => void = () => {},
+) {
 	const template = readTemplate(file);
 	const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
 	nodes.forEach(edit);
 	const pkg = withBuiltInTriggers(await loadPackage());
 	const workflow = instantiate(pkg, { ...template, id: file, nodes });
-	return await runFromTrigger(pkg, workflow, trigger, [{ json: item }], { credentials: credentialsFor(services) }, 'trigger');
+	return await runFromTrigger(
+		pkg,
+		workflow,
+		trigger,
+		[{ json: item }],
+		{ credentials: credentialsFor(services) },
+		'trigger',
+	);
 }
 
-const SCHEDULE_ITEM = { timestamp: '2026-11-02T02:00:00.000+00:00', 'Readable date': 'November 2nd 2026, 2:00:00 am', Hour: '02', Timezone: 'UTC' };
+const SCHEDULE_ITEM = {
+	timestamp: '2026-11-02T02:00:00.000+00:00',
+	'Readable date': 'November 2nd 2026, 2:00:00 am',
+	Hour: '02',
+	Timezone: 'UTC',
+};
 
 describe('nightly user sync → unmatched report to an admin', () => {
 	it('Slack: the admin gets one DM with the counts and each unmatched employee with the reason', async () => {
@@ -273,7 +355,12 @@ describe('nightly user sync → unmatched report to an admin', () => {
 			directory.addEmployee({ email: 'matched@example.com', name: 'Matt Ched' });
 			directory.addEmployee({ email: 'gone@example.com', name: 'Gon Away' });
 			directory.addEmployee({ email: 'nowhere@example.com', name: 'No Where' });
-			const run = await runFromBuiltIn('user-sync-report-to-slack-admin.json', 'Schedule Trigger', SCHEDULE_ITEM, { slack: chat, perks: directory });
+			const run = await runFromBuiltIn(
+				'user-sync-report-to-slack-admin.json',
+				'Schedule Trigger',
+				SCHEDULE_ITEM,
+				{ slack: chat, perks: directory },
+			);
 			expect(run.run.status).toBe('success');
 			expect(run.output('Sync Users')).toHaveLength(3); // two unmatched rows + the summary
 			const dms = chat.messagesFor(admin.id);
@@ -293,17 +380,32 @@ describe('nightly user sync → unmatched report to an admin', () => {
 		const chat = new GraphEmulator();
 		await Promise.all([directory.start(), chat.start()]);
 		try {
-			chat.addUser({ displayName: 'Admin', userPrincipalName: 'admin@example.com', mail: 'admin@example.com' });
-			chat.addUser({ displayName: 'Alias', userPrincipalName: 'a.lias@corp.example.com', proxyAddresses: ['smtp:alias@example.com'] });
+			chat.addUser({
+				displayName: 'Admin',
+				userPrincipalName: 'admin@example.com',
+				mail: 'admin@example.com',
+			});
+			chat.addUser({
+				displayName: 'Alias',
+				userPrincipalName: 'a.lias@corp.example.com',
+				proxyAddresses: ['smtp:alias@example.com'],
+			});
 			directory.addEmployee({ email: 'alias@example.com', name: 'Al Ias' });
 			directory.seedEmployees(60);
-			const run = await runFromBuiltIn('user-sync-report-to-teams-admin.json', 'Schedule Trigger', SCHEDULE_ITEM, { graph: chat, perks: directory });
+			const run = await runFromBuiltIn(
+				'user-sync-report-to-teams-admin.json',
+				'Schedule Trigger',
+				SCHEDULE_ITEM,
+				{ graph: chat, perks: directory },
+			);
 			expect(run.run.status).toBe('success');
 			const sent = chat.messages.filter((m) => m.target.startsWith('chat:'));
 			expect(sent).toHaveLength(1);
 			expect(chat.chatIds).toHaveLength(1);
 			const content = sent[0].body.content;
-			expect(content).toContain('Perks user sync (teams): 1 of 61 employees matched, 60 unmatched.');
+			expect(content).toContain(
+				'Perks user sync (teams): 1 of 61 employees matched, 60 unmatched.',
+			);
 			expect(content.match(/No chat account has this email/g)).toHaveLength(50);
 			expect(content).toContain('… and 10 more');
 			expect(content).not.toContain('Al Ias');
@@ -329,15 +431,29 @@ describe('failed delivery → admin (Error Workflow)', () => {
 
 		// What n8n's Error Trigger emits for that execution.
 		const item = {
-			execution: { id: '231', url: 'http://127.0.0.1:5678/workflow/wf/executions/231', error: { message: error!.message, stack: 'stack' }, lastNodeExecuted: 'Send DM', mode: 'webhook' },
+			execution: {
+				id: '231',
+				url: 'http://127.0.0.1:5678/workflow/wf/executions/231',
+				error: { message: error!.message, stack: 'stack' },
+				lastNodeExecuted: 'Send DM',
+				mode: 'webhook',
+			},
 			workflow: { id: 'wf', name: 'Perks: wallet funded → Slack DM' },
 		};
-		const run = await runFromBuiltIn('failed-delivery-to-slack-admin.json', 'Error Trigger', item, { slack }, (node) => {
-			if (node.name === 'Send DM') node.parameters.email = admin.email!; // what the sticky note asks
-		});
+		const run = await runFromBuiltIn(
+			'failed-delivery-to-slack-admin.json',
+			'Error Trigger',
+			item,
+			{ slack },
+			(node) => {
+				if (node.name === 'Send DM') node.parameters.email = admin.email!; // what the sticky note asks
+			},
+		);
 		expect(run.run.status).toBe('success');
 		const [dm] = slack.messagesFor(admin.id);
-		expect(dm.text).toContain('Perks workflow *Perks: wallet funded → Slack DM* failed at *Send DM*');
+		expect(dm.text).toContain(
+			'Perks workflow *Perks: wallet funded → Slack DM* failed at *Send DM*',
+		);
 		expect(dm.text).toContain(error!.message);
 		expect(dm.text).toContain('Execution: http://127.0.0.1:5678/workflow/wf/executions/231');
 		expect(dm.text).not.toContain(slack.token);

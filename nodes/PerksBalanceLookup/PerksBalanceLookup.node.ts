@@ -19,7 +19,7 @@ export class PerksBalanceLookup implements INodeType {
 		version: 1,
 		subtitle: '={{ "by " + $parameter["lookUpBy"] }}',
 		description:
-			"Get an employee's live perks wallet: balance (points), currency, low-balance threshold and whether the balance is low. Use it to answer questions such as \"how many points do I have?\"",
+			'Get an employee\'s live perks wallet: balance (points), currency, low-balance threshold and whether the balance is low. Use it to answer questions such as "how many points do I have?"',
 		defaults: { name: 'Perks Balance Lookup' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -32,7 +32,11 @@ export class PerksBalanceLookup implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'Email', value: 'email', description: "The employee's work email" },
-					{ name: 'Employee ID', value: 'employeeId', description: 'The perks employee ID (emp_…)' },
+					{
+						name: 'Employee ID',
+						value: 'employeeId',
+						description: 'The perks employee ID (emp_…)',
+					},
 				],
 				default: 'email',
 			},
@@ -78,8 +82,10 @@ export class PerksBalanceLookup implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const client = await perksClientFor(this);
-		return [await runPerItem(this, async function (itemIndex) {
-			return await lookupBalance.call(this, itemIndex, client);
-		})];
+		return [
+			await runPerItem(this, async function (itemIndex) {
+				return await lookupBalance.call(this, itemIndex, client);
+			}),
+		];
 	}
 }

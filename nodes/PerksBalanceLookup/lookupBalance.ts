@@ -32,7 +32,11 @@ export async function lookupBalance(
 			updatedAt: wallet.updated_at,
 		};
 	} catch (error) {
-		if (continueOnNotFound && error instanceof PerksApiError && error.code === 'employee_not_found') {
+		if (
+			continueOnNotFound &&
+			error instanceof PerksApiError &&
+			error.code === 'employee_not_found'
+		) {
 			return { found: false, [lookUpBy]: key, reason: error.fix };
 		}
 		throw toNodeError(this.getNode(), error, itemIndex);

@@ -32,7 +32,8 @@ export async function answerQuestion(
 	perks: PerksClient,
 ): Promise<IDataObject> {
 	const question = readQuestion(this.getInputData()[itemIndex].json);
-	if (question.platform !== platform.name) throw new PlatformMismatchError(question.platform, platform.name);
+	if (question.platform !== platform.name)
+		throw new PlatformMismatchError(question.platform, platform.name);
 	const asker = await platform.getUser(question.askerId);
 	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
 	const locale = resolveLocale(question.language ?? employee?.locale);
@@ -69,8 +70,15 @@ export async function answerQuestion(
 export function readQuestion(json: IDataObject): Question {
 	const { source, askerId, intent, language, responseUrl } = json;
 	const sources = ['slackCommand', 'slackEvents', 'teamsOutgoingWebhook', 'teamsChat'];
-	if (typeof source !== 'string' || !sources.includes(source) || typeof askerId !== 'string' || !askerId) {
-		throw new ChatQuestionError('The input item is not a chat question: it needs "source" and "askerId"');
+	if (
+		typeof source !== 'string' ||
+		!sources.includes(source) ||
+		typeof askerId !== 'string' ||
+		!askerId
+	) {
+		throw new ChatQuestionError(
+			'The input item is not a chat question: it needs "source" and "askerId"',
+		);
 	}
 	if (source === 'slackCommand' && typeof responseUrl !== 'string') {
 		throw new ChatQuestionError('A Slack slash command item needs "responseUrl"');
@@ -85,7 +93,11 @@ export function readQuestion(json: IDataObject): Question {
 	};
 }
 
-async function balanceText(perks: PerksClient, employee: Employee, locale: Locale): Promise<string> {
+async function balanceText(
+	perks: PerksClient,
+	employee: Employee,
+	locale: Locale,
+): Promise<string> {
 	const wallet = await perks.getWallet(employee.id);
 	const amount = (value: number) => formatAmount(value, wallet.currency, locale);
 	const low = wallet.balance < wallet.low_balance_threshold;

@@ -6,7 +6,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
+import {
+	platformCredentials,
+	platformProperties,
+	runChatOperation,
+} from '../shared/chat/platformFor';
 import * as postToChannel from './actions/postToChannel.operation';
 import { searchChannels, searchTeams } from './methods/listSearch';
 
@@ -19,7 +23,8 @@ export class PerksPostToChannel implements INodeType {
 		version: 1,
 		// $parameter hands out a resource locator's value, already a string.
 		subtitle: '={{ "to " + $parameter["channel"] }}',
-		description: 'Announce perks news and celebrate redemptions in a Slack or Microsoft Teams channel',
+		description:
+			'Announce perks news and celebrate redemptions in a Slack or Microsoft Teams channel',
 		defaults: { name: 'Perks Post to Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -6,7 +6,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { platformCredentials, platformProperties, runChatOperation } from '../shared/chat/platformFor';
+import {
+	platformCredentials,
+	platformProperties,
+	runChatOperation,
+} from '../shared/chat/platformFor';
 import * as sendDm from './actions/sendDm.operation';
 import { searchUsers } from './methods/listSearch';
 

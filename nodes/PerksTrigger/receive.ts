@@ -61,7 +61,8 @@ export function handleDelivery(delivery: Delivery): DeliveryOutcome {
 	if (parsed.kind === 'unknown_type') return acknowledge(parsed.id, 'unknown_event_type');
 
 	const { event } = parsed;
-	if (!delivery.selectedEvents.includes(event.type)) return acknowledge(event.id, 'event_not_selected');
+	if (!delivery.selectedEvents.includes(event.type))
+		return acknowledge(event.id, 'event_not_selected');
 
 	const dedupeKey = `${delivery.dedupeScope}:${event.id}`;
 	if (!delivery.inFlight.claim(dedupeKey)) {

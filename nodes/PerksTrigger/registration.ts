@@ -72,7 +72,8 @@ export const registrationMethods = {
 			const client = await perksClientFor(this);
 			for (const webhook of await client.listWebhooks()) {
 				if (webhook.url !== url) continue;
-				if (webhook.id === known?.webhookId && sameEvents(webhook.events, selectedEvents(this))) return true;
+				if (webhook.id === known?.webhookId && sameEvents(webhook.events, selectedEvents(this)))
+					return true;
 				// A leftover whose secret we do not hold, or one with other events: replace it.
 				await client.deleteWebhook(webhook.id);
 			}

@@ -36,7 +36,8 @@ export async function retryOnRateLimit<T>(
 			return await attempt();
 		} catch (error) {
 			const wait = retryAfterOf(error);
-			if (wait === undefined || wait > policy.maxWaitSeconds || retry >= policy.retries) throw error;
+			if (wait === undefined || wait > policy.maxWaitSeconds || retry >= policy.retries)
+				throw error;
 			await sleep(wait * 1000);
 		}
 	}

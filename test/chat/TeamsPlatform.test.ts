@@ -9,7 +9,11 @@ import { GraphEmulator } from '../emulators/graphApi';
 /** What the nodes do through n8n, minus n8n: real HTTP with a bearer token. */
 function fetchTransport(token: () => string): GraphTransport {
 	return async ({ method, url, headers, body }) => {
-		const res = await fetch(url, { method, headers: { ...headers, Authorization: `Bearer ${token()}` }, body });
+		const res = await fetch(url, {
+			method,
+			headers: { ...headers, Authorization: `Bearer ${token()}` },
+			body,
+		});
 		return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
 	};
 }
@@ -23,7 +27,10 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		graph = new GraphEmulator();
 		await graph.start();
 		token = graph.issueTokens().accessToken;
-		teams = new TeamsPlatform({ transport: fetchTransport(() => token), graphApiBaseUrl: graph.graphBaseUrl });
+		teams = new TeamsPlatform({
+			transport: fetchTransport(() => token),
+			graphApiBaseUrl: graph.graphBaseUrl,
+		});
 	});
 
 	afterEach(async () => {
@@ -35,7 +42,8 @@ describe('TeamsPlatform against the Graph emulator', () => {
 			() => undefined,
 			(e: unknown) => e,
 		);
-		if (!(error instanceof ChatPlatformError)) throw new Error(`expected a ChatPlatformError, got ${String(error)}`);
+		if (!(error instanceof ChatPlatformError))
+			throw new Error(`expected a ChatPlatformError, got ${String(error)}`);
 		expect(`${error.message} ${error.fix}`).not.toContain(token);
 		return error;
 	}
@@ -86,7 +94,10 @@ describe('TeamsPlatform against the Graph emulator', () => {
 				userPrincipalName: 'ed@contoso.test',
 				accountEnabled: false,
 			});
-			expect(await teams.findUserByEmail('ed@contoso.test')).toMatchObject({ id: 'u-off', active: false });
+			expect(await teams.findUserByEmail('ed@contoso.test')).toMatchObject({
+				id: 'u-off',
+				active: false,
+			});
 
 			graph.addUser({
 				id: 'u-old',
@@ -96,11 +107,18 @@ describe('TeamsPlatform against the Graph emulator', () => {
 				accountEnabled: false,
 			});
 			graph.addUser({ id: 'u-new', displayName: 'Fay', userPrincipalName: 'fay@perks.test' });
-			expect(await teams.findUserByEmail('fay@perks.test')).toMatchObject({ id: 'u-new', active: true });
+			expect(await teams.findUserByEmail('fay@perks.test')).toMatchObject({
+				id: 'u-new',
+				active: true,
+			});
 		});
 
 		it('finds an email with a quote in it', async () => {
-			graph.addUser({ id: 'u-q', displayName: "Gil O'Hara", userPrincipalName: "gil.o'hara@contoso.test" });
+			graph.addUser({
+				id: 'u-q',
+				displayName: "Gil O'Hara",
+				userPrincipalName: "gil.o'hara@contoso.test",
+			});
 			expect((await teams.findUserByEmail("gil.o'hara@contoso.test"))?.id).toBe('u-q');
 		});
 
@@ -125,13 +143,23 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		expect(users).toHaveLength(10_002); // with the service account
 		expect(new Set(users.map((u) => u.id)).size).toBe(10_002);
 		expect(graph.callCount('GET /users')).toBe(11);
-		expect(graph.requests.filter((r) => r.route === 'GET /users').every((r) => r.query.$top === '999')).toBe(true);
-		expect(users.find((u) => u.name === 'Alias')?.emails).toEqual(['a@contoso.test', 'a.alias@perks.test']);
+		expect(
+			graph.requests.filter((r) => r.route === 'GET /users').every((r) => r.query.$top === '999'),
+		).toBe(true);
+		expect(users.find((u) => u.name === 'Alias')?.emails).toEqual([
+			'a@contoso.test',
+			'a.alias@perks.test',
+		]);
 	});
 
 	describe('direct messages', () => {
 		beforeEach(() => {
-			graph.addUser({ id: 'u-ana', displayName: 'Ana', userPrincipalName: 'ana@contoso.test', mail: 'ana@perks.test' });
+			graph.addUser({
+				id: 'u-ana',
+				displayName: 'Ana',
+				userPrincipalName: 'ana@contoso.test',
+				mail: 'ana@perks.test',
+			});
 		});
 
 		it('sends the default message by email twice through one 1:1 chat', async () => {
@@ -147,7 +175,9 @@ describe('TeamsPlatform against the Graph emulator', () => {
 			expect(graph.messages[0].body.content).toContain(`<strong>${doc.title}</strong>`);
 			expect(graph.callCount('GET /me')).toBe(1); // the service account's id is cached
 			const members = (
-				graph.requests.find((r) => r.route === 'POST /chats')?.body as { members: Record<string, unknown>[] }
+				graph.requests.find((r) => r.route === 'POST /chats')?.body as {
+					members: Record<string, unknown>[];
+				}
 			).members;
 			expect(members.map((m) => m['user@odata.bind'])).toEqual([
 				`https://graph.microsoft.com/v1.0/users('${graph.serviceAccount.id}')`,
@@ -156,20 +186,34 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		});
 
 		it('sends an Adaptive Card as an attachment with the card as a string', async () => {
-			const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hi' }] };
+			const card = {
+				type: 'AdaptiveCard',
+				version: '1.5',
+				body: [{ type: 'TextBlock', text: 'Hi' }],
+			};
 			await teams.sendDirectMessage('u-ana', { text: 'Look', native: [card] });
 			const [message] = graph.messages;
 			expect(message.body.content).toBe('<p>Look</p><attachment id="card1"></attachment>');
 			expect(message.attachments).toEqual([
-				{ id: 'card1', contentType: 'application/vnd.microsoft.card.adaptive', content: JSON.stringify(card) },
+				{
+					id: 'card1',
+					contentType: 'application/vnd.microsoft.card.adaptive',
+					content: JSON.stringify(card),
+				},
 			]);
 		});
 
 		it('refuses a non-card and an oversized message before any call', async () => {
-			expect((await failure(teams.sendDirectMessage('u-ana', { text: '', native: [{ type: 'Blocks' }] }))).code).toBe(
-				'invalid_card',
+			expect(
+				(
+					await failure(
+						teams.sendDirectMessage('u-ana', { text: '', native: [{ type: 'Blocks' }] }),
+					)
+				).code,
+			).toBe('invalid_card');
+			await expect(teams.sendDirectMessage('u-ana', { text: 'x'.repeat(30_000) })).rejects.toThrow(
+				MessageLimitError,
 			);
-			await expect(teams.sendDirectMessage('u-ana', { text: 'x'.repeat(30_000) })).rejects.toThrow(MessageLimitError);
 			expect(() => teams.validateMessage({ text: 'é'.repeat(14_500) })).toThrow(/29,000 bytes/);
 			expect(graph.requests).toHaveLength(0);
 		});
@@ -186,7 +230,11 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		it('gives up on a long Retry-After at once', async () => {
 			graph.rateLimit('POST /chats/{id}/messages', 120);
 			const error = await failure(teams.sendDirectMessage('u-ana', { text: 'Hello' }));
-			expect(error).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 120, ambiguous: false });
+			expect(error).toMatchObject({
+				code: 'rate_limited',
+				retryAfterSeconds: 120,
+				ambiguous: false,
+			});
 			expect(graph.callCount('POST /chats/{id}/messages')).toBe(1);
 		});
 
@@ -228,7 +276,10 @@ describe('TeamsPlatform against the Graph emulator', () => {
 				const answer = await fetchTransport(() => token)(request);
 				return { ...answer, body: answer.body ? JSON.parse(answer.body as string) : undefined };
 			};
-			const platform = new TeamsPlatform({ transport: parsed, graphApiBaseUrl: graph.graphBaseUrl });
+			const platform = new TeamsPlatform({
+				transport: parsed,
+				graphApiBaseUrl: graph.graphBaseUrl,
+			});
 			graph.addUsers(1_000);
 			let count = 0;
 			for await (const page of platform.listUsers()) count += page.length;
@@ -252,12 +303,20 @@ describe('TeamsPlatform against the Graph emulator', () => {
 
 	describe('teams and channels', () => {
 		it('lists joined, unarchived teams and their channels by name', async () => {
-			graph.addTeam({ id: 't-perks', displayName: 'Perks', channels: ['General', 'Announcements'] });
+			graph.addTeam({
+				id: 't-perks',
+				displayName: 'Perks',
+				channels: ['General', 'Announcements'],
+			});
 			graph.addTeam({ id: 't-old', displayName: 'Perks archive', isArchived: true });
 			graph.addTeam({ id: 't-other', displayName: 'Perks finance', serviceAccountIsMember: false });
-			expect(await teams.searchTeams('perk')).toEqual([{ id: 't-perks', name: 'Perks', isArchived: false }]);
+			expect(await teams.searchTeams('perk')).toEqual([
+				{ id: 't-perks', name: 'Perks', isArchived: false },
+			]);
 			const channels = await teams.searchChannels('ann', 't-perks');
-			expect(channels).toEqual([expect.objectContaining({ name: 'Announcements', isPrivate: false })]);
+			expect(channels).toEqual([
+				expect.objectContaining({ name: 'Announcements', isPrivate: false }),
+			]);
 			expect((await failure(teams.searchChannels('', ''))).code).toBe('team_required');
 		});
 
@@ -277,7 +336,8 @@ describe('TeamsPlatform against the Graph emulator', () => {
 			const outside = graph.addTeam({ displayName: 'Finance', serviceAccountIsMember: false });
 			const archived = graph.addTeam({ displayName: 'Old', isArchived: true });
 			const perks = graph.addTeam({ displayName: 'Perks' });
-			const post = (team: string, channel: string) => teams.postToChannel({ team, channel }, { text: 'Hi' });
+			const post = (team: string, channel: string) =>
+				teams.postToChannel({ team, channel }, { text: 'Hi' });
 
 			const notMember = await failure(post(outside.id, outside.channels[0].id));
 			expect(notMember).toMatchObject({ code: 'not_a_member', httpStatus: 403 });

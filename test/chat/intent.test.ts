@@ -28,6 +28,9 @@ describe('chat question parser', () => {
 	it('ignores the bot mention (Slack and Teams) and markup', () => {
 		expect(normalizeQuestion('<@U0PERKSBOT> ¿Cuántos  PUNTOS tengo?')).toBe('cuantos puntos tengo');
 		expect(normalizeQuestion('<at>Perks</at>&nbsp;<p>Quantos pontos?</p>')).toBe('quantos pontos');
-		expect(parseQuestion('<at>Perks balance</at> aiuto')).toEqual({ intent: 'help', language: 'it' });
+		expect(parseQuestion('<at>Perks balance</at> aiuto')).toEqual({
+			intent: 'help',
+			language: 'it',
+		});
 	});
 });

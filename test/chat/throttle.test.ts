@@ -171,7 +171,9 @@ describe('SendThrottle', () => {
 			}
 		}, retryAfterOf);
 		const began = Date.now();
-		await Promise.all(Array.from({ length: 8 }, () => throttle.run(async () => await sleep(5), retryAfterOf)));
+		await Promise.all(
+			Array.from({ length: 8 }, () => throttle.run(async () => await sleep(5), retryAfterOf)),
+		);
 		// A rate learned from that one success would space these 105 ms apart (over 700 ms).
 		expect(Date.now() - began).toBeLessThan(400);
 	});

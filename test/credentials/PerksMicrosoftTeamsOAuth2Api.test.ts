@@ -17,13 +17,16 @@ function resolve(name: string, self: Record<string, string>): string {
 
 describe('PerksMicrosoftTeamsOAuth2Api', () => {
 	it('derives the Entra URLs from the login base URL and the tenant', () => {
-		const self = { loginBaseUrl: 'https://login.microsoftonline.us/ ', tenant: ' contoso.onmicrosoft.com' };
+		const self = {
+			loginBaseUrl: 'https://login.microsoftonline.us/ ',
+			tenant: ' contoso.onmicrosoft.com',
+		};
 		expect(resolve('authUrl', self)).toBe(
 			'https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/authorize',
 		);
-		expect(resolve('accessTokenUrl', { loginBaseUrl: 'https://login.microsoftonline.com', tenant: '' })).toBe(
-			'https://login.microsoftonline.com/common/oauth2/v2.0/token',
-		);
+		expect(
+			resolve('accessTokenUrl', { loginBaseUrl: 'https://login.microsoftonline.com', tenant: '' }),
+		).toBe('https://login.microsoftonline.com/common/oauth2/v2.0/token');
 		expect(field('tenant').default).toBe('common');
 	});
 
@@ -37,7 +40,10 @@ describe('PerksMicrosoftTeamsOAuth2Api', () => {
 		const graph = new GraphEmulator();
 		await graph.start();
 		try {
-			const url = resolve('accessTokenUrl', { loginBaseUrl: `${graph.loginBaseUrl}/`, tenant: 'contoso' });
+			const url = resolve('accessTokenUrl', {
+				loginBaseUrl: `${graph.loginBaseUrl}/`,
+				tenant: 'contoso',
+			});
 			const res = await fetch(url, {
 				method: 'POST',
 				headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -50,7 +56,10 @@ describe('PerksMicrosoftTeamsOAuth2Api', () => {
 				}),
 			});
 			expect(res.status).toBe(200);
-			expect(await res.json()).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+			expect(await res.json()).toMatchObject({
+				token_type: 'Bearer',
+				access_token: expect.any(String),
+			});
 		} finally {
 			await graph.stop();
 		}

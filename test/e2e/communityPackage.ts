@@ -144,7 +144,11 @@ export function preparedPackage(): Promise<PreparedPackage> {
 export async function installInto(userFolder: string, pkg: PreparedPackage): Promise<void> {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	await cp(pkg.dir, path.join(nodesDir, 'node_modules', pkg.name), { recursive: true });
-	const listing = { name: 'installed-nodes', private: true, dependencies: { [pkg.name]: pkg.version } };
+	const listing = {
+		name: 'installed-nodes',
+		private: true,
+		dependencies: { [pkg.name]: pkg.version },
+	};
 	await writeFile(path.join(nodesDir, 'package.json'), JSON.stringify(listing, null, 2), 'utf8');
 }
 

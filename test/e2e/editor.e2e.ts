@@ -39,7 +39,12 @@ const SCREENS_DIR = path.join(LOG_DIR, 'screens');
 const UI_TIMEOUT_MS = 30_000;
 const NAVIGATION_TIMEOUT_MS = 60_000;
 
-const OWNER = { email: 'owner@perks.local', firstName: 'Editor', lastName: 'Owner', password: 'E2e-Editor-Pass-1' };
+const OWNER = {
+	email: 'owner@perks.local',
+	firstName: 'Editor',
+	lastName: 'Owner',
+	password: 'E2e-Editor-Pass-1',
+};
 
 const DM = loadTemplate('wallet-funded-to-slack-dm.json', 'editorWalletDm01');
 const CHANNEL = loadTemplate('new-perk-to-slack-channel.json', 'editorPerkChan01');
@@ -54,7 +59,8 @@ const stickyOf = (workflow: WorkflowJson) =>
  * "Install this node to use it / This node is not currently installed. It's part of the
  * n8n-nodes-perks community package."
  */
-const UNKNOWN_NODE = /install this node|not (currently )?installed|node not installed|unknown node|unrecognized node/i;
+const UNKNOWN_NODE =
+	/install this node|not (currently )?installed|node not installed|unknown node|unrecognized node/i;
 /** A console error is about us when it names our package, a node of ours or the perks platform. */
 const ABOUT_US = /perks|send dm|post to channel|map user by email|balance lookup/i;
 /**
@@ -90,7 +96,8 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 
 // ---- editor helpers (text and roles first; n8n's own data-test-id where a value sits in an input) ----
 
-const canvasNode = (name: string): Locator => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+const canvasNode = (name: string): Locator =>
+	page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 const ndv = (): Locator => page.locator('[data-test-id="ndv"]');
 const parameters = (): Locator => ndv().locator('[data-test-id="node-parameters"]');
 /** The value a select or string parameter shows (n8n renders it in a read-only input). */
@@ -106,7 +113,8 @@ async function visible(locator: Locator, timeout = UI_TIMEOUT_MS): Promise<void>
 async function visibleLabels(scope: Locator, labels: string[]): Promise<string[]> {
 	const shown: string[] = [];
 	for (const label of labels) {
-		if ((await scope.getByText(label, { exact: true }).filter({ visible: true }).count()) > 0) shown.push(label);
+		if ((await scope.getByText(label, { exact: true }).filter({ visible: true }).count()) > 0)
+			shown.push(label);
 	}
 	return shown;
 }
@@ -207,7 +215,8 @@ beforeAll(async () => {
 		);
 	}
 	await mkdir(SCREENS_DIR, { recursive: true });
-	for (const old of await readdir(SCREENS_DIR)) await rm(path.join(SCREENS_DIR, old), { force: true });
+	for (const old of await readdir(SCREENS_DIR))
+		await rm(path.join(SCREENS_DIR, old), { force: true });
 
 	await Promise.all([perks.start(), slack.start(), graph.start()]);
 	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
@@ -240,9 +249,16 @@ beforeAll(async () => {
 	context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
 	page = context.pages()[0] ?? (await context.newPage());
 	page.on('console', (message) => {
-		if (message.type() === 'error') consoleErrors.push({ kind: 'console', text: message.text(), url: message.location().url });
+		if (message.type() === 'error')
+			consoleErrors.push({ kind: 'console', text: message.text(), url: message.location().url });
 	});
-	page.on('pageerror', (error) => consoleErrors.push({ kind: 'pageerror', text: `${error.name}: ${error.message}\n${error.stack ?? ''}`, url: '' }));
+	page.on('pageerror', (error) =>
+		consoleErrors.push({
+			kind: 'pageerror',
+			text: `${error.name}: ${error.message}\n${error.stack ?? ''}`,
+			url: '',
+		}),
+	);
 	// A "leave without saving?" prompt must not hang a navigation.
 	page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
 }, 420_000);
@@ -275,7 +291,8 @@ afterAll(async () => {
 function killChromiumUsing(dir: string): void {
 	for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
 		try {
-			if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--user-data-dir=${dir}`)) process.kill(Number(pid), 'SIGKILL');
+			if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`--user-data-dir=${dir}`))
+				process.kill(Number(pid), 'SIGKILL');
 		} catch {
 			// Gone, or not ours to read.
 		}
@@ -291,47 +308,69 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks, the Slack templates 
 			await page.getByLabel('Email').fill(OWNER.email);
 			await page.getByLabel('Password').fill(OWNER.password);
 			await page.getByRole('button', { name: 'Sign in' }).click();
-			await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: NAVIGATION_TIMEOUT_MS });
+			await page.waitForURL((url) => !url.pathname.startsWith('/signin'), {
+				timeout: NAVIGATION_TIMEOUT_MS,
+			});
 		});
 		expect(new URL(page.url()).pathname).not.toMatch(/signin|setup/);
 	});
 
-	uiTest('wallet-funded template: the canvas shows Perks Trigger, Send DM (our icons) and the sticky note', async () => {
-		await timed('open wallet-funded workflow', () => openWorkflow(DM));
-		for (const [name, dir] of [
-			['Perks Trigger', 'PerksTrigger'],
-			['Send DM', 'PerksSendDm'],
-		] as const) {
-			await visible(canvasNode(name).getByText(name, { exact: true }));
-			await expectOurIcon(canvasNode(name), dir);
-			expect(await canvasNode(name).innerText()).not.toMatch(UNKNOWN_NODE);
-		}
-		// The subtitles our descriptions compute.
-		await visible(canvasNode('Perks Trigger').getByText('Wallet Funded', { exact: true }));
-		await visible(canvasNode('Send DM').getByText('to email', { exact: true }));
-		// The sticky note, rendered as markdown.
-		expect(stickyOf(DM)).toContain('Wallet funded → Slack DM');
-		await visible(page.getByRole('heading', { name: 'Wallet funded → Slack DM' }));
-		await visible(page.getByText('Employees whose Slack email differs from their perks email', { exact: false }));
-		await screenshot('wallet-dm-canvas');
-	});
+	uiTest(
+		'wallet-funded template: the canvas shows Perks Trigger, Send DM (our icons) and the sticky note',
+		async () => {
+			await timed('open wallet-funded workflow', () => openWorkflow(DM));
+			for (const [name, dir] of [
+				['Perks Trigger', 'PerksTrigger'],
+				['Send DM', 'PerksSendDm'],
+			] as const) {
+				await visible(canvasNode(name).getByText(name, { exact: true }));
+				await expectOurIcon(canvasNode(name), dir);
+				expect(await canvasNode(name).innerText()).not.toMatch(UNKNOWN_NODE);
+			}
+			// The subtitles our descriptions compute.
+			await visible(canvasNode('Perks Trigger').getByText('Wallet Funded', { exact: true }));
+			await visible(canvasNode('Send DM').getByText('to email', { exact: true }));
+			// The sticky note, rendered as markdown.
+			expect(stickyOf(DM)).toContain('Wallet funded → Slack DM');
+			await visible(page.getByRole('heading', { name: 'Wallet funded → Slack DM' }));
+			await visible(
+				page.getByText('Employees whose Slack email differs from their perks email', {
+					exact: false,
+				}),
+			);
+			await screenshot('wallet-dm-canvas');
+		},
+	);
 
-	uiTest('Send DM: its panel shows our parameters, with the template\'s values, and no unknown-node state', async () => {
-		await openWorkflow(DM);
-		const panel = await timed('open Send DM panel', () => openNodePanel('Send DM'));
-		await expectOurIcon(panel, 'PerksSendDm');
-		await expectKnownNode(panel);
+	uiTest(
+		"Send DM: its panel shows our parameters, with the template's values, and no unknown-node state",
+		async () => {
+			await openWorkflow(DM);
+			const panel = await timed('open Send DM panel', () => openNodePanel('Send DM'));
+			await expectOurIcon(panel, 'PerksSendDm');
+			await expectKnownNode(panel);
 
-		await expectLabels(parameters(), ['Credential', 'Recipient', 'Email', 'Manual Mappings', 'Message', 'Language', 'Options']);
-		await visible(parameters().getByRole('button', { name: 'Add Mapping' }));
-		expect(await shownValue('recipientBy')).toBe('By Email');
-		expect(await shownValue('messageSource')).toBe('Default for the Perks Event');
-		expect(await shownValue('language')).toBe("Employee's Locale");
-		// The credential the template references, found by id and shown by name.
-		expect(await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).toBe('Perks Slack Bot API');
-		await visible(parameters().getByText('{{ $json.employeeEmail }}', { exact: true }));
-		await screenshot('send-dm-panel');
-	});
+			await expectLabels(parameters(), [
+				'Credential',
+				'Recipient',
+				'Email',
+				'Manual Mappings',
+				'Message',
+				'Language',
+				'Options',
+			]);
+			await visible(parameters().getByRole('button', { name: 'Add Mapping' }));
+			expect(await shownValue('recipientBy')).toBe('By Email');
+			expect(await shownValue('messageSource')).toBe('Default for the Perks Event');
+			expect(await shownValue('language')).toBe("Employee's Locale");
+			// The credential the template references, found by id and shown by name.
+			expect(
+				await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue(),
+			).toBe('Perks Slack Bot API');
+			await visible(parameters().getByText('{{ $json.employeeEmail }}', { exact: true }));
+			await screenshot('send-dm-panel');
+		},
+	);
 
 	/*
 	 * n8n's editor hides every parameter that an authentication-related parameter's displayOptions
@@ -346,110 +385,169 @@ describe('the n8n editor in Chromium, with n8n-nodes-perks, the Slack templates 
 		expect(await shownValue('platform')).toBe('Slack');
 	});
 
-	uiTest('Perks Trigger: its panel shows "Events" (Wallet Funded) and the production webhook URL', async () => {
-		await openWorkflow(DM);
-		const panel = await timed('open Perks Trigger panel', () => openNodePanel('Perks Trigger'));
-		await expectOurIcon(panel, 'PerksTrigger');
-		await expectKnownNode(panel);
-		await expectLabels(parameters(), ['Credential', 'Events', 'Registration']);
-		expect(await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).toBe('Perks API');
-		await visible(panel.locator('[data-test-id="parameter-input-events"]').getByText('Wallet Funded', { exact: true }));
-		expect(await shownValue('registration')).toBe('Automatic');
+	uiTest(
+		'Perks Trigger: its panel shows "Events" (Wallet Funded) and the production webhook URL',
+		async () => {
+			await openWorkflow(DM);
+			const panel = await timed('open Perks Trigger panel', () => openNodePanel('Perks Trigger'));
+			await expectOurIcon(panel, 'PerksTrigger');
+			await expectKnownNode(panel);
+			await expectLabels(parameters(), ['Credential', 'Events', 'Registration']);
+			expect(
+				await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue(),
+			).toBe('Perks API');
+			await visible(
+				panel
+					.locator('[data-test-id="parameter-input-events"]')
+					.getByText('Wallet Funded', { exact: true }),
+			);
+			expect(await shownValue('registration')).toBe('Automatic');
 
-		// The URL the perks platform must call: under "Webhook URLs" → "Production URL".
-		await panel.getByText('Webhook URLs', { exact: true }).click();
-		await panel.getByText('Production URL', { exact: true }).click();
-		await visible(panel.getByText(n8n.webhookUrl(webhookIdOf(DM)), { exact: true }));
-		await visible(panel.getByText('POST', { exact: true }));
+			// The URL the perks platform must call: under "Webhook URLs" → "Production URL".
+			await panel.getByText('Webhook URLs', { exact: true }).click();
+			await panel.getByText('Production URL', { exact: true }).click();
+			await visible(panel.getByText(n8n.webhookUrl(webhookIdOf(DM)), { exact: true }));
+			await visible(panel.getByText('POST', { exact: true }));
 
-		// Every event the trigger offers, with its description.
-		await panel.locator('[data-test-id="parameter-input-events"]').click();
-		for (const option of ['Wallet Funded', 'Perk Redeemed', 'Low Balance Warning', 'New Perk Added']) {
-			await visible(page.getByRole('option', { name: new RegExp(option) }));
-		}
-		await visible(page.getByText('Points were added to a wallet', { exact: true }));
-		await screenshot('perks-trigger-panel');
-		await page.keyboard.press('Escape');
-	});
+			// Every event the trigger offers, with its description.
+			await panel.locator('[data-test-id="parameter-input-events"]').click();
+			for (const option of [
+				'Wallet Funded',
+				'Perk Redeemed',
+				'Low Balance Warning',
+				'New Perk Added',
+			]) {
+				await visible(page.getByRole('option', { name: new RegExp(option) }));
+			}
+			await visible(page.getByText('Points were added to a wallet', { exact: true }));
+			await screenshot('perks-trigger-panel');
+			await page.keyboard.press('Escape');
+		},
+	);
 
-	uiTest('new-perk template: Post to Channel shows the "Channel" resource locator, and its list comes from Slack', async () => {
-		await timed('open new-perk workflow', () => openWorkflow(CHANNEL));
-		await visible(canvasNode('Post to Channel').getByText('Post to Channel', { exact: true }));
-		await expectOurIcon(canvasNode('Post to Channel'), 'PerksPostToChannel');
-		await visible(canvasNode('Perks Trigger').getByText('New Perk Added', { exact: true }));
-		await visible(page.getByRole('heading', { name: 'New perk added → Slack channel' }));
-		await screenshot('new-perk-canvas');
+	uiTest(
+		'new-perk template: Post to Channel shows the "Channel" resource locator, and its list comes from Slack',
+		async () => {
+			await timed('open new-perk workflow', () => openWorkflow(CHANNEL));
+			await visible(canvasNode('Post to Channel').getByText('Post to Channel', { exact: true }));
+			await expectOurIcon(canvasNode('Post to Channel'), 'PerksPostToChannel');
+			await visible(canvasNode('Perks Trigger').getByText('New Perk Added', { exact: true }));
+			await visible(page.getByRole('heading', { name: 'New perk added → Slack channel' }));
+			await screenshot('new-perk-canvas');
 
-		const panel = await timed('open Post to Channel panel', () => openNodePanel('Post to Channel'));
-		await expectOurIcon(panel, 'PerksPostToChannel');
-		await expectKnownNode(panel);
-		await expectLabels(parameters(), ['Credential', 'Channel', 'Message', 'Language', 'Options']);
-		const locator = panel.locator('[data-test-id="resource-locator-channel"]');
-		await visible(locator);
-		expect(await locator.locator('[data-test-id="rlc-mode-selector"] input').first().inputValue()).toBe('By Name');
-		expect(await locator.locator('[data-test-id="rlc-input"]').first().inputValue()).toBe('#perks');
-		expect(await shownValue('language')).toBe('English');
-		await screenshot('post-to-channel-panel');
+			const panel = await timed('open Post to Channel panel', () =>
+				openNodePanel('Post to Channel'),
+			);
+			await expectOurIcon(panel, 'PerksPostToChannel');
+			await expectKnownNode(panel);
+			await expectLabels(parameters(), ['Credential', 'Channel', 'Message', 'Language', 'Options']);
+			const locator = panel.locator('[data-test-id="resource-locator-channel"]');
+			await visible(locator);
+			expect(
+				await locator.locator('[data-test-id="rlc-mode-selector"] input').first().inputValue(),
+			).toBe('By Name');
+			expect(await locator.locator('[data-test-id="rlc-input"]').first().inputValue()).toBe(
+				'#perks',
+			);
+			expect(await shownValue('language')).toBe('English');
+			await screenshot('post-to-channel-panel');
 
-		// "From list": the editor asks our searchChannels method, which asks Slack (the emulator).
-		const listsBefore = slack.callCount('conversations.list');
-		await locator.locator('[data-test-id="rlc-mode-selector"]').click();
-		await page.getByRole('option', { name: /from list/i }).click();
-		await locator.locator('[data-test-id="rlc-input"]').click();
-		await visible(page.getByText('#perks', { exact: true }).filter({ visible: true }));
-		expect(slack.callCount('conversations.list')).toBeGreaterThan(listsBefore);
-		await screenshot('post-to-channel-channel-list');
-		await page.keyboard.press('Escape');
-	});
+			// "From list": the editor asks our searchChannels method, which asks Slack (the emulator).
+			const listsBefore = slack.callCount('conversations.list');
+			await locator.locator('[data-test-id="rlc-mode-selector"]').click();
+			await page.getByRole('option', { name: /from list/i }).click();
+			await locator.locator('[data-test-id="rlc-input"]').click();
+			await visible(page.getByText('#perks', { exact: true }).filter({ visible: true }));
+			expect(slack.callCount('conversations.list')).toBeGreaterThan(listsBefore);
+			await screenshot('post-to-channel-channel-list');
+			await page.keyboard.press('Escape');
+		},
+	);
 
 	uiTest('Post to Channel: the canvas subtitle names the channel', async () => {
 		await openWorkflow(CHANNEL);
 		await visible(canvasNode('Post to Channel').getByText('to #perks', { exact: true }));
 	});
 
-	uiTest('new-perk Teams template: Post to Channel shows "Microsoft Teams", and its Team and Channel pickers list Teams\' teams and channels', async () => {
-		await timed('open Teams new-perk workflow', () => openWorkflow(TEAMS_CHANNEL));
-		await visible(page.getByRole('heading', { name: 'New perk added → Teams channel' }));
-		const panel = await timed('open Teams Post to Channel panel', () => openNodePanel('Post to Channel'));
-		await expectOurIcon(panel, 'PerksPostToChannel');
-		await expectKnownNode(panel);
-		await expectLabels(parameters(), ['Credential for Perks Microsoft Teams OAuth2 API', 'Platform', 'Team', 'Channel', 'Message', 'Language']);
-		expect(await shownValue('platform')).toBe('Microsoft Teams');
-		expect(await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue()).toBe('Perks Microsoft Teams OAuth2 API');
-		await screenshot('teams-post-to-channel-panel');
+	uiTest(
+		'new-perk Teams template: Post to Channel shows "Microsoft Teams", and its Team and Channel pickers list Teams\' teams and channels',
+		async () => {
+			await timed('open Teams new-perk workflow', () => openWorkflow(TEAMS_CHANNEL));
+			await visible(page.getByRole('heading', { name: 'New perk added → Teams channel' }));
+			const panel = await timed('open Teams Post to Channel panel', () =>
+				openNodePanel('Post to Channel'),
+			);
+			await expectOurIcon(panel, 'PerksPostToChannel');
+			await expectKnownNode(panel);
+			await expectLabels(parameters(), [
+				'Credential for Perks Microsoft Teams OAuth2 API',
+				'Platform',
+				'Team',
+				'Channel',
+				'Message',
+				'Language',
+			]);
+			expect(await shownValue('platform')).toBe('Microsoft Teams');
+			expect(
+				await panel.locator('[data-test-id="node-credentials-select"] input').first().inputValue(),
+			).toBe('Perks Microsoft Teams OAuth2 API');
+			await screenshot('teams-post-to-channel-panel');
 
-		// The editor asks our searchTeams method, which asks Graph (the emulator) for the account's teams.
-		const team = panel.locator('[data-test-id="resource-locator-team"]');
-		const teamListsBefore = graph.callCount('GET /me/joinedTeams');
-		await team.locator('[data-test-id="rlc-input"]').click();
-		for (const name of ['Perks Company', 'Engineering']) await visible(page.getByText(name, { exact: true }));
-		expect(graph.callCount('GET /me/joinedTeams')).toBeGreaterThan(teamListsBefore);
-		await screenshot('teams-team-list');
-		await page.getByText('Perks Company', { exact: true }).filter({ visible: true }).first().click();
+			// The editor asks our searchTeams method, which asks Graph (the emulator) for the account's teams.
+			const team = panel.locator('[data-test-id="resource-locator-team"]');
+			const teamListsBefore = graph.callCount('GET /me/joinedTeams');
+			await team.locator('[data-test-id="rlc-input"]').click();
+			for (const name of ['Perks Company', 'Engineering'])
+				await visible(page.getByText(name, { exact: true }));
+			expect(graph.callCount('GET /me/joinedTeams')).toBeGreaterThan(teamListsBefore);
+			await screenshot('teams-team-list');
+			await page
+				.getByText('Perks Company', { exact: true })
+				.filter({ visible: true })
+				.first()
+				.click();
 
-		// Then the channels of the team picked (searchChannels → /teams/{id}/channels).
-		const channel = panel.locator('[data-test-id="resource-locator-channel"]');
-		await channel.locator('[data-test-id="rlc-mode-selector"]').click();
-		await page.getByRole('option', { name: /from list/i }).click();
-		await channel.locator('[data-test-id="rlc-input"]').click();
-		for (const name of ['#General', '#Celebrations']) await visible(page.getByText(name, { exact: true }));
-		expect(await page.getByText('#Releases', { exact: true }).filter({ visible: true }).count()).toBe(0);
-		expect(graph.callCount('GET /teams/{id}/channels')).toBeGreaterThan(0);
-		await screenshot('teams-channel-list');
-		await page.keyboard.press('Escape');
-	});
+			// Then the channels of the team picked (searchChannels → /teams/{id}/channels).
+			const channel = panel.locator('[data-test-id="resource-locator-channel"]');
+			await channel.locator('[data-test-id="rlc-mode-selector"]').click();
+			await page.getByRole('option', { name: /from list/i }).click();
+			await channel.locator('[data-test-id="rlc-input"]').click();
+			for (const name of ['#General', '#Celebrations'])
+				await visible(page.getByText(name, { exact: true }));
+			expect(
+				await page.getByText('#Releases', { exact: true }).filter({ visible: true }).count(),
+			).toBe(0);
+			expect(graph.callCount('GET /teams/{id}/channels')).toBeGreaterThan(0);
+			await screenshot('teams-channel-list');
+			await page.keyboard.press('Escape');
+		},
+	);
 
 	it('the browser console has no errors about our nodes or the perks platform', async () => {
 		const aboutUs = consoleErrors.filter((e) => ABOUT_US.test(`${e.text} ${e.url}`));
-		const unexpected = aboutUs.filter((e) => !KNOWN_CONSOLE_ERRORS.some((known) => known.pattern.test(`${e.text} ${e.url}`)));
+		const unexpected = aboutUs.filter(
+			(e) => !KNOWN_CONSOLE_ERRORS.some((known) => known.pattern.test(`${e.text} ${e.url}`)),
+		);
 		expect(unexpected).toEqual([]);
 		// Uncaught exceptions in the page are never fine when they come from our code paths.
-		expect(consoleErrors.filter((e) => e.kind === 'pageerror' && ABOUT_US.test(e.text))).toEqual([]);
-		// The screenshots a person can look at.
-		const screens = (await readdir(SCREENS_DIR)).filter((f) => f.endsWith('.png') && !f.startsWith('failure-'));
-		expect(screens).toEqual(
-			expect.arrayContaining(['send-dm-panel.png', 'perks-trigger-panel.png', 'post-to-channel-panel.png', 'teams-post-to-channel-panel.png', 'teams-channel-list.png']),
+		expect(consoleErrors.filter((e) => e.kind === 'pageerror' && ABOUT_US.test(e.text))).toEqual(
+			[],
 		);
-		expect((await readFile(path.join(SCREENS_DIR, 'send-dm-panel.png'))).length).toBeGreaterThan(10_000);
+		// The screenshots a person can look at.
+		const screens = (await readdir(SCREENS_DIR)).filter(
+			(f) => f.endsWith('.png') && !f.startsWith('failure-'),
+		);
+		expect(screens).toEqual(
+			expect.arrayContaining([
+				'send-dm-panel.png',
+				'perks-trigger-panel.png',
+				'post-to-channel-panel.png',
+				'teams-post-to-channel-panel.png',
+				'teams-channel-list.png',
+			]),
+		);
+		expect((await readFile(path.join(SCREENS_DIR, 'send-dm-panel.png'))).length).toBeGreaterThan(
+			10_000,
+		);
 	});
 });

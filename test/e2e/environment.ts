@@ -18,7 +18,8 @@ export default class N8nE2eEnvironment extends NodeEnvironment {
 
 	async handleTestEvent(event: Circus.Event): Promise<void> {
 		if (event.name === 'test_fn_failure' || event.name === 'hook_failure') {
-			const where = event.name === 'test_fn_failure' ? `test "${event.test.name}"` : `${event.hook.type} hook`;
+			const where =
+				event.name === 'test_fn_failure' ? `test "${event.test.name}"` : `${event.hook.type} hook`;
 			for (const file of this.registered(E2E_GLOBAL_KEYS.logFiles) as Iterable<string>) {
 				process.stderr.write(
 					`\n----- ${where} failed; last ${TAIL_LINES} lines of ${file} -----\n${tailOf(file, TAIL_LINES)}\n-----\n`,

@@ -191,7 +191,12 @@ export class N8nInstance {
 	/** Runs `n8n <args>` against this user folder; n8n must be stopped (one SQLite writer). */
 	async cli(args: string[]): Promise<void> {
 		if (this.running) throw new Error(`Stop n8n before "n8n ${args.join(' ')}"`);
-		const ms = await runN8nCli(args, this.env(), this.logFile, `n8n user folder: ${this.userFolder}`);
+		const ms = await runN8nCli(
+			args,
+			this.env(),
+			this.logFile,
+			`n8n user folder: ${this.userFolder}`,
+		);
 		this.timings.cli.push({ command: args[0], ms });
 	}
 
@@ -199,7 +204,9 @@ export class N8nInstance {
 
 	async start(): Promise<void> {
 		if (this.running) return;
-		const ms = await this.server.start(this.startedOnce ? START_TIMEOUT_MS : FIRST_START_TIMEOUT_MS);
+		const ms = await this.server.start(
+			this.startedOnce ? START_TIMEOUT_MS : FIRST_START_TIMEOUT_MS,
+		);
 		this.startedOnce = true;
 		this.timings.startsMs.push(ms);
 	}
@@ -282,7 +289,10 @@ export class N8nInstance {
 			all(sql: string, params: unknown[], cb: (error: Error | null, rows: T[]) => void): void;
 			close(cb: () => void): void;
 		};
-		type Sqlite3 = { Database: new (file: string, mode: number, cb: (e: Error | null) => void) => Db; OPEN_READONLY: number };
+		type Sqlite3 = {
+			Database: new (file: string, mode: number, cb: (e: Error | null) => void) => Db;
+			OPEN_READONLY: number;
+		};
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const sqlite3 = require(path.join(N8N_HOME, 'node_modules', 'sqlite3')) as Sqlite3;
 		const file = path.join(this.userFolder, '.n8n', 'database.sqlite');
@@ -454,14 +464,21 @@ export function n8nCommand(args: string[], env: NodeJS.ProcessEnv): ProcessSpec 
 }
 
 /** Runs a one-off `n8n <args>` (import, publish…) into `logFile`; returns how long it took. */
-export async function runN8nCli(args: string[], env: NodeJS.ProcessEnv, logFile: string, context: string): Promise<number> {
+export async function runN8nCli(
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	logFile: string,
+	context: string,
+): Promise<number> {
 	const began = Date.now();
 	appendLog(logFile, `\n===== n8n ${args.join(' ')} =====\n`);
 	const child = spawnLogged(n8nCommand(args, env), logFile, false);
 	const code = await new Promise<number | null>((resolve, reject) => {
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
-			reject(failure(`"n8n ${args.join(' ')}" took longer than ${CLI_TIMEOUT_MS} ms`, logFile, context));
+			reject(
+				failure(`"n8n ${args.join(' ')}" took longer than ${CLI_TIMEOUT_MS} ms`, logFile, context),
+			);
 		}, CLI_TIMEOUT_MS);
 		child.once('error', reject);
 		child.once('exit', (exitCode) => {
@@ -550,7 +567,10 @@ export class ManagedProcess {
 		]);
 		clearTimeout(timer);
 		if (!stopped) {
-			appendLog(this.options.logFile, `\n===== did not stop within ${timeoutMs} ms: SIGKILL =====\n`);
+			appendLog(
+				this.options.logFile,
+				`\n===== did not stop within ${timeoutMs} ms: SIGKILL =====\n`,
+			);
 			signalGroup(child.pid, 'SIGKILL');
 			await this.exited;
 		}
@@ -645,14 +665,21 @@ export function assertRuntime(): void {
 		);
 	}
 	if (!existsSync(N8N_BIN)) {
-		throw new Error(`No n8n at ${N8N_BIN}. Run scripts/e2e/install-n8n.sh first ("npm run test:e2e" does).`);
+		throw new Error(
+			`No n8n at ${N8N_BIN}. Run scripts/e2e/install-n8n.sh first ("npm run test:e2e" does).`,
+		);
 	}
 }
 
 /** Polls until `check` returns something truthy; throws with `what` after the timeout. */
 export async function waitFor<T>(
 	check: () => T | Promise<T>,
-	options: { what: string; timeoutMs?: number; intervalMs?: number; instance?: { logTail(lines: number): string } },
+	options: {
+		what: string;
+		timeoutMs?: number;
+		intervalMs?: number;
+		instance?: { logTail(lines: number): string };
+	},
 ): Promise<NonNullable<T>> {
 	const deadline = Date.now() + (options.timeoutMs ?? 30_000);
 	while (true) {
@@ -662,7 +689,9 @@ export async function waitFor<T>(
 			const tail = options.instance
 				? `\n----- last lines of the n8n log -----\n${options.instance.logTail(60)}`
 				: '';
-			throw new Error(`Timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.what}${tail}`);
+			throw new Error(
+				`Timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.what}${tail}`,
+			);
 		}
 		await sleep(options.intervalMs ?? 100);
 	}
@@ -685,7 +714,9 @@ export async function freePorts(count: number): Promise<number[]> {
 		}),
 	);
 	const ports = servers.map((server) => (server.address() as { port: number }).port);
-	await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+	await Promise.all(
+		servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+	);
 	return ports;
 }
 

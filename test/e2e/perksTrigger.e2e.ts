@@ -57,11 +57,17 @@ const webhookUrl = () => n8n.webhookUrl(WEBHOOK_ID);
 const ours = () => perks.webhooks.filter((w) => w.url === webhookUrl());
 
 function walletLookups(employee: Employee) {
-	return perks.requests.filter((r) => r.method === 'GET' && r.path === `/v1/wallets/${employee.id}`);
+	return perks.requests.filter(
+		(r) => r.method === 'GET' && r.path === `/v1/wallets/${employee.id}`,
+	);
 }
 
 function employee(name: string): Employee {
-	const slug = name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '');
+	const slug = name
+		.normalize('NFKD')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '.')
+		.replace(/^\.|\.$/g, '');
 	return perks.addEmployee({ email: `${slug}.${newId('e', 3)}@example.com`, name, locale: 'en' });
 }
 
@@ -87,7 +93,9 @@ async function settledExecutions(): Promise<ExecutionRow[]> {
 	return await waitFor(
 		async () => {
 			const rows = await n8n.executions(WORKFLOW_ID);
-			return rows.every((row) => row.finished || ['success', 'error', 'crashed'].includes(row.status))
+			return rows.every(
+				(row) => row.finished || ['success', 'error', 'crashed'].includes(row.status),
+			)
 				? rows
 				: undefined;
 		},
@@ -158,7 +166,10 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(creates).toHaveLength(1);
 		const body = creates[0].body as { url: string; events: string[] };
 		expect(body.url).toContain(WEBHOOK_ID);
-		expect(body).toEqual({ url: `http://127.0.0.1:${n8n.port}/webhook/${WEBHOOK_ID}/webhook`, events: ['wallet.funded'] });
+		expect(body).toEqual({
+			url: `http://127.0.0.1:${n8n.port}/webhook/${WEBHOOK_ID}/webhook`,
+			events: ['wallet.funded'],
+		});
 		expect(creates[0].headers.authorization).toBe(`Bearer ${perks.apiKey}`);
 		expect(ours()).toHaveLength(1);
 
@@ -170,7 +181,11 @@ describe('Perks Trigger in a real n8n', () => {
 		});
 		expect(staticData[`node:${TRIGGER}`]).toMatchObject({
 			registrations: {
-				[webhookUrl()]: { webhookId: ours()[0].id, webhookSecret: ours()[0].secret, webhookEvents: ['wallet.funded'] },
+				[webhookUrl()]: {
+					webhookId: ours()[0].id,
+					webhookSecret: ours()[0].secret,
+					webhookEvents: ['wallet.funded'],
+				},
 			},
 		});
 	});
@@ -212,7 +227,9 @@ describe('Perks Trigger in a real n8n', () => {
 		'accepts a signed event sent with content type %s (the signature covers the raw bytes)',
 		async (contentType) => {
 			const tia = employee('Tia Contenttype');
-			const [delivery] = await perks.deliver(walletFundedEvent(tia, { amount: 2, balance: 2 }), { contentType });
+			const [delivery] = await perks.deliver(walletFundedEvent(tia, { amount: 2, balance: 2 }), {
+				contentType,
+			});
 			expect(delivery.status).toBe(200);
 			expect(walletLookups(tia)).toHaveLength(1);
 			const [forged] = await perks.deliver(walletFundedEvent(tia, { amount: 3, balance: 3 }), {
@@ -234,7 +251,13 @@ describe('Perks Trigger in a real n8n', () => {
 	});
 
 	it('answers 500 when the workflow fails, so the platform redelivers the event', async () => {
-		const stranger = { id: 'emp_unknown', email: 'unknown@example.com', name: 'Nobody', locale: 'en', active: true };
+		const stranger = {
+			id: 'emp_unknown',
+			email: 'unknown@example.com',
+			name: 'Nobody',
+			locale: 'en',
+			active: true,
+		};
 		const [delivery] = await perks.deliver(walletFundedEvent(stranger, { amount: 1, balance: 1 }));
 		expect(delivery.status).toBe(500);
 		const runs = await settledExecutions();
@@ -251,7 +274,10 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(bodyOf(delivery)).toEqual({ error: 'invalid_signature', reason: 'mismatch' });
 
 		// Also straight at n8n: no signature header at all.
-		const unsigned = await n8n.postWebhook(WEBHOOK_ID, walletFundedEvent(bob, { amount: 1, balance: 1 }));
+		const unsigned = await n8n.postWebhook(
+			WEBHOOK_ID,
+			walletFundedEvent(bob, { amount: 1, balance: 1 }),
+		);
 		expect(unsigned.status).toBe(401);
 		expect(unsigned.json).toEqual({ error: 'invalid_signature', reason: 'missing' });
 
@@ -268,7 +294,11 @@ describe('Perks Trigger in a real n8n', () => {
 		// The emulator only sends subscribed types; address the webhook directly.
 		const [delivery] = await perks.deliver(event, { url: webhookUrl() });
 		expect(delivery.status).toBe(200);
-		expect(bodyOf(delivery)).toEqual({ received: true, id: event.id, ignored: 'event_not_selected' });
+		expect(bodyOf(delivery)).toEqual({
+			received: true,
+			id: event.id,
+			ignored: 'event_not_selected',
+		});
 		await deliverSentinel();
 		expect(walletLookups(cy)).toHaveLength(0);
 		expect(await settledExecutions()).toHaveLength(before + 1);
@@ -321,7 +351,7 @@ describe('Perks Trigger in a real n8n', () => {
 		await waitForWalletLookups(fay, 1);
 	});
 
-	it('runs the workflow again for a redelivery after a restart (the sending nodes\' ledger skips what was sent)', async () => {
+	it("runs the workflow again for a redelivery after a restart (the sending nodes' ledger skips what was sent)", async () => {
 		// The trigger only guards copies in flight (nodes/shared/idempotency/recentKeys.ts); the
 		// durable guard is the sending nodes' delivery ledger in n8n's database.
 		const { event, who } = beforeRestart!;

@@ -20,7 +20,8 @@ let n8n: N8nInstance;
 
 const DM = loadTemplate('wallet-funded-to-slack-dm.json', 'templateWalletDm01');
 const CHANNEL = loadTemplate('new-perk-to-slack-channel.json', 'templatePerkChan01');
-const registered = (workflow: WorkflowJson) => perks.webhooks.filter((w) => w.url === n8n.webhookUrl(webhookIdOf(workflow)));
+const registered = (workflow: WorkflowJson) =>
+	perks.webhooks.filter((w) => w.url === n8n.webhookUrl(webhookIdOf(workflow)));
 
 async function finishedRuns(workflowId: string, count: number) {
 	return await waitFor(
@@ -59,20 +60,30 @@ describe('Slack templates in a real n8n', () => {
 		expect(registered(DM).map((w) => w.events)).toEqual([['wallet.funded']]);
 		expect(registered(CHANNEL).map((w) => w.events)).toEqual([['catalog.perk_added']]);
 		// No error-level line about publication, activation or our nodes.
-		expect(n8n.logLines(/\| error \|/).filter((line) => /activat|publish|perks|webhook/i.test(line))).toEqual([]);
+		expect(
+			n8n.logLines(/\| error \|/).filter((line) => /activat|publish|perks|webhook/i.test(line)),
+		).toEqual([]);
 		expect(n8n.logLines(/Added webhook "Perks Trigger"/)).toHaveLength(2);
 	});
 
 	it('wallet funded → one Slack DM, also for concurrent copies and for a redelivery after a restart', async () => {
 		const user = slack.addUser({ name: 'ines', realName: 'Inês Costa', email: 'ines@example.com' });
-		const employee = perks.addEmployee({ email: 'Ines@Example.com', name: 'Inês Costa', locale: 'pt' });
+		const employee = perks.addEmployee({
+			email: 'Ines@Example.com',
+			name: 'Inês Costa',
+			locale: 'pt',
+		});
 		const event = walletFundedEvent(employee, { amount: 150, balance: 400, period: '2026-11' });
 
 		const copies = await perks.deliver(event, { times: 3 });
 		// One copy runs; one still in flight gets 409 (redelivered later), one after it ran 200 (skipped).
 		expect(copies.map((c) => c.status).every((s) => s === 200 || s === 409)).toBe(true);
 		expect(copies.some((c) => c.status === 200)).toBe(true);
-		await waitFor(() => slack.messagesFor(user.id).length > 0, { what: 'the DM', timeoutMs: 30_000, instance: n8n });
+		await waitFor(() => slack.messagesFor(user.id).length > 0, {
+			what: 'the DM',
+			timeoutMs: 30_000,
+			instance: n8n,
+		});
 		const [dm] = slack.messagesFor(user.id);
 		expect(dm.text).toMatch(/150 pontos/);
 		expect(dm.text).toMatch(/400 pontos/);
@@ -91,11 +102,15 @@ describe('Slack templates in a real n8n', () => {
 		const perk = perks.addPerk({ name: 'Museum pass', description: 'A year of museums', cost: 80 });
 		const [delivery] = await perks.deliver(perkAddedEvent(perk));
 		expect(delivery.status).toBe(200);
-		await waitFor(() => slack.messagesFor('C0PERKS01').length > 0, { what: 'the announcement', timeoutMs: 30_000, instance: n8n });
+		await waitFor(() => slack.messagesFor('C0PERKS01').length > 0, {
+			what: 'the announcement',
+			timeoutMs: 30_000,
+			instance: n8n,
+		});
 		expect(JSON.stringify(slack.messagesFor('C0PERKS01')[0].blocks)).toContain('Museum pass');
 	});
 
-	it('never writes a token, API key or webhook secret into n8n\'s log (debug level)', () => {
+	it("never writes a token, API key or webhook secret into n8n's log (debug level)", () => {
 		const log = readFileSync(n8n.logFile, 'utf8');
 		expect(log.length).toBeGreaterThan(0);
 		for (const secret of [slack.token, perks.apiKey, ...perks.webhooks.map((w) => w.secret)]) {
@@ -109,11 +124,22 @@ describe('the real n8n editor API, signed in', () => {
 	const browserId = 'perks-e2e-browser';
 
 	beforeAll(async () => {
-		cookie = await setUpOwner(n8n, { email: 'owner@perks.local', firstName: 'E2e', lastName: 'Owner', password: 'E2e-Owner-Pass-1' }, browserId);
+		cookie = await setUpOwner(
+			n8n,
+			{
+				email: 'owner@perks.local',
+				firstName: 'E2e',
+				lastName: 'Owner',
+				password: 'E2e-Owner-Pass-1',
+			},
+			browserId,
+		);
 	});
 
 	async function signedIn(urlPath: string): Promise<unknown> {
-		const response = await fetch(`${n8n.baseUrl}${urlPath}`, { headers: { cookie, 'browser-id': browserId } });
+		const response = await fetch(`${n8n.baseUrl}${urlPath}`, {
+			headers: { cookie, 'browser-id': browserId },
+		});
 		expect(response.status).toBe(200);
 		return await response.json();
 	}
@@ -121,12 +147,19 @@ describe('the real n8n editor API, signed in', () => {
 	it('the editor lists our five nodes and three credential types', async () => {
 		const nodes = (await signedIn('/types/nodes.json')) as Array<{ name: string }>;
 		const ours = nodes.filter((n) => n.name.startsWith('n8n-nodes-perks.')).map((n) => n.name);
-		for (const name of ['perksTrigger', 'perksBalanceLookup', 'perksMapUserByEmail', 'perksSendDm', 'perksPostToChannel']) {
+		for (const name of [
+			'perksTrigger',
+			'perksBalanceLookup',
+			'perksMapUserByEmail',
+			'perksSendDm',
+			'perksPostToChannel',
+		]) {
 			expect(ours).toContain(`n8n-nodes-perks.${name}`);
 		}
 		const credentials = (await signedIn('/types/credentials.json')) as Array<{ name: string }>;
 		const credentialNames = credentials.map((c) => c.name);
-		for (const name of ['perksApi', 'perksSlackApi', 'perksSlackOAuth2Api']) expect(credentialNames).toContain(name);
+		for (const name of ['perksApi', 'perksSlackApi', 'perksSlackOAuth2Api'])
+			expect(credentialNames).toContain(name);
 	});
 
 	/** The editor's "Test" button: the stored credential `id`, with the values typed in the dialog. */
@@ -142,14 +175,23 @@ describe('the real n8n editor API, signed in', () => {
 	}
 
 	it('Perks API: GET /v1/account accepts the key and refuses a wrong one', async () => {
-		expect(await testCredential('perksApi', { baseUrl: perks.baseUrl, apiKey: perks.apiKey })).toMatchObject({ status: 'OK' });
-		expect(await testCredential('perksApi', { baseUrl: perks.baseUrl, apiKey: 'wrong' })).toMatchObject({ status: 'Error' });
+		expect(
+			await testCredential('perksApi', { baseUrl: perks.baseUrl, apiKey: perks.apiKey }),
+		).toMatchObject({ status: 'OK' });
+		expect(
+			await testCredential('perksApi', { baseUrl: perks.baseUrl, apiKey: 'wrong' }),
+		).toMatchObject({ status: 'Error' });
 		expect(perks.requests.filter((r) => r.path === '/v1/account').length).toBeGreaterThanOrEqual(2);
 	});
 
 	it('Perks Slack Bot API: auth.test accepts the bot token and refuses a wrong one', async () => {
-		expect(await testCredential('perksSlackApi', { accessToken: slack.token, apiUrl: slack.apiUrl })).toMatchObject({ status: 'OK' });
-		const refused = await testCredential('perksSlackApi', { accessToken: 'xoxb-not-the-token', apiUrl: slack.apiUrl });
+		expect(
+			await testCredential('perksSlackApi', { accessToken: slack.token, apiUrl: slack.apiUrl }),
+		).toMatchObject({ status: 'OK' });
+		const refused = await testCredential('perksSlackApi', {
+			accessToken: 'xoxb-not-the-token',
+			apiUrl: slack.apiUrl,
+		});
 		expect(refused).toMatchObject({ status: 'Error', message: expect.stringMatching(/bot token/) });
 		expect(slack.callCount('auth.test')).toBeGreaterThanOrEqual(2);
 	});

@@ -18,7 +18,9 @@ import type { CredentialJson, N8nInstance, WorkflowJson } from './n8nInstance';
 
 /** The Slack credential's signing secret, and the Teams outgoing webhook's security token (base64). */
 export const SLACK_SIGNING_SECRET = 'e2e-signing-secret';
-export const TEAMS_OUTGOING_TOKEN = Buffer.from('e2e-teams-outgoing-webhook-token').toString('base64');
+export const TEAMS_OUTGOING_TOKEN = Buffer.from('e2e-teams-outgoing-webhook-token').toString(
+	'base64',
+);
 
 /** The chat sources a signed request fires (the Teams 1:1 chat, `teamsChat`, is fired by a Graph change notification). */
 export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
@@ -61,23 +63,42 @@ export function loadTemplates(idPrefix: string, only: RegExp = /\.json$/): Templ
 function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	const ai = workflow.nodes.filter((n) => n.type.includes('langchain'));
 	// Only an OpenAI credential can point at an emulator (its Base URL); any other AI credential needs a real key.
-	const unemulated = ai.find((n) => Object.keys(n.credentials ?? {}).some((type) => type !== 'openAiApi'));
-	if (unemulated) return { kind: 'manual', why: `an AI model (${unemulated.name}): set its credential in the editor` };
+	const unemulated = ai.find((n) =>
+		Object.keys(n.credentials ?? {}).some((type) => type !== 'openAiApi'),
+	);
+	if (unemulated)
+		return {
+			kind: 'manual',
+			why: `an AI model (${unemulated.name}): set its credential in the editor`,
+		};
 	const model = ai.find((n) => n.credentials?.openAiApi)?.name;
-	const trigger = workflow.nodes.find((n) => n.type === `${PERKS}perksTrigger` || n.type === `${PERKS}perksChatTrigger`);
-	if (trigger?.type === `${PERKS}perksTrigger`) return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
+	const trigger = workflow.nodes.find(
+		(n) => n.type === `${PERKS}perksTrigger` || n.type === `${PERKS}perksChatTrigger`,
+	);
+	if (trigger?.type === `${PERKS}perksTrigger`)
+		return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
 	if (trigger) {
 		const source = (trigger.parameters.source ?? 'slackCommand') as ChatSource | 'teamsChat';
 		return { kind: 'chat', source, ...(model && { ai: model }) };
 	}
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
 	if (other?.type === 'n8n-nodes-base.errorTrigger') {
-		return { kind: 'manual', why: 'an Error Trigger (it must be published): pick it as another workflow\'s Error Workflow (Settings), then make that one fail' };
+		return {
+			kind: 'manual',
+			why: "an Error Trigger (it must be published): pick it as another workflow's Error Workflow (Settings), then make that one fail",
+		};
 	}
 	if (other?.type === 'n8n-nodes-base.scheduleTrigger') {
-		return { kind: 'manual', why: 'a Schedule Trigger: "Execute workflow" in the editor runs it now', runNow: other.name };
+		return {
+			kind: 'manual',
+			why: 'a Schedule Trigger: "Execute workflow" in the editor runs it now',
+			runNow: other.name,
+		};
 	}
-	return { kind: 'manual', why: `its trigger (${other?.type ?? 'none'}): open it in the editor and run it there` };
+	return {
+		kind: 'manual',
+		why: `its trigger (${other?.type ?? 'none'}): open it in the editor and run it there`,
+	};
 }
 
 /** The trigger's webhook id: the last part of the URL n8n serves it at. */
@@ -88,7 +109,10 @@ export function webhookIdOf(workflow: WorkflowJson): string {
 }
 
 /** A template's empty "Team" picker (the admin picks one) set to this team, as an admin would. */
-export function pickTeam(workflow: WorkflowJson, team: { id: string; displayName: string }): WorkflowJson {
+export function pickTeam(
+	workflow: WorkflowJson,
+	team: { id: string; displayName: string },
+): WorkflowJson {
 	const nodes = workflow.nodes.map((node): INode => {
 		const picker = node.parameters.team as { __rl?: boolean; value?: unknown } | undefined;
 		if (!picker?.__rl || picker.value) return node;
@@ -110,7 +134,10 @@ export interface Services {
  * A type whose service is not given, or that we cannot fill (a non-OpenAI model's key), is left out:
  * the admin picks it in the editor.
  */
-export function catalogCredentials(services: Services, workflows: WorkflowJson[]): CredentialJson[] {
+export function catalogCredentials(
+	services: Services,
+	workflows: WorkflowJson[],
+): CredentialJson[] {
 	const seen = new Map<string, CredentialJson>();
 	for (const node of workflows.flatMap((w) => w.nodes)) {
 		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
@@ -124,20 +151,39 @@ export function catalogCredentials(services: Services, workflows: WorkflowJson[]
 /** The two credentials the Slack templates reference (the ids in their files); other tiers use them as they are. */
 export function templateCredentials(perks: PerksEmulator, slack: SlackEmulator): CredentialJson[] {
 	return [
-		{ id: 'perksApiCredential', name: 'Perks API', type: 'perksApi', data: credentialData('perksApi', { perks })! },
-		{ id: 'perksSlackBotCredential', name: 'Perks Slack Bot API', type: 'perksSlackApi', data: credentialData('perksSlackApi', { perks, slack })! },
+		{
+			id: 'perksApiCredential',
+			name: 'Perks API',
+			type: 'perksApi',
+			data: credentialData('perksApi', { perks })!,
+		},
+		{
+			id: 'perksSlackBotCredential',
+			name: 'Perks Slack Bot API',
+			type: 'perksSlackApi',
+			data: credentialData('perksSlackApi', { perks, slack })!,
+		},
 	];
 }
 
 /** The Teams credential's token pair, as n8n holds it after "Connect" (the emulator accepts and refreshes it). */
 const teamsTokens = new WeakMap<GraphEmulator, { accessToken: string; refreshToken: string }>();
 
-function credentialData(type: string, { perks, slack, graph, openAi }: Services): Record<string, unknown> | undefined {
+function credentialData(
+	type: string,
+	{ perks, slack, graph, openAi }: Services,
+): Record<string, unknown> | undefined {
 	switch (type) {
 		case 'perksApi':
 			return { baseUrl: perks.baseUrl, apiKey: perks.apiKey };
 		case 'perksSlackApi':
-			return slack && { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: SLACK_SIGNING_SECRET };
+			return (
+				slack && {
+					accessToken: slack.token,
+					apiUrl: slack.apiUrl,
+					signingSecret: SLACK_SIGNING_SECRET,
+				}
+			);
 		case 'openAiApi':
 			// The Base URL an admin sets for an OpenAI-compatible server.
 			return openAi && { apiKey: openAi.apiKey, url: openAi.baseUrl };
@@ -153,7 +199,11 @@ function credentialData(type: string, { perks, slack, graph, openAi }: Services)
 				tenant: 'common',
 				loginBaseUrl: graph.loginBaseUrl,
 				graphApiBaseUrl: graph.graphBaseUrl,
-				oauthTokenData: { token_type: 'Bearer', access_token: tokens.accessToken, refresh_token: tokens.refreshToken },
+				oauthTokenData: {
+					token_type: 'Bearer',
+					access_token: tokens.accessToken,
+					refresh_token: tokens.refreshToken,
+				},
 			};
 		}
 		default:
@@ -169,13 +219,18 @@ export interface Owner {
 }
 
 /** `POST /rest/owner/setup`; returns the session cookie (`n8n-auth=…`) n8n sets. */
-export async function setUpOwner(n8n: N8nInstance, owner: Owner, browserId: string): Promise<string> {
+export async function setUpOwner(
+	n8n: N8nInstance,
+	owner: Owner,
+	browserId: string,
+): Promise<string> {
 	const response = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'browser-id': browserId },
 		body: JSON.stringify(owner),
 	});
-	if (response.status !== 200) throw new Error(`n8n owner set-up answered ${response.status}: ${await response.text()}`);
+	if (response.status !== 200)
+		throw new Error(`n8n owner set-up answered ${response.status}: ${await response.text()}`);
 	return (response.headers.get('set-cookie') ?? '').split(';')[0];
 }
 
@@ -187,19 +242,29 @@ export class EditorSession {
 		private readonly browserId: string,
 	) {}
 
-	static async ofNewOwner(n8n: N8nInstance, owner: Owner, browserId: string): Promise<EditorSession> {
+	static async ofNewOwner(
+		n8n: N8nInstance,
+		owner: Owner,
+		browserId: string,
+	): Promise<EditorSession> {
 		return new EditorSession(n8n, await setUpOwner(n8n, owner, browserId), browserId);
 	}
 
 	/** "Publish": the stored version; n8n answers an activation error (a trigger that fails to start) with 4xx. */
 	async publish(workflowId: string): Promise<void> {
-		const { data } = (await this.call('GET', `/rest/workflows/${workflowId}`)) as { data: { versionId: string } };
-		await this.call('POST', `/rest/workflows/${workflowId}/activate`, { versionId: data.versionId });
+		const { data } = (await this.call('GET', `/rest/workflows/${workflowId}`)) as {
+			data: { versionId: string };
+		};
+		await this.call('POST', `/rest/workflows/${workflowId}/activate`, {
+			versionId: data.versionId,
+		});
 	}
 
 	/** "Execute workflow" from this trigger, as the editor runs it (a Schedule Trigger fires at once); the execution id. */
 	async run(workflowId: string, trigger: string): Promise<string> {
-		const answer = (await this.call('POST', `/rest/workflows/${workflowId}/run`, { triggerToStartFrom: { name: trigger } })) as {
+		const answer = (await this.call('POST', `/rest/workflows/${workflowId}/run`, {
+			triggerToStartFrom: { name: trigger },
+		})) as {
 			data: { executionId: string };
 		};
 		return answer.data.executionId;
@@ -208,11 +273,16 @@ export class EditorSession {
 	private async call(method: string, urlPath: string, body?: unknown): Promise<unknown> {
 		const response = await fetch(`${this.n8n.baseUrl}${urlPath}`, {
 			method,
-			headers: { cookie: this.cookie, 'browser-id': this.browserId, 'content-type': 'application/json' },
+			headers: {
+				cookie: this.cookie,
+				'browser-id': this.browserId,
+				'content-type': 'application/json',
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await response.text();
-		if (!response.ok) throw new Error(`n8n ${method} ${urlPath} answered ${response.status}: ${text}`);
+		if (!response.ok)
+			throw new Error(`n8n ${method} ${urlPath} answered ${response.status}: ${text}`);
 		return JSON.parse(text);
 	}
 }

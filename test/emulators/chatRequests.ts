@@ -53,10 +53,19 @@ export function slackEvent(
 }
 
 export function urlVerification(signingSecret: string, challenge: string): SignedRequest {
-	return slackSigned(signingSecret, JSON.stringify({ type: 'url_verification', token: 'x', challenge }), 'application/json');
+	return slackSigned(
+		signingSecret,
+		JSON.stringify({ type: 'url_verification', token: 'x', challenge }),
+		'application/json',
+	);
 }
 
-function slackSigned(secret: string, body: string, contentType: string, timestamp = Math.floor(Date.now() / 1000)) {
+function slackSigned(
+	secret: string,
+	body: string,
+	contentType: string,
+	timestamp = Math.floor(Date.now() / 1000),
+) {
 	return {
 		body,
 		headers: {
@@ -85,13 +94,24 @@ export function teamsMention(
 	});
 	return {
 		body,
-		headers: { 'content-type': 'application/json', authorization: teamsOutgoingSignature(securityToken, body) },
+		headers: {
+			'content-type': 'application/json',
+			authorization: teamsOutgoingSignature(securityToken, body),
+		},
 	};
 }
 
-export async function send(url: string, request: SignedRequest, extraHeaders: Record<string, string> = {}) {
+export async function send(
+	url: string,
+	request: SignedRequest,
+	extraHeaders: Record<string, string> = {},
+) {
 	const started = Date.now();
-	const response = await fetch(url, { method: 'POST', headers: { ...request.headers, ...extraHeaders }, body: request.body });
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { ...request.headers, ...extraHeaders },
+		body: request.body,
+	});
 	const text = await response.text();
 	return { status: response.status, text, elapsedMs: Date.now() - started };
 }
@@ -108,7 +128,9 @@ export class ResponseUrlRecorder {
 			const chunks: Buffer[] = [];
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
-				this.posts.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+				this.posts.push(
+					JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+				);
 				res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 				for (const wake of this.waiters.splice(0)) wake();
 			});

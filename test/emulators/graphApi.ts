@@ -219,16 +219,30 @@ export class GraphEmulator {
 		),
 		this.route('GET', '/chats/{id}', 'Chat.Read', (r) => ({
 			status: 200,
-			body: { id: this.chat(r.params[0], r.me), chatType: this.groupChats.has(r.params[0]) ? 'group' : 'oneOnOne' },
+			body: {
+				id: this.chat(r.params[0], r.me),
+				chatType: this.groupChats.has(r.params[0]) ? 'group' : 'oneOnOne',
+			},
 		})),
-		this.route('GET', "/chats('{id}')/messages('{id}')", 'Chat.Read', (r) => this.getMessage(r.params[0], r.params[1], r.me)),
-		this.route('GET', '/chats/{id}/messages/{id}', 'Chat.Read', (r) => this.getMessage(r.params[0], r.params[1], r.me)),
+		this.route('GET', "/chats('{id}')/messages('{id}')", 'Chat.Read', (r) =>
+			this.getMessage(r.params[0], r.params[1], r.me),
+		),
+		this.route('GET', '/chats/{id}/messages/{id}', 'Chat.Read', (r) =>
+			this.getMessage(r.params[0], r.params[1], r.me),
+		),
 		this.route('GET', '/subscriptions', 'Chat.Read', () => ({
 			status: 200,
 			body: { value: this.liveSubscriptions().map((s) => this.subscriptionJson(s)) },
 		})),
-		this.route('POST', '/subscriptions', 'Chat.Read', async (r) => await this.createSubscription(r.body)),
-		this.route('PATCH', '/subscriptions/{id}', 'Chat.Read', (r) => this.renewSubscription(r.params[0], r.body)),
+		this.route(
+			'POST',
+			'/subscriptions',
+			'Chat.Read',
+			async (r) => await this.createSubscription(r.body),
+		),
+		this.route('PATCH', '/subscriptions/{id}', 'Chat.Read', (r) =>
+			this.renewSubscription(r.params[0], r.body),
+		),
 		this.route('DELETE', '/subscriptions/{id}', 'Chat.Read', (r) => {
 			this.subscription(r.params[0]);
 			this.subscriptions.delete(r.params[0]);
@@ -396,15 +410,24 @@ export class GraphEmulator {
 		text: string,
 		options: { messageType?: string } = {},
 	): RecordedMessage {
-		if (!this.chats.get(chatId)?.includes(fromUserId)) throw new Error(`${fromUserId} is not in chat ${chatId}`);
+		if (!this.chats.get(chatId)?.includes(fromUserId))
+			throw new Error(`${fromUserId} is not in chat ${chatId}`);
 		const html = `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`;
-		const message = this.storeMessage(`chat:${chatId}`, fromUserId, { contentType: 'html', content: html }, options.messageType);
+		const message = this.storeMessage(
+			`chat:${chatId}`,
+			fromUserId,
+			{ contentType: 'html', content: html },
+			options.messageType,
+		);
 		this.notifyChatMessage(chatId, message);
 		return message;
 	}
 
 	/** Graph's lifecycle notification to the subscription's lifecycleNotificationUrl; `subscriptionRemoved` also removes it. */
-	sendLifecycleEvent(subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): Promise<NotificationDelivery> {
+	sendLifecycleEvent(
+		subscriptionId: string,
+		event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed',
+	): Promise<NotificationDelivery> {
 		const sub = this.subscriptions.get(subscriptionId);
 		if (!sub) throw new Error(`no subscription ${subscriptionId}`);
 		if (event === 'subscriptionRemoved') this.subscriptions.delete(subscriptionId);
@@ -427,7 +450,8 @@ export class GraphEmulator {
 	/** Live (unexpired) subscriptions; expired ones are gone, as in Graph. */
 	liveSubscriptions(): EmulatedSubscription[] {
 		const now = Date.now();
-		for (const [id, sub] of this.subscriptions) if (Date.parse(sub.expirationDateTime) <= now) this.subscriptions.delete(id);
+		for (const [id, sub] of this.subscriptions)
+			if (Date.parse(sub.expirationDateTime) <= now) this.subscriptions.delete(id);
 		return [...this.subscriptions.values()];
 	}
 
@@ -439,14 +463,19 @@ export class GraphEmulator {
 	private notifyChatMessage(chatId: string, message: RecordedMessage): void {
 		const members = this.chats.get(chatId) ?? [];
 		for (const sub of this.liveSubscriptions()) {
-			const all = sub.resource === '/me/chats/getAllMessages' && members.includes(this.serviceAccount.id);
+			const all =
+				sub.resource === '/me/chats/getAllMessages' && members.includes(this.serviceAccount.id);
 			if (!all && sub.resource !== `/chats/${chatId}/messages`) continue;
 			const value = {
 				subscriptionId: sub.id,
 				subscriptionExpirationDateTime: sub.expirationDateTime,
 				changeType: 'created',
 				resource: `chats('${chatId}')/messages('${message.id}')`,
-				resourceData: { id: message.id, '@odata.type': '#Microsoft.Graph.chatMessage', '@odata.id': `chats('${chatId}')/messages('${message.id}')` },
+				resourceData: {
+					id: message.id,
+					'@odata.type': '#Microsoft.Graph.chatMessage',
+					'@odata.id': `chats('${chatId}')/messages('${message.id}')`,
+				},
 				clientState: sub.clientState ?? null,
 				tenantId: TENANT_ID,
 			};
@@ -480,9 +509,24 @@ export class GraphEmulator {
 	// ---- subscriptions ----
 
 	private async createSubscription(body: Json): Promise<Reply> {
-		const { resource, changeType, notificationUrl, lifecycleNotificationUrl, clientState, expirationDateTime } = body;
-		if (typeof resource !== 'string' || typeof notificationUrl !== 'string' || typeof changeType !== 'string') {
-			throw new GraphError(400, 'InvalidRequest', 'resource, changeType and notificationUrl are required.');
+		const {
+			resource,
+			changeType,
+			notificationUrl,
+			lifecycleNotificationUrl,
+			clientState,
+			expirationDateTime,
+		} = body;
+		if (
+			typeof resource !== 'string' ||
+			typeof notificationUrl !== 'string' ||
+			typeof changeType !== 'string'
+		) {
+			throw new GraphError(
+				400,
+				'InvalidRequest',
+				'resource, changeType and notificationUrl are required.',
+			);
 		}
 		if (!/^(\/me\/chats\/getAllMessages|\/chats\/[^/]+\/messages)$/.test(resource)) {
 			throw new GraphError(400, 'InvalidRequest', `Unsupported resource '${resource}'.`);
@@ -491,7 +535,9 @@ export class GraphEmulator {
 			throw new GraphError(400, 'InvalidRequest', 'clientState must be at most 128 characters.');
 		}
 		const expires = this.checkExpiration(expirationDateTime);
-		for (const url of new Set([notificationUrl, lifecycleNotificationUrl].filter((u): u is string => typeof u === 'string'))) {
+		for (const url of new Set(
+			[notificationUrl, lifecycleNotificationUrl].filter((u): u is string => typeof u === 'string'),
+		)) {
 			await this.validateEndpoint(url);
 		}
 		const sub: EmulatedSubscription = {
@@ -515,15 +561,28 @@ export class GraphEmulator {
 
 	private subscription(id: string): EmulatedSubscription {
 		const sub = this.liveSubscriptions().find((s) => s.id === id);
-		if (!sub) throw new GraphError(404, 'ResourceNotFound', `The object was not found: subscription '${id}'.`);
+		if (!sub)
+			throw new GraphError(
+				404,
+				'ResourceNotFound',
+				`The object was not found: subscription '${id}'.`,
+			);
 		return sub;
 	}
 
 	/** At most 4,320 minutes (3 days) ahead for chat messages, and in the future. */
 	private checkExpiration(value: unknown): string {
 		const at = typeof value === 'string' ? Date.parse(value) : NaN;
-		if (!Number.isFinite(at) || at <= Date.now() || at > Date.now() + MAX_SUBSCRIPTION_MINUTES * 60_000 + 60_000) {
-			throw new GraphError(400, 'InvalidRequest', `expirationDateTime must be in the next ${MAX_SUBSCRIPTION_MINUTES} minutes.`);
+		if (
+			!Number.isFinite(at) ||
+			at <= Date.now() ||
+			at > Date.now() + MAX_SUBSCRIPTION_MINUTES * 60_000 + 60_000
+		) {
+			throw new GraphError(
+				400,
+				'InvalidRequest',
+				`expirationDateTime must be in the next ${MAX_SUBSCRIPTION_MINUTES} minutes.`,
+			);
 		}
 		return new Date(at).toISOString();
 	}
@@ -541,13 +600,20 @@ export class GraphEmulator {
 				signal: AbortSignal.timeout(VALIDATION_TIMEOUT_MS),
 			});
 			const text = await res.text();
-			ok = res.status === 200 && /^text\/plain/i.test(res.headers.get('content-type') ?? '') && text === token;
+			ok =
+				res.status === 200 &&
+				/^text\/plain/i.test(res.headers.get('content-type') ?? '') &&
+				text === token;
 		} catch {
 			ok = false;
 		}
 		this.validations.push({ url, ok });
 		if (!ok) {
-			throw new GraphError(400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+			throw new GraphError(
+				400,
+				'ValidationError',
+				'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
+			);
 		}
 	}
 
@@ -668,7 +734,13 @@ export class GraphEmulator {
 		this.authenticate(token);
 		if (route.scope && !this.granted.has(route.scope)) throw this.missingScope(route);
 		const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
-		const reply = await route.handle({ method, params, query: url.searchParams, body, me: this.serviceAccount });
+		const reply = await route.handle({
+			method,
+			params,
+			query: url.searchParams,
+			body,
+			me: this.serviceAccount,
+		});
 		const drops = this.drops.get(`${method} ${route.name}`) ?? 0;
 		if (drops > 0) this.drops.set(`${method} ${route.name}`, drops - 1);
 		return drops > 0 ? { ...reply, drop: true } : reply;
@@ -940,7 +1012,12 @@ export class GraphEmulator {
 		return { status: 201, body: this.messageJson(message) };
 	}
 
-	private storeMessage(target: string, from: string, body: RecordedMessage['body'], messageType = 'message'): RecordedMessage {
+	private storeMessage(
+		target: string,
+		from: string,
+		body: RecordedMessage['body'],
+		messageType = 'message',
+	): RecordedMessage {
 		const message: RecordedMessage = {
 			id: String(Date.now() + ++this.seq),
 			target,
@@ -970,7 +1047,14 @@ export class GraphEmulator {
 	}
 
 	private listMessages(target: string): Reply {
-		return { status: 200, body: { value: this.messagesIn(target).reverse().map((m) => this.messageJson(m)) } };
+		return {
+			status: 200,
+			body: {
+				value: this.messagesIn(target)
+					.reverse()
+					.map((m) => this.messageJson(m)),
+			},
+		};
 	}
 
 	private nextId(): string {

@@ -333,7 +333,13 @@ export class PerksEmulator {
 		const sends = targets.flatMap((target) => {
 			const prepared = prepareDelivery(body, target.secret, options.signature ?? 'valid');
 			return Array.from({ length: times }, () =>
-				send(target.url, prepared, full.id, options.timeoutMs ?? DELIVERY_TIMEOUT_MS, options.contentType),
+				send(
+					target.url,
+					prepared,
+					full.id,
+					options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
+					options.contentType,
+				),
 			);
 		});
 		return Promise.all(sends);

@@ -40,7 +40,8 @@ export function withBuiltInTriggers(pkg: LoadedPackage): LoadedPackage {
 	const known = (type: string) => type in BUILT_IN_NODES && type !== 'n8n-nodes-base.stickyNote';
 	const nodeTypes: INodeTypes = {
 		getByName: (type) => (known(type) ? standIn(type) : pkg.nodeTypes.getByName(type)),
-		getByNameAndVersion: (type, version) => (known(type) ? standIn(type) : pkg.nodeTypes.getByNameAndVersion(type, version)),
+		getByNameAndVersion: (type, version) =>
+			known(type) ? standIn(type) : pkg.nodeTypes.getByNameAndVersion(type, version),
 		getKnownTypes: () => ({}),
 	};
 	return { ...pkg, nodeTypes };

@@ -105,16 +105,19 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (!authenticate || authenticate.type !== 'generic') return request;
 		const resolve = (value: unknown) =>
 			typeof value === 'string'
-				? value.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) =>
-						String(credentials[key] ?? ''),
-					)
+				? value
+						.replace(/^=/, '')
+						.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) =>
+							String(credentials[key] ?? ''),
+						)
 				: value;
 		const headers = { ...(request.headers ?? {}) } as IDataObject;
 		for (const [key, value] of Object.entries(authenticate.properties.headers ?? {})) {
 			headers[key] = resolve(value) as string;
 		}
 		const qs = { ...(request.qs ?? {}) } as IDataObject;
-		for (const [key, value] of Object.entries(authenticate.properties.qs ?? {})) qs[key] = resolve(value) as string;
+		for (const [key, value] of Object.entries(authenticate.properties.qs ?? {}))
+			qs[key] = resolve(value) as string;
 		return { ...request, headers, qs };
 	}
 
@@ -255,7 +258,9 @@ export async function runFromTrigger(
 	let finish!: (run: IRun) => void;
 	const finished = new Promise<IRun>((resolve) => (finish = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => finish(run));
-	const additionalData = additionalDataFor(pkg, options, { hooks } as Partial<IWorkflowExecuteAdditionalData>);
+	const additionalData = additionalDataFor(pkg, options, {
+		hooks,
+	} as Partial<IWorkflowExecuteAdditionalData>);
 	const runExecutionData = {
 		startData: {},
 		resultData: { runData: {} },
@@ -267,7 +272,9 @@ export async function runFromTrigger(
 			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
 		},
 	} as unknown as IRunExecutionData;
-	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
+		workflow,
+	);
 	return describeRun(await finished);
 }
 
@@ -278,7 +285,8 @@ export function describeRun(run: IRun): RunResult {
 		output: (nodeName, output = 0) =>
 			(runData[nodeName]?.[0]?.data?.main?.[output] ?? []).map((item) => item.json),
 		error: (nodeName) => runData[nodeName]?.[0]?.error as Error | undefined,
-		failedNode: () => Object.keys(runData).find((name) => runData[name]?.some((task) => task.error !== undefined)),
+		failedNode: () =>
+			Object.keys(runData).find((name) => runData[name]?.some((task) => task.error !== undefined)),
 		ran: (nodeName) => runData[nodeName] !== undefined,
 	};
 }

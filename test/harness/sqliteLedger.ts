@@ -19,13 +19,20 @@ export interface TestLedgerDatabase extends LedgerDatabase {
 	close(): void;
 }
 
-export function sqliteLedgerDatabase(options: { file?: string; maxJitterMs?: number } = {}): TestLedgerDatabase {
+export function sqliteLedgerDatabase(
+	options: { file?: string; maxJitterMs?: number } = {},
+): TestLedgerDatabase {
 	const db = new DatabaseSync(options.file ?? ':memory:');
 	const maxJitter = options.maxJitterMs ?? 3;
 	const failures: Array<{ pattern: RegExp; remaining: number }> = [];
 	const table = '"perks_delivery_ledger"';
-	const jitter = async () => await new Promise((resolve) => setTimeout(resolve, Math.random() * maxJitter));
-	const execute = async <T>(sql: string, params: unknown[], run: (sql: string, params: SQLInputValue[]) => T) => {
+	const jitter = async () =>
+		await new Promise((resolve) => setTimeout(resolve, Math.random() * maxJitter));
+	const execute = async <T>(
+		sql: string,
+		params: unknown[],
+		run: (sql: string, params: SQLInputValue[]) => T,
+	) => {
 		await jitter();
 		const failure = failures.find((f) => f.remaining > 0 && f.pattern.test(sql));
 		if (failure) {
@@ -43,7 +50,8 @@ export function sqliteLedgerDatabase(options: { file?: string; maxJitterMs?: num
 		statements: 0,
 		select: async <T>(sql: string, params: unknown[]) =>
 			await execute(sql, params, (s, p) => db.prepare(s).all(...p) as T[]),
-		change: async (sql, params) => await execute(sql, params, (s, p) => Number(db.prepare(s).run(...p).changes)),
+		change: async (sql, params) =>
+			await execute(sql, params, (s, p) => Number(db.prepare(s).run(...p).changes)),
 		failNext: (pattern, count = 1) => failures.push({ pattern, remaining: count }),
 		rows: () => {
 			try {
@@ -71,6 +79,8 @@ type LedgerModule = { useLedgerDatabase(db: LedgerDatabase | undefined): void };
 /** Points the BUILT package's ledger (the module the loaded nodes use) at `db`. */
 export function useTestLedger(db: LedgerDatabase | undefined): void {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const mod = require(`${PACKAGE_ROOT}/dist/nodes/shared/idempotency/ledgerDatabase.js`) as LedgerModule;
+	const mod = require(
+		`${PACKAGE_ROOT}/dist/nodes/shared/idempotency/ledgerDatabase.js`,
+	) as LedgerModule;
 	mod.useLedgerDatabase(db);
 }

@@ -63,7 +63,8 @@ export async function hostWorkflow(
 	const runtime: RuntimeOptions = { ...options, webhookBaseUrl };
 	const workflow = instantiate(pkg, json);
 	const trigger = workflow.getNode(triggerName);
-	if (!trigger?.webhookId) throw new Error(`${triggerName} needs a webhookId, as n8n gives every webhook node`);
+	if (!trigger?.webhookId)
+		throw new Error(`${triggerName} needs a webhookId, as n8n gives every webhook node`);
 	const path = `/webhook/${trigger.webhookId}/webhook`;
 	// The editor's "Listen for test event" URL: the webhook and its run in n8n's manual mode.
 	const testPath = `/webhook-test/${trigger.webhookId}/webhook`;
@@ -91,17 +92,25 @@ export async function hostWorkflow(
 			if (execution && webhook?.responseMode === 'lastNode') {
 				// n8n's "lastNode" mode: answer when the run ended, 500 if it failed.
 				const run = await execution;
-				const failed = run.run.data.resultData.error !== undefined || run.failedNode() !== undefined;
-				if (failed) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Error in workflow' }));
+				const failed =
+					run.run.data.resultData.error !== undefined || run.failedNode() !== undefined;
+				if (failed)
+					res
+						.writeHead(500, { 'content-type': 'application/json' })
+						.end(JSON.stringify({ message: 'Error in workflow' }));
 				else if (webhook.responseData === 'firstEntryJson') {
 					// As n8n: the JSON of the first item the last node output.
 					const last = run.run.data.resultData.lastNodeExecuted;
 					const first = last ? run.output(last)[0] : undefined;
-					res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(first ?? {}));
+					res
+						.writeHead(200, { 'content-type': 'application/json' })
+						.end(JSON.stringify(first ?? {}));
 				} else res.writeHead(200).end();
 				return;
 			}
-			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Workflow was started' }));
+			res
+				.writeHead(200, { 'content-type': 'application/json' })
+				.end(JSON.stringify({ message: 'Workflow was started' }));
 		})().catch((error: Error) => {
 			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
 			res.end(JSON.stringify({ message: error.message }));
@@ -111,20 +120,39 @@ export async function hostWorkflow(
 	});
 
 	const hook = (method: 'checkExists' | 'create' | 'delete', test = false) => {
-		const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+		const nodeType = pkg.nodeTypes.getByNameAndVersion(
+			trigger.type,
+			trigger.typeVersion,
+		) as INodeType;
 		const fn = nodeType.webhookMethods?.default?.[method];
 		if (!fn) throw new Error(`${trigger.type} has no webhook method ${method}`);
 		const data = { ...webhookData(workflow, trigger, webhookBaseUrl), isTest: test };
 		const mode = test ? 'manual' : 'trigger';
-		const context = new HookContext(workflow, trigger, additionalDataFor(pkg, runtime), mode, test ? 'manual' : 'activate', data);
+		const context = new HookContext(
+			workflow,
+			trigger,
+			additionalDataFor(pkg, runtime),
+			mode,
+			test ? 'manual' : 'activate',
+			data,
+		);
 		return fn.call(context);
 	};
 
 	let running: ITriggerResponse | undefined;
 	const startTrigger = async () => {
-		const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+		const nodeType = pkg.nodeTypes.getByNameAndVersion(
+			trigger.type,
+			trigger.typeVersion,
+		) as INodeType;
 		if (!nodeType.trigger || running) return;
-		const context = new TriggerContext(workflow, trigger, additionalDataFor(pkg, runtime), 'trigger', 'activate');
+		const context = new TriggerContext(
+			workflow,
+			trigger,
+			additionalDataFor(pkg, runtime),
+			'trigger',
+			'activate',
+		);
 		running = await nodeType.trigger.call(context);
 	};
 	const stopTrigger = async () => {
@@ -168,7 +196,10 @@ export async function hostWorkflow(
 }
 
 function webhookDescriptionOf(pkg: LoadedPackage, trigger: INode): IWebhookDescription | undefined {
-	const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+	const nodeType = pkg.nodeTypes.getByNameAndVersion(
+		trigger.type,
+		trigger.typeVersion,
+	) as INodeType;
 	return nodeType.description.webhooks?.[0];
 }
 
@@ -205,7 +236,10 @@ async function runWebhook(
 		httpRequest: request as unknown as IWorkflowExecuteAdditionalData['httpRequest'],
 		httpResponse: expressLike(res) as unknown as IWorkflowExecuteAdditionalData['httpResponse'],
 	});
-	const nodeType = pkg.nodeTypes.getByNameAndVersion(trigger.type, trigger.typeVersion) as INodeType;
+	const nodeType = pkg.nodeTypes.getByNameAndVersion(
+		trigger.type,
+		trigger.typeVersion,
+	) as INodeType;
 	const context = new WebhookContext(
 		workflow,
 		trigger,
@@ -263,4 +297,3 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 	for await (const chunk of req) chunks.push(chunk as Buffer);
 	return Buffer.concat(chunks);
 }
-

@@ -1,4 +1,8 @@
-import { buildEventMessage, DEFAULT_MESSAGE_EVENTS, MessageBuildError } from '../../nodes/shared/messages/eventMessages';
+import {
+	buildEventMessage,
+	DEFAULT_MESSAGE_EVENTS,
+	MessageBuildError,
+} from '../../nodes/shared/messages/eventMessages';
 import type { Audience, MessageDoc } from '../../nodes/shared/messages/MessageDoc';
 import { renderSlack, validateSlackMessage } from '../../nodes/shared/messages/render/slack';
 import { renderTeamsHtml, validateTeamsMessage } from '../../nodes/shared/messages/render/teams';
@@ -11,7 +15,11 @@ type Locale = 'en' | 'es' | 'it' | 'pt';
 const EXPECTED: Record<Locale, Record<PerksEventType, Record<Audience, string[]>>> = {
 	en: {
 		'wallet.funded': {
-			personal: ['Hi Ada!', 'You received *1,250 points* for November 2026', 'your balance is *1,370 points*'],
+			personal: [
+				'Hi Ada!',
+				'You received *1,250 points* for November 2026',
+				'your balance is *1,370 points*',
+			],
 			channel: ['*Ada Lovelace* received *1,250 points* for November 2026'],
 		},
 		'perk.redeemed': {
@@ -23,13 +31,23 @@ const EXPECTED: Record<Locale, Record<PerksEventType, Record<Audience, string[]>
 			channel: ['*Ada Lovelace* is down to *15 points*', 'alert threshold of 20 points'],
 		},
 		'catalog.perk_added': {
-			personal: ['A new perk for you: Spa day', 'A relaxing day at the spa', '1,250 points', 'Wellness', 'View perk'],
+			personal: [
+				'A new perk for you: Spa day',
+				'A relaxing day at the spa',
+				'1,250 points',
+				'Wellness',
+				'View perk',
+			],
 			channel: ['A new perk just landed in the catalog: *Spa day*!', '1,250 points', 'View perk'],
 		},
 	},
 	es: {
 		'wallet.funded': {
-			personal: ['¡Hola, Ada!', 'Has recibido *1.250 puntos* de la asignación de noviembre de 2026', 'tu saldo es ahora de *1.370 puntos*'],
+			personal: [
+				'¡Hola, Ada!',
+				'Has recibido *1.250 puntos* de la asignación de noviembre de 2026',
+				'tu saldo es ahora de *1.370 puntos*',
+			],
 			channel: ['*Ada Lovelace* ha recibido *1.250 puntos*'],
 		},
 		'perk.redeemed': {
@@ -38,16 +56,27 @@ const EXPECTED: Record<Locale, Record<PerksEventType, Record<Audience, string[]>
 		},
 		'wallet.low_balance': {
 			personal: ['tu saldo de beneficios ha bajado a *15 puntos*', 'configurado en 20 puntos'],
-			channel: ['El saldo de *Ada Lovelace* ha bajado a *15 puntos*', 'umbral de aviso de 20 puntos'],
+			channel: [
+				'El saldo de *Ada Lovelace* ha bajado a *15 puntos*',
+				'umbral de aviso de 20 puntos',
+			],
 		},
 		'catalog.perk_added': {
 			personal: ['nuevo beneficio', '1.250 puntos', 'Categoría', 'Ver beneficio'],
-			channel: ['Acaba de llegar un nuevo beneficio al catálogo: *Spa day*', 'Precio', '1.250 puntos'],
+			channel: [
+				'Acaba de llegar un nuevo beneficio al catálogo: *Spa day*',
+				'Precio',
+				'1.250 puntos',
+			],
 		},
 	},
 	it: {
 		'wallet.funded': {
-			personal: ['Ciao Ada!', 'Hai ricevuto *1.250 punti* per novembre 2026', 'il tuo saldo ora è di *1.370 punti*'],
+			personal: [
+				'Ciao Ada!',
+				'Hai ricevuto *1.250 punti* per novembre 2026',
+				'il tuo saldo ora è di *1.370 punti*',
+			],
 			channel: ['*Ada Lovelace* ha ricevuto *1.250 punti* per novembre 2026'],
 		},
 		'perk.redeemed': {
@@ -65,7 +94,11 @@ const EXPECTED: Record<Locale, Record<PerksEventType, Record<Audience, string[]>
 	},
 	pt: {
 		'wallet.funded': {
-			personal: ['Olá, Ada!', 'Você recebeu *1.250 pontos* referente a novembro de 2026', 'seu saldo agora é de *1.370 pontos*'],
+			personal: [
+				'Olá, Ada!',
+				'Você recebeu *1.250 pontos* referente a novembro de 2026',
+				'seu saldo agora é de *1.370 pontos*',
+			],
 			channel: ['*Ada Lovelace* recebeu *1.250 pontos*'],
 		},
 		'perk.redeemed': {
@@ -105,7 +138,8 @@ describe('buildEventMessage: every event, locale and audience', () => {
 				it(`${eventType} / ${locale} / ${audience}`, () => {
 					const doc = buildEventMessage(items[eventType], audience, locale);
 					const text = allText(doc);
-					for (const phrase of EXPECTED[locale][eventType][audience]) expect(text).toContain(phrase);
+					for (const phrase of EXPECTED[locale][eventType][audience])
+						expect(text).toContain(phrase);
 					expect(doc.fallbackText).not.toMatch(/[*<>]/);
 					expect(doc.title.length).toBeGreaterThan(0);
 
@@ -134,7 +168,10 @@ describe('buildEventMessage: every event, locale and audience', () => {
 	it('shows the perk image and a "View perk" button when the item has them', () => {
 		const doc = buildEventMessage(items['catalog.perk_added'], 'channel', 'en');
 		expect(doc.image).toEqual({ url: 'https://cdn.example.com/spa.png', altText: 'Spa day' });
-		expect(doc.button).toEqual({ label: 'View perk', url: 'https://perks.example.com/perks/perk_1' });
+		expect(doc.button).toEqual({
+			label: 'View perk',
+			url: 'https://perks.example.com/perks/perk_1',
+		});
 		expect(doc.fields).toEqual([
 			{ label: 'Cost', value: '1,250 points' },
 			{ label: 'Category', value: 'Wellness' },
@@ -142,7 +179,11 @@ describe('buildEventMessage: every event, locale and audience', () => {
 	});
 
 	it('leaves out what the item does not have, and never writes a non-web URL into the message', () => {
-		const item = { eventType: 'catalog.perk_added', perkName: 'Gym', perkUrl: 'javascript:alert(1)' };
+		const item = {
+			eventType: 'catalog.perk_added',
+			perkName: 'Gym',
+			perkUrl: 'javascript:alert(1)',
+		};
 		const doc = buildEventMessage(item, 'channel', 'en');
 		expect(doc).toEqual({
 			fallbackText: 'A new perk just landed in the catalog: Gym!',
@@ -168,7 +209,11 @@ describe('buildEventMessage: every event, locale and audience', () => {
 	});
 
 	it('keeps a period label that is not a month as it is', () => {
-		const doc = buildEventMessage({ ...items['wallet.funded'], period: 'Q4 2026' }, 'channel', 'it');
+		const doc = buildEventMessage(
+			{ ...items['wallet.funded'], period: 'Q4 2026' },
+			'channel',
+			'it',
+		);
 		expect(doc.fallbackText).toContain('per Q4 2026');
 	});
 });
@@ -178,7 +223,9 @@ describe('buildEventMessage: language', () => {
 		const item = { ...items['wallet.low_balance'], employeeLocale: 'it-IT' };
 		expect(buildEventMessage(item, 'personal').title).toBe('Il tuo saldo benefit si sta esaurendo');
 		const brazil = { ...items['wallet.low_balance'], employeeLocale: 'pt-BR' };
-		expect(buildEventMessage(brazil, 'personal').title).toBe('Seu saldo de benefícios está acabando');
+		expect(buildEventMessage(brazil, 'personal').title).toBe(
+			'Seu saldo de benefícios está acabando',
+		);
 	});
 
 	it('falls back to English for an unknown or missing locale', () => {
@@ -190,8 +237,12 @@ describe('buildEventMessage: language', () => {
 
 	it('lets an explicit language win over the employee locale; a blank one does not', () => {
 		const item = { ...items['perk.redeemed'], employeeLocale: 'it' };
-		expect(buildEventMessage(item, 'channel', 'es').fallbackText).toBe('🎉 ¡Ada Lovelace ha canjeado Spa day!');
-		expect(buildEventMessage(item, 'channel', ' ').fallbackText).toBe('🎉 Ada Lovelace ha riscattato Spa day!');
+		expect(buildEventMessage(item, 'channel', 'es').fallbackText).toBe(
+			'🎉 ¡Ada Lovelace ha canjeado Spa day!',
+		);
+		expect(buildEventMessage(item, 'channel', ' ').fallbackText).toBe(
+			'🎉 Ada Lovelace ha riscattato Spa day!',
+		);
 	});
 
 	it('formats ISO currencies in the locale and keeps other units', () => {
@@ -203,7 +254,10 @@ describe('buildEventMessage: language', () => {
 });
 
 describe('buildEventMessage: errors name the field', () => {
-	function failure(item: Record<string, unknown>, audience: Audience = 'personal'): MessageBuildError {
+	function failure(
+		item: Record<string, unknown>,
+		audience: Audience = 'personal',
+	): MessageBuildError {
 		try {
 			buildEventMessage(item, audience, 'en');
 		} catch (error) {
@@ -235,19 +289,28 @@ describe('buildEventMessage: errors name the field', () => {
 	});
 
 	it('treats a blank text field as missing', () => {
-		expect(failure({ ...items['perk.redeemed'], perkName: '  ' })).toMatchObject({ field: 'perkName' });
+		expect(failure({ ...items['perk.redeemed'], perkName: '  ' })).toMatchObject({
+			field: 'perkName',
+		});
 	});
 
 	it('refuses a number that is not one, instead of writing NaN', () => {
 		const error = failure({ ...items['wallet.funded'], amount: 'lots' });
 		expect(error).toMatchObject({ code: 'missing_field', field: 'amount' });
 		expect(error.message).toContain('must be a number');
-		expect(failure({ ...items['wallet.funded'], balance: { value: 1 } })).toMatchObject({ field: 'balance' });
-		expect(failure({ ...items['perk.redeemed'], perkName: { en: 'Spa' } }).message).toContain('must be a text');
+		expect(failure({ ...items['wallet.funded'], balance: { value: 1 } })).toMatchObject({
+			field: 'balance',
+		});
+		expect(failure({ ...items['perk.redeemed'], perkName: { en: 'Spa' } }).message).toContain(
+			'must be a text',
+		);
 	});
 
 	it('needs an eventType, and one it knows', () => {
-		expect(failure({ perkName: 'Spa day' })).toMatchObject({ code: 'missing_field', field: 'eventType' });
+		expect(failure({ perkName: 'Spa day' })).toMatchObject({
+			code: 'missing_field',
+			field: 'eventType',
+		});
 		const unknown = failure({ eventType: 'wallet.frozen' });
 		expect(unknown).toMatchObject({ code: 'unknown_event_type', field: 'eventType' });
 		expect(unknown.message).toContain('"wallet.frozen"');

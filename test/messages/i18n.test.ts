@@ -68,13 +68,16 @@ describe('strings', () => {
 			typeof value === 'object' && value !== null
 				? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shape(inner)]))
 				: typeof value;
-		for (const locale of SUPPORTED_LOCALES) expect(shape(MESSAGE_STRINGS[locale])).toEqual(shape(MESSAGE_STRINGS.en));
+		for (const locale of SUPPORTED_LOCALES)
+			expect(shape(MESSAGE_STRINGS[locale])).toEqual(shape(MESSAGE_STRINGS.en));
 	});
 
 	it('translates, not copies, the English wording', () => {
 		for (const locale of ['es', 'it', 'pt'] as const) {
 			expect(MESSAGE_STRINGS[locale].viewPerk).not.toBe(MESSAGE_STRINGS.en.viewPerk);
-			expect(MESSAGE_STRINGS[locale].lowBalance.personalTitle).not.toBe(MESSAGE_STRINGS.en.lowBalance.personalTitle);
+			expect(MESSAGE_STRINGS[locale].lowBalance.personalTitle).not.toBe(
+				MESSAGE_STRINGS.en.lowBalance.personalTitle,
+			);
 		}
 	});
 });

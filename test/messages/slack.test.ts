@@ -68,7 +68,9 @@ describe('renderSlack', () => {
 		};
 		const { text, blocks } = renderSlack(buildEventMessage(item, 'channel', 'en'));
 		expect(blocks[1]).toEqual(
-			section('🎉 Ada &lt;script&gt;alert(1)&lt;/script&gt; redeemed *Spa &amp; &lt;b&gt;Sauna&lt;/b&gt;*!'),
+			section(
+				'🎉 Ada &lt;script&gt;alert(1)&lt;/script&gt; redeemed *Spa &amp; &lt;b&gt;Sauna&lt;/b&gt;*!',
+			),
 		);
 		// The fallback is plain text for notifications: Slack shows it as is.
 		expect(text).toBe('🎉 Ada <script>alert(1)</script> redeemed Spa & <b>Sauna</b>!');
@@ -83,7 +85,10 @@ describe('renderSlack', () => {
 		expect(rendered.blocks[1]).toEqual(
 			section('See <https://example.com/?a=1&amp;b=2|the R&amp;D page> &amp; &lt;not a link&gt;'),
 		);
-		expect(rendered.blocks[2]).toEqual({ type: 'section', fields: [{ type: 'mrkdwn', text: '*A&lt;B*\nx &gt; y' }] });
+		expect(rendered.blocks[2]).toEqual({
+			type: 'section',
+			fields: [{ type: 'mrkdwn', text: '*A&lt;B*\nx &gt; y' }],
+		});
 	});
 
 	it('shortens only the header to 150 characters, with an ellipsis', () => {
@@ -103,7 +108,13 @@ describe('renderSlack', () => {
 			fields: Array.from({ length: 12 }, (_, i) => ({ label: `L${i}`, value: `v${i}` })),
 		};
 		const { blocks } = renderSlack(doc);
-		expect(blocks.map((block) => block.type)).toEqual(['header', 'section', 'section', 'section', 'section']);
+		expect(blocks.map((block) => block.type)).toEqual([
+			'header',
+			'section',
+			'section',
+			'section',
+			'section',
+		]);
 		expect(blocks[1]).toEqual(section('a'.repeat(2000)));
 		expect(blocks[2]).toEqual(section('b'.repeat(2000)));
 		expect((blocks[3] as { fields: unknown[] }).fields).toHaveLength(10);
@@ -126,16 +137,23 @@ describe('validateSlackMessage', () => {
 	it('refuses 51 blocks, accepts 50', () => {
 		const blocks = Array.from({ length: 50 }, () => section('x'));
 		expect(() => validateSlackMessage({ text: 'x', blocks })).not.toThrow();
-		const error = limitError(() => validateSlackMessage({ text: 'x', blocks: [...blocks, section('x')] }));
+		const error = limitError(() =>
+			validateSlackMessage({ text: 'x', blocks: [...blocks, section('x')] }),
+		);
 		expect(error).toMatchObject({ code: 'too_many_blocks', field: 'blocks' });
 		expect(error.message).toContain('51');
 		expect(error.message).toContain('50');
 	});
 
 	it('refuses a 3,001-character section and names the block', () => {
-		expect(() => validateSlackMessage({ text: 'x', blocks: [section('s'.repeat(3_000))] })).not.toThrow();
+		expect(() =>
+			validateSlackMessage({ text: 'x', blocks: [section('s'.repeat(3_000))] }),
+		).not.toThrow();
 		const error = limitError(() =>
-			validateSlackMessage({ text: 'x', blocks: [{ type: 'divider' }, section('s'.repeat(3_001))] }),
+			validateSlackMessage({
+				text: 'x',
+				blocks: [{ type: 'divider' }, section('s'.repeat(3_001))],
+			}),
 		);
 		expect(error).toMatchObject({ code: 'block_text_too_long', field: 'blocks[1].text.text' });
 		expect(error.message).toContain('block 1 (section)');
@@ -149,18 +167,35 @@ describe('validateSlackMessage', () => {
 			code: 'block_text_too_long',
 			field: 'blocks[0].text.text',
 		});
-		const fields = { type: 'section', fields: [{ type: 'mrkdwn', text: 'ok' }, { type: 'mrkdwn', text: 'f'.repeat(2_001) }] };
+		const fields = {
+			type: 'section',
+			fields: [
+				{ type: 'mrkdwn', text: 'ok' },
+				{ type: 'mrkdwn', text: 'f'.repeat(2_001) },
+			],
+		};
 		const error = limitError(() => validateSlackMessage({ text: 'x', blocks: [fields] }));
 		expect(error).toMatchObject({ code: 'block_text_too_long', field: 'blocks[0].fields[1].text' });
 		expect(error.message).toContain('2,001');
 	});
 
 	it('refuses 11 fields in a section and an over-long button label', () => {
-		const fields = { type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'f' })) };
-		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [fields] })).field).toBe('blocks[0].fields');
+		const fields = {
+			type: 'section',
+			fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'f' })),
+		};
+		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [fields] })).field).toBe(
+			'blocks[0].fields',
+		);
 		const actions = {
 			type: 'actions',
-			elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, url: 'https://x.test' }],
+			elements: [
+				{
+					type: 'button',
+					text: { type: 'plain_text', text: 'b'.repeat(76) },
+					url: 'https://x.test',
+				},
+			],
 		};
 		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [actions] })).field).toBe(
 			'blocks[0].elements[0].text.text',
@@ -172,21 +207,34 @@ describe('validateSlackMessage', () => {
 		expect(url).toHaveLength(3_000);
 		const image = (imageUrl: string) => ({ type: 'image', image_url: imageUrl, alt_text: 'a' });
 		expect(() => validateSlackMessage({ text: 'x', blocks: [image(url)] })).not.toThrow();
-		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [image(`${url}u`)] }))).toMatchObject({
+		expect(
+			limitError(() => validateSlackMessage({ text: 'x', blocks: [image(`${url}u`)] })),
+		).toMatchObject({
 			code: 'block_text_too_long',
 			field: 'blocks[0].image_url',
 		});
-		const button = { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, url: `${url}u` }] };
-		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [button] })).field).toBe('blocks[0].elements[0].url');
+		const button = {
+			type: 'actions',
+			elements: [{ type: 'button', text: { type: 'plain_text', text: 'b' }, url: `${url}u` }],
+		};
+		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [button] })).field).toBe(
+			'blocks[0].elements[0].url',
+		);
 	});
 
 	it('refuses blocks that are not a list of typed objects', () => {
-		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: 'nope' }))).toMatchObject({ code: 'invalid_blocks' });
-		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [section('ok'), 3] }))).toMatchObject({
+		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: 'nope' }))).toMatchObject({
+			code: 'invalid_blocks',
+		});
+		expect(
+			limitError(() => validateSlackMessage({ text: 'x', blocks: [section('ok'), 3] })),
+		).toMatchObject({
 			code: 'invalid_blocks',
 			field: 'blocks[1]',
 		});
-		expect(limitError(() => validateSlackMessage({ text: 'x', blocks: [{ text: 'no type' }] }))).toMatchObject({
+		expect(
+			limitError(() => validateSlackMessage({ text: 'x', blocks: [{ text: 'no type' }] })),
+		).toMatchObject({
 			code: 'invalid_blocks',
 			field: 'blocks[0].type',
 		});
@@ -216,7 +264,9 @@ describe('parseBlocksParameter', () => {
 	});
 
 	it('refuses JSON that is not blocks', () => {
-		expect(limitError(() => parseBlocksParameter('{"text": "hi"}')).message).toContain('without a "blocks" array');
+		expect(limitError(() => parseBlocksParameter('{"text": "hi"}')).message).toContain(
+			'without a "blocks" array',
+		);
 		expect(limitError(() => parseBlocksParameter('42')).code).toBe('invalid_blocks');
 		expect(limitError(() => parseBlocksParameter(null)).message).toContain('null');
 	});

@@ -24,9 +24,15 @@ describe('renderTeamsHtml', () => {
 	});
 
 	it('escapes user text and keeps our bold and links', () => {
-		const item = { ...items['perk.redeemed'], employeeName: '<script>alert("x")</script>', perkName: "Tom & Jerry's" };
+		const item = {
+			...items['perk.redeemed'],
+			employeeName: '<script>alert("x")</script>',
+			perkName: "Tom & Jerry's",
+		};
 		const { content } = renderTeamsHtml(buildEventMessage(item, 'channel', 'en'));
-		expect(content).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; redeemed <strong>Tom &amp; Jerry&#39;s</strong>!');
+		expect(content).toContain(
+			'&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; redeemed <strong>Tom &amp; Jerry&#39;s</strong>!',
+		);
 		expect(content).not.toContain('<script>');
 
 		const doc: MessageDoc = {

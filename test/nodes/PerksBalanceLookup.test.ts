@@ -14,7 +14,11 @@ afterAll(async () => {
 });
 afterEach(() => perks.clearFaults());
 
-async function lookup(parameters: Record<string, unknown>, inputs: Array<Record<string, unknown>>, extra = {}) {
+async function lookup(
+	parameters: Record<string, unknown>,
+	inputs: Array<Record<string, unknown>>,
+	extra = {},
+) {
 	const pkg = await loadPackage();
 	const lookupNode = node('Balance', TYPE.balanceLookup, parameters as never, {
 		credentials: perksCredentialRef(),
@@ -32,8 +36,13 @@ async function lookup(parameters: Record<string, unknown>, inputs: Array<Record<
 
 describe('Perks Balance Lookup', () => {
 	it("returns the emulator's live balance by email (expression, any case and spaces)", async () => {
-		const ada = perks.addEmployee({ email: 'ada.live@example.com', name: 'Ada', locale: 'es' }, { balance: 120 });
-		const first = await lookup({ lookUpBy: 'email', email: '={{ $json.email }}' }, [{ email: '  ADA.live@Example.com ' }]);
+		const ada = perks.addEmployee(
+			{ email: 'ada.live@example.com', name: 'Ada', locale: 'es' },
+			{ balance: 120 },
+		);
+		const first = await lookup({ lookUpBy: 'email', email: '={{ $json.email }}' }, [
+			{ email: '  ADA.live@Example.com ' },
+		]);
 		expect(first.output('Balance')).toEqual([
 			{
 				found: true,
@@ -52,14 +61,20 @@ describe('Perks Balance Lookup', () => {
 		perks.setBalance(ada.id, 7);
 		const second = await lookup({ lookUpBy: 'email', email: 'ada.live@example.com' }, [{}]);
 		expect(second.output('Balance')[0]).toMatchObject({ balance: 7, isLow: true });
-		const auth = perks.requests.filter((r) => r.path.startsWith('/v1/wallets/')).map((r) => r.headers.authorization);
+		const auth = perks.requests
+			.filter((r) => r.path.startsWith('/v1/wallets/'))
+			.map((r) => r.headers.authorization);
 		expect(new Set(auth)).toEqual(new Set([`Bearer ${perks.apiKey}`]));
 	});
 
 	it('looks up by employee id', async () => {
 		const bob = perks.addEmployee({ email: 'bob.id@example.com' }, { balance: 55 });
 		const result = await lookup({ lookUpBy: 'employeeId', employeeId: bob.id }, [{}]);
-		expect(result.output('Balance')[0]).toMatchObject({ found: true, employeeId: bob.id, balance: 55 });
+		expect(result.output('Balance')[0]).toMatchObject({
+			found: true,
+			employeeId: bob.id,
+			balance: 55,
+		});
 	});
 
 	it('fails with a clear error for an unknown email', async () => {
@@ -76,7 +91,11 @@ describe('Perks Balance Lookup', () => {
 			[{ email: 'ghost@example.com' }],
 		);
 		expect(result.output('Balance')).toEqual([
-			{ found: false, email: 'ghost@example.com', reason: expect.stringMatching(/No perks employee/) },
+			{
+				found: false,
+				email: 'ghost@example.com',
+				reason: expect.stringMatching(/No perks employee/),
+			},
 		]);
 	});
 

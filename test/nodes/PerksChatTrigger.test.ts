@@ -40,23 +40,43 @@ afterEach(async () => {
 	perks.setLatency('/v1', 0);
 });
 
-async function publish(source: string, options: { reply?: boolean; mappings?: Array<{ perksEmail: string; chatUser: string }> } = {}) {
+async function publish(
+	source: string,
+	options: { reply?: boolean; mappings?: Array<{ perksEmail: string; chatUser: string }> } = {},
+) {
 	count++;
-	const trigger = node('Perks Chat Trigger', TRIGGER, { source }, {
-		webhookId: `chat-${count}`,
-		credentials: {
-			perksSlackApi: { id: 'cred-slack', name: 'Slack' },
-			perksTeamsOutgoingWebhookApi: { id: 'cred-teams', name: 'Teams' },
+	const trigger = node(
+		'Perks Chat Trigger',
+		TRIGGER,
+		{ source },
+		{
+			webhookId: `chat-${count}`,
+			credentials: {
+				perksSlackApi: { id: 'cred-slack', name: 'Slack' },
+				perksTeamsOutgoingWebhookApi: { id: 'cred-teams', name: 'Teams' },
+			},
 		},
-	});
-	const reply = node('Perks Chat Reply', REPLY, { manualMappings: { mapping: options.mappings ?? [] } }, {
-		credentials: { perksApi: { id: 'cred-perks', name: 'Perks' }, perksSlackApi: { id: 'cred-slack', name: 'Slack' } },
-	});
+	);
+	const reply = node(
+		'Perks Chat Reply',
+		REPLY,
+		{ manualMappings: { mapping: options.mappings ?? [] } },
+		{
+			credentials: {
+				perksApi: { id: 'cred-perks', name: 'Perks' },
+				perksSlackApi: { id: 'cred-slack', name: 'Slack' },
+			},
+		},
+	);
 	const nodes = options.reply === false ? [trigger] : [trigger, reply];
 	hosted = await hostWorkflow(chain(`wf-chat-${count}`, ...nodes), 'Perks Chat Trigger', {
 		credentials: {
 			perksApi: { baseUrl: perks.baseUrl, apiKey: perks.apiKey },
-			perksSlackApi: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: SIGNING_SECRET },
+			perksSlackApi: {
+				accessToken: slack.token,
+				apiUrl: slack.apiUrl,
+				signingSecret: SIGNING_SECRET,
+			},
 			perksTeamsOutgoingWebhookApi: { securityToken: TEAMS_TOKEN },
 		},
 	});
@@ -68,12 +88,19 @@ let people = 0;
 function person(locale: string, balance = 1250, slackEmail?: string) {
 	people++;
 	const email = `person${people}@example.com`;
-	const employee = perks.addEmployee({ email, name: `Person ${people}`, locale }, { balance, low_balance_threshold: 20 });
+	const employee = perks.addEmployee(
+		{ email, name: `Person ${people}`, locale },
+		{ balance, low_balance_threshold: 20 },
+	);
 	const user = slack.addUser({ name: `person${people}`, email: slackEmail ?? email });
 	return { employee, user };
 }
 
-async function ask(wf: HostedWorkflow, request: SignedRequest, headers: Record<string, string> = {}) {
+async function ask(
+	wf: HostedWorkflow,
+	request: SignedRequest,
+	headers: Record<string, string> = {},
+) {
 	const result = await send(wf.url, request, headers);
 	await wf.settled();
 	return result;
@@ -83,7 +110,14 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 	it('answers /perks balance privately through response_url with the live balance', async () => {
 		const wf = await publish('slackCommand');
 		const { user } = person('en', 1250);
-		const result = await ask(wf, slashCommand(SIGNING_SECRET, { userId: user.id, text: 'balance', responseUrl: responseUrl.url }));
+		const result = await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, {
+				userId: user.id,
+				text: 'balance',
+				responseUrl: responseUrl.url,
+			}),
+		);
 		expect(result.status).toBe(200);
 		expect(result.text).toBe('');
 		const post = responseUrl.posts.at(-1)!;
@@ -107,15 +141,27 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 	])('"%s" from an asker whose perks locale is %s', async (text, locale, expected) => {
 		const wf = await publish('slackCommand');
 		const { user } = person(locale, 1250);
-		await ask(wf, slashCommand(SIGNING_SECRET, { userId: user.id, text, responseUrl: responseUrl.url }));
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, { userId: user.id, text, responseUrl: responseUrl.url }),
+		);
 		expect(responseUrl.posts.at(-1)!.text).toBe(expected);
 	});
 
 	it('says when the balance is below the alert threshold', async () => {
 		const wf = await publish('slackCommand');
 		const { user } = person('en', 5);
-		await ask(wf, slashCommand(SIGNING_SECRET, { userId: user.id, text: 'balance', responseUrl: responseUrl.url }));
-		expect(responseUrl.posts.at(-1)!.text).toBe('You have 5 points in your perks wallet. That is below your alert of 20 points.');
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, {
+				userId: user.id,
+				text: 'balance',
+				responseUrl: responseUrl.url,
+			}),
+		);
+		expect(responseUrl.posts.at(-1)!.text).toBe(
+			'You have 5 points in your perks wallet. That is below your alert of 20 points.',
+		);
 	});
 
 	it.each([
@@ -128,7 +174,10 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 	])('"%s" gets the help text (asker locale %s)', async (text, locale, expected) => {
 		const wf = await publish('slackCommand');
 		const { user } = person(locale);
-		await ask(wf, slashCommand(SIGNING_SECRET, { userId: user.id, text, responseUrl: responseUrl.url }));
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, { userId: user.id, text, responseUrl: responseUrl.url }),
+		);
 		expect(responseUrl.posts.at(-1)!.text).toMatch(expected);
 		expect(responseUrl.posts.at(-1)!.text).not.toMatch(/1[.,]250/);
 	});
@@ -136,7 +185,14 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 	it('tells an unmapped asker how to get mapped, in the language of the question', async () => {
 		const wf = await publish('slackCommand');
 		const stranger = slack.addUser({ name: 'stranger', email: 'nobody-in-perks@example.com' });
-		await ask(wf, slashCommand(SIGNING_SECRET, { userId: stranger.id, text: '¿cuántos puntos tengo?', responseUrl: responseUrl.url }));
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, {
+				userId: stranger.id,
+				text: '¿cuántos puntos tengo?',
+				responseUrl: responseUrl.url,
+			}),
+		);
 		expect(responseUrl.posts.at(-1)!.text).toMatch(/^No encuentro tu cuenta de beneficios/);
 	});
 
@@ -149,9 +205,23 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 				{ perksEmail: byId.employee.email, chatUser: byId.user.id },
 			],
 		});
-		await ask(wf, slashCommand(SIGNING_SECRET, { userId: byEmail.user.id, text: 'balance', responseUrl: responseUrl.url }));
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, {
+				userId: byEmail.user.id,
+				text: 'balance',
+				responseUrl: responseUrl.url,
+			}),
+		);
 		expect(responseUrl.posts.at(-1)!.text).toBe('You have 300 points in your perks wallet.');
-		await ask(wf, slashCommand(SIGNING_SECRET, { userId: byId.user.id, text: 'balance', responseUrl: responseUrl.url }));
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, {
+				userId: byId.user.id,
+				text: 'balance',
+				responseUrl: responseUrl.url,
+			}),
+		);
 		expect(responseUrl.posts.at(-1)!.text).toBe('You have 400 points in your perks wallet.');
 	});
 
@@ -161,7 +231,9 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 		const fields = { userId: user.id, text: 'balance', responseUrl: responseUrl.url };
 		const posts = responseUrl.posts.length;
 		const forged = slashCommand('not-the-secret', fields);
-		const stale = slashCommand(SIGNING_SECRET, fields, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+		const stale = slashCommand(SIGNING_SECRET, fields, {
+			timestamp: Math.floor(Date.now() / 1000) - 301,
+		});
 		const good = slashCommand(SIGNING_SECRET, fields);
 		const tampered = { ...good, body: good.body.replace(user.id, 'U0SOMEONE') };
 		const unsigned = { body: good.body, headers: { 'content-type': good.headers['content-type'] } };
@@ -177,7 +249,11 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 	it('answers a replayed request once', async () => {
 		const wf = await publish('slackCommand');
 		const { user } = person('en');
-		const request = slashCommand(SIGNING_SECRET, { userId: user.id, text: 'balance', responseUrl: responseUrl.url });
+		const request = slashCommand(SIGNING_SECRET, {
+			userId: user.id,
+			text: 'balance',
+			responseUrl: responseUrl.url,
+		});
 		const posts = responseUrl.posts.length;
 		expect((await ask(wf, request)).status).toBe(200);
 		const again = await ask(wf, request);
@@ -193,7 +269,14 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 		perks.setLatency('/v1', 2000);
 		const posts = responseUrl.posts.length;
 		const answer = responseUrl.nextPost(10_000);
-		const result = await send(wf.url, slashCommand(SIGNING_SECRET, { userId: user.id, text: 'balance', responseUrl: responseUrl.url }));
+		const result = await send(
+			wf.url,
+			slashCommand(SIGNING_SECRET, {
+				userId: user.id,
+				text: 'balance',
+				responseUrl: responseUrl.url,
+			}),
+		);
 		expect(result.status).toBe(200);
 		expect(result.elapsedMs).toBeLessThan(3000);
 		expect(responseUrl.posts.length).toBe(posts);
@@ -225,7 +308,15 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 		const wf = await publish('slackEvents');
 		const { user } = person('pt', 77);
 		await ask(wf, slackEvent(SIGNING_SECRET, dm(user.id, 'quantos pontos eu tenho?')));
-		await ask(wf, slackEvent(SIGNING_SECRET, { type: 'app_mention', channel: 'C0GENERAL1', user: user.id, text: '<@U0PERKSBOT> saldo?' }));
+		await ask(
+			wf,
+			slackEvent(SIGNING_SECRET, {
+				type: 'app_mention',
+				channel: 'C0GENERAL1',
+				user: user.id,
+				text: '<@U0PERKSBOT> saldo?',
+			}),
+		);
 		const texts = slack.messagesFor(user.id).map((m) => m.text);
 		expect(texts).toEqual([
 			'Você tem 77 pontos na sua carteira de benefícios.',
@@ -238,7 +329,10 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 		const { user } = person('en', 10);
 		const first = slackEvent(SIGNING_SECRET, dm(user.id, 'balance'));
 		await ask(wf, first);
-		const retry = await ask(wf, slackEvent(SIGNING_SECRET, dm(user.id, 'balance')), { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+		const retry = await ask(wf, slackEvent(SIGNING_SECRET, dm(user.id, 'balance')), {
+			'x-slack-retry-num': '1',
+			'x-slack-retry-reason': 'http_timeout',
+		});
 		expect(JSON.parse(retry.text)).toEqual({ ignored: 'retry' });
 		expect(JSON.parse((await ask(wf, first)).text)).toEqual({ ignored: 'replay' });
 		// What Slack sends back about our own DM, and other bots' messages.
@@ -249,7 +343,9 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 			dm('U0OTHERBOT', 'balance', { bot_id: 'B0OTHER', subtype: 'bot_message' }),
 			dm(user.id, 'balance', { subtype: 'message_changed' }),
 		]) {
-			expect(JSON.parse((await ask(wf, slackEvent(SIGNING_SECRET, event))).text)).toEqual({ ignored: 'bot_or_system_message' });
+			expect(JSON.parse((await ask(wf, slackEvent(SIGNING_SECRET, event))).text)).toEqual({
+				ignored: 'bot_or_system_message',
+			});
 		}
 		expect(wf.executions).toHaveLength(1);
 		expect(slack.messagesFor(user.id)).toHaveLength(1);
@@ -259,7 +355,9 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 		const wf = await publish('slackEvents');
 		const { user } = person('en');
 		expect((await ask(wf, slackEvent('forged', dm(user.id, 'balance')))).status).toBe(401);
-		const stale = slackEvent(SIGNING_SECRET, dm(user.id, 'balance'), { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+		const stale = slackEvent(SIGNING_SECRET, dm(user.id, 'balance'), {
+			timestamp: Math.floor(Date.now() / 1000) - 3600,
+		});
 		expect((await ask(wf, stale)).status).toBe(401);
 		expect(wf.executions).toHaveLength(0);
 	});
@@ -268,10 +366,15 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 describe('Perks Chat Trigger: Teams outgoing webhook', () => {
 	it('starts a run with the asker and the parsed question when the HMAC is right', async () => {
 		const wf = await publish('teamsOutgoingWebhook', { reply: false });
-		const result = await ask(wf, teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'Quanti punti ho?' }));
+		const result = await ask(
+			wf,
+			teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'Quanti punti ho?' }),
+		);
 		expect(result.status).toBe(200);
 		const [run] = await wf.settled();
-		expect(run.run.data.resultData.runData['Perks Chat Trigger'][0].data!.main[0]![0].json).toMatchObject({
+		expect(
+			run.run.data.resultData.runData['Perks Chat Trigger'][0].data!.main[0]![0].json,
+		).toMatchObject({
 			platform: 'teams',
 			source: 'teamsOutgoingWebhook',
 			askerId: 'aad-ada',
@@ -283,13 +386,25 @@ describe('Perks Chat Trigger: Teams outgoing webhook', () => {
 	it('refuses a forged or unsigned mention with 401, and a replayed one runs once', async () => {
 		const wf = await publish('teamsOutgoingWebhook', { reply: false });
 		const good = teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'balance' });
-		const wrongKey = teamsMention(Buffer.from('another token').toString('base64'), { aadObjectId: 'aad-ada', text: 'balance' });
+		const wrongKey = teamsMention(Buffer.from('another token').toString('base64'), {
+			aadObjectId: 'aad-ada',
+			text: 'balance',
+		});
 		// Keyed with the token text instead of its base64-decoded bytes: a common mistake, still refused.
-		const undecoded = teamsMention(Buffer.from(TEAMS_TOKEN).toString('base64'), { aadObjectId: 'aad-ada', text: 'balance' });
-		for (const request of [wrongKey, undecoded, { body: good.body, headers: { 'content-type': 'application/json' } }]) {
+		const undecoded = teamsMention(Buffer.from(TEAMS_TOKEN).toString('base64'), {
+			aadObjectId: 'aad-ada',
+			text: 'balance',
+		});
+		for (const request of [
+			wrongKey,
+			undecoded,
+			{ body: good.body, headers: { 'content-type': 'application/json' } },
+		]) {
 			expect((await ask(wf, request)).status).toBe(401);
 		}
-		expect((await ask(wf, { ...good, body: good.body.replace('aad-ada', 'aad-bob') })).status).toBe(401);
+		expect((await ask(wf, { ...good, body: good.body.replace('aad-ada', 'aad-bob') })).status).toBe(
+			401,
+		);
 		expect((await ask(wf, good)).status).toBe(200);
 		expect(JSON.parse((await ask(wf, good)).text)).toEqual({ ignored: 'replay' });
 		expect(wf.executions).toHaveLength(1);
@@ -297,10 +412,16 @@ describe('Perks Chat Trigger: Teams outgoing webhook', () => {
 
 	it('fails with platform_mismatch and its fix when Perks Chat Reply is left on Slack', async () => {
 		const wf = await publish('teamsOutgoingWebhook');
-		const result = await ask(wf, teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'balance' }));
+		const result = await ask(
+			wf,
+			teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'balance' }),
+		);
 		expect(result.status).toBe(500);
 		const [run] = await wf.settled();
-		const error = run.error('Perks Chat Reply') as Error & { context?: { code?: string }; description?: string };
+		const error = run.error('Perks Chat Reply') as Error & {
+			context?: { code?: string };
+			description?: string;
+		};
 		expect(error.context?.code).toBe('platform_mismatch');
 		expect(error.description).toMatch(/Platform to Microsoft Teams/);
 		// The Teams id never reached Slack.

@@ -25,7 +25,12 @@ describe('Map User by Email: one email', () => {
 	});
 
 	const map = (email: string, extra: Record<string, unknown> = {}) =>
-		runNode(TYPE.mapUser, { platform: 'slack', operation: 'mapEmail', email, ...extra } as never, [{ keep: 'me' }], { slack });
+		runNode(
+			TYPE.mapUser,
+			{ platform: 'slack', operation: 'mapEmail', email, ...extra } as never,
+			[{ keep: 'me' }],
+			{ slack },
+		);
 
 	it('finds the Slack user, keeping the input fields', async () => {
 		const result = await map(' LIN@example.com');
@@ -45,9 +50,14 @@ describe('Map User by Email: one email', () => {
 
 	it('a manual mapping wins over the lookup', async () => {
 		const result = await map('lin@example.com', {
-			manualMappings: { mapping: [{ perksEmail: 'lin@example.com', chatUser: 'lin.alias@example.com' }] },
+			manualMappings: {
+				mapping: [{ perksEmail: 'lin@example.com', chatUser: 'lin.alias@example.com' }],
+			},
 		});
-		expect(result.output('Subject')[0]).toMatchObject({ chatUserId: 'U0LINALT', matchedBy: 'manual_mapping' });
+		expect(result.output('Subject')[0]).toMatchObject({
+			chatUserId: 'U0LINALT',
+			matchedBy: 'manual_mapping',
+		});
 	});
 
 	it('never matches a deactivated or bot account, and says why', async () => {
@@ -56,7 +66,9 @@ describe('Map User by Email: one email', () => {
 	});
 
 	it('an unknown email: the emails differ, check the mapping', async () => {
-		const error = (await map('nobody@example.com')).error('Subject') as Error & { description?: string };
+		const error = (await map('nobody@example.com')).error('Subject') as Error & {
+			description?: string;
+		};
 		expect(error.description).toMatch(/Manual Mappings/);
 	});
 });
@@ -68,23 +80,40 @@ describe('Map User by Email: unusual but valid emails', () => {
 	});
 
 	const map = (email: string, extra: Record<string, unknown> = {}) =>
-		runNode(TYPE.mapUser, { platform: 'slack', operation: 'mapEmail', email, ...extra } as never, [{}], { slack });
+		runNode(
+			TYPE.mapUser,
+			{ platform: 'slack', operation: 'mapEmail', email, ...extra } as never,
+			[{}],
+			{ slack },
+		);
 
 	it('matches Unicode local parts and IDN domains, trimmed and case-insensitively', async () => {
-		expect((await map('  JOSÉ.Núñez@Bücher.example\n')).output('Subject')[0]).toMatchObject({ chatUserId: 'U0JOSE' });
-		expect((await map('用户@例子.广告')).output('Subject')[0]).toMatchObject({ chatUserId: 'U0YONG' });
+		expect((await map('  JOSÉ.Núñez@Bücher.example\n')).output('Subject')[0]).toMatchObject({
+			chatUserId: 'U0JOSE',
+		});
+		expect((await map('用户@例子.广告')).output('Subject')[0]).toMatchObject({
+			chatUserId: 'U0YONG',
+		});
 	});
 
 	it('a manual mapping keyed in punycode applies to the Unicode email', async () => {
 		const result = await map('ada@bücher.example', {
-			manualMappings: { mapping: [{ perksEmail: 'Ada@xn--bcher-kva.example', chatUser: 'U0JOSE' }] },
+			manualMappings: {
+				mapping: [{ perksEmail: 'Ada@xn--bcher-kva.example', chatUser: 'U0JOSE' }],
+			},
 		});
-		expect(result.output('Subject')[0]).toMatchObject({ chatUserId: 'U0JOSE', matchedBy: 'manual_mapping' });
+		expect(result.output('Subject')[0]).toMatchObject({
+			chatUserId: 'U0JOSE',
+			matchedBy: 'manual_mapping',
+		});
 	});
 
 	it('refuses an email over 254 characters before any call, without repeating it', async () => {
 		const email = `${'a'.repeat(10_000)}@example.com`;
-		const error = (await map(email)).error('Subject') as Error & { description?: string; context?: { code?: string } };
+		const error = (await map(email)).error('Subject') as Error & {
+			description?: string;
+			context?: { code?: string };
+		};
 		expect(error.message).toMatch(/10,012 characters|10012 characters/);
 		expect(error.message).toMatch(/at most 254/);
 		expect(error.message.length).toBeLessThan(200);
@@ -116,7 +145,9 @@ describe('Map User by Email: Manual Mappings from an expression', () => {
 	const inputs = Array.from({ length: 60 }, () => ({ email: 'p7@example.com' }));
 
 	function countMappingReads(): { reads: () => number; restore: () => void } {
-		const prototype = ExecuteContext.prototype as unknown as { _getNodeParameter: (name: string, ...rest: unknown[]) => unknown };
+		const prototype = ExecuteContext.prototype as unknown as {
+			_getNodeParameter: (name: string, ...rest: unknown[]) => unknown;
+		};
 		const spy = jest.spyOn(prototype, '_getNodeParameter');
 		return {
 			reads: () => spy.mock.calls.filter(([name]) => name === 'manualMappings').length,
@@ -129,14 +160,20 @@ describe('Map User by Email: Manual Mappings from an expression', () => {
 		try {
 			const result = await runNode(
 				TYPE.mapUser,
-				{ platform: 'slack', operation: 'mapEmail', email: '={{ $json.email }}', manualMappings: table } as never,
+				{
+					platform: 'slack',
+					operation: 'mapEmail',
+					email: '={{ $json.email }}',
+					manualMappings: table,
+				} as never,
 				inputs,
 				{ slack },
 			);
 			expect(result.error('Subject')).toBeUndefined();
 			const output = result.output('Subject');
 			expect(output).toHaveLength(inputs.length);
-			for (const item of output) expect(item).toMatchObject({ chatUserId: 'U0TABLE', matchedBy: 'manual_mapping' });
+			for (const item of output)
+				expect(item).toMatchObject({ chatUserId: 'U0TABLE', matchedBy: 'manual_mapping' });
 			expect(counter.reads()).toBe(1);
 		} finally {
 			counter.restore();
@@ -156,12 +193,17 @@ describe('Map User by Email: Manual Mappings from an expression', () => {
 					platform: 'slack',
 					operation: 'mapEmail',
 					email: '={{ $json.email }}',
-					manualMappings: { mapping: [{ perksEmail: '={{ $json.email }}', chatUser: '={{ $json.alias }}' }] },
+					manualMappings: {
+						mapping: [{ perksEmail: '={{ $json.email }}', chatUser: '={{ $json.alias }}' }],
+					},
 				} as never,
 				perItem,
 				{ slack },
 			);
-			expect(result.output('Subject').map((item) => item.chatUserId)).toEqual(['U0LIN', 'U0LINALT']);
+			expect(result.output('Subject').map((item) => item.chatUserId)).toEqual([
+				'U0LIN',
+				'U0LINALT',
+			]);
 			expect(counter.reads()).toBe(2);
 		} finally {
 			counter.restore();
@@ -222,7 +264,13 @@ describe('Map User by Email: sync users', () => {
 		expect(summary).toMatchObject({
 			kind: 'summary',
 			employees: perks.employees.length,
-			byReason: { not_in_chat: 1, deactivated_in_chat: 1, bot_account: 1, duplicate_email: 2, inactive_in_perks: 1 },
+			byReason: {
+				not_in_chat: 1,
+				deactivated_in_chat: 1,
+				bot_account: 1,
+				duplicate_email: 2,
+				inactive_in_perks: 1,
+			},
 		});
 		expect(summary.matched).toBe(rows.filter((r) => r.matched).length);
 
@@ -242,10 +290,15 @@ describe('Map User by Email: pagination cannot hang', () => {
 		try {
 			looping.addUsers(3);
 			looping.repeatCursor('users.list');
-			const result = await runNode(TYPE.mapUser, { platform: 'slack', operation: 'syncUsers' } as never, [{}], {
-				slack: looping,
-				perks,
-			});
+			const result = await runNode(
+				TYPE.mapUser,
+				{ platform: 'slack', operation: 'syncUsers' } as never,
+				[{}],
+				{
+					slack: looping,
+					perks,
+				},
+			);
 			const error = result.error('Subject') as Error & { context?: { code?: string } };
 			expect(error.context?.code).toBe('pagination_loop');
 			expect(error.message).toMatch(/users\.list repeated a page cursor/);

@@ -50,7 +50,11 @@ function channel(mode: 'id' | 'name' | 'list', value: string) {
 	return { __rl: true, mode, value };
 }
 
-async function post(channelValue: ReturnType<typeof channel>, item: Record<string, unknown> = perkAdded, extra = {}) {
+async function post(
+	channelValue: ReturnType<typeof channel>,
+	item: Record<string, unknown> = perkAdded,
+	extra = {},
+) {
 	return await runNode(
 		TYPE.postToChannel,
 		{ platform: 'slack', channel: channelValue, messageSource: 'default' } as never,
@@ -73,7 +77,11 @@ describe('Post to Channel', () => {
 		expect(blocks).toContain('https://perks.example.com/img/yoga.png');
 		expect(blocks).toContain('https://perks.example.com/perks/perk_1');
 		expect(slack.callCount('conversations.join')).toBe(0);
-		expect(result.output('Subject')[0]).toMatchObject({ sent: true, channelId: 'C0ANNOUNCE', messageId: message.ts });
+		expect(result.output('Subject')[0]).toMatchObject({
+			sent: true,
+			channelId: 'C0ANNOUNCE',
+			messageId: message.ts,
+		});
 	});
 
 	it('celebrates a redeemed perk', async () => {
@@ -96,29 +104,45 @@ describe('Post to Channel', () => {
 	});
 
 	it('an archived channel says so', async () => {
-		const error = (await post(channel('id', 'C0ARCHIVE'))).error('Subject') as Error & { description?: string };
+		const error = (await post(channel('id', 'C0ARCHIVE'))).error('Subject') as Error & {
+			description?: string;
+		};
 		expect(error.description).toMatch(/archived/);
 	});
 
 	it('posts an event to a channel once, even when the workflow runs again', async () => {
 		await post(channel('id', 'C0ANNOUNCE'), perkAdded, { workflowId: 'wf-post-dedupe' });
-		const again = await post(channel('id', 'C0ANNOUNCE'), perkAdded, { workflowId: 'wf-post-dedupe' });
+		const again = await post(channel('id', 'C0ANNOUNCE'), perkAdded, {
+			workflowId: 'wf-post-dedupe',
+		});
 		expect(again.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
 		expect(slack.messages).toHaveLength(1);
 	});
 
 	it('explains a message it cannot build: the field that is missing', async () => {
 		const { perkName: _omit, ...noName } = perkAdded;
-		const error = (await post(channel('id', 'C0ANNOUNCE'), noName)).error('Subject') as Error & { description?: string };
+		const error = (await post(channel('id', 'C0ANNOUNCE'), noName)).error('Subject') as Error & {
+			description?: string;
+		};
 		expect(error.message).toMatch(/perkName/);
 		expect(slack.calls).toHaveLength(0);
 	});
 
 	it('lists channels for the picker: public ones and private ones the app is in, filtered', async () => {
 		const pkg = await loadPackage();
-		const subject = node('Subject', TYPE.postToChannel, { platform: 'slack' }, { credentials: credentialRefs });
+		const subject = node(
+			'Subject',
+			TYPE.postToChannel,
+			{ platform: 'slack' },
+			{ credentials: credentialRefs },
+		);
 		const workflow = instantiate(pkg, chain('wf-list', subject));
-		const context = new LoadOptionsContext(workflow, subject, additionalDataFor(pkg, { credentials: credentialsFor({ slack }) }), 'parameters.channel');
+		const context = new LoadOptionsContext(
+			workflow,
+			subject,
+			additionalDataFor(pkg, { credentials: credentialsFor({ slack }) }),
+			'parameters.channel',
+		);
 		const nodeType = pkg.nodeTypes.getByNameAndVersion(subject.type, 1) as INodeType;
 		const search = nodeType.methods!.listSearch!.searchChannels;
 		const all = (await search.call(context)) as INodeListSearchResult;
@@ -141,7 +165,9 @@ describe('every Slack error the issue names maps to its fix', () => {
 		['missing_scope', /scope/],
 	])('%s', async (code, fix) => {
 		slack.failNext('chat.postMessage', 1, { error: code });
-		const error = (await post(channel('id', 'C0ANNOUNCE'))).error('Subject') as Error & { description?: string };
+		const error = (await post(channel('id', 'C0ANNOUNCE'))).error('Subject') as Error & {
+			description?: string;
+		};
 		expect(error.message).toContain(code);
 		expect(error.description).toMatch(fix);
 		expect(slack.messages).toHaveLength(0);
@@ -157,11 +183,19 @@ describe('Post to Channel: exactly once', () => {
 	it('"#perks", "perks" and its id for one event are one channel: one post', async () => {
 		const item = { ...perkAdded, eventId: 'evt_one_channel' };
 		const runs = [];
-		for (const target of [channel('name', '#perks'), channel('name', 'perks'), channel('id', 'C0PERKS01')]) {
+		for (const target of [
+			channel('name', '#perks'),
+			channel('name', 'perks'),
+			channel('id', 'C0PERKS01'),
+		]) {
 			runs.push(await post(target, item, { workflowId: 'wf-one-channel' }));
 		}
 		expect(runs.map((r) => r.output('Subject')[0].sent)).toEqual([true, false, false]);
-		expect(runs.map((r) => r.output('Subject')[0].channelId)).toEqual(['C0PERKS01', 'C0PERKS01', 'C0PERKS01']);
+		expect(runs.map((r) => r.output('Subject')[0].channelId)).toEqual([
+			'C0PERKS01',
+			'C0PERKS01',
+			'C0PERKS01',
+		]);
 		expect(slack.messagesFor('C0PERKS01')).toHaveLength(1);
 	});
 
@@ -188,7 +222,10 @@ describe('Post to Channel: exactly once', () => {
 	it('with Continue On Fail, the failed post names the event and the channel', async () => {
 		const item = { ...perkAdded, eventId: 'evt_channel_fail' };
 		slack.failNext('chat.postMessage', 1, { status: 503 });
-		const result = await post(channel('name', '#perks'), item, { workflowId: 'wf-channel-fail', onError: 'continueErrorOutput' });
+		const result = await post(channel('name', '#perks'), item, {
+			workflowId: 'wf-channel-fail',
+			onError: 'continueErrorOutput',
+		});
 		expect(result.output('Subject', 1)[0]).toMatchObject({
 			details: {
 				code: 'service_unavailable',

@@ -19,9 +19,18 @@ afterAll(async () => {
 });
 beforeEach(() => slack.clearRecords());
 
-const byEmail = { platform: 'slack', recipientBy: 'email', email: '={{ $json.employeeEmail }}', messageSource: 'default' };
+const byEmail = {
+	platform: 'slack',
+	recipientBy: 'email',
+	email: '={{ $json.employeeEmail }}',
+	messageSource: 'default',
+};
 
-async function sendDm(parameters: Record<string, unknown>, inputs = [walletFundedItem()], extra = {}) {
+async function sendDm(
+	parameters: Record<string, unknown>,
+	inputs = [walletFundedItem()],
+	extra = {},
+) {
 	return await runNode(TYPE.sendDm, parameters as never, inputs, { slack }, extra);
 }
 
@@ -51,45 +60,70 @@ describe('Send DM', () => {
 
 	it('works the same with the OAuth2 credential (its bot token)', async () => {
 		const pkg = await loadPackage();
-		const subject = node('Subject', TYPE.sendDm, { ...byEmail, authentication: 'oAuth2' } as never, {
-			credentials: { perksSlackOAuth2Api: { id: 'cred-oauth', name: 'Perks Slack OAuth2 API' } },
-		});
+		const subject = node(
+			'Subject',
+			TYPE.sendDm,
+			{ ...byEmail, authentication: 'oAuth2' } as never,
+			{
+				credentials: { perksSlackOAuth2Api: { id: 'cred-oauth', name: 'Perks Slack OAuth2 API' } },
+			},
+		);
 		const workflow = instantiate(pkg, chain('wf-oauth', subject));
-		const credentials = { perksSlackOAuth2Api: { apiUrl: slack.apiUrl, oauthTokenData: { access_token: slack.token } } };
-		const result = await runFromTrigger(pkg, workflow, 'Subject', [{ json: walletFundedItem() }], { credentials });
+		const credentials = {
+			perksSlackOAuth2Api: { apiUrl: slack.apiUrl, oauthTokenData: { access_token: slack.token } },
+		};
+		const result = await runFromTrigger(pkg, workflow, 'Subject', [{ json: walletFundedItem() }], {
+			credentials,
+		});
 		expect(result.output('Subject')[0]).toMatchObject({ sent: true, recipientUserId: ada.id });
 		expect(slack.calls.every((call) => call.token === slack.token)).toBe(true);
 	});
 
 	it('matches emails trimmed and case-insensitively', async () => {
-		const result = await sendDm(byEmail, [walletFundedItem({ employeeEmail: '  ADA@Example.COM ' })]);
+		const result = await sendDm(byEmail, [
+			walletFundedItem({ employeeEmail: '  ADA@Example.COM ' }),
+		]);
 		expect(result.output('Subject')[0]).toMatchObject({ sent: true, recipientUserId: ada.id });
 	});
 
 	it('sends by user id', async () => {
 		const result = await sendDm({ ...byEmail, recipientBy: 'userId', userId: ada.id });
-		expect(result.output('Subject')[0]).toMatchObject({ sent: true, recipientUserId: ada.id, matchedBy: 'user_id' });
+		expect(result.output('Subject')[0]).toMatchObject({
+			sent: true,
+			recipientUserId: ada.id,
+			matchedBy: 'user_id',
+		});
 		expect(slack.callCount('users.lookupByEmail')).toBe(0);
 	});
 
 	it('lets a manual mapping win over the email lookup, to an email or to a user id', async () => {
 		const toEmail = await sendDm({
 			...byEmail,
-			manualMappings: { mapping: [{ perksEmail: 'ADA@example.com', chatUser: 'grace.hopper@example.com' }] },
+			manualMappings: {
+				mapping: [{ perksEmail: 'ADA@example.com', chatUser: 'grace.hopper@example.com' }],
+			},
 		});
-		expect(toEmail.output('Subject')[0]).toMatchObject({ matchedBy: 'manual_mapping', recipientName: 'grace' });
+		expect(toEmail.output('Subject')[0]).toMatchObject({
+			matchedBy: 'manual_mapping',
+			recipientName: 'grace',
+		});
 		const graceId = toEmail.output('Subject')[0].recipientUserId as string;
 
 		const toId = await sendDm({
 			...byEmail,
 			manualMappings: { mapping: [{ perksEmail: 'ada@example.com', chatUser: graceId }] },
 		});
-		expect(toId.output('Subject')[0]).toMatchObject({ matchedBy: 'manual_mapping', recipientUserId: graceId });
+		expect(toId.output('Subject')[0]).toMatchObject({
+			matchedBy: 'manual_mapping',
+			recipientUserId: graceId,
+		});
 		expect(slack.messages.every((m) => m.channel === slack.dmChannelFor(graceId))).toBe(true);
 	});
 
 	it('explains a user not found: the emails differ, check the mapping', async () => {
-		const result = await sendDm(byEmail, [walletFundedItem({ employeeEmail: 'ada.perks@example.com' })]);
+		const result = await sendDm(byEmail, [
+			walletFundedItem({ employeeEmail: 'ada.perks@example.com' }),
+		]);
 		const error = result.error('Subject') as Error & { description?: string };
 		expect(error.message).toMatch(/ada\.perks@example\.com/);
 		expect(error.description).toMatch(/email probably differ/);
@@ -99,28 +133,46 @@ describe('Send DM', () => {
 
 	it('never matches deactivated or bot accounts', async () => {
 		const gone = await sendDm(byEmail, [walletFundedItem({ employeeEmail: 'gone@example.com' })]);
-		expect((gone.error('Subject') as Error & { description?: string }).description).toMatch(/deactivated/);
+		expect((gone.error('Subject') as Error & { description?: string }).description).toMatch(
+			/deactivated/,
+		);
 		const bot = await sendDm(byEmail, [walletFundedItem({ employeeEmail: 'bot@example.com' })]);
 		expect(bot.error('Subject')?.message).toMatch(/bot or app/);
 		expect(slack.messages).toHaveLength(0);
 	});
 
 	it('sends custom text and Block Kit JSON with expressions', async () => {
-		const blocks = JSON.stringify({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hi *{{ $json.employeeName }}*' } }] });
-		const result = await sendDm({ ...byEmail, messageSource: 'custom', text: '=Balance: {{ $json.balance }}', blocks: `=${blocks}` });
+		const blocks = JSON.stringify({
+			blocks: [
+				{ type: 'section', text: { type: 'mrkdwn', text: 'Hi *{{ $json.employeeName }}*' } },
+			],
+		});
+		const result = await sendDm({
+			...byEmail,
+			messageSource: 'custom',
+			text: '=Balance: {{ $json.balance }}',
+			blocks: `=${blocks}`,
+		});
 		expect(result.error('Subject')).toBeUndefined();
 		expect(slack.messages[0].text).toBe('Balance: 220');
-		expect(slack.messages[0].blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'Hi *Ada Lovelace*' } }]);
+		expect(slack.messages[0].blocks).toEqual([
+			{ type: 'section', text: { type: 'mrkdwn', text: 'Hi *Ada Lovelace*' } },
+		]);
 	});
 
-	it('refuses text over Slack\'s limit before any call, never cutting it', async () => {
+	it("refuses text over Slack's limit before any call, never cutting it", async () => {
 		const result = await sendDm({ ...byEmail, messageSource: 'custom', text: 'x'.repeat(40_001) });
 		expect(result.error('Subject')?.message).toMatch(/40,?000/);
 		expect(slack.calls).toHaveLength(0);
 	});
 
 	it('refuses invalid blocks JSON naming the field', async () => {
-		const result = await sendDm({ ...byEmail, messageSource: 'custom', text: 'hi', blocks: '[{"type": "section",' });
+		const result = await sendDm({
+			...byEmail,
+			messageSource: 'custom',
+			text: 'hi',
+			blocks: '[{"type": "section",',
+		});
 		expect(result.error('Subject')?.message).toMatch(/blocks/i);
 		expect(slack.calls).toHaveLength(0);
 	});
@@ -136,19 +188,25 @@ describe('Send DM', () => {
 	it('gives up at once on a Retry-After too long to wait in a workflow', async () => {
 		slack.failNext('chat.postMessage', 1, { status: 429, retryAfter: 3600 });
 		// Its own credential: the hour-long pause is shared by every send with that credential.
-		const credentials = { ...credentialRefs, perksSlackApi: { id: 'cred-slack-paused', name: 'Paused' } };
+		const credentials = {
+			...credentialRefs,
+			perksSlackApi: { id: 'cred-slack-paused', name: 'Paused' },
+		};
 		const result = await sendDm(byEmail, [walletFundedItem()], { credentials });
 		expect(result.error('Subject')?.message).toMatch(/rate limited/);
 		expect(slack.callCount('chat.postMessage')).toBe(1);
 	});
 
-	it.each(['invalid_auth', 'token_revoked', 'account_inactive'])('%s: re-authorize, with a service account', async (code) => {
-		slack.failNext('users.lookupByEmail', 1, { error: code });
-		const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
-		expect(error.message).toContain(code);
-		expect(error.description).toMatch(/Re-authorize/);
-		expect(error.description).toMatch(/service account/);
-	});
+	it.each(['invalid_auth', 'token_revoked', 'account_inactive'])(
+		'%s: re-authorize, with a service account',
+		async (code) => {
+			slack.failNext('users.lookupByEmail', 1, { error: code });
+			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
+			expect(error.message).toContain(code);
+			expect(error.description).toMatch(/Re-authorize/);
+			expect(error.description).toMatch(/service account/);
+		},
+	);
 
 	it('missing_scope names the scope', async () => {
 		slack.setScopes(['chat:write', 'users:read', 'users:read.email']);
@@ -200,12 +258,15 @@ describe('Send DM', () => {
 		slack.failNext('chat.postMessage', 1, { error: 'invalid_auth' });
 		const failed = await sendDm(byEmail);
 		const ok = await sendDm(byEmail);
-		for (const result of [failed, ok]) expect(JSON.stringify(result.run)).not.toContain(slack.token);
+		for (const result of [failed, ok])
+			expect(JSON.stringify(result.run)).not.toContain(slack.token);
 		expect(JSON.stringify(failed.error('Subject'))).not.toContain(slack.token);
 	});
 
-	it('writes the default message in the employee\'s language', async () => {
-		await sendDm(byEmail, [walletFundedItem({ employeeLocale: 'it-IT', amount: 1250, balance: 1500 })]);
+	it("writes the default message in the employee's language", async () => {
+		await sendDm(byEmail, [
+			walletFundedItem({ employeeLocale: 'it-IT', amount: 1250, balance: 1500 }),
+		]);
 		expect(slack.messages[0].text).toMatch(/punti/);
 		expect(slack.messages[0].text).toMatch(/1\.250/);
 	});
@@ -250,22 +311,42 @@ describe('Send DM: exactly once under faults and bursts', () => {
 		const details: Array<Record<string, unknown>> = [];
 		for (let attempt = 1; attempt <= 9; attempt++) {
 			slack.failNext('chat.postMessage', 1, { status: 500 });
-			const result = await sendDm(byEmail, [item], { workflowId: 'wf-final', onError: 'continueErrorOutput' });
+			const result = await sendDm(byEmail, [item], {
+				workflowId: 'wf-final',
+				onError: 'continueErrorOutput',
+			});
 			const [failed] = result.output('Subject', 1);
 			details.push((failed.details as { delivery: Record<string, unknown> }).delivery);
 		}
 		expect(details.map((d) => d.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-		expect(details.map((d) => d.final)).toEqual([false, false, false, false, false, false, false, false, true]);
-		for (const d of details) expect(d).toMatchObject({ key: item.eventId, recipient: 'ada@example.com' });
+		expect(details.map((d) => d.final)).toEqual([
+			false,
+			false,
+			false,
+			false,
+			false,
+			false,
+			false,
+			false,
+			true,
+		]);
+		for (const d of details)
+			expect(d).toMatchObject({ key: item.eventId, recipient: 'ada@example.com' });
 		expect(slack.messages).toHaveLength(0);
 	});
 
 	it('100 distinct events in overlapping runs: 100 DMs; the same 100 again: none', async () => {
 		const users = slack.addUsers(100, { namePrefix: 'burst', emailDomain: 'burst.example.com' });
-		const items = users.map((u, n) => walletFundedItem({ eventId: `evt_burst_${n}`, employeeEmail: u.email }));
+		const items = users.map((u, n) =>
+			walletFundedItem({ eventId: `evt_burst_${n}`, employeeEmail: u.email }),
+		);
 		const runAll = async () =>
 			await Promise.all(
-				Array.from({ length: 10 }, async (_, run) => await sendDm(byEmail, items.slice(run * 10, run * 10 + 10), { workflowId: 'wf-burst' })),
+				Array.from(
+					{ length: 10 },
+					async (_, run) =>
+						await sendDm(byEmail, items.slice(run * 10, run * 10 + 10), { workflowId: 'wf-burst' }),
+				),
 			);
 		const first = await runAll();
 		expect(first.map((r) => r.failedNode())).toEqual(Array(10).fill(undefined));
@@ -281,8 +362,12 @@ describe('Send DM: exactly once under faults and bursts', () => {
 
 	it('Slack allowing 10 posts a second, 40 concurrent sends: all 40 arrive, none twice', async () => {
 		slack.rateLimit('chat.postMessage', 10);
-		const items = Array.from({ length: 40 }, (_, n) => walletFundedItem({ eventId: `evt_limited_${n}` }));
-		const runs = await Promise.all(items.map(async (item) => await sendDm(byEmail, [item], { workflowId: 'wf-limited' })));
+		const items = Array.from({ length: 40 }, (_, n) =>
+			walletFundedItem({ eventId: `evt_limited_${n}` }),
+		);
+		const runs = await Promise.all(
+			items.map(async (item) => await sendDm(byEmail, [item], { workflowId: 'wf-limited' })),
+		);
 		expect(runs.map((r) => r.failedNode())).toEqual(Array(40).fill(undefined));
 		expect(slack.messages).toHaveLength(40);
 		expect(slack.rateLimitedCount('chat.postMessage')).toBeGreaterThan(0);

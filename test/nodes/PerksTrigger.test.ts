@@ -46,18 +46,27 @@ async function publish(
 		webhookId: `hook-${workflowCount}`,
 		credentials: perksCredentialRef(),
 	});
-	hosted = await hostWorkflow(chain(`wf-trigger-${workflowCount}`, trigger, ...after), 'Perks Trigger', {
-		credentials: credentials(credentialExtra),
-	});
+	hosted = await hostWorkflow(
+		chain(`wf-trigger-${workflowCount}`, trigger, ...after),
+		'Perks Trigger',
+		{
+			credentials: credentials(credentialExtra),
+		},
+	);
 	await hosted.activate();
 	return hosted;
 }
 
 /** A node after the trigger that calls the perks API (so a run takes as long as the API answers). */
 function balanceLookup() {
-	return node('Balance', TYPE.balanceLookup, { lookUpBy: 'email', email: '={{ $json.employeeEmail }}' } as never, {
-		credentials: perksCredentialRef(),
-	});
+	return node(
+		'Balance',
+		TYPE.balanceLookup,
+		{ lookUpBy: 'email', email: '={{ $json.employeeEmail }}' } as never,
+		{
+			credentials: perksCredentialRef(),
+		},
+	);
 }
 
 async function publishWith(...after: ReturnType<typeof node>[]): Promise<HostedWorkflow> {
@@ -65,7 +74,12 @@ async function publishWith(...after: ReturnType<typeof node>[]): Promise<HostedW
 }
 
 function employee(overrides = {}) {
-	return perks.addEmployee({ email: 'ada@example.com', name: 'Ada Lovelace', locale: 'it', ...overrides });
+	return perks.addEmployee({
+		email: 'ada@example.com',
+		name: 'Ada Lovelace',
+		locale: 'it',
+		...overrides,
+	});
 }
 
 describe('Perks Trigger: registration', () => {
@@ -102,17 +116,25 @@ describe('Perks Trigger: registration', () => {
 		await wf.deactivateTest();
 		expect(perks.webhooks.filter((w) => w.url === wf.testUrl)).toHaveLength(0);
 		expect(perks.webhooks.find((w) => w.url === wf.url)?.id).toBe(production.id);
-		const [delivery] = await perks.deliver(walletFundedEvent(employee(), { amount: 1, balance: 1 }), { url: wf.url });
+		const [delivery] = await perks.deliver(
+			walletFundedEvent(employee(), { amount: 1, balance: 1 }),
+			{ url: wf.url },
+		);
 		expect(delivery.status).toBe(200);
 		await wf.activate();
-		expect(perks.webhooks.filter((w) => w.url === wf.url).map((w) => w.id)).toEqual([production.id]);
+		expect(perks.webhooks.filter((w) => w.url === wf.url).map((w) => w.id)).toEqual([
+			production.id,
+		]);
 	});
 
 	it('defaults to all four event types', async () => {
 		const wf = await publish();
-		expect(perks.webhooks.find((w) => w.url === wf.url)!.events.sort()).toEqual(
-			['catalog.perk_added', 'perk.redeemed', 'wallet.funded', 'wallet.low_balance'],
-		);
+		expect(perks.webhooks.find((w) => w.url === wf.url)!.events.sort()).toEqual([
+			'catalog.perk_added',
+			'perk.redeemed',
+			'wallet.funded',
+			'wallet.low_balance',
+		]);
 		await wf.deactivate();
 	});
 
@@ -127,14 +149,21 @@ describe('Perks Trigger: registration', () => {
 
 	it('names the fix when the API key is wrong', async () => {
 		workflowCount++;
-		const trigger = node('Perks Trigger', TYPE.trigger, {}, {
-			webhookId: `hook-${workflowCount}`,
-			credentials: perksCredentialRef(),
-		});
+		const trigger = node(
+			'Perks Trigger',
+			TYPE.trigger,
+			{},
+			{
+				webhookId: `hook-${workflowCount}`,
+				credentials: perksCredentialRef(),
+			},
+		);
 		hosted = await hostWorkflow(chain(`wf-badkey-${workflowCount}`, trigger), 'Perks Trigger', {
 			credentials: { perksApi: { baseUrl: perks.baseUrl, apiKey: 'wrong-key' } },
 		});
-		const failure = await hosted.activate().catch((error: { description?: string; message: string }) => error);
+		const failure = await hosted
+			.activate()
+			.catch((error: { description?: string; message: string }) => error);
 		expect(failure).toBeInstanceOf(Error);
 		expect(String((failure as { description?: string }).description)).toMatch(/API Key/);
 		expect(JSON.stringify(failure)).not.toContain('wrong-key');
@@ -169,9 +198,24 @@ describe('Perks Trigger: deliveries', () => {
 	});
 
 	it.each([
-		['perk.redeemed', () => perkRedeemedEvent(employee(), perks.addPerk({ name: 'Spa day', cost: 40 }), { balance: 180 }), { perkName: 'Spa day', perkCost: 40, balance: 180 }],
-		['wallet.low_balance', () => lowBalanceEvent(employee(), { balance: 15, threshold: 20 }), { balance: 15, threshold: 20 }],
-		['catalog.perk_added', () => perkAddedEvent(perks.addPerk({ name: 'Yoga class', cost: 25, category: 'wellness' })), { perkName: 'Yoga class', perkCategory: 'wellness' }],
+		[
+			'perk.redeemed',
+			() =>
+				perkRedeemedEvent(employee(), perks.addPerk({ name: 'Spa day', cost: 40 }), {
+					balance: 180,
+				}),
+			{ perkName: 'Spa day', perkCost: 40, balance: 180 },
+		],
+		[
+			'wallet.low_balance',
+			() => lowBalanceEvent(employee(), { balance: 15, threshold: 20 }),
+			{ balance: 15, threshold: 20 },
+		],
+		[
+			'catalog.perk_added',
+			() => perkAddedEvent(perks.addPerk({ name: 'Yoga class', cost: 25, category: 'wellness' })),
+			{ perkName: 'Yoga class', perkCategory: 'wellness' },
+		],
 	] as Array<[PerksEventType, () => ReturnType<typeof perkAddedEvent>, Record<string, unknown>]>)(
 		'flattens %s',
 		async (type, build, expected) => {
@@ -187,9 +231,12 @@ describe('Perks Trigger: deliveries', () => {
 		'answers 401 to a %s delivery and runs nothing',
 		async (signature) => {
 			const wf = await publish();
-			const [delivery] = await perks.deliver(walletFundedEvent(employee(), { amount: 1, balance: 1 }), {
-				signature,
-			});
+			const [delivery] = await perks.deliver(
+				walletFundedEvent(employee(), { amount: 1, balance: 1 }),
+				{
+					signature,
+				},
+			);
 			expect(delivery.status).toBe(401);
 			expect(JSON.parse(delivery.body).error).toBe('invalid_signature');
 			expect(wf.executions).toHaveLength(0);
@@ -198,7 +245,9 @@ describe('Perks Trigger: deliveries', () => {
 
 	it('accepts a delivery signed with a rotated secret among several v1 entries', async () => {
 		const wf = await publish();
-		const [delivery] = await perks.deliver(lowBalanceEvent(employee(), { balance: 3 }), { signature: 'rotated' });
+		const [delivery] = await perks.deliver(lowBalanceEvent(employee(), { balance: 3 }), {
+			signature: 'rotated',
+		});
 		expect(delivery.status).toBe(200);
 		expect(await wf.settled()).toHaveLength(1);
 	});
@@ -206,10 +255,16 @@ describe('Perks Trigger: deliveries', () => {
 	it('answers 400 naming the field of a malformed body, and runs nothing', async () => {
 		const wf = await publish();
 		const event = walletFundedEvent(employee(), { amount: 5, balance: 5 });
-		const broken = { ...event, data: { ...event.data, employee: { ...event.data.employee, email: 'not-an-email' } } };
+		const broken = {
+			...event,
+			data: { ...event.data, employee: { ...event.data.employee, email: 'not-an-email' } },
+		};
 		const [bad] = await perks.deliver(broken);
 		expect(bad.status).toBe(400);
-		expect(JSON.parse(bad.body)).toMatchObject({ error: 'invalid_event', field: 'data.employee.email' });
+		expect(JSON.parse(bad.body)).toMatchObject({
+			error: 'invalid_event',
+			field: 'data.employee.email',
+		});
 
 		const [missing] = await perks.deliver({ ...event, data: { ...event.data, amount: undefined } });
 		expect(JSON.parse(missing.body).field).toBe('data.amount');
@@ -224,19 +279,34 @@ describe('Perks Trigger: deliveries', () => {
 		const wf = await publish();
 		const event = walletFundedEvent(employee(), { amount: 5, balance: 5 });
 		const text = JSON.stringify(event);
-		const [big] = await perks.deliver(event, { rawBody: text.replace('"balance":5', '"balance":123456789012345678901234567890') });
+		const [big] = await perks.deliver(event, {
+			rawBody: text.replace('"balance":5', '"balance":123456789012345678901234567890'),
+		});
 		expect(big.status).toBe(200);
 		const [run] = await wf.settled();
-		expect(run.output('Perks Trigger')[0]).toMatchObject({ amount: 5, balance: '123456789012345678901234567890' });
+		expect(run.output('Perks Trigger')[0]).toMatchObject({
+			amount: 5,
+			balance: '123456789012345678901234567890',
+		});
 
-		const [huge] = await perks.deliver(event, { rawBody: text.replace('"amount":5', '"amount":1e400') });
+		const [huge] = await perks.deliver(event, {
+			rawBody: text.replace('"amount":5', '"amount":1e400'),
+		});
 		expect(huge.status).toBe(400);
 		expect(JSON.parse(huge.body)).toMatchObject({ error: 'invalid_event', field: 'data.amount' });
 		const at = text.indexOf('@');
-		const latin1 = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff]), Buffer.from(text.slice(at))]);
+		const latin1 = Buffer.concat([
+			Buffer.from(text.slice(0, at)),
+			Buffer.from([0xff]),
+			Buffer.from(text.slice(at)),
+		]);
 		const [bytes] = await perks.deliver(event, { rawBody: latin1 });
 		expect(bytes.status).toBe(400);
-		expect(JSON.parse(bytes.body)).toMatchObject({ error: 'invalid_utf8', field: 'data.employee.email', fix: expect.any(String) });
+		expect(JSON.parse(bytes.body)).toMatchObject({
+			error: 'invalid_utf8',
+			field: 'data.employee.email',
+			fix: expect.any(String),
+		});
 		expect(wf.executions).toHaveLength(1);
 	});
 
@@ -245,7 +315,9 @@ describe('Perks Trigger: deliveries', () => {
 		const [unknown] = await perks.deliver({ type: 'wallet.frozen', data: {} }, { url: wf.url });
 		expect(unknown.status).toBe(200);
 		expect(JSON.parse(unknown.body).ignored).toBe('unknown_event_type');
-		const [unselected] = await perks.deliver(lowBalanceEvent(employee(), { balance: 1 }), { url: wf.url });
+		const [unselected] = await perks.deliver(lowBalanceEvent(employee(), { balance: 1 }), {
+			url: wf.url,
+		});
 		expect(unselected.status).toBe(200);
 		expect(JSON.parse(unselected.body).ignored).toBe('event_not_selected');
 		expect(wf.executions).toHaveLength(0);
@@ -274,8 +346,16 @@ describe('Perks Trigger: deliveries', () => {
 
 	it('answers 500 when the workflow fails, so the platform redelivers the event', async () => {
 		const wf = await publishWith(balanceLookup());
-		const stranger = { id: 'emp_nobody', email: 'nobody@example.com', name: 'Nobody', locale: 'en', active: true };
-		const [delivery] = await perks.deliver(walletFundedEvent(stranger, { amount: 10, balance: 30 }));
+		const stranger = {
+			id: 'emp_nobody',
+			email: 'nobody@example.com',
+			name: 'Nobody',
+			locale: 'en',
+			active: true,
+		};
+		const [delivery] = await perks.deliver(
+			walletFundedEvent(stranger, { amount: 10, balance: 30 }),
+		);
 		expect(delivery.status).toBe(500);
 		const [run] = await wf.settled();
 		expect(run.failedNode()).toBe('Balance');
@@ -307,7 +387,14 @@ describe("Perks Trigger: the editor's test URL does not block production", () =>
 		const inFlight = new RecentKeys(100, 60_000);
 		const { rawBody, header } = signed();
 		const deliver = (dedupeScope: string) =>
-			handleDelivery({ rawBody, signatureHeader: header, secrets: [secret], selectedEvents: ['wallet.funded'], dedupeScope, inFlight });
+			handleDelivery({
+				rawBody,
+				signatureHeader: header,
+				secrets: [secret],
+				selectedEvents: ['wallet.funded'],
+				dedupeScope,
+				inFlight,
+			});
 		expect(deliver('manual:wf:node').action).toBe('start');
 		expect(deliver('webhook:wf:node').action).toBe('start');
 		expect(deliver('webhook:wf:node')).toMatchObject({ action: 'reject', status: 409 });
@@ -328,7 +415,11 @@ describe("Perks Trigger: the editor's test URL does not block production", () =>
 			};
 			const context = {
 				getRequestObject: () => ({ rawBody }),
-				getCredentials: async () => ({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', webhookSecret: secret }),
+				getCredentials: async () => ({
+					baseUrl: 'http://127.0.0.1:1',
+					apiKey: 'k',
+					webhookSecret: secret,
+				}),
 				getWorkflowStaticData: () => ({}),
 				getHeaderData: () => ({ 'perks-signature': header }),
 				getNodeParameter: () => ['wallet.funded'],
@@ -346,7 +437,10 @@ describe("Perks Trigger: the editor's test URL does not block production", () =>
 		// A second production copy while the first runs is 409, and freed once it has answered.
 		const copy = await call('webhook');
 		expect(copy).toEqual({ noWebhookResponse: true });
-		expect(responses[2]).toMatchObject({ status: 409, body: { error: 'in_progress', id: event.id } });
+		expect(responses[2]).toMatchObject({
+			status: 409,
+			body: { error: 'in_progress', id: event.id },
+		});
 		for (const r of responses) r.emitter.emit('close');
 		expect((await call('webhook')).workflowData).toBeDefined();
 		responses[3].emitter.emit('close');

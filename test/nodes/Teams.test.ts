@@ -15,7 +15,12 @@ const slack = new SlackEmulator();
 
 beforeAll(async () => {
 	await Promise.all([graph.start(), perks.start(), slack.start()]);
-	graph.addUser({ id: 'u-ada', displayName: 'Ada Lovelace', userPrincipalName: 'ada@contoso.test', mail: 'ada@example.com' });
+	graph.addUser({
+		id: 'u-ada',
+		displayName: 'Ada Lovelace',
+		userPrincipalName: 'ada@contoso.test',
+		mail: 'ada@example.com',
+	});
 	graph.addUser({ id: 'u-upn', displayName: 'Bo Upn', userPrincipalName: 'bo@example.com' });
 	graph.addUser({
 		id: 'u-alias',
@@ -24,7 +29,12 @@ beforeAll(async () => {
 		mail: 'cy@contoso.test',
 		proxyAddresses: ['SMTP:cy@contoso.test', 'smtp:Cy.Perks@Example.com'],
 	});
-	graph.addUser({ id: 'u-off', displayName: 'Off', userPrincipalName: 'off@example.com', accountEnabled: false });
+	graph.addUser({
+		id: 'u-off',
+		displayName: 'Off',
+		userPrincipalName: 'off@example.com',
+		accountEnabled: false,
+	});
 });
 afterAll(async () => {
 	await Promise.all([graph.stop(), perks.stop(), slack.stop()]);
@@ -33,13 +43,24 @@ afterAll(async () => {
 beforeEach(() => graph.clearRecords());
 
 const teams = { platform: 'teams' };
-const dmByEmail = { ...teams, recipientBy: 'email', email: '={{ $json.employeeEmail }}', messageSource: 'default' };
+const dmByEmail = {
+	...teams,
+	recipientBy: 'email',
+	email: '={{ $json.employeeEmail }}',
+	messageSource: 'default',
+};
 
-function run(type: string, parameters: Record<string, unknown>, inputs = [walletFundedItem()], extra = {}) {
+function run(
+	type: string,
+	parameters: Record<string, unknown>,
+	inputs = [walletFundedItem()],
+	extra = {},
+) {
 	return runNode(type, parameters as never, inputs, { graph, perks }, extra);
 }
 
-const fixOf = (error: Error | undefined) => (error as (Error & { description?: string }) | undefined)?.description;
+const fixOf = (error: Error | undefined) =>
+	(error as (Error & { description?: string }) | undefined)?.description;
 
 describe('Map User by Email on Teams', () => {
 	it.each([
@@ -49,11 +70,19 @@ describe('Map User by Email on Teams', () => {
 	])('finds the Entra user by %s', async (_by, email, id) => {
 		const result = await run(TYPE.mapUser, { ...teams, operation: 'mapEmail', email }, [{}]);
 		expect(result.error('Subject')).toBeUndefined();
-		expect(result.output('Subject')[0]).toMatchObject({ platform: 'teams', chatUserId: id, matchedBy: 'email' });
+		expect(result.output('Subject')[0]).toMatchObject({
+			platform: 'teams',
+			chatUserId: id,
+			matchedBy: 'email',
+		});
 	});
 
 	it('never matches a disabled account, and says so', async () => {
-		const result = await run(TYPE.mapUser, { ...teams, operation: 'mapEmail', email: 'off@example.com' }, [{}]);
+		const result = await run(
+			TYPE.mapUser,
+			{ ...teams, operation: 'mapEmail', email: 'off@example.com' },
+			[{}],
+		);
 		expect(fixOf(result.error('Subject'))).toMatch(/disabled/);
 	});
 
@@ -61,11 +90,21 @@ describe('Map User by Email on Teams', () => {
 		const bulk = graph.addUsers(10_000, 'bulk.test');
 		perks.seedEmployees(3, (i) => ({ email: bulk[i * 1000].mail }));
 		perks.addEmployee({ email: 'cy.perks@example.com' });
-		const result = await run(TYPE.mapUser, { ...teams, operation: 'syncUsers', syncOutput: 'all' }, [{}]);
+		const result = await run(
+			TYPE.mapUser,
+			{ ...teams, operation: 'syncUsers', syncOutput: 'all' },
+			[{}],
+		);
 		expect(result.error('Subject')).toBeUndefined();
 		const rows = result.output('Subject').filter((row) => row.kind === 'employee');
-		expect(rows.find((r) => r.employeeEmail === 'cy.perks@example.com')).toMatchObject({ matched: true, chatUserId: 'u-alias' });
-		expect(rows.find((r) => r.employeeEmail === bulk[1000].mail)).toMatchObject({ matched: true, chatUserId: bulk[1000].id });
+		expect(rows.find((r) => r.employeeEmail === 'cy.perks@example.com')).toMatchObject({
+			matched: true,
+			chatUserId: 'u-alias',
+		});
+		expect(rows.find((r) => r.employeeEmail === bulk[1000].mail)).toMatchObject({
+			matched: true,
+			chatUserId: bulk[1000].id,
+		});
 		// 10,005 accounts in pages of 999.
 		expect(graph.callCount('GET /users')).toBe(Math.ceil(10_005 / 999));
 		expect(graph.requests.filter((r) => !r.route.startsWith('GET /users'))).toHaveLength(0);
@@ -77,7 +116,11 @@ describe('Send DM on Teams', () => {
 		const first = await run(TYPE.sendDm, dmByEmail);
 		const second = await run(TYPE.sendDm, dmByEmail);
 		for (const result of [first, second]) {
-			expect(result.output('Subject')[0]).toMatchObject({ platform: 'teams', sent: true, recipientUserId: 'u-ada' });
+			expect(result.output('Subject')[0]).toMatchObject({
+				platform: 'teams',
+				sent: true,
+				recipientUserId: 'u-ada',
+			});
 		}
 		expect(graph.chatIds).toHaveLength(1);
 		expect(graph.messagesIn(`chat:${graph.chatIds[0]}`)).toHaveLength(2);
@@ -115,7 +158,11 @@ describe('Send DM on Teams', () => {
 		expect(lost.error('Subject')).toBeDefined();
 		expect(graph.messages).toHaveLength(1);
 		const redelivered = await run(TYPE.sendDm, dmByEmail, [item], { workflowId: 'wf-teams-lost' });
-		expect(redelivered.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent', messageId: graph.messages[0].id });
+		expect(redelivered.output('Subject')[0]).toMatchObject({
+			sent: false,
+			skipped: 'already_sent',
+			messageId: graph.messages[0].id,
+		});
 		expect(graph.callCount('GET /chats/{id}/messages')).toBe(1);
 		expect(graph.messages).toHaveLength(1);
 	});
@@ -123,13 +170,18 @@ describe('Send DM on Teams', () => {
 	it('never puts a token in output or errors', async () => {
 		graph.failNext('POST /chats/{id}/messages', 1, { status: 403, code: 'Forbidden' });
 		const failed = await run(TYPE.sendDm, dmByEmail);
-		const { access_token, refresh_token } = teamsCredentialFor(graph).oauthTokenData as Record<string, string>;
-		for (const secret of [access_token, refresh_token]) expect(JSON.stringify(failed.run)).not.toContain(secret);
+		const { access_token, refresh_token } = teamsCredentialFor(graph).oauthTokenData as Record<
+			string,
+			string
+		>;
+		for (const secret of [access_token, refresh_token])
+			expect(JSON.stringify(failed.run)).not.toContain(secret);
 	});
 });
 
 describe('Post to Channel on Teams', () => {
-	const team = () => graph.addTeam({ displayName: 'Perks', channels: ['General', 'Announcements'] });
+	const team = () =>
+		graph.addTeam({ displayName: 'Perks', channels: ['General', 'Announcements'] });
 	const post = (teamId: string, channel: string, extra = {}) =>
 		run(
 			TYPE.postToChannel,
@@ -140,7 +192,13 @@ describe('Post to Channel on Teams', () => {
 				messageSource: 'default',
 				...extra,
 			},
-			[walletFundedItem({ eventType: 'catalog.perk_added', perkName: 'Cooking class', perkCost: 60 })],
+			[
+				walletFundedItem({
+					eventType: 'catalog.perk_added',
+					perkName: 'Cooking class',
+					perkCost: 60,
+				}),
+			],
 		);
 
 	it('posts the announcement to a channel named in the team', async () => {
@@ -148,7 +206,11 @@ describe('Post to Channel on Teams', () => {
 		const result = await post(perksTeam.id, '#announcements');
 		expect(result.error('Subject')).toBeUndefined();
 		const channel = perksTeam.channels[1];
-		expect(result.output('Subject')[0]).toMatchObject({ platform: 'teams', sent: true, channelId: channel.id });
+		expect(result.output('Subject')[0]).toMatchObject({
+			platform: 'teams',
+			sent: true,
+			channelId: channel.id,
+		});
 		const [message] = graph.messagesIn(`channel:${perksTeam.id}/${channel.id}`);
 		expect(message.body.content).toContain('Cooking class');
 	});
@@ -169,10 +231,26 @@ describe('one dropdown moves a workflow from Slack to Teams', () => {
 	it('delivers the same default message in the same language', async () => {
 		slack.addUser({ name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com' });
 		const item = walletFundedItem({ employeeLocale: 'it-IT', amount: 1250, balance: 1500 });
-		const parameters = { recipientBy: 'email', email: '={{ $json.employeeEmail }}', messageSource: 'default' };
+		const parameters = {
+			recipientBy: 'email',
+			email: '={{ $json.employeeEmail }}',
+			messageSource: 'default',
+		};
 		const both = { ...credentialRefs };
-		await runNode(TYPE.sendDm, { ...parameters, platform: 'slack' } as never, [item], { slack }, { credentials: both });
-		await runNode(TYPE.sendDm, { ...parameters, platform: 'teams' } as never, [item], { graph }, { credentials: both });
+		await runNode(
+			TYPE.sendDm,
+			{ ...parameters, platform: 'slack' } as never,
+			[item],
+			{ slack },
+			{ credentials: both },
+		);
+		await runNode(
+			TYPE.sendDm,
+			{ ...parameters, platform: 'teams' } as never,
+			[item],
+			{ graph },
+			{ credentials: both },
+		);
 		const slackText = slack.messages[0].text;
 		const teamsText = graph.messages[0].body.content;
 		expect(slackText).toMatch(/punti/);

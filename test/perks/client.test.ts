@@ -18,7 +18,11 @@ function fetchTransport(apiKey = perks.apiKey): PerksTransport {
 		for (const [key, value] of Object.entries(qs ?? {})) url.searchParams.set(key, String(value));
 		const response = await fetch(url, {
 			method,
-			headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json', 'content-type': 'application/json' },
+			headers: {
+				authorization: `Bearer ${apiKey}`,
+				accept: 'application/json',
+				'content-type': 'application/json',
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await response.text();
@@ -64,7 +68,10 @@ describe('PerksClient', () => {
 		const waits: number[] = [];
 		const client = new PerksClient(fetchTransport(), { sleep: async (ms) => void waits.push(ms) });
 		perks.failNext(1, { status: 429, retryAfter: 600, pathPrefix: '/v1/account' });
-		await expect(client.getAccount()).rejects.toMatchObject({ code: 'rate_limited', retryAfterSeconds: 600 });
+		await expect(client.getAccount()).rejects.toMatchObject({
+			code: 'rate_limited',
+			retryAfterSeconds: 600,
+		});
 		expect(waits).toEqual([]);
 	});
 
@@ -75,18 +82,25 @@ describe('PerksClient', () => {
 		[503, 'internal', /Retry later/],
 	])('maps %i to %s with its fix', async (status, code, fix) => {
 		perks.failNext(1, { status, pathPrefix: '/v1/account' });
-		const error = (await new PerksClient(fetchTransport()).getAccount().catch((e) => e)) as PerksApiError;
+		const error = (await new PerksClient(fetchTransport())
+			.getAccount()
+			.catch((e) => e)) as PerksApiError;
 		expect(error.code).toBe(code);
 		expect(error.fix).toMatch(fix);
 	});
 
 	it('treats deleting a webhook that is gone as done', async () => {
-		await expect(new PerksClient(fetchTransport()).deleteWebhook('wh_missing')).resolves.toBeUndefined();
+		await expect(
+			new PerksClient(fetchTransport()).deleteWebhook('wh_missing'),
+		).resolves.toBeUndefined();
 	});
 
 	it('reports an unreachable API without leaking request details', async () => {
 		const client = new PerksClient(async () => {
-			throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', config: { headers: { Authorization: 'Bearer secret-key' } } });
+			throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+				code: 'ECONNREFUSED',
+				config: { headers: { Authorization: 'Bearer secret-key' } },
+			});
 		});
 		const error = (await client.getAccount().catch((e) => e)) as PerksApiError;
 		expect(error.code).toBe('unreachable');
@@ -95,10 +109,25 @@ describe('PerksClient', () => {
 	});
 
 	it('names the record that breaks the contract in a listing', async () => {
-		const broken = { id: 'emp_broken', email: 'not-an-email', name: 'B', locale: 'en', active: true };
-		const client = new PerksClient(async () => ({ statusCode: 200, headers: {}, body: { data: [broken], next_cursor: null } }));
-		const error = (await client.listEmployees().next().catch((e) => e)) as PerksApiError;
-		expect(error.message).toBe('Unexpected answer from GET /v1/employees: data.0.email Invalid email (record emp_broken)');
+		const broken = {
+			id: 'emp_broken',
+			email: 'not-an-email',
+			name: 'B',
+			locale: 'en',
+			active: true,
+		};
+		const client = new PerksClient(async () => ({
+			statusCode: 200,
+			headers: {},
+			body: { data: [broken], next_cursor: null },
+		}));
+		const error = (await client
+			.listEmployees()
+			.next()
+			.catch((e) => e)) as PerksApiError;
+		expect(error.message).toBe(
+			'Unexpected answer from GET /v1/employees: data.0.email Invalid email (record emp_broken)',
+		);
 	});
 
 	it('stops with a clear error when the API repeats a page cursor', async () => {
@@ -110,7 +139,10 @@ describe('PerksClient', () => {
 		const pages = async () => {
 			for await (const page of client.listEmployees()) void page;
 		};
-		await expect(pages()).rejects.toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/repeated the page cursor/) });
+		await expect(pages()).rejects.toMatchObject({
+			code: 'invalid_response',
+			message: expect.stringMatching(/repeated the page cursor/),
+		});
 		expect(calls).toBe(2);
 	});
 
@@ -124,12 +156,22 @@ describe('PerksClient', () => {
 		const pages = async () => {
 			for await (const page of client.listPerks()) void page;
 		};
-		await expect(pages()).rejects.toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/went past/) });
+		await expect(pages()).rejects.toMatchObject({
+			code: 'invalid_response',
+			message: expect.stringMatching(/went past/),
+		});
 		expect(calls).toBe(MAX_PAGES);
 	});
 
 	it('rejects an answer that does not follow the contract', async () => {
-		const client = new PerksClient(async () => ({ statusCode: 200, headers: {}, body: { wallet: { balance: 'lots' } } }));
-		await expect(client.getWallet('emp_1')).rejects.toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/wallet\.employee_id/) });
+		const client = new PerksClient(async () => ({
+			statusCode: 200,
+			headers: {},
+			body: { wallet: { balance: 'lots' } },
+		}));
+		await expect(client.getWallet('emp_1')).rejects.toMatchObject({
+			code: 'invalid_response',
+			message: expect.stringMatching(/wallet\.employee_id/),
+		});
 	});
 });

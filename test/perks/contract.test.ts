@@ -13,7 +13,13 @@ describe('parsePerksEvent', () => {
 		const parsed = parsePerksEvent({
 			...base,
 			future: 1,
-			data: { employee: { ...employee, team: 'ops' }, balance: 1, threshold: 2, currency: 'points', extra: true },
+			data: {
+				employee: { ...employee, team: 'ops' },
+				balance: 1,
+				threshold: 2,
+				currency: 'points',
+				extra: true,
+			},
 		});
 		expect(parsed).toMatchObject({
 			kind: 'event',
@@ -22,11 +28,18 @@ describe('parsePerksEvent', () => {
 	});
 
 	it('names the failing field', () => {
-		expect(parsePerksEvent({ ...base, data: { employee, balance: '1', threshold: 2, currency: 'points' } })).toMatchObject({
+		expect(
+			parsePerksEvent({
+				...base,
+				data: { employee, balance: '1', threshold: 2, currency: 'points' },
+			}),
+		).toMatchObject({
 			kind: 'invalid',
 			path: 'data.balance',
 		});
-		expect(parsePerksEvent({ ...base, created_at: 'yesterday', data: {} })).toMatchObject({ path: 'created_at' });
+		expect(parsePerksEvent({ ...base, created_at: 'yesterday', data: {} })).toMatchObject({
+			path: 'created_at',
+		});
 		expect(parsePerksEvent([])).toMatchObject({ kind: 'invalid', path: '(body)' });
 	});
 
@@ -40,14 +53,30 @@ describe('parsePerksEvent', () => {
 });
 
 describe('liberal in what it accepts (a 400 loses the event for good)', () => {
-	const funded = (overrides: Record<string, unknown> = {}, employeeOverrides: Record<string, unknown> = {}) => ({
+	const funded = (
+		overrides: Record<string, unknown> = {},
+		employeeOverrides: Record<string, unknown> = {},
+	) => ({
 		id: 'evt_1',
 		type: 'wallet.funded',
 		created_at: '2026-11-01T08:00:00Z',
-		data: { employee: { ...employee, ...employeeOverrides }, amount: 1, balance: 2, currency: 'points', period: '2026-11' },
+		data: {
+			employee: { ...employee, ...employeeOverrides },
+			amount: 1,
+			balance: 2,
+			currency: 'points',
+			period: '2026-11',
+		},
 		...overrides,
 	});
-	const perk = { id: 'perk_1', name: 'Spa', description: 'A day', cost: 40, currency: 'points', category: 'wellness' };
+	const perk = {
+		id: 'perk_1',
+		name: 'Spa',
+		description: 'A day',
+		cost: 40,
+		currency: 'points',
+		category: 'wellness',
+	};
 	const added = (perkOverrides: Record<string, unknown>) => ({
 		id: 'evt_2',
 		type: 'catalog.perk_added',
@@ -61,19 +90,28 @@ describe('liberal in what it accepts (a 400 loses the event for good)', () => {
 		'ada@bücher.example',
 		'ada@xn--bcher-kva.example',
 		'  Ada@Example.com\t',
-		'o\'brien+perks@sub.example.co.uk',
+		"o'brien+perks@sub.example.co.uk",
 	])('accepts the email %j, keeping it as sent', (email) => {
 		const parsed = parsePerksEvent(funded({}, { email }));
 		expect(parsed).toMatchObject({ kind: 'event' });
 		if (parsed.kind === 'event') expect(flattenEvent(parsed.event).employeeEmail).toBe(email);
 	});
 
-	it.each(['', 'ada', 'ada@', '@example.com', 'ada@example', 'ada lovelace@example.com', 'ada@exa mple.com', 'a@b@'])(
-		'refuses the email %j',
-		(email) => {
-			expect(parsePerksEvent(funded({}, { email }))).toMatchObject({ kind: 'invalid', path: 'data.employee.email' });
-		},
-	);
+	it.each([
+		'',
+		'ada',
+		'ada@',
+		'@example.com',
+		'ada@example',
+		'ada lovelace@example.com',
+		'ada@exa mple.com',
+		'a@b@',
+	])('refuses the email %j', (email) => {
+		expect(parsePerksEvent(funded({}, { email }))).toMatchObject({
+			kind: 'invalid',
+			path: 'data.employee.email',
+		});
+	});
 
 	it('refuses an email over 254 characters without repeating it', () => {
 		const email = `${'a'.repeat(10_000)}@example.com`;
@@ -103,24 +141,38 @@ describe('liberal in what it accepts (a 400 loses the event for good)', () => {
 		expect(parsed).toMatchObject({ kind: 'event', event: { created_at: createdAt } });
 	});
 
-	it.each(['2026-11-01', '2026-11-01T08:00:00', '2026-13-01T08:00:00Z', '2026-02-30T08:00:00Z', '2026-11-01T24:00:00Z', '1793520000'])(
-		'refuses created_at %j',
-		(createdAt) => {
-			expect(parsePerksEvent(funded({ created_at: createdAt }))).toMatchObject({ kind: 'invalid', path: 'created_at' });
-		},
-	);
+	it.each([
+		'2026-11-01',
+		'2026-11-01T08:00:00',
+		'2026-13-01T08:00:00Z',
+		'2026-02-30T08:00:00Z',
+		'2026-11-01T24:00:00Z',
+		'1793520000',
+	])('refuses created_at %j', (createdAt) => {
+		expect(parsePerksEvent(funded({ created_at: createdAt }))).toMatchObject({
+			kind: 'invalid',
+			path: 'created_at',
+		});
+	});
 
-	it.each([null, '', '   ', '/perks/1', 'perks.example.com/1', 'javascript:alert(1)', 'ftp://x.example.com/a.png', 'http:foo', 42])(
-		'treats url and image_url %j as absent, keeping the event',
-		(value) => {
-			const parsed = parsePerksEvent(added({ url: value, image_url: value }));
-			if (parsed.kind !== 'event') throw new Error(`refused: ${JSON.stringify(parsed)}`);
-			const flat = flattenEvent(parsed.event);
-			expect(flat).not.toHaveProperty('perkUrl');
-			expect(flat).not.toHaveProperty('perkImageUrl');
-			expect(flat).toMatchObject({ perkName: 'Spa', perkCost: 40, perkDescription: 'A day' });
-		},
-	);
+	it.each([
+		null,
+		'',
+		'   ',
+		'/perks/1',
+		'perks.example.com/1',
+		'javascript:alert(1)',
+		'ftp://x.example.com/a.png',
+		'http:foo',
+		42,
+	])('treats url and image_url %j as absent, keeping the event', (value) => {
+		const parsed = parsePerksEvent(added({ url: value, image_url: value }));
+		if (parsed.kind !== 'event') throw new Error(`refused: ${JSON.stringify(parsed)}`);
+		const flat = flattenEvent(parsed.event);
+		expect(flat).not.toHaveProperty('perkUrl');
+		expect(flat).not.toHaveProperty('perkImageUrl');
+		expect(flat).toMatchObject({ perkName: 'Spa', perkCost: 40, perkDescription: 'A day' });
+	});
 
 	it.each([null, '', '  ', undefined])('treats the description %j as absent', (description) => {
 		const parsed = parsePerksEvent(added({ description }));
@@ -129,7 +181,9 @@ describe('liberal in what it accepts (a 400 loses the event for good)', () => {
 	});
 
 	it('keeps web URLs and a description', () => {
-		const parsed = parsePerksEvent(added({ url: ' https://p.example.com/1 ', image_url: 'http://cdn.example.com/1.png' }));
+		const parsed = parsePerksEvent(
+			added({ url: ' https://p.example.com/1 ', image_url: 'http://cdn.example.com/1.png' }),
+		);
 		if (parsed.kind !== 'event') throw new Error('refused');
 		expect(flattenEvent(parsed.event)).toMatchObject({
 			perkUrl: 'https://p.example.com/1',
@@ -150,7 +204,9 @@ describe('decodeEventBody', () => {
 
 	it('throws a clear error for invalid JSON, naming where and never echoing the body', () => {
 		const secretish = 'x'.repeat(5_000);
-		expect(() => decodeEventBody(Buffer.from(`{"id": ${secretish}}`))).toThrow('The body is not valid JSON (at character 7)');
+		expect(() => decodeEventBody(Buffer.from(`{"id": ${secretish}}`))).toThrow(
+			'The body is not valid JSON (at character 7)',
+		);
 		expect(() => decodeEventBody(Buffer.from(''))).toThrow(/not valid JSON/);
 		expect(() => decodeEventBody(Buffer.from([0xef, 0xbb, 0xbf]))).toThrow(/not valid JSON/);
 		let message = '';
@@ -174,18 +230,40 @@ describe('signatures', () => {
 
 	it('accepts any matching v1 entry within 300 s, either side', () => {
 		const header = signatureHeader(['whsec_old', 'whsec_new'], body, now);
-		expect(verifySignature({ header, rawBody: body, secrets: ['whsec_new'], nowSeconds: now + 300 })).toEqual({ valid: true, timestamp: now });
-		expect(verifySignature({ header, rawBody: body, secrets: ['whsec_new'], nowSeconds: now - 300 }).valid).toBe(true);
-		expect(verifySignature({ header, rawBody: body, secrets: ['whsec_new'], nowSeconds: now + 301 })).toEqual({ valid: false, reason: 'stale' });
+		expect(
+			verifySignature({ header, rawBody: body, secrets: ['whsec_new'], nowSeconds: now + 300 }),
+		).toEqual({ valid: true, timestamp: now });
+		expect(
+			verifySignature({ header, rawBody: body, secrets: ['whsec_new'], nowSeconds: now - 300 })
+				.valid,
+		).toBe(true);
+		expect(
+			verifySignature({ header, rawBody: body, secrets: ['whsec_new'], nowSeconds: now + 301 }),
+		).toEqual({ valid: false, reason: 'stale' });
 	});
 
 	it('rejects other secrets, altered bodies and malformed headers', () => {
 		const header = signatureHeader('whsec_a', body, now);
-		expect(verifySignature({ header, rawBody: body, secrets: ['whsec_b'], nowSeconds: now })).toEqual({ valid: false, reason: 'mismatch' });
-		expect(verifySignature({ header, rawBody: Buffer.from('{"id":"evt_2"}'), secrets: ['whsec_a'], nowSeconds: now }).valid).toBe(false);
-		expect(verifySignature({ header: 'v1=abc', rawBody: body, secrets: ['whsec_a'], nowSeconds: now })).toEqual({ valid: false, reason: 'malformed' });
-		expect(verifySignature({ header: undefined, rawBody: body, secrets: ['whsec_a'], nowSeconds: now })).toEqual({ valid: false, reason: 'missing' });
-		expect(verifySignature({ header, rawBody: body, secrets: [], nowSeconds: now }).valid).toBe(false);
+		expect(
+			verifySignature({ header, rawBody: body, secrets: ['whsec_b'], nowSeconds: now }),
+		).toEqual({ valid: false, reason: 'mismatch' });
+		expect(
+			verifySignature({
+				header,
+				rawBody: Buffer.from('{"id":"evt_2"}'),
+				secrets: ['whsec_a'],
+				nowSeconds: now,
+			}).valid,
+		).toBe(false);
+		expect(
+			verifySignature({ header: 'v1=abc', rawBody: body, secrets: ['whsec_a'], nowSeconds: now }),
+		).toEqual({ valid: false, reason: 'malformed' });
+		expect(
+			verifySignature({ header: undefined, rawBody: body, secrets: ['whsec_a'], nowSeconds: now }),
+		).toEqual({ valid: false, reason: 'missing' });
+		expect(verifySignature({ header, rawBody: body, secrets: [], nowSeconds: now }).valid).toBe(
+			false,
+		);
 	});
 });
 
@@ -214,11 +292,29 @@ describe("the trigger's output schema (what the editor offers for mapping before
 		properties: Record<string, { type: string }>;
 		required: string[];
 	};
-	const perk = { id: 'perk_1', name: 'Spa', description: 'A day', cost: 40, currency: 'points', category: 'wellness', url: 'https://p.example.com/1', image_url: 'https://p.example.com/1.png' };
+	const perk = {
+		id: 'perk_1',
+		name: 'Spa',
+		description: 'A day',
+		cost: 40,
+		currency: 'points',
+		category: 'wellness',
+		url: 'https://p.example.com/1',
+		image_url: 'https://p.example.com/1.png',
+	};
 	const events = [
-		{ type: 'wallet.funded', data: { employee, amount: 1, balance: 2, currency: 'points', period: '2026-11' } },
-		{ type: 'perk.redeemed', data: { employee, perk, redemption_id: 'red_1', balance: 2, currency: 'points' } },
-		{ type: 'wallet.low_balance', data: { employee, balance: 1, threshold: 2, currency: 'points' } },
+		{
+			type: 'wallet.funded',
+			data: { employee, amount: 1, balance: 2, currency: 'points', period: '2026-11' },
+		},
+		{
+			type: 'perk.redeemed',
+			data: { employee, perk, redemption_id: 'red_1', balance: 2, currency: 'points' },
+		},
+		{
+			type: 'wallet.low_balance',
+			data: { employee, balance: 1, threshold: 2, currency: 'points' },
+		},
 		{ type: 'catalog.perk_added', data: { perk } },
 	];
 
@@ -227,7 +323,9 @@ describe("the trigger's output schema (what the editor offers for mapping before
 		if (parsed.kind !== 'event') throw new Error('fixture does not parse');
 		const flat = flattenEvent(parsed.event);
 		for (const [key, value] of Object.entries(flat)) {
-			expect(schema.properties[key]?.type).toBe(typeof value === 'object' ? 'object' : typeof value);
+			expect(schema.properties[key]?.type).toBe(
+				typeof value === 'object' ? 'object' : typeof value,
+			);
 		}
 		for (const key of schema.required) expect(flat).toHaveProperty(key);
 	});

@@ -20,7 +20,10 @@ const BACKOFF = [500, 1000, 2000, 4000, 8000, 15_000, 30_000, 60_000];
 /** The same 8 retries, faster (51 s in all), where no outage must be outlasted. */
 const FAST_BACKOFF = [200, 400, 800, 1600, 3200, 6400, 12_800, 25_600];
 
-export function exactlyOnceSuite(label: string, setup: () => { target: () => Target; world: () => World }): void {
+export function exactlyOnceSuite(
+	label: string,
+	setup: () => { target: () => Target; world: () => World },
+): void {
 	const { target, world } = setup();
 	const log = (scenario: string, figures: Record<string, unknown>) =>
 		console.log(`[${label}] ${scenario}: ${JSON.stringify(figures)}`);
@@ -29,7 +32,9 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		return await waitFor(
 			async () => {
 				const rows = await target().executions(workflowId);
-				const done = rows.filter((r) => ['success', 'error', 'crashed', 'canceled'].includes(r.status));
+				const done = rows.filter((r) =>
+					['success', 'error', 'crashed', 'canceled'].includes(r.status),
+				);
 				return done.length >= atLeast && done.length === rows.length ? done : undefined;
 			},
 			{ what: `${atLeast} finished executions of ${workflowId}`, timeoutMs: 120_000 },
@@ -42,9 +47,17 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const events = walletEvents(crew);
 		const before = (await target().executions(DM.id)).length;
 		const began = Date.now();
-		const results = await w.perks.deliverAllUntilDone(events, { concurrency: LOAD.burstConcurrency, backoffMs: FAST_BACKOFF });
+		const results = await w.perks.deliverAllUntilDone(events, {
+			concurrency: LOAD.burstConcurrency,
+			backoffMs: FAST_BACKOFF,
+		});
 		const ms = Date.now() - began;
-		log('burst', { events: LOAD.burst, ms, perSecond: Math.round((LOAD.burst / ms) * 1000), ...summary(results) });
+		log('burst', {
+			events: LOAD.burst,
+			ms,
+			perSecond: Math.round((LOAD.burst / ms) * 1000),
+			...summary(results),
+		});
 		expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
 		expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));
 		// Every execution the burst started succeeded (a first attempt that timed out on the platform's
@@ -53,7 +66,10 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		expect(runs.filter((r) => r.status !== 'success')).toEqual([]);
 
 		await target().restart();
-		const again = await w.perks.deliverAllUntilDone(events, { concurrency: LOAD.burstConcurrency, backoffMs: FAST_BACKOFF });
+		const again = await w.perks.deliverAllUntilDone(events, {
+			concurrency: LOAD.burstConcurrency,
+			backoffMs: FAST_BACKOFF,
+		});
 		expect(again.every((r) => r.outcome === 'delivered')).toBe(true);
 		expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));
 		const rerun = (await settled(DM.id, before + 2 * LOAD.burst)).slice(before + LOAD.burst);
@@ -67,10 +83,23 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const urls = target().urls(DM);
 		const secret = w.perks.webhooks.find((hook) => hook.events.includes('wallet.funded'))!.secret;
 		// Three concurrent copies per attempt, spread over the URLs that serve the webhook.
-		const copies = urls.length === 1 ? [{ url: urls[0], copies: 3 }] : [{ url: urls[0], copies: 2 }, { url: urls[1], copies: 1 }];
+		const copies =
+			urls.length === 1
+				? [{ url: urls[0], copies: 3 }]
+				: [
+						{ url: urls[0], copies: 2 },
+						{ url: urls[1], copies: 1 },
+					];
 		const results = await Promise.all(
-			copies.map(async ({ url, copies: n }) =>
-				await w.perks.deliverAllUntilDone(events, { url, secret, copies: n, concurrency: 10, backoffMs: BACKOFF }),
+			copies.map(
+				async ({ url, copies: n }) =>
+					await w.perks.deliverAllUntilDone(events, {
+						url,
+						secret,
+						copies: n,
+						concurrency: 10,
+						backoffMs: BACKOFF,
+					}),
 			),
 		);
 		log('duplicates', { events: LOAD.duplicates, ...summary(results.flat()) });
@@ -83,7 +112,10 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		const crew = hire(w, LOAD.outageEvents, 'outage');
 		w.slack.outage(['chat.postMessage'], LOAD.outageMs, 503);
 		// All at once, as a funding run: every first attempt lands inside the outage.
-		const results = await w.perks.deliverAllUntilDone(walletEvents(crew), { concurrency: LOAD.outageEvents, backoffMs: BACKOFF });
+		const results = await w.perks.deliverAllUntilDone(walletEvents(crew), {
+			concurrency: LOAD.outageEvents,
+			backoffMs: BACKOFF,
+		});
 		expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
 		// The first attempts failed (answered non-2xx), so the platform came again.
 		expect(results.every((r) => r.attempts[0].status !== 200)).toBe(true);
@@ -101,16 +133,31 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 			kinds: ['429', '500', '503', 'reset', 'reset_after', 'timeout_after'],
 			holdMs: 1_500,
 		});
-		w.perks.faultRate({ rate: 0.2, seed: 7, pathPrefix: '/v1/wallets', kinds: ['429', '500', '503', 'reset', 'timeout'], holdMs: 1_500 });
+		w.perks.faultRate({
+			rate: 0.2,
+			seed: 7,
+			pathPrefix: '/v1/wallets',
+			kinds: ['429', '500', '503', 'reset', 'timeout'],
+			holdMs: 1_500,
+		});
 		try {
-			const results = await w.perks.deliverAllUntilDone(lowBalanceEvents(crew), { concurrency: 40, backoffMs: FAST_BACKOFF });
+			const results = await w.perks.deliverAllUntilDone(lowBalanceEvents(crew), {
+				concurrency: 40,
+				backoffMs: FAST_BACKOFF,
+			});
 			const counts = dmCounts(w, crew);
 			expect(Math.max(...counts)).toBe(1);
 			results.forEach((r, i) => {
 				if (r.outcome === 'delivered') expect(counts[i]).toBe(1);
 			});
-			expect(w.slack.injectedCount('reset_after') + w.slack.injectedCount('timeout_after')).toBeGreaterThan(0);
-			log('faults', { ...summary(results), ambiguous: w.slack.injectedCount('reset_after') + w.slack.injectedCount('timeout_after'), dms: counts.reduce((a, b) => a + b, 0) });
+			expect(
+				w.slack.injectedCount('reset_after') + w.slack.injectedCount('timeout_after'),
+			).toBeGreaterThan(0);
+			log('faults', {
+				...summary(results),
+				ambiguous: w.slack.injectedCount('reset_after') + w.slack.injectedCount('timeout_after'),
+				dms: counts.reduce((a, b) => a + b, 0),
+			});
 		} finally {
 			w.slack.clearFaultRate();
 			w.perks.clearFaultRate();
@@ -123,11 +170,20 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		w.slack.rateLimit('chat.postMessage', 10);
 		try {
 			const began = Date.now();
-			const results = await w.perks.deliverAllUntilDone(walletEvents(crew), { concurrency: 20, backoffMs: FAST_BACKOFF });
+			const results = await w.perks.deliverAllUntilDone(walletEvents(crew), {
+				concurrency: 20,
+				backoffMs: FAST_BACKOFF,
+			});
 			const ms = Date.now() - began;
 			expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
 			expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));
-			log('rate limit', { events: LOAD.rateLimited, ms, floorMs: (LOAD.rateLimited / 10) * 1000, refused429: w.slack.rateLimitedCount('chat.postMessage'), ...summary(results) });
+			log('rate limit', {
+				events: LOAD.rateLimited,
+				ms,
+				floorMs: (LOAD.rateLimited / 10) * 1000,
+				refused429: w.slack.rateLimitedCount('chat.postMessage'),
+				...summary(results),
+			});
 		} finally {
 			w.slack.clearRateLimits();
 		}
@@ -136,13 +192,20 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 	it(`kill: n8n SIGKILLed mid fan-out of ${LOAD.kill} events and started again → no duplicate, the rest arrives`, async () => {
 		const w = world();
 		const crew = hire(w, LOAD.kill, 'kill');
-		const channels = () => crew.map((p) => w.slack.dmChannelFor(p.user.id)).filter(Boolean) as string[];
+		const channels = () =>
+			crew.map((p) => w.slack.dmChannelFor(p.user.id)).filter(Boolean) as string[];
 		const delivered = () => channels().reduce((n, c) => n + w.slack.messagesFor(c).length, 0);
 		// Slow posts, so the kill lands while many sends are in flight.
 		w.slack.rateLimit('chat.postMessage', 15);
-		const deliveries = w.perks.deliverAllUntilDone(walletEvents(crew), { concurrency: 15, backoffMs: BACKOFF });
+		const deliveries = w.perks.deliverAllUntilDone(walletEvents(crew), {
+			concurrency: 15,
+			backoffMs: BACKOFF,
+		});
 		let atKill = 0;
-		await waitFor(() => delivered() >= LOAD.kill / 3, { what: 'a third of the DMs', timeoutMs: 60_000 });
+		await waitFor(() => delivered() >= LOAD.kill / 3, {
+			what: 'a third of the DMs',
+			timeoutMs: 60_000,
+		});
 		await target().killAndStart(() => (atKill = delivered()));
 		const results = await deliveries;
 		w.slack.clearRateLimits();
@@ -152,7 +215,7 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 		log('kill', { events: LOAD.kill, dmsAtKill: atKill, ...summary(results) });
 	});
 
-	it('secrets: no token, API key or webhook secret in n8n\'s log or stored execution data', async () => {
+	it("secrets: no token, API key or webhook secret in n8n's log or stored execution data", async () => {
 		await sleep(500);
 		const secrets = secretsOf(world());
 		const log = target().logText();
@@ -164,5 +227,4 @@ export function exactlyOnceSuite(label: string, setup: () => { target: () => Tar
 			expect(data).not.toContain(secret);
 		}
 	});
-
 }

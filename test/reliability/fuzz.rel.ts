@@ -19,7 +19,20 @@ import { SlackEmulator, type EmulatedUser } from '../emulators/slackApi';
 import { N8nInstance, sleep, waitFor } from '../e2e/n8nInstance';
 import { loadTemplate, templateCredentials, webhookIdOf } from '../e2e/templateSetup';
 
-import { CONCURRENCY, flipByte, FULL, lanes, now, outcomeTable, oversize as oversizeBody, PAYLOAD_MAX_MIB, prng, SEED, send, type Req } from './fuzzKit';
+import {
+	CONCURRENCY,
+	flipByte,
+	FULL,
+	lanes,
+	now,
+	outcomeTable,
+	oversize as oversizeBody,
+	PAYLOAD_MAX_MIB,
+	prng,
+	SEED,
+	send,
+	type Req,
+} from './fuzzKit';
 
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? (FULL ? 10_000 : 2_000));
 const random = prng(SEED);
@@ -41,10 +54,16 @@ interface Case {
 const json = { 'content-type': 'application/json' };
 const oversize = () => oversizeBody(random);
 /** A wallet.funded event with `extra` spliced in as raw JSON text before the closing brace. */
-const withRaw = (event: Buffer, extra: string) => Buffer.from(`${event.toString('utf8').slice(0, -1)},${extra}}`);
+const withRaw = (event: Buffer, extra: string) =>
+	Buffer.from(`${event.toString('utf8').slice(0, -1)},${extra}}`);
 /** The event with its amount and balance written as `n`, signed. */
 const withNumbers = (event: Buffer, sign: (body: Buffer) => string, n: string): Req => {
-	const body = Buffer.from(event.toString().replace(/"amount":\d+/, `"amount":${n}`).replace(/"balance":\d+/, `"balance":${n}`));
+	const body = Buffer.from(
+		event
+			.toString()
+			.replace(/"amount":\d+/, `"amount":${n}`)
+			.replace(/"balance":\d+/, `"balance":${n}`),
+	);
 	return { body, headers: { ...json, 'perks-signature': sign(body) } };
 };
 const forgeHeader = (real: string) => {
@@ -55,34 +74,377 @@ const forgeHeader = (real: string) => {
 
 /** Weighted: most requests are attacks; about 12% are valid events (half of them unusual) interleaved with them. */
 const CASES: Array<[number, Case]> = [
-	[6, { kind: 'valid', signed: true, mustDeliver: true, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e) } }) }],
+	[
+		6,
+		{
+			kind: 'valid',
+			signed: true,
+			mustDeliver: true,
+			make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e) } }),
+		},
+	],
 	[6, { kind: 'no signature', signed: false, make: (e) => ({ body: e, headers: json }) }],
-	[6, { kind: 'wrong secret', signed: false, make: (e) => ({ body: e, headers: { ...json, 'perks-signature': `t=${now()},v1=${computeSignature(`whsec_${hex(24)}`, now(), e)}` } }) }],
-	[8, { kind: 'one signature digit changed', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': forgeHeader(s(e)) } }) }],
-	[5, { kind: 'garbage signature header', signed: false, make: (e) => ({ body: e, headers: { ...json, 'perks-signature': pick([`v1=${hex(64)}`, `t=${now()}`, `t=abc,v1=${hex(64)}`, `t=${now()},v1=`, 'x'.repeat(int(5000)), `t=${now()},v0=${hex(64)}`, `t=${now()},,,v1=${hex(63)}`]) } }) }],
-	[6, { kind: 'stale timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, now() - 301 - int(100_000)) } }) }],
-	[4, { kind: 'future timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, now() + 301 + int(100_000)) } }) }],
-	[4, { kind: 'huge or negative timestamp', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e, pick([0, -1, 1e12, 2 ** 53, 1e20])) } }) }],
-	[8, { kind: 'tampered body (signed before a byte changed)', signed: false, make: (e, s) => ({ body: flipByte(e, random), headers: { ...json, 'perks-signature': s(e) } }) }],
-	[4, { kind: 'amount raised after signing', signed: false, make: (e, s) => ({ body: Buffer.from(e.toString().replace('"amount":5', '"amount":5000')), headers: { ...json, 'perks-signature': s(e) } }) }],
-	[4, { kind: 'signature of another body', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(Buffer.from(e.toString().replace('"balance":', '"balance":1'))) } }) }],
-	[4, { kind: 'repeated header, both forged', signed: false, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': [forgeHeader(s(e)), forgeHeader(s(e))] } }) }],
-	[3, { kind: 'repeated header, valid twice', signed: true, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': [s(e), s(e)] } }) }],
-	[3, { kind: 'repeated header, forged then valid', signed: true, make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': [forgeHeader(s(e)), s(e)] } }) }],
-	[4, { kind: 'wrong content type, unsigned', signed: false, make: (e) => ({ body: e, headers: { 'content-type': pick(['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream']) } }) }],
-	[5, { kind: 'wrong content type, signed', signed: true, make: (e, s) => ({ body: e, headers: { 'content-type': pick(['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'application/octet-stream', 'application/json; charset=latin1', 'application/vnd.api+json']), 'perks-signature': s(e) } }) }],
-	[3, { kind: 'no content type, signed', signed: true, make: (e, s) => ({ body: e, headers: { 'perks-signature': s(e) } }) }],
-	[4, { kind: 'invalid UTF-8 in an unknown field, signed', signed: true, mustDeliver: true, make: (e, s) => { const b = Buffer.concat([e.subarray(0, e.length - 1), Buffer.from(',"x":"'), Buffer.from(pick([[0xff, 0xfe], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]])), Buffer.from('"}')]); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[3, { kind: 'invalid UTF-8 in the email, signed', signed: true, refusedAs: { error: 'invalid_utf8', field: 'data.employee.email' }, make: (e, s) => { const b = Buffer.from(e.toString('latin1').replace('@', '\xff@'), 'latin1'); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[2, { kind: 'invalid UTF-8 in the name, signed', signed: true, refusedAs: { error: 'invalid_utf8', field: 'data.employee.name' }, make: (e, s) => { const b = Buffer.from(e.toString('latin1').replace('"name":"', '"name":"\xe9'), 'latin1'); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[3, { kind: 'deep nesting, signed', signed: true, make: (e, s) => { const d = 1_000 + int(200_000); const b = withRaw(e, `"deep":${'['.repeat(d)}${']'.repeat(d)}`); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[2, { kind: 'deep nesting, unsigned', signed: false, make: () => { const d = 1_000 + int(150_000); return { body: Buffer.from(`${'{"a":'.repeat(d)}1${'}'.repeat(d)}`), headers: json }; } }],
-	[3, { kind: 'numbers no double holds exactly, signed', signed: true, mustDeliver: true, make: (e, s) => withNumbers(e, s, pick(['9'.repeat(300), '123456789012345678901234567890', '9007199254740993', '1e-400', '-0', '4.9e-324', '1e2', '-1.5e3'])) }],
-	[2, { kind: 'numbers beyond ±1.8e308, signed', signed: true, refusedAs: { error: 'invalid_event', field: 'data.amount' }, make: (e, s) => withNumbers(e, s, pick(['1e400', '-1e400', '9'.repeat(400), '1e99999'])) }],
-	[4, { kind: '__proto__ / constructor keys, signed', signed: true, make: (e, s) => { const b = withRaw(Buffer.from(e.toString().replace('"data":{', `"data":{"__proto__":{"polluted":true,"amount":99999},`)), pick(['"__proto__":{"isAdmin":true}', '"constructor":{"prototype":{"polluted":true}}', '"__proto__":null'])); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[2, { kind: 'not JSON, signed', signed: true, make: (e, s) => { const b = pick([Buffer.from(hex(200)), Buffer.from(''), Buffer.from('null'), Buffer.from('[]'), Buffer.from('"x"'), Buffer.from(e.toString().slice(0, int(e.length)))]); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[1, { kind: 'over the size limit, signed', signed: true, mayDrop: true, make: (e, s) => { const b = Buffer.concat([e.subarray(0, e.length - 1), Buffer.from(',"pad":"'), oversize(), Buffer.from('"}')]); return { body: b, headers: { ...json, 'perks-signature': s(b) } }; } }],
-	[1, { kind: 'over the size limit, unsigned', signed: false, mayDrop: true, make: () => ({ body: oversize(), headers: json }) }],
+	[
+		6,
+		{
+			kind: 'wrong secret',
+			signed: false,
+			make: (e) => ({
+				body: e,
+				headers: {
+					...json,
+					'perks-signature': `t=${now()},v1=${computeSignature(`whsec_${hex(24)}`, now(), e)}`,
+				},
+			}),
+		},
+	],
+	[
+		8,
+		{
+			kind: 'one signature digit changed',
+			signed: false,
+			make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': forgeHeader(s(e)) } }),
+		},
+	],
+	[
+		5,
+		{
+			kind: 'garbage signature header',
+			signed: false,
+			make: (e) => ({
+				body: e,
+				headers: {
+					...json,
+					'perks-signature': pick([
+						`v1=${hex(64)}`,
+						`t=${now()}`,
+						`t=abc,v1=${hex(64)}`,
+						`t=${now()},v1=`,
+						'x'.repeat(int(5000)),
+						`t=${now()},v0=${hex(64)}`,
+						`t=${now()},,,v1=${hex(63)}`,
+					]),
+				},
+			}),
+		},
+	],
+	[
+		6,
+		{
+			kind: 'stale timestamp',
+			signed: false,
+			make: (e, s) => ({
+				body: e,
+				headers: { ...json, 'perks-signature': s(e, now() - 301 - int(100_000)) },
+			}),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'future timestamp',
+			signed: false,
+			make: (e, s) => ({
+				body: e,
+				headers: { ...json, 'perks-signature': s(e, now() + 301 + int(100_000)) },
+			}),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'huge or negative timestamp',
+			signed: false,
+			make: (e, s) => ({
+				body: e,
+				headers: { ...json, 'perks-signature': s(e, pick([0, -1, 1e12, 2 ** 53, 1e20])) },
+			}),
+		},
+	],
+	[
+		8,
+		{
+			kind: 'tampered body (signed before a byte changed)',
+			signed: false,
+			make: (e, s) => ({
+				body: flipByte(e, random),
+				headers: { ...json, 'perks-signature': s(e) },
+			}),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'amount raised after signing',
+			signed: false,
+			make: (e, s) => ({
+				body: Buffer.from(e.toString().replace('"amount":5', '"amount":5000')),
+				headers: { ...json, 'perks-signature': s(e) },
+			}),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'signature of another body',
+			signed: false,
+			make: (e, s) => ({
+				body: e,
+				headers: {
+					...json,
+					'perks-signature': s(Buffer.from(e.toString().replace('"balance":', '"balance":1'))),
+				},
+			}),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'repeated header, both forged',
+			signed: false,
+			make: (e, s) => ({
+				body: e,
+				headers: { ...json, 'perks-signature': [forgeHeader(s(e)), forgeHeader(s(e))] },
+			}),
+		},
+	],
+	[
+		3,
+		{
+			kind: 'repeated header, valid twice',
+			signed: true,
+			make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': [s(e), s(e)] } }),
+		},
+	],
+	[
+		3,
+		{
+			kind: 'repeated header, forged then valid',
+			signed: true,
+			make: (e, s) => ({
+				body: e,
+				headers: { ...json, 'perks-signature': [forgeHeader(s(e)), s(e)] },
+			}),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'wrong content type, unsigned',
+			signed: false,
+			make: (e) => ({
+				body: e,
+				headers: {
+					'content-type': pick([
+						'text/plain',
+						'application/x-www-form-urlencoded',
+						'application/xml',
+						'multipart/form-data; boundary=x',
+						'application/octet-stream',
+					]),
+				},
+			}),
+		},
+	],
+	[
+		5,
+		{
+			kind: 'wrong content type, signed',
+			signed: true,
+			make: (e, s) => ({
+				body: e,
+				headers: {
+					'content-type': pick([
+						'text/plain',
+						'application/x-www-form-urlencoded',
+						'application/xml',
+						'application/octet-stream',
+						'application/json; charset=latin1',
+						'application/vnd.api+json',
+					]),
+					'perks-signature': s(e),
+				},
+			}),
+		},
+	],
+	[
+		3,
+		{
+			kind: 'no content type, signed',
+			signed: true,
+			make: (e, s) => ({ body: e, headers: { 'perks-signature': s(e) } }),
+		},
+	],
+	[
+		4,
+		{
+			kind: 'invalid UTF-8 in an unknown field, signed',
+			signed: true,
+			mustDeliver: true,
+			make: (e, s) => {
+				const b = Buffer.concat([
+					e.subarray(0, e.length - 1),
+					Buffer.from(',"x":"'),
+					Buffer.from(
+						pick([
+							[0xff, 0xfe],
+							[0xc3, 0x28],
+							[0xe2, 0x82],
+							[0xed, 0xa0, 0x80],
+							[0xf4, 0x90, 0x80, 0x80],
+						]),
+					),
+					Buffer.from('"}'),
+				]);
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		3,
+		{
+			kind: 'invalid UTF-8 in the email, signed',
+			signed: true,
+			refusedAs: { error: 'invalid_utf8', field: 'data.employee.email' },
+			make: (e, s) => {
+				const b = Buffer.from(e.toString('latin1').replace('@', '\xff@'), 'latin1');
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		2,
+		{
+			kind: 'invalid UTF-8 in the name, signed',
+			signed: true,
+			refusedAs: { error: 'invalid_utf8', field: 'data.employee.name' },
+			make: (e, s) => {
+				const b = Buffer.from(e.toString('latin1').replace('"name":"', '"name":"\xe9'), 'latin1');
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		3,
+		{
+			kind: 'deep nesting, signed',
+			signed: true,
+			make: (e, s) => {
+				const d = 1_000 + int(200_000);
+				const b = withRaw(e, `"deep":${'['.repeat(d)}${']'.repeat(d)}`);
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		2,
+		{
+			kind: 'deep nesting, unsigned',
+			signed: false,
+			make: () => {
+				const d = 1_000 + int(150_000);
+				return { body: Buffer.from(`${'{"a":'.repeat(d)}1${'}'.repeat(d)}`), headers: json };
+			},
+		},
+	],
+	[
+		3,
+		{
+			kind: 'numbers no double holds exactly, signed',
+			signed: true,
+			mustDeliver: true,
+			make: (e, s) =>
+				withNumbers(
+					e,
+					s,
+					pick([
+						'9'.repeat(300),
+						'123456789012345678901234567890',
+						'9007199254740993',
+						'1e-400',
+						'-0',
+						'4.9e-324',
+						'1e2',
+						'-1.5e3',
+					]),
+				),
+		},
+	],
+	[
+		2,
+		{
+			kind: 'numbers beyond ±1.8e308, signed',
+			signed: true,
+			refusedAs: { error: 'invalid_event', field: 'data.amount' },
+			make: (e, s) => withNumbers(e, s, pick(['1e400', '-1e400', '9'.repeat(400), '1e99999'])),
+		},
+	],
+	[
+		4,
+		{
+			kind: '__proto__ / constructor keys, signed',
+			signed: true,
+			make: (e, s) => {
+				const b = withRaw(
+					Buffer.from(
+						e
+							.toString()
+							.replace('"data":{', `"data":{"__proto__":{"polluted":true,"amount":99999},`),
+					),
+					pick([
+						'"__proto__":{"isAdmin":true}',
+						'"constructor":{"prototype":{"polluted":true}}',
+						'"__proto__":null',
+					]),
+				);
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		2,
+		{
+			kind: 'not JSON, signed',
+			signed: true,
+			make: (e, s) => {
+				const b = pick([
+					Buffer.from(hex(200)),
+					Buffer.from(''),
+					Buffer.from('null'),
+					Buffer.from('[]'),
+					Buffer.from('"x"'),
+					Buffer.from(e.toString().slice(0, int(e.length))),
+				]);
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		1,
+		{
+			kind: 'over the size limit, signed',
+			signed: true,
+			mayDrop: true,
+			make: (e, s) => {
+				const b = Buffer.concat([
+					e.subarray(0, e.length - 1),
+					Buffer.from(',"pad":"'),
+					oversize(),
+					Buffer.from('"}'),
+				]);
+				return { body: b, headers: { ...json, 'perks-signature': s(b) } };
+			},
+		},
+	],
+	[
+		1,
+		{
+			kind: 'over the size limit, unsigned',
+			signed: false,
+			mayDrop: true,
+			make: () => ({ body: oversize(), headers: json }),
+		},
+	],
 ];
 
 interface Sent {
@@ -110,7 +472,11 @@ beforeAll(async () => {
 		// Debug logging of 10,000 requests would dominate the run.
 		env: { N8N_PAYLOAD_SIZE_MAX: String(PAYLOAD_MAX_MIB), N8N_LOG_LEVEL: 'info' },
 	});
-	await waitFor(() => perks.webhooks.some((w) => w.url === n8n.webhookUrl(webhookIdOf(DM))), { what: 'the template to register', timeoutMs: 60_000, instance: n8n });
+	await waitFor(() => perks.webhooks.some((w) => w.url === n8n.webhookUrl(webhookIdOf(DM))), {
+		what: 'the template to register',
+		timeoutMs: 60_000,
+		instance: n8n,
+	});
 }, 900_000);
 
 afterAll(async () => {
@@ -129,50 +495,107 @@ it(`fuzz: ${TOTAL} generated requests to the Perks Trigger: none accepted withou
 		TOTAL,
 		async (i) => {
 			const user = users[i];
-			const employee: Employee = { id: `emp_fuzz_${i}`, email: user.email!, name: user.realName, locale: 'en', active: true };
-			const event = Buffer.from(JSON.stringify(walletFundedEvent(employee, { amount: 5, balance: 50 })));
+			const employee: Employee = {
+				id: `emp_fuzz_${i}`,
+				email: user.email!,
+				name: user.realName,
+				locale: 'en',
+				active: true,
+			};
+			const event = Buffer.from(
+				JSON.stringify(walletFundedEvent(employee, { amount: 5, balance: 50 })),
+			);
 			const c = random.weighted(CASES);
 			const req = c.make(event, sign);
 			let answer = await send(url, req);
 			// The platform redelivers a valid event that was not answered 2xx ("in progress", a failed run).
-			for (let retry = 0; c.mustDeliver && (answer.status === 0 || answer.status >= 500 || answer.status === 409) && retry < 5; retry++) {
+			for (
+				let retry = 0;
+				c.mustDeliver &&
+				(answer.status === 0 || answer.status >= 500 || answer.status === 409) &&
+				retry < 5;
+				retry++
+			) {
 				await sleep(500);
-				answer = await send(url, { ...req, headers: { ...req.headers, 'perks-signature': sign(req.body) } });
+				answer = await send(url, {
+					...req,
+					headers: { ...req.headers, 'perks-signature': sign(req.body) },
+				});
 			}
-			sent.push({ kind: c.kind, signed: c.signed, mustDeliver: Boolean(c.mustDeliver), mayDrop: Boolean(c.mayDrop), refusedAs: c.refusedAs, ...answer, user });
+			sent.push({
+				kind: c.kind,
+				signed: c.signed,
+				mustDeliver: Boolean(c.mustDeliver),
+				mayDrop: Boolean(c.mayDrop),
+				refusedAs: c.refusedAs,
+				...answer,
+				user,
+			});
 		},
 		() => n8n.isReady(),
 	);
 
 	const accepted = (s: Sent) => s.status >= 200 && s.status < 300;
 	const mustDeliver = sent.filter((s) => s.mustDeliver);
-	await waitFor(() => mustDeliver.every((s) => slack.messagesFor(s.user.id).length > 0), { what: 'the valid events\' DMs', timeoutMs: 60_000, instance: n8n }).catch(() => undefined);
+	await waitFor(() => mustDeliver.every((s) => slack.messagesFor(s.user.id).length > 0), {
+		what: "the valid events' DMs",
+		timeoutMs: 60_000,
+		instance: n8n,
+	}).catch(() => undefined);
 	await sleep(2_000);
 	const dms = new Map<string, number>();
 	for (const m of slack.messages) dms.set(String(m.channel), (dms.get(String(m.channel)) ?? 0) + 1);
 	const dmsOf = (s: Sent) => dms.get(slack.dmChannelFor(s.user.id) ?? '-') ?? 0;
 
-	const table = outcomeTable(sent.map((s) => ({ kind: s.kind, outcome: `${s.status || 'dropped'}${dmsOf(s) ? ` +${dmsOf(s)} DM` : ''}` })));
+	const table = outcomeTable(
+		sent.map((s) => ({
+			kind: s.kind,
+			outcome: `${s.status || 'dropped'}${dmsOf(s) ? ` +${dmsOf(s)} DM` : ''}`,
+		})),
+	);
 	const seconds = Math.round((Date.now() - started) / 1000);
-	process.stdout.write(`\n[fuzz] Perks Trigger: seed ${SEED}, ${sent.length} requests, ${CONCURRENCY} at a time, ${seconds} s; outcomes by kind (status +DMs: count):\n${table}\n`);
+	process.stdout.write(
+		`\n[fuzz] Perks Trigger: seed ${SEED}, ${sent.length} requests, ${CONCURRENCY} at a time, ${seconds} s; outcomes by kind (status +DMs: count):\n${table}\n`,
+	);
 
 	expect(sent).toHaveLength(TOTAL);
 	// Nothing without a valid signature for the exact bytes is accepted or runs.
-	expect(sent.filter((s) => !s.signed && (accepted(s) || dmsOf(s) > 0)).map((s) => `${s.kind}: ${s.status}`)).toEqual([]);
+	expect(
+		sent
+			.filter((s) => !s.signed && (accepted(s) || dmsOf(s) > 0))
+			.map((s) => `${s.kind}: ${s.status}`),
+	).toEqual([]);
 	// A refusal runs nothing; an acceptance at most once.
-	expect(sent.filter((s) => !accepted(s) && dmsOf(s) > 0).map((s) => `${s.kind}: ${s.status}`)).toEqual([]);
+	expect(
+		sent.filter((s) => !accepted(s) && dmsOf(s) > 0).map((s) => `${s.kind}: ${s.status}`),
+	).toEqual([]);
 	expect(sent.filter((s) => dmsOf(s) > 1).map((s) => s.kind)).toEqual([]);
 	// No answer only where n8n may cut an oversize body short (n8n itself answers those 500);
 	// anything else unsigned gets a 4xx. A signed event may get 500 when its run fails (e.g. an
 	// email no Slack account has), so the platform redelivers it: checked above to send nothing.
 	expect(sent.filter((s) => s.status === 0 && !s.mayDrop).map((s) => s.kind)).toEqual([]);
-	expect(sent.filter((s) => !s.signed && !s.mayDrop && (s.status < 400 || s.status >= 500)).map((s) => `${s.kind}: ${s.status}`)).toEqual([]);
+	expect(
+		sent
+			.filter((s) => !s.signed && !s.mayDrop && (s.status < 400 || s.status >= 500))
+			.map((s) => `${s.kind}: ${s.status}`),
+	).toEqual([]);
 	// What cannot be handled is refused 400 (final) naming the field, never 500 (retried, then lost).
-	const refusedWrongly = (s: Sent) => s.status !== 400 || !s.body.includes(`"error":"${s.refusedAs!.error}"`) || !s.body.includes(`"field":"${s.refusedAs!.field}"`);
-	expect(sent.filter((s) => s.refusedAs && refusedWrongly(s)).map((s) => `${s.kind}: ${s.status} ${s.body.slice(0, 120)}`)).toEqual([]);
+	const refusedWrongly = (s: Sent) =>
+		s.status !== 400 ||
+		!s.body.includes(`"error":"${s.refusedAs!.error}"`) ||
+		!s.body.includes(`"field":"${s.refusedAs!.field}"`);
+	expect(
+		sent
+			.filter((s) => s.refusedAs && refusedWrongly(s))
+			.map((s) => `${s.kind}: ${s.status} ${s.body.slice(0, 120)}`),
+	).toEqual([]);
 	// Valid events interleaved (unusual but valid ones too): accepted and delivered exactly once.
 	expect(mustDeliver.length).toBeGreaterThan(TOTAL * 0.03);
-	expect(mustDeliver.filter((s) => !accepted(s) || dmsOf(s) !== 1).map((s) => `${s.kind}: ${s.status} ${dmsOf(s)}`)).toEqual([]);
+	expect(
+		mustDeliver
+			.filter((s) => !accepted(s) || dmsOf(s) !== 1)
+			.map((s) => `${s.kind}: ${s.status} ${dmsOf(s)}`),
+	).toEqual([]);
 	// n8n kept serving and never crashed.
 	expect(notReady).toEqual([]);
 	expect(n8n.running).toBe(true);

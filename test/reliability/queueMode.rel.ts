@@ -13,8 +13,16 @@ let cluster: N8nQueueCluster;
 
 beforeAll(async () => {
 	world = await startWorld();
-	cluster = await N8nQueueCluster.launch({ name: 'reliability-queue', credentials: world.credentials, workflows: world.workflows, env: LEASE_ENV });
-	await waitFor(() => world.perks.webhooks.length >= world.workflows.length, { what: 'both workflows to register', timeoutMs: 90_000 });
+	cluster = await N8nQueueCluster.launch({
+		name: 'reliability-queue',
+		credentials: world.credentials,
+		workflows: world.workflows,
+		env: LEASE_ENV,
+	});
+	await waitFor(() => world.perks.webhooks.length >= world.workflows.length, {
+		what: 'both workflows to register',
+		timeoutMs: 90_000,
+	});
 }, 600_000);
 
 afterAll(async () => {
@@ -26,7 +34,10 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 	exactlyOnceSuite('queue', () => ({
 		world: () => world,
 		target: () => ({
-			urls: (workflow) => [cluster.webhookUrl(webhookIdOf(workflow), 'webhook', 'webhook'), cluster.webhookUrl(webhookIdOf(workflow), 'webhook', 'main')],
+			urls: (workflow) => [
+				cluster.webhookUrl(webhookIdOf(workflow), 'webhook', 'webhook'),
+				cluster.webhookUrl(webhookIdOf(workflow), 'webhook', 'main'),
+			],
 			executions: async (id) => await cluster.executions(id),
 			restart: async () => await cluster.restart(),
 			killAndStart: async (onKilled) => {
@@ -35,7 +46,10 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 				await cluster.start();
 			},
 			logText: () => cluster.logFiles.map(readLog).join('\n'),
-			executionData: async () => (await cluster.query<{ data: string }>('SELECT data FROM execution_data')).map((r) => r.data).join('\n'),
+			executionData: async () =>
+				(await cluster.query<{ data: string }>('SELECT data FROM execution_data'))
+					.map((r) => r.data)
+					.join('\n'),
 		}),
 	}));
 });

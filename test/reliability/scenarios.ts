@@ -21,8 +21,26 @@ import { loadTemplate, templateCredentials, webhookIdOf } from '../e2e/templateS
 
 export const FULL = process.env.PERKS_RELIABILITY_FULL === '1';
 export const LOAD = FULL
-	? { burst: 500, burstConcurrency: 25, duplicates: 200, outageMs: 60_000, outageEvents: 60, faults: 200, rateLimited: 300, kill: 200 }
-	: { burst: 120, burstConcurrency: 25, duplicates: 40, outageMs: 15_000, outageEvents: 30, faults: 60, rateLimited: 120, kill: 60 };
+	? {
+			burst: 500,
+			burstConcurrency: 25,
+			duplicates: 200,
+			outageMs: 60_000,
+			outageEvents: 60,
+			faults: 200,
+			rateLimited: 300,
+			kill: 200,
+		}
+	: {
+			burst: 120,
+			burstConcurrency: 25,
+			duplicates: 40,
+			outageMs: 15_000,
+			outageEvents: 30,
+			faults: 60,
+			rateLimited: 120,
+			kill: 60,
+		};
 
 /** A claim left by a killed sender blocks copies this long before it is taken over (and looked up). */
 export const LEASE_ENV = { PERKS_LEDGER_LEASE_SECONDS: '5' };
@@ -46,9 +64,17 @@ export const DM = loadTemplate('wallet-funded-to-slack-dm.json', 'relWalletDm01'
 export const LOOKUP_DM: WorkflowJson = (() => {
 	const base = loadTemplate('wallet-funded-to-slack-dm.json', 'relLookupDm01');
 	const nodes = base.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
-	const trigger = { ...nodes.find((n) => n.name === 'Perks Trigger')!, id: 'rel-trigger-2', webhookId: 'rel-lookup-hook' } as INode;
+	const trigger = {
+		...nodes.find((n) => n.name === 'Perks Trigger')!,
+		id: 'rel-trigger-2',
+		webhookId: 'rel-lookup-hook',
+	} as INode;
 	trigger.parameters = { ...trigger.parameters, events: ['wallet.low_balance'] };
-	const sendDm = { ...nodes.find((n) => n.name === 'Send DM')!, id: 'rel-send-2', position: [800, 0] } as INode;
+	const sendDm = {
+		...nodes.find((n) => n.name === 'Send DM')!,
+		id: 'rel-send-2',
+		position: [800, 0],
+	} as INode;
 	const lookup: INode = {
 		id: 'rel-lookup-2',
 		name: 'Balance Lookup',
@@ -89,7 +115,12 @@ export async function startWorld(): Promise<World> {
 	const perks = new PerksEmulator();
 	const slack = new SlackEmulator({ appName: 'Perks' });
 	await Promise.all([perks.start(), slack.start()]);
-	return { perks, slack, credentials: templateCredentials(perks, slack), workflows: [DM, LOOKUP_DM] };
+	return {
+		perks,
+		slack,
+		credentials: templateCredentials(perks, slack),
+		workflows: [DM, LOOKUP_DM],
+	};
 }
 
 export async function stopWorld(world: World): Promise<void> {
@@ -108,7 +139,11 @@ export function hire(world: World, count: number, tag: string): Person[] {
 		const n = ++people;
 		const email = `${tag}.${n}@example.com`;
 		const user = world.slack.addUser({ name: `${tag}${n}`, realName: `${tag} ${n}`, email });
-		const employee = world.perks.addEmployee({ email, name: `${tag} ${n}`, locale: ['en', 'es', 'it', 'pt'][n % 4] });
+		const employee = world.perks.addEmployee({
+			email,
+			name: `${tag} ${n}`,
+			locale: ['en', 'es', 'it', 'pt'][n % 4],
+		});
 		return { employee, user };
 	});
 }
@@ -130,7 +165,9 @@ export function summary(results: RedeliveryResult[]): Record<string, number> {
 }
 
 export function walletEvents(crew: Person[]) {
-	return crew.map((p, i) => walletFundedEvent(p.employee, { amount: 100 + i, balance: 1000 + i, period: '2026-12' }));
+	return crew.map((p, i) =>
+		walletFundedEvent(p.employee, { amount: 100 + i, balance: 1000 + i, period: '2026-12' }),
+	);
 }
 
 export function lowBalanceEvents(crew: Person[]) {

@@ -8,8 +8,17 @@ let n8n: N8nInstance;
 
 beforeAll(async () => {
 	world = await startWorld();
-	n8n = await N8nInstance.launch({ name: 'reliability-sqlite', credentials: world.credentials, workflows: world.workflows, env: LEASE_ENV });
-	await waitFor(() => world.perks.webhooks.length >= world.workflows.length, { what: 'both workflows to register', timeoutMs: 60_000, instance: n8n });
+	n8n = await N8nInstance.launch({
+		name: 'reliability-sqlite',
+		credentials: world.credentials,
+		workflows: world.workflows,
+		env: LEASE_ENV,
+	});
+	await waitFor(() => world.perks.webhooks.length >= world.workflows.length, {
+		what: 'both workflows to register',
+		timeoutMs: 60_000,
+		instance: n8n,
+	});
 }, 600_000);
 
 afterAll(async () => {
@@ -30,7 +39,10 @@ describe('exactly once on SQLite (one n8n process)', () => {
 				await n8n.start();
 			},
 			logText: () => readLog(n8n.logFile),
-			executionData: async () => (await n8n.query<{ data: string }>('SELECT data FROM execution_data')).map((r) => r.data).join('\n'),
+			executionData: async () =>
+				(await n8n.query<{ data: string }>('SELECT data FROM execution_data'))
+					.map((r) => r.data)
+					.join('\n'),
 		}),
 	}));
 });

@@ -1,7 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
-import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
+import {
+	employeeEmailProperty,
+	manualMappingsProperty,
+	readManualMappings,
+} from '../../shared/mapping/properties';
 import { resolveByEmail } from '../../shared/mapping/recipients';
 import { requireString } from '../../shared/node/parameters';
 
@@ -18,7 +22,11 @@ export async function execute(
 	platform: ChatPlatform,
 ): Promise<IDataObject> {
 	const email = requireString(this, 'email', itemIndex, 'Email');
-	const { user, matchedBy } = await resolveByEmail(platform, email, readManualMappings(this, itemIndex));
+	const { user, matchedBy } = await resolveByEmail(
+		platform,
+		email,
+		readManualMappings(this, itemIndex),
+	);
 	return {
 		...this.getInputData()[itemIndex].json,
 		email,

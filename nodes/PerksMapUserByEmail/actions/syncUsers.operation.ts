@@ -33,7 +33,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Runs once per execution, whatever the number of input items. */
-export async function execute(this: IExecuteFunctions, platform: ChatPlatform): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	platform: ChatPlatform,
+): Promise<IDataObject[]> {
 	const directory = new ChatDirectory();
 	for await (const page of platform.listUsers()) directory.add(page);
 
@@ -44,6 +47,10 @@ export async function execute(this: IExecuteFunctions, platform: ChatPlatform): 
 	const rows = matchAll(employees, directory, mappings);
 
 	const output = this.getNodeParameter('syncOutput', 0, 'all') as 'all' | 'unmatched' | 'summary';
-	const listed = output === 'all' ? rows : output === 'unmatched' ? rows.filter((row) => !row.matched) : [];
-	return [...listed.map((row) => ({ ...row, platform: platform.name })), { ...summarize(rows), platform: platform.name }];
+	const listed =
+		output === 'all' ? rows : output === 'unmatched' ? rows.filter((row) => !row.matched) : [];
+	return [
+		...listed.map((row) => ({ ...row, platform: platform.name })),
+		{ ...summarize(rows), platform: platform.name },
+	];
 }

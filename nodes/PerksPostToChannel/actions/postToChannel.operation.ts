@@ -1,9 +1,18 @@
 /** Post to Channel for one item: message checked before any call, one delivery per event and channel. */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { deliverOnce } from '../../shared/idempotency/deliverOnce';
-import { deliveryOptionsProperty, deliveryScope, readIdempotencyKey } from '../../shared/idempotency/properties';
+import {
+	deliveryOptionsProperty,
+	deliveryScope,
+	readIdempotencyKey,
+} from '../../shared/idempotency/properties';
 import { messageProperties, readMessage } from '../../shared/messages/properties';
 
 export const description: INodeProperties[] = [
@@ -22,7 +31,12 @@ export const description: INodeProperties[] = [
 				type: 'list',
 				typeOptions: { searchListMethod: 'searchTeams', searchable: true },
 			},
-			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: "The team's ID (groupId in its link)" },
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: "The team's ID (groupId in its link)",
+			},
 		],
 	},
 	{
@@ -54,11 +68,17 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	...messageProperties('New perk announcement, redemption celebration, and the other events, from the Perks Trigger\'s fields'),
+	...messageProperties(
+		"New perk announcement, redemption celebration, and the other events, from the Perks Trigger's fields",
+	),
 	deliveryOptionsProperty,
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+): Promise<IDataObject> {
 	const message = readMessage(this, itemIndex, 'channel', platform.name);
 	platform.validateMessage(message);
 	const channel = readChannel(this, itemIndex);
@@ -66,7 +86,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, platfo
 	const key = readIdempotencyKey(this, itemIndex);
 	if (!key) {
 		const posted = await platform.postToChannel({ team, channel }, message);
-		return { platform: platform.name, sent: true, channel, channelId: posted.channelId, messageId: posted.messageId };
+		return {
+			platform: platform.name,
+			sent: true,
+			channel,
+			channelId: posted.channelId,
+			messageId: posted.messageId,
+		};
 	}
 	// Keyed by the channel's id: "#perks", "perks" and its id are one channel, so one post.
 	const { id: channelId } = await platform.resolveChannel({ team, channel });
@@ -76,10 +102,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, platfo
 		key,
 		recipient: channel,
 		send: async (tag) => await platform.postToChannel(target, message, tag),
-		findSent: async (tag, since) => await platform.findTaggedMessage({ channel: target }, tag, since),
+		findSent: async (tag, since) =>
+			await platform.findTaggedMessage({ channel: target }, tag, since),
 	});
 	if (!delivery.sent) {
-		return { platform: platform.name, sent: false, skipped: delivery.skipped, channel, channelId, messageId: delivery.messageId, idempotencyKey: key };
+		return {
+			platform: platform.name,
+			sent: false,
+			skipped: delivery.skipped,
+			channel,
+			channelId,
+			messageId: delivery.messageId,
+			idempotencyKey: key,
+		};
 	}
 	return {
 		platform: platform.name,

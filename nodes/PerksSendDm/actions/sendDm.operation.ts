@@ -3,8 +3,16 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { deliverOnce } from '../../shared/idempotency/deliverOnce';
-import { deliveryOptionsProperty, deliveryScope, readIdempotencyKey } from '../../shared/idempotency/properties';
-import { employeeEmailProperty, manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
+import {
+	deliveryOptionsProperty,
+	deliveryScope,
+	readIdempotencyKey,
+} from '../../shared/idempotency/properties';
+import {
+	employeeEmailProperty,
+	manualMappingsProperty,
+	readManualMappings,
+} from '../../shared/mapping/properties';
 import { resolveByEmail, resolveById } from '../../shared/mapping/recipients';
 import { messageProperties, readMessage } from '../../shared/messages/properties';
 import { requireString } from '../../shared/node/parameters';
@@ -17,10 +25,15 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'By Email', value: 'email', description: 'Matched to a chat user by email' },
-			{ name: 'By User ID', value: 'userId', description: 'A chat user, picked from a list or by ID' },
+			{
+				name: 'By User ID',
+				value: 'userId',
+				description: 'A chat user, picked from a list or by ID',
+			},
 		],
 		default: 'email',
-		description: 'Who gets the message: an employee email matched to a chat user, or a chat user ID',
+		description:
+			'Who gets the message: an employee email matched to a chat user, or a chat user ID',
 	},
 	{ ...employeeEmailProperty, displayOptions: { show: { recipientBy: ['email'] } } },
 	{
@@ -29,7 +42,8 @@ export const description: INodeProperties[] = [
 		type: 'resourceLocator',
 		default: { mode: 'id', value: '={{ $json.chatUserId }}' },
 		required: true,
-		description: 'A chat user, searched by name or email, or their ID (Map User by Email outputs it as chatUserId)',
+		description:
+			'A chat user, searched by name or email, or their ID (Map User by Email outputs it as chatUserId)',
 		displayOptions: { show: { recipientBy: ['userId'] } },
 		modes: [
 			{
@@ -42,11 +56,17 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{ ...manualMappingsProperty, displayOptions: { show: { recipientBy: ['email'] } } },
-	...messageProperties('Wallet funded, perk redeemed or low balance, from the Perks Trigger\'s fields'),
+	...messageProperties(
+		"Wallet funded, perk redeemed or low balance, from the Perks Trigger's fields",
+	),
 	deliveryOptionsProperty,
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+): Promise<IDataObject> {
 	const message = readMessage(this, itemIndex, 'personal', platform.name);
 	platform.validateMessage(message);
 
@@ -59,20 +79,39 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, platfo
 		: await resolveById(platform, asked);
 
 	const key = readIdempotencyKey(this, itemIndex);
-	const recipient = { recipientUserId: user.id, recipientName: user.name, recipientEmail: byEmail ? asked : (user.email ?? null), matchedBy };
+	const recipient = {
+		recipientUserId: user.id,
+		recipientName: user.name,
+		recipientEmail: byEmail ? asked : (user.email ?? null),
+		matchedBy,
+	};
 	if (!key) {
 		const posted = await platform.sendDirectMessage(user.id, message);
-		return { platform: platform.name, sent: true, channelId: posted.channelId, messageId: posted.messageId, ...recipient };
+		return {
+			platform: platform.name,
+			sent: true,
+			channelId: posted.channelId,
+			messageId: posted.messageId,
+			...recipient,
+		};
 	}
 	const delivery = await deliverOnce({
 		parts: [...deliveryScope(this), key, user.id],
 		key,
 		recipient: byEmail ? asked : user.id,
 		send: async (tag) => await platform.sendDirectMessage(user.id, message, tag),
-		findSent: async (tag, since) => await platform.findTaggedMessage({ userId: user.id }, tag, since),
+		findSent: async (tag, since) =>
+			await platform.findTaggedMessage({ userId: user.id }, tag, since),
 	});
 	if (!delivery.sent) {
-		return { platform: platform.name, sent: false, skipped: delivery.skipped, messageId: delivery.messageId, idempotencyKey: key, ...recipient };
+		return {
+			platform: platform.name,
+			sent: false,
+			skipped: delivery.skipped,
+			messageId: delivery.messageId,
+			idempotencyKey: key,
+			...recipient,
+		};
 	}
 	return {
 		platform: platform.name,

@@ -6,7 +6,10 @@ import { chatPlatformFor } from '../../shared/chat/platformFor';
 const MAX_RESULTS = 100;
 
 /** People matching a name or email fragment, from the directory's first bulk page (one call). */
-export async function searchUsers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchUsers(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
 	const platform = await chatPlatformFor(this);
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results: INodeListSearchResult['results'] = [];
@@ -14,7 +17,9 @@ export async function searchUsers(this: ILoadOptionsFunctions, filter?: string):
 		for (const user of page) {
 			if (!user.active || user.isBot) continue;
 			const label = user.realName || user.name;
-			const haystack = [label, user.name, user.email ?? '', ...(user.emails ?? [])].join(' ').toLowerCase();
+			const haystack = [label, user.name, user.email ?? '', ...(user.emails ?? [])]
+				.join(' ')
+				.toLowerCase();
 			if (needle && !haystack.includes(needle)) continue;
 			results.push({ name: user.email ? `${label} (${user.email})` : label, value: user.id });
 			if (results.length >= MAX_RESULTS) break;

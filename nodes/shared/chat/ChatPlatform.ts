@@ -73,9 +73,17 @@ export interface ChatPlatform {
 	searchChannels(filter?: string, team?: string): Promise<ChatChannel[]>;
 	/** `tag` marks the message invisibly so `findTaggedMessage` can find it after an ambiguous failure. */
 	sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
-	postToChannel(target: ChannelTarget, message: OutgoingMessage, tag?: string): Promise<PostedMessage>;
+	postToChannel(
+		target: ChannelTarget,
+		message: OutgoingMessage,
+		tag?: string,
+	): Promise<PostedMessage>;
 	/** A message this app posted with `tag` since `sinceMs`, in the user's DM or the channel. */
-	findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined>;
+	findTaggedMessage(
+		target: MessageTarget,
+		tag: string,
+		sinceMs: number,
+	): Promise<PostedMessage | undefined>;
 	/** The channel an ID, a name or a #name stands for, so one channel is always one key. */
 	resolveChannel(target: ChannelTarget): Promise<ChatChannel>;
 	/** Rejects a message the platform would refuse or cut, before any call. */

@@ -1,5 +1,10 @@
 /** What a platform folder registers (chat/platforms.ts): everything the nodes need to offer it. */
-import type { IExecuteFunctions, ILoadOptionsFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeCredentialDescription,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { ChatPlatform, PlatformName } from './ChatPlatform';
 

@@ -61,7 +61,9 @@ function detectLanguage(words: string[]): Locale | undefined {
 	let best: Locale | undefined;
 	let bestScore = 0;
 	let tie = false;
-	for (const [locale, vocabulary] of Object.entries(LANGUAGE_WORDS) as Array<[Locale, readonly string[]]>) {
+	for (const [locale, vocabulary] of Object.entries(LANGUAGE_WORDS) as Array<
+		[Locale, readonly string[]]
+	>) {
 		const score = words.filter((word) => vocabulary.includes(word)).length;
 		if (score > bestScore) {
 			best = locale;

@@ -33,18 +33,22 @@ export const platformProperties: INodeProperties[] = [
 			{ name: 'OAuth2', value: 'oAuth2' },
 		],
 		default: 'accessToken',
-		description: 'How Slack signs in. Microsoft Teams always signs in with OAuth2, whatever is chosen here.',
+		description:
+			'How Slack signs in. Microsoft Teams always signs in with OAuth2, whatever is chosen here.',
 		// No displayOptions: n8n's editor hides every parameter an auth field's displayOptions
 		// name, which would hide "Platform" (seen in the editor test).
 	},
 ];
 
-export const platformCredentials: INodeCredentialDescription[] = PLATFORMS.flatMap((entry) => entry.credentials);
+export const platformCredentials: INodeCredentialDescription[] = PLATFORMS.flatMap(
+	(entry) => entry.credentials,
+);
 
 export async function chatPlatformFor(context: ChatContext): Promise<ChatPlatform> {
 	const name = context.getNodeParameter('platform', 0, 'slack') as string;
 	const entry = platformEntry(name);
-	if (!entry) throw new NodeOperationError(context.getNode(), `The platform "${name}" is not supported`);
+	if (!entry)
+		throw new NodeOperationError(context.getNode(), `The platform "${name}" is not supported`);
 	const authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
 	return await entry.create(context, entry.credentialType(authentication));
 }
@@ -52,7 +56,11 @@ export async function chatPlatformFor(context: ChatContext): Promise<ChatPlatfor
 /** The execute() of a chat node: one adapter for the whole run, then the shared item loop. */
 export async function runChatOperation(
 	context: IExecuteFunctions,
-	operation: (this: IExecuteFunctions, itemIndex: number, platform: ChatPlatform) => Promise<IDataObject>,
+	operation: (
+		this: IExecuteFunctions,
+		itemIndex: number,
+		platform: ChatPlatform,
+	) => Promise<IDataObject>,
 ): Promise<INodeExecutionData[][]> {
 	const platform = await chatPlatformFor(context);
 	return [

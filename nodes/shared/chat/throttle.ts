@@ -85,7 +85,8 @@ export class SendThrottle {
 				const pauseMs = seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS;
 				// Only a 429 met while others waited says what the platform allows: a lone call's 429 (another
 				// process used the limit up, or a long Retry-After) would teach a rate far too slow.
-				if (this.queue.length > 0) this.refusedAt = { at: this.now(), windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
+				if (this.queue.length > 0)
+					this.refusedAt = { at: this.now(), windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
 				this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
 				if (this.pausedUntil > deadline) throw error;
 			} finally {

@@ -53,10 +53,14 @@ export class DeliveryError extends Error {
 	) {
 		const base = cause instanceof Error ? cause.message : String(cause);
 		const tail = delivery.final ? '; the platform will not redeliver it' : '';
-		super(`${base} (delivery ${delivery.key} → ${delivery.recipient}, attempt ${delivery.attempt}${tail})`);
+		super(
+			`${base} (delivery ${delivery.key} → ${delivery.recipient}, attempt ${delivery.attempt}${tail})`,
+		);
 		this.name = 'DeliveryError';
 		this.code = isExplainedError(cause) ? cause.code : 'send_failed';
-		this.fix = isExplainedError(cause) ? cause.fix : 'See the message for the cause; the platform redelivers the event.';
+		this.fix = isExplainedError(cause)
+			? cause.fix
+			: 'See the message for the cause; the platform redelivers the event.';
 		this.httpStatus = isExplainedError(cause) ? cause.httpStatus : undefined;
 	}
 }
@@ -64,7 +68,7 @@ export class DeliveryError extends Error {
 export class DeliveryInProgressError extends Error {
 	readonly code = 'delivery_in_progress';
 	readonly fix =
-		'Another execution is sending this message right now. Nothing to do: the event is answered non-2xx, and the platform\'s redelivery finds it sent.';
+		"Another execution is sending this message right now. Nothing to do: the event is answered non-2xx, and the platform's redelivery finds it sent.";
 
 	constructor(key: string, recipient: string) {
 		super(`Another execution is sending ${key} → ${recipient} right now`);
@@ -78,7 +82,10 @@ export interface DeliverOptions {
 	inProgressWaitMs?: number;
 }
 
-export async function deliverOnce(delivery: Delivery, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
+export async function deliverOnce(
+	delivery: Delivery,
+	options: DeliverOptions = {},
+): Promise<DeliveryOutcome> {
 	const ledger = options.ledger ?? new DeliveryLedger(ledgerDatabase());
 	const sleep = options.sleep ?? n8nSleep;
 	const id = deliveryId(delivery.parts);
@@ -90,8 +97,10 @@ export async function deliverOnce(delivery: Delivery, options: DeliverOptions = 
 		await sleep(IN_PROGRESS_POLL_MS);
 		claim = await ledger.claim(id, label);
 	}
-	if (claim.kind === 'sent') return { sent: false, skipped: 'already_sent', messageId: claim.messageId };
-	if (claim.kind === 'in_progress') throw new DeliveryInProgressError(delivery.key, delivery.recipient);
+	if (claim.kind === 'sent')
+		return { sent: false, skipped: 'already_sent', messageId: claim.messageId };
+	if (claim.kind === 'in_progress')
+		throw new DeliveryInProgressError(delivery.key, delivery.recipient);
 
 	const tag = id.slice(0, 32);
 	try {
@@ -99,7 +108,12 @@ export async function deliverOnce(delivery: Delivery, options: DeliverOptions = 
 			const earlier = await delivery.findSent(tag, claim.firstClaimedAt);
 			if (earlier) {
 				await ledger.markSent(id, claim.token, earlier.messageId);
-				return { sent: false, skipped: 'already_sent', messageId: earlier.messageId, foundEarlierAttempt: true };
+				return {
+					sent: false,
+					skipped: 'already_sent',
+					messageId: earlier.messageId,
+					foundEarlierAttempt: true,
+				};
 			}
 		}
 		const message = await delivery.send(tag);

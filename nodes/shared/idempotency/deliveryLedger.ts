@@ -95,7 +95,8 @@ export class DeliveryLedger {
 			}
 			if (row.state === 'sent') return { kind: 'sent', messageId: row.message_id };
 			const stale = row.state === 'sending' && Number(row.updated_at) <= now - this.leaseMs;
-			if (row.state === 'sending' && !stale) return { kind: 'in_progress', attempt: Number(row.attempts) };
+			if (row.state === 'sending' && !stale)
+				return { kind: 'in_progress', attempt: Number(row.attempts) };
 			// Compare-and-swap on the owner we read: of several takers only one wins.
 			const taken = await this.db.change(
 				`UPDATE ${t} SET state = 'sending', owner = ?, attempts = attempts + 1, updated_at = ?

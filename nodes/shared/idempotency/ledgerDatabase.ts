@@ -91,7 +91,11 @@ function wrapDataSource(dataSource: DataSource): LedgerDatabase {
 	const run = async (sql: string, params: unknown[]): Promise<QueryResult> => {
 		const runner = dataSource.createQueryRunner();
 		try {
-			return await runner.query(dialect === 'postgres' ? numberedPlaceholders(sql) : sql, params, true);
+			return await runner.query(
+				dialect === 'postgres' ? numberedPlaceholders(sql) : sql,
+				params,
+				true,
+			);
 		} finally {
 			await runner.release();
 		}
@@ -99,7 +103,8 @@ function wrapDataSource(dataSource: DataSource): LedgerDatabase {
 	return {
 		dialect,
 		table,
-		select: async <T>(sql: string, params: unknown[]) => ((await run(sql, params)).records ?? []) as T[],
+		select: async <T>(sql: string, params: unknown[]) =>
+			((await run(sql, params)).records ?? []) as T[],
 		change: async (sql, params) => (await run(sql, params)).affected ?? 0,
 	};
 }

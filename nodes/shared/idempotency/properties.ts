@@ -21,8 +21,13 @@ export const deliveryOptionsProperty: INodeProperties = {
 
 /** The option's value, or, when the option was never added, the item's event id (on by default). */
 export function readIdempotencyKey(context: IExecuteFunctions, itemIndex: number): string {
-	const options = context.getNodeParameter('options', itemIndex, {}) as { idempotencyKey?: unknown };
-	const value = 'idempotencyKey' in options ? options.idempotencyKey : context.getInputData()[itemIndex].json.eventId;
+	const options = context.getNodeParameter('options', itemIndex, {}) as {
+		idempotencyKey?: unknown;
+	};
+	const value =
+		'idempotencyKey' in options
+			? options.idempotencyKey
+			: context.getInputData()[itemIndex].json.eventId;
 	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 }
 

@@ -61,7 +61,9 @@ export class ChatDirectory {
 		for (const user of users) {
 			this.byId.set(user.id, user);
 			// Every address the account is known by (aliases too), each once.
-			const addresses = new Set((user.emails ?? (user.email ? [user.email] : [])).map(normalizeEmail));
+			const addresses = new Set(
+				(user.emails ?? (user.email ? [user.email] : [])).map(normalizeEmail),
+			);
 			for (const key of addresses) {
 				const entry = this.byEmail.get(key) ?? { active: [], deactivated: [], bots: [] };
 				if (user.isBot) entry.bots.push(user);
@@ -93,15 +95,21 @@ export class ChatDirectory {
 		const entry = this.byEmail.get(normalizeEmail(mapped ?? employee.email));
 		if (!entry) return unmatched(row, 'not_in_chat');
 		if (entry.active.length > 1) return unmatched(row, 'duplicate_email');
-		if (entry.active.length === 1) return matched(row, entry.active[0], mapped ? 'manual_mapping' : 'email');
+		if (entry.active.length === 1)
+			return matched(row, entry.active[0], mapped ? 'manual_mapping' : 'email');
 		return unmatched(row, entry.deactivated.length ? 'deactivated_in_chat' : 'bot_account');
 	}
 }
 
 /** Matches every employee; an email two employees share matches neither (a DM could reach the wrong person). */
-export function matchAll(employees: Employee[], directory: ChatDirectory, mappings: Map<string, string>): SyncRow[] {
+export function matchAll(
+	employees: Employee[],
+	directory: ChatDirectory,
+	mappings: Map<string, string>,
+): SyncRow[] {
 	const perEmail = new Map<string, number>();
-	for (const { email } of employees) perEmail.set(normalizeEmail(email), (perEmail.get(normalizeEmail(email)) ?? 0) + 1);
+	for (const { email } of employees)
+		perEmail.set(normalizeEmail(email), (perEmail.get(normalizeEmail(email)) ?? 0) + 1);
 	return employees.map((employee) => {
 		const sharedEmail = (perEmail.get(normalizeEmail(employee.email)) ?? 0) > 1;
 		return directory.match(employee, mappings, sharedEmail);
@@ -109,7 +117,13 @@ export function matchAll(employees: Employee[], directory: ChatDirectory, mappin
 }
 
 function matched(row: SyncRow, user: ChatUser, by: 'email' | 'manual_mapping'): SyncRow {
-	return { ...row, matched: true, matchedBy: by, chatUserId: user.id, chatUserName: user.realName || user.name };
+	return {
+		...row,
+		matched: true,
+		matchedBy: by,
+		chatUserId: user.id,
+		chatUserName: user.realName || user.name,
+	};
 }
 
 function unmatched(row: SyncRow, reason: UnmatchedReason): SyncRow {

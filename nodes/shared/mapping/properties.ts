@@ -54,10 +54,15 @@ const perRun = new WeakMap<IExecuteFunctions, Map<string, string>>();
  * per node run unless it refers to the current item. Cached here rather than read once by each
  * operation, so item-dependent mappings keep working and no caller changes.
  */
-export function readManualMappings(context: IExecuteFunctions, itemIndex: number): Map<string, string> {
+export function readManualMappings(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): Map<string, string> {
 	const cached = perRun.get(context);
 	if (cached) return cached;
-	const value = context.getNodeParameter('manualMappings', itemIndex, {}) as { mapping?: ManualMapping[] };
+	const value = context.getNodeParameter('manualMappings', itemIndex, {}) as {
+		mapping?: ManualMapping[];
+	};
 	const table = mappingTable(value.mapping ?? []);
 	if (!dependsOnItem(context.getNode().parameters.manualMappings)) perRun.set(context, table);
 	return table;

@@ -35,7 +35,9 @@ class InvalidEmailError extends Error {
 	readonly fix = `An email is at most ${MAX_EMAIL_LENGTH} characters: check the expression in "Email" or the perks data.`;
 
 	constructor(email: string) {
-		super(`The email "${clip(email.trim())}" is ${email.trim().length} characters; at most ${MAX_EMAIL_LENGTH} are allowed`);
+		super(
+			`The email "${clip(email.trim())}" is ${email.trim().length} characters; at most ${MAX_EMAIL_LENGTH} are allowed`,
+		);
 		this.name = 'InvalidEmailError';
 	}
 }
@@ -48,7 +50,8 @@ export function isEmail(value: string): boolean {
 export function mappingTable(mappings: ManualMapping[]): Map<string, string> {
 	const table = new Map<string, string>();
 	for (const { perksEmail, chatUser } of mappings) {
-		if (perksEmail?.trim() && chatUser?.trim()) table.set(normalizeEmail(perksEmail), chatUser.trim());
+		if (perksEmail?.trim() && chatUser?.trim())
+			table.set(normalizeEmail(perksEmail), chatUser.trim());
 	}
 	return table;
 }
@@ -60,30 +63,52 @@ export async function resolveByEmail(
 ): Promise<Recipient> {
 	if (email.trim().length > MAX_EMAIL_LENGTH) throw new InvalidEmailError(email);
 	const mapped = mappings.get(normalizeEmail(email));
-	if (mapped && !isEmail(mapped)) return { user: usable(platform, await platform.getUser(mapped), mapped), matchedBy: 'manual_mapping' };
+	if (mapped && !isEmail(mapped))
+		return {
+			user: usable(platform, await platform.getUser(mapped), mapped),
+			matchedBy: 'manual_mapping',
+		};
 	const lookup = mapped ?? email;
 	// Looked up as written (trimmed, lower case), not in punycode: platforms store it so.
 	const user = await platform.findUserByEmail(lookup.trim().toLowerCase());
 	if (!user) {
 		const shown = mapped ? `${clip(email.trim())} (mapped to ${clip(mapped)})` : clip(email.trim());
-		throw new ChatPlatformError(platform, 'recipient_not_found', `No ${platform.name} user has the email ${shown}`, {
-			user: shown,
-		});
+		throw new ChatPlatformError(
+			platform,
+			'recipient_not_found',
+			`No ${platform.name} user has the email ${shown}`,
+			{
+				user: shown,
+			},
+		);
 	}
 	return { user: usable(platform, user, lookup), matchedBy: mapped ? 'manual_mapping' : 'email' };
 }
 
 export async function resolveById(platform: ChatPlatform, userId: string): Promise<Recipient> {
-	return { user: usable(platform, await platform.getUser(userId.trim()), userId), matchedBy: 'user_id' };
+	return {
+		user: usable(platform, await platform.getUser(userId.trim()), userId),
+		matchedBy: 'user_id',
+	};
 }
 
 function usable(platform: ChatPlatform, user: ChatUser, name: string): ChatUser {
 	const asked = clip(name.trim());
 	if (user.isBot) {
-		throw new ChatPlatformError(platform, 'recipient_is_bot', `${asked} is a bot or app account, not a person`, { user: asked });
+		throw new ChatPlatformError(
+			platform,
+			'recipient_is_bot',
+			`${asked} is a bot or app account, not a person`,
+			{ user: asked },
+		);
 	}
 	if (!user.active) {
-		throw new ChatPlatformError(platform, 'recipient_disabled', `The account of ${asked} is deactivated`, { user: asked });
+		throw new ChatPlatformError(
+			platform,
+			'recipient_disabled',
+			`The account of ${asked} is deactivated`,
+			{ user: asked },
+		);
 	}
 	return user;
 }

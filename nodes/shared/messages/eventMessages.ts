@@ -7,7 +7,14 @@
 import { isPerksEventType, PERKS_EVENT_TYPES, type PerksEventType } from '../perks/contract';
 import { clip } from './clip';
 import { MessageBuildError } from './errors';
-import { formatAmount, formatPeriod, MESSAGE_STRINGS, resolveLocale, type Locale, type MessageStrings } from './i18n';
+import {
+	formatAmount,
+	formatPeriod,
+	MESSAGE_STRINGS,
+	resolveLocale,
+	type Locale,
+	type MessageStrings,
+} from './i18n';
 import { fieldFix, ItemFields } from './itemFields';
 import { isWebUrl, toPlainText } from './markdown';
 import type { Audience, MessageDoc, MessageField } from './MessageDoc';
@@ -86,7 +93,9 @@ function walletFunded({ fields, audience, locale, strings, amount }: Context): M
 	const contextLine = period === undefined ? undefined : s.context(period);
 	if (audience === 'personal') {
 		const main = s.personal({ amount: received, balance, period });
-		return doc(s.personalTitle, [greeting(fields, strings), main, s.personalOutro], main, { context: contextLine });
+		return doc(s.personalTitle, [greeting(fields, strings), main, s.personalOutro], main, {
+			context: contextLine,
+		});
 	}
 	const main = s.channel({ name: fields.requireText('employeeName'), amount: received, period });
 	return doc(s.channelTitle, [main], main, { context: contextLine });
@@ -102,7 +111,11 @@ function perkRedeemed({ fields, audience, strings, amount }: Context): MessageDo
 		const cost = fields.number('perkCost');
 		const balance = fields.number('balance');
 		const main = s.personal({ perk, cost: cost === undefined ? undefined : amount(cost) });
-		const body = [greeting(fields, strings), main, balance === undefined ? undefined : s.newBalance(amount(balance))];
+		const body = [
+			greeting(fields, strings),
+			main,
+			balance === undefined ? undefined : s.newBalance(amount(balance)),
+		];
 		return doc(s.personalTitle, body, main, { ...media, context: contextLine });
 	}
 	const main = s.channel({ name: fields.requireText('employeeName'), perk });
@@ -131,10 +144,15 @@ function perkAdded({ fields, audience, strings, amount }: Context): MessageDoc {
 	if (category !== undefined) details.push({ label: strings.labels.category, value: category });
 	const personal = audience === 'personal';
 	const main = personal ? s.personal(perk) : s.channel(perk);
-	return doc(personal ? s.personalTitle(perk) : s.channelTitle(perk), [main, fields.text('perkDescription')], main, {
-		...perkMedia(fields, strings, perk),
-		fields: details.length > 0 ? details : undefined,
-	});
+	return doc(
+		personal ? s.personalTitle(perk) : s.channelTitle(perk),
+		[main, fields.text('perkDescription')],
+		main,
+		{
+			...perkMedia(fields, strings, perk),
+			fields: details.length > 0 ? details : undefined,
+		},
+	);
 }
 
 /** "Hi Ada!" from the first word of the name; no greeting rather than "Hi undefined". */
@@ -144,11 +162,16 @@ function greeting(fields: ItemFields, strings: MessageStrings): string | undefin
 }
 
 /** The perk's picture and link, only when they are web URLs Slack and Teams can load. */
-function perkMedia(fields: ItemFields, strings: MessageStrings, perk: string): Pick<MessageDoc, 'image' | 'button'> {
+function perkMedia(
+	fields: ItemFields,
+	strings: MessageStrings,
+	perk: string,
+): Pick<MessageDoc, 'image' | 'button'> {
 	const imageUrl = fields.text('perkImageUrl');
 	const url = fields.text('perkUrl');
 	return {
-		image: imageUrl !== undefined && isWebUrl(imageUrl) ? { url: imageUrl, altText: perk } : undefined,
+		image:
+			imageUrl !== undefined && isWebUrl(imageUrl) ? { url: imageUrl, altText: perk } : undefined,
 		button: url !== undefined && isWebUrl(url) ? { label: strings.viewPerk, url } : undefined,
 	};
 }

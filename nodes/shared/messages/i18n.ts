@@ -34,7 +34,11 @@ export function formatAmount(value: number, currency: string | undefined, locale
 		return `${formatNumber(value, locale)} ${Math.abs(value) === 1 ? strings.pointOne : strings.pointOther}`;
 	}
 	if (/^[A-Z]{3}$/.test(unit)) {
-		return new Intl.NumberFormat(locale, { ...ALWAYS_GROUP, style: 'currency', currency: unit }).format(value);
+		return new Intl.NumberFormat(locale, {
+			...ALWAYS_GROUP,
+			style: 'currency',
+			currency: unit,
+		}).format(value);
 	}
 	return `${formatNumber(value, locale)} ${unit}`;
 }
@@ -44,7 +48,11 @@ export function formatPeriod(period: string, locale: Locale): string {
 	const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period.trim());
 	if (!match) return period;
 	const date = Date.UTC(Number(match[1]), Number(match[2]) - 1, 1);
-	return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+	return new Intl.DateTimeFormat(locale, {
+		month: 'long',
+		year: 'numeric',
+		timeZone: 'UTC',
+	}).format(date);
 }
 
 export interface MessageStrings {
@@ -102,7 +110,8 @@ const en: MessageStrings = {
 			`You received *${amount}*${period ? ` for ${period}` : ''}; your balance is *${balance}*.`,
 		personalOutro: 'Have fun picking your next perk! 🎁',
 		channelTitle: 'Perks wallet topped up',
-		channel: ({ name, amount, period }) => `💰 *${name}* received *${amount}*${period ? ` for ${period}` : ''}.`,
+		channel: ({ name, amount, period }) =>
+			`💰 *${name}* received *${amount}*${period ? ` for ${period}` : ''}.`,
 		context: (period) => `Balance updated for ${period}`,
 	},
 	perkRedeemed: {
@@ -165,7 +174,8 @@ const es: MessageStrings = {
 		personalTitle: 'Tu saldo de beneficios se está agotando',
 		personal: ({ balance, threshold }) =>
 			`Solo un aviso amistoso: tu saldo de beneficios ha bajado a *${balance}* (tu aviso está configurado en ${threshold}).`,
-		personalOutro: 'No tienes que hacer nada ahora; solo tenlo en cuenta al elegir tu próximo beneficio.',
+		personalOutro:
+			'No tienes que hacer nada ahora; solo tenlo en cuenta al elegir tu próximo beneficio.',
 		channelTitle: 'Saldo de beneficios bajo',
 		channel: ({ name, balance, threshold }) =>
 			`El saldo de *${name}* ha bajado a *${balance}*, por debajo del umbral de aviso de ${threshold}.`,
@@ -197,7 +207,8 @@ const it: MessageStrings = {
 			`Hai ricevuto *${amount}*${period ? ` per ${period}` : ''}: il tuo saldo ora è di *${balance}*.`,
 		personalOutro: 'Divertiti a scegliere il tuo prossimo benefit! 🎁',
 		channelTitle: 'Portafoglio benefit ricaricato',
-		channel: ({ name, amount, period }) => `💰 *${name}* ha ricevuto *${amount}*${period ? ` per ${period}` : ''}.`,
+		channel: ({ name, amount, period }) =>
+			`💰 *${name}* ha ricevuto *${amount}*${period ? ` per ${period}` : ''}.`,
 		context: (period) => `Saldo aggiornato per ${period}`,
 	},
 	perkRedeemed: {
@@ -212,7 +223,8 @@ const it: MessageStrings = {
 		personalTitle: 'Il tuo saldo benefit si sta esaurendo',
 		personal: ({ balance, threshold }) =>
 			`Solo un promemoria: il tuo saldo benefit è sceso a *${balance}* (la tua soglia di avviso è ${threshold}).`,
-		personalOutro: 'Per ora non devi fare nulla: tienilo a mente quando scegli il prossimo benefit.',
+		personalOutro:
+			'Per ora non devi fare nulla: tienilo a mente quando scegli il prossimo benefit.',
 		channelTitle: 'Saldo benefit basso',
 		channel: ({ name, balance, threshold }) =>
 			`Il saldo di *${name}* è sceso a *${balance}*, sotto la soglia di avviso di ${threshold}.`,
@@ -260,7 +272,8 @@ const pt: MessageStrings = {
 		personalTitle: 'Seu saldo de benefícios está acabando',
 		personal: ({ balance, threshold }) =>
 			`Só um lembrete: seu saldo de benefícios está em *${balance}* (seu alerta está configurado para ${threshold}).`,
-		personalOutro: 'Não precisa fazer nada agora; é só ter isso em mente ao escolher seu próximo benefício.',
+		personalOutro:
+			'Não precisa fazer nada agora; é só ter isso em mente ao escolher seu próximo benefício.',
 		channelTitle: 'Saldo de benefícios baixo',
 		channel: ({ name, balance, threshold }) =>
 			`O saldo de *${name}* está em *${balance}*, abaixo do limite de alerta de ${threshold}.`,

@@ -37,10 +37,15 @@ export class ItemFields {
 	/** A finite number, also from numeric text ("100"), since other nodes often send strings. */
 	number(field: string): number | undefined {
 		const value = this.item[field];
-		if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+		if (
+			value === undefined ||
+			value === null ||
+			(typeof value === 'string' && value.trim() === '')
+		) {
 			return undefined;
 		}
-		const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+		const parsed =
+			typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
 		if (!Number.isFinite(parsed)) throw this.invalid(field, 'number', value);
 		return parsed;
 	}
@@ -59,7 +64,12 @@ export class ItemFields {
 	}
 
 	private invalid(field: string, expected: 'text' | 'number', value: unknown): MessageBuildError {
-		const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : Array.isArray(value) ? 'a list' : typeof value;
+		const shown =
+			typeof value === 'string'
+				? `"${value.slice(0, 40)}"`
+				: Array.isArray(value)
+					? 'a list'
+					: typeof value;
 		return new MessageBuildError(
 			'missing_field',
 			field,

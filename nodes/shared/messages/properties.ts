@@ -19,7 +19,11 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 					value: 'default',
 					description: defaultDescription,
 				},
-				{ name: 'Custom', value: 'custom', description: "Your own text and, optionally, the platform's rich content" },
+				{
+					name: 'Custom',
+					value: 'custom',
+					description: "Your own text and, optionally, the platform's rich content",
+				},
 			],
 			default: 'default',
 			description:
@@ -48,7 +52,8 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 			default: '',
 			required: true,
 			placeholder: 'Hi {{ $json.employeeName }}, you have {{ $json.balance }} points',
-			description: 'The message, or the notification text when rich content is set. Supports expressions.',
+			description:
+				'The message, or the notification text when rich content is set. Supports expressions.',
 			displayOptions: { show: { messageSource: ['custom'] } },
 		},
 		// Each platform's rich content field (Block Kit, Adaptive Card), shown for that platform.

@@ -108,7 +108,10 @@ export class PerksClient {
 		let pages = 0;
 		do {
 			if (++pages > MAX_PAGES) {
-				throw new PerksApiError('invalid_response', `The perks API went past ${MAX_PAGES} pages of ${path}.`);
+				throw new PerksApiError(
+					'invalid_response',
+					`The perks API went past ${MAX_PAGES} pages of ${path}.`,
+				);
 			}
 			const qs: Record<string, string | number> = { limit };
 			if (cursor) qs.cursor = cursor;
@@ -117,13 +120,19 @@ export class PerksClient {
 			cursor = page.next_cursor;
 			// A server that hands back a cursor it already gave would loop forever.
 			if (cursor && seen.has(cursor)) {
-				throw new PerksApiError('invalid_response', `The perks API repeated the page cursor of ${path}.`);
+				throw new PerksApiError(
+					'invalid_response',
+					`The perks API repeated the page cursor of ${path}.`,
+				);
 			}
 			if (cursor) seen.add(cursor);
 		} while (cursor);
 	}
 
-	private async call<T extends z.ZodTypeAny>(request: PerksHttpRequest, schema: T): Promise<z.infer<T>> {
+	private async call<T extends z.ZodTypeAny>(
+		request: PerksHttpRequest,
+		schema: T,
+	): Promise<z.infer<T>> {
 		const body = await this.send(request);
 		const parsed = schema.safeParse(body);
 		if (!parsed.success) {
@@ -164,7 +173,8 @@ function toPerksError(request: PerksHttpRequest, response: PerksHttpResponse): P
 	const parsed = apiErrorBodySchema.safeParse(parseMaybeJson(response.body));
 	const code = parsed.success ? parsed.data.error.code : '';
 	const detail = parsed.success ? parsed.data.error.message : `HTTP ${response.statusCode}`;
-	const retryAfter = response.statusCode === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+	const retryAfter =
+		response.statusCode === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined;
 	return new PerksApiError(
 		code,
 		`Perks API ${request.method} ${request.path} failed (${response.statusCode}${code ? ` ${code}` : ''}): ${detail}`,
@@ -177,7 +187,10 @@ function toPerksError(request: PerksHttpRequest, response: PerksHttpResponse): P
 function recordOf(body: unknown, path: Array<string | number>): string {
 	const [list, index] = path;
 	const record = (body as Record<string, unknown> | undefined)?.[String(list)];
-	const id = Array.isArray(record) && typeof index === 'number' ? (record[index] as { id?: unknown })?.id : undefined;
+	const id =
+		Array.isArray(record) && typeof index === 'number'
+			? (record[index] as { id?: unknown })?.id
+			: undefined;
 	return typeof id === 'string' ? ` (record ${id})` : '';
 }
 

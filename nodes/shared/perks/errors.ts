@@ -23,10 +23,12 @@ export const PERKS_ERROR_FIXES: Record<PerksErrorCode, string> = {
 		'No perks employee has this email or id. Check for typos or an alias (the perks email can differ from the chat email); Map User by Email has a "Manual Mappings" table for aliases.',
 	webhook_not_found:
 		'The webhook is already gone on the perks platform. Deactivate and re-activate the workflow to register it again.',
-	validation_failed: 'The perks platform refused the request as invalid: see the message for the field.',
+	validation_failed:
+		'The perks platform refused the request as invalid: see the message for the field.',
 	rate_limited:
 		'The perks platform is rate limiting this API key. Wait a little and retry, or lower how often the workflow runs.',
-	internal: 'The perks platform had an internal error. Retry later; if it persists, contact the perks platform.',
+	internal:
+		'The perks platform had an internal error. Retry later; if it persists, contact the perks platform.',
 	unreachable:
 		'Could not reach the perks platform. Check the "Base URL" of the Perks API credential (for example https://perks.example.com/api) and the network.',
 	invalid_response:

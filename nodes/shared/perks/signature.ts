@@ -7,7 +7,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'perks-signature';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export function computeSignature(secret: string, timestamp: number, rawBody: Buffer | string): string {
+export function computeSignature(
+	secret: string,
+	timestamp: number,
+	rawBody: Buffer | string,
+): string {
 	return createHmac('sha256', Buffer.from(secret, 'utf8'))
 		.update(`${timestamp}.`)
 		.update(rawBody)
@@ -21,9 +25,10 @@ export function signatureHeader(
 	timestamp = Math.floor(Date.now() / 1000),
 ): string {
 	const list = Array.isArray(secrets) ? secrets : [secrets];
-	return [`t=${timestamp}`, ...list.map((s) => `v1=${computeSignature(s, timestamp, rawBody)}`)].join(
-		',',
-	);
+	return [
+		`t=${timestamp}`,
+		...list.map((s) => `v1=${computeSignature(s, timestamp, rawBody)}`),
+	].join(',');
 }
 
 export type SignatureCheck =
@@ -50,7 +55,8 @@ export function verifySignature(options: {
 		if (key === 't' && /^\d+$/.test(value)) timestamp = Number(value);
 		if (key === 'v1' && /^[0-9a-f]{64}$/.test(value)) candidates.push(Buffer.from(value, 'hex'));
 	}
-	if (timestamp === undefined || candidates.length === 0) return { valid: false, reason: 'malformed' };
+	if (timestamp === undefined || candidates.length === 0)
+		return { valid: false, reason: 'malformed' };
 
 	const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
 	const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;

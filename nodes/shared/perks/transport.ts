@@ -51,5 +51,7 @@ export async function perksClientFor(
 
 /** "https://perks.example.com/api/" and "…/api" name the same API. */
 export function normalizeBaseUrl(url: string): string {
-	return String(url ?? '').trim().replace(/\/+$/, '');
+	return String(url ?? '')
+		.trim()
+		.replace(/\/+$/, '');
 }

@@ -94,27 +94,38 @@ export class SlackPlatform implements ChatPlatform {
 
 	async findUserByEmail(email: string): Promise<ChatUser | undefined> {
 		try {
-			const answer = await this.call<{ user: SlackMember }>('users.lookupByEmail', { email: email.trim() }, { user: email });
+			const answer = await this.call<{ user: SlackMember }>(
+				'users.lookupByEmail',
+				{ email: email.trim() },
+				{ user: email },
+			);
 			return toChatUser(answer.user);
 		} catch (error) {
-			if (error instanceof ChatPlatformError && error.code === 'recipient_not_found') return undefined;
+			if (error instanceof ChatPlatformError && error.code === 'recipient_not_found')
+				return undefined;
 			throw error;
 		}
 	}
 
 	async getUser(id: string): Promise<ChatUser> {
-		return toChatUser((await this.call<{ user: SlackMember }>('users.info', { user: id }, { user: id })).user);
+		return toChatUser(
+			(await this.call<{ user: SlackMember }>('users.info', { user: id }, { user: id })).user,
+		);
 	}
 
 	async *listUsers(): AsyncIterable<ChatUser[]> {
-		for await (const page of this.pages<{ members: SlackMember[] }>('users.list', { limit: PAGE_SIZE })) {
+		for await (const page of this.pages<{ members: SlackMember[] }>('users.list', {
+			limit: PAGE_SIZE,
+		})) {
 			yield page.members.map(toChatUser);
 		}
 	}
 
 	async searchChannels(filter = ''): Promise<ChatChannel[]> {
 		const needle = filter.trim().replace(/^#/, '').toLowerCase();
-		const channels = (await this.allChannels()).filter((c) => !needle || c.name.toLowerCase().includes(needle));
+		const channels = (await this.allChannels()).filter(
+			(c) => !needle || c.name.toLowerCase().includes(needle),
+		);
 		return channels.sort((a, b) => a.name.localeCompare(b.name));
 	}
 
@@ -125,23 +136,38 @@ export class SlackPlatform implements ChatPlatform {
 
 	async resolveChannel({ channel }: ChannelTarget): Promise<ChatChannel> {
 		const trimmed = channel.trim();
-		if (SLACK_CHANNEL_ID.test(trimmed)) return { id: trimmed, name: trimmed, isPrivate: false, isArchived: false };
+		if (SLACK_CHANNEL_ID.test(trimmed))
+			return { id: trimmed, name: trimmed, isPrivate: false, isArchived: false };
 		const name = trimmed.replace(/^#/, '').toLowerCase();
 		if (!this.channelsByName) {
-			this.channelsByName = new Map((await this.allChannels()).map((c) => [c.name.toLowerCase(), c]));
+			this.channelsByName = new Map(
+				(await this.allChannels()).map((c) => [c.name.toLowerCase(), c]),
+			);
 		}
 		const found = this.channelsByName.get(name);
 		if (found) return found;
-		throw new ChatPlatformError(this, 'channel_not_found', `Slack has no channel "${trimmed}" that the app can see`, {
-			channel: trimmed,
-			appName: await this.lookUpAppName(),
-		});
+		throw new ChatPlatformError(
+			this,
+			'channel_not_found',
+			`Slack has no channel "${trimmed}" that the app can see`,
+			{
+				channel: trimmed,
+				appName: await this.lookUpAppName(),
+			},
+		);
 	}
 
 	private async allChannels(): Promise<ChatChannel[]> {
 		const channels: ChatChannel[] = [];
-		const params = { types: 'public_channel,private_channel', exclude_archived: true, limit: PAGE_SIZE };
-		for await (const page of this.pages<{ channels: SlackConversation[] }>('conversations.list', params)) {
+		const params = {
+			types: 'public_channel,private_channel',
+			exclude_archived: true,
+			limit: PAGE_SIZE,
+		};
+		for await (const page of this.pages<{ channels: SlackConversation[] }>(
+			'conversations.list',
+			params,
+		)) {
 			channels.push(...page.channels.map(toChatChannel));
 		}
 		return channels;
@@ -160,27 +186,46 @@ export class SlackPlatform implements ChatPlatform {
 			cursor = answer.response_metadata?.next_cursor || undefined;
 			if (!cursor) return;
 			if (seen.has(cursor)) {
-				throw new ChatPlatformError(this, 'pagination_loop', `Slack ${method} repeated a page cursor after ${page} pages`);
+				throw new ChatPlatformError(
+					this,
+					'pagination_loop',
+					`Slack ${method} repeated a page cursor after ${page} pages`,
+				);
 			}
 			if (page >= MAX_PAGES) {
-				throw new ChatPlatformError(this, 'too_many_pages', `Slack ${method} went past ${MAX_PAGES} pages`);
+				throw new ChatPlatformError(
+					this,
+					'too_many_pages',
+					`Slack ${method} went past ${MAX_PAGES} pages`,
+				);
 			}
 			seen.add(cursor);
 		}
 	}
 
-	async sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+	async sendDirectMessage(
+		userId: string,
+		message: OutgoingMessage,
+		tag?: string,
+	): Promise<PostedMessage> {
 		this.validateMessage(message);
 		return await this.post(await this.openDm(userId), message, tag, { user: userId });
 	}
 
-	async postToChannel({ channel }: ChannelTarget, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+	async postToChannel(
+		{ channel }: ChannelTarget,
+		message: OutgoingMessage,
+		tag?: string,
+	): Promise<PostedMessage> {
 		this.validateMessage(message);
 		try {
 			return await this.post(channel, message, tag, { channel });
 		} catch (error) {
 			// Name the app in "/invite @<app>": one extra call, only when the post already failed.
-			if (error instanceof ChatPlatformError && ['channel_not_found', 'not_a_member'].includes(error.code)) {
+			if (
+				error instanceof ChatPlatformError &&
+				['channel_not_found', 'not_a_member'].includes(error.code)
+			) {
 				throw new ChatPlatformError(this, error.code, error.message, {
 					channel,
 					appName: await this.lookUpAppName(),
@@ -191,30 +236,47 @@ export class SlackPlatform implements ChatPlatform {
 	}
 
 	/** Reads the conversation back (newest first, a few pages) for a message carrying our tag. */
-	async findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
+	async findTaggedMessage(
+		target: MessageTarget,
+		tag: string,
+		sinceMs: number,
+	): Promise<PostedMessage | undefined> {
 		const channel = 'userId' in target ? await this.openDm(target.userId) : target.channel.channel;
 		try {
 			return await this.findInHistory(channel, tag, sinceMs);
 		} catch (error) {
 			// A public channel posted to with chat:write.public is unreadable until the app joins it.
-			if (!(error instanceof ChatPlatformError && error.code === 'not_a_member') || 'userId' in target) throw error;
+			if (
+				!(error instanceof ChatPlatformError && error.code === 'not_a_member') ||
+				'userId' in target
+			)
+				throw error;
 			await this.call('conversations.join', { channel }, { channel });
 			return await this.findInHistory(channel, tag, sinceMs);
 		}
 	}
 
-	private async findInHistory(channel: string, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
+	private async findInHistory(
+		channel: string,
+		tag: string,
+		sinceMs: number,
+	): Promise<PostedMessage | undefined> {
 		// A minute of slack for clock skew between n8n and Slack.
 		const oldest = String(Math.max(0, Math.floor(sinceMs / 1000) - 60));
 		let pages = 0;
-		for await (const page of this.pages<{ messages?: SlackHistoryMessage[] }>('conversations.history', {
-			channel,
-			oldest,
-			limit: HISTORY_PAGE,
-			include_all_metadata: true,
-		})) {
+		for await (const page of this.pages<{ messages?: SlackHistoryMessage[] }>(
+			'conversations.history',
+			{
+				channel,
+				oldest,
+				limit: HISTORY_PAGE,
+				include_all_metadata: true,
+			},
+		)) {
 			const hit = page.messages?.find(
-				(m) => m.metadata?.event_type === DELIVERY_EVENT_TYPE && m.metadata.event_payload?.delivery === tag,
+				(m) =>
+					m.metadata?.event_type === DELIVERY_EVENT_TYPE &&
+					m.metadata.event_payload?.delivery === tag,
 			);
 			if (hit) return { channelId: channel, messageId: hit.ts };
 			if (++pages >= HISTORY_MAX_PAGES) break;
@@ -235,8 +297,13 @@ export class SlackPlatform implements ChatPlatform {
 	private async openDm(userId: string): Promise<string> {
 		let channel = this.dmChannels.get(userId);
 		if (!channel) {
-			channel = (await this.call<{ channel: { id: string } }>('conversations.open', { users: userId }, { user: userId }))
-				.channel.id;
+			channel = (
+				await this.call<{ channel: { id: string } }>(
+					'conversations.open',
+					{ users: userId },
+					{ user: userId },
+				)
+			).channel.id;
 			this.dmChannels.set(userId, channel);
 		}
 		return channel;
@@ -248,7 +315,9 @@ export class SlackPlatform implements ChatPlatform {
 		tag: string | undefined,
 		context: ErrorContext,
 	): Promise<PostedMessage> {
-		const metadata = tag ? { metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { delivery: tag } } } : {};
+		const metadata = tag
+			? { metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { delivery: tag } } }
+			: {};
 		const answer = await this.call<{ channel: string; ts: string }>(
 			'chat.postMessage',
 			{ channel, ...this.payload(message), unfurl_links: false, ...metadata },
@@ -269,7 +338,11 @@ export class SlackPlatform implements ChatPlatform {
 	}
 
 	/** One Web API call through the credential's throttle; every failure a ChatPlatformError. */
-	private async call<T>(method: string, params: Record<string, unknown>, context: ErrorContext = {}): Promise<T> {
+	private async call<T>(
+		method: string,
+		params: Record<string, unknown>,
+		context: ErrorContext = {},
+	): Promise<T> {
 		return await throttleFor(`slack:${this.throttleKey}:${method}`).run(
 			async () => {
 				try {
@@ -278,7 +351,10 @@ export class SlackPlatform implements ChatPlatform {
 					throw toChatError(method, error, context);
 				}
 			},
-			(error) => (error instanceof ChatPlatformError && error.code === 'rate_limited' ? error.retryAfterSeconds : undefined),
+			(error) =>
+				error instanceof ChatPlatformError && error.code === 'rate_limited'
+					? error.retryAfterSeconds
+					: undefined,
 			this.options.queueBudgetMs ?? QUEUE_BUDGET_MS,
 		);
 	}
@@ -331,10 +407,15 @@ function toChatError(method: string, error: unknown, context: ErrorContext): Cha
 			const code = sdk.data?.error ?? 'unknown';
 			const needed = sdk.data?.needed;
 			const detail = needed ? ` (needs scope ${needed})` : '';
-			return new ChatPlatformError(SLACK, SLACK_TO_NEUTRAL[code] ?? code, `Slack ${method} failed: ${code}${detail}`, {
-				...context,
-				neededScope: needed,
-			});
+			return new ChatPlatformError(
+				SLACK,
+				SLACK_TO_NEUTRAL[code] ?? code,
+				`Slack ${method} failed: ${code}${detail}`,
+				{
+					...context,
+					neededScope: needed,
+				},
+			);
 		}
 		case ErrorCode.RateLimitedError:
 			return new ChatPlatformError(
@@ -349,13 +430,29 @@ function toChatError(method: string, error: unknown, context: ErrorContext): Cha
 			// Slack may have acted before failing: a post is then looked for before it is sent again.
 			const status = sdk.statusCode ?? 0;
 			const code = status === 503 ? 'service_unavailable' : 'internal_error';
-			return new ChatPlatformError(SLACK, code, `Slack ${method} failed with HTTP ${status}`, context, undefined, status, true);
+			return new ChatPlatformError(
+				SLACK,
+				code,
+				`Slack ${method} failed with HTTP ${status}`,
+				context,
+				undefined,
+				status,
+				true,
+			);
 		}
 		default: {
 			// A refused connection never reached Slack; a reset or timeout may have, after Slack acted.
 			const cause = (sdk as { original?: { code?: string } }).original?.code ?? '';
 			const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause);
-			return new ChatPlatformError(SLACK, 'unreachable', `Could not reach Slack for ${method}`, context, undefined, undefined, !neverSent);
+			return new ChatPlatformError(
+				SLACK,
+				'unreachable',
+				`Could not reach Slack for ${method}`,
+				context,
+				undefined,
+				undefined,
+				!neverSent,
+			);
 		}
 	}
 }

@@ -29,13 +29,15 @@ export const slackEntry: PlatformEntry = {
 			displayOptions: { show: { platform: ['slack'], authentication: ['oAuth2'] } },
 		},
 	],
-	credentialType: (authentication) => (authentication === 'oAuth2' ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE),
+	credentialType: (authentication) =>
+		authentication === 'oAuth2' ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE,
 	nativeProperty: {
 		displayName: 'Blocks (Slack)',
 		name: 'blocks',
 		type: 'json',
 		default: '',
-		description: 'Optional Block Kit JSON: an array of blocks, or {"blocks": [...]} as Block Kit Builder exports it',
+		description:
+			'Optional Block Kit JSON: an array of blocks, or {"blocks": [...]} as Block Kit Builder exports it',
 		displayOptions: { show: { messageSource: ['custom'], platform: ['slack'] } },
 	},
 	parseNative: parseBlocksParameter,
@@ -72,17 +74,27 @@ function n8nSlackFetch(context: ChatContext, type: string): FetchFunction {
 		};
 		let answer: HttpAnswer;
 		try {
-			const response = (await context.helpers.httpRequestWithAuthentication.call(context, type, request, {
-				// Slack's OAuth answer says token_type "bot": still sent as a Bearer header.
-				oauth2: { tokenType: 'Bearer' },
-			})) as IN8nHttpFullResponse;
-			answer = { status: response.statusCode, headers: response.headers as HttpAnswer['headers'], body: response.body };
+			const response = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				type,
+				request,
+				{
+					// Slack's OAuth answer says token_type "bot": still sent as a Bearer header.
+					oauth2: { tokenType: 'Bearer' },
+				},
+			)) as IN8nHttpFullResponse;
+			answer = {
+				status: response.statusCode,
+				headers: response.headers as HttpAnswer['headers'],
+				body: response.body,
+			};
 		} catch (error) {
 			const inside = httpAnswerOf(error);
 			if (inside) answer = inside;
 			else if (networkCodeOf(error)) throw noAnswer(error);
 			// No network failure: n8n could not sign the request (OAuth2 not connected, refresh refused).
-			else answer = { status: 200, headers: { 'content-type': 'application/json' }, body: NOT_AUTHED };
+			else
+				answer = { status: 200, headers: { 'content-type': 'application/json' }, body: NOT_AUTHED };
 		}
 		return toResponse(answer);
 	};
@@ -92,10 +104,14 @@ function toResponse({ status, headers, body }: HttpAnswer): Response {
 	const text = bodyText(body);
 	const fetchHeaders = new Headers();
 	for (const [name, value] of Object.entries(headers)) {
-		if (value !== undefined) fetchHeaders.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+		if (value !== undefined)
+			fetchHeaders.set(name, Array.isArray(value) ? value.join(', ') : String(value));
 	}
 	const raw = typeof text === 'string' ? text : text === undefined ? '' : JSON.stringify(text);
-	return new Response(status === 204 || status === 304 ? null : raw, { status, headers: fetchHeaders });
+	return new Response(status === 204 || status === 304 ? null : raw, {
+		status,
+		headers: fetchHeaders,
+	});
 }
 
 /** Slack's own answer to a request without a usable token: the reauthorize code and fix. */

@@ -7,7 +7,8 @@ const REAUTHORIZE =
 const inviteApp = (c: ErrorContext) =>
 	`If ${c.channel ? `"${c.channel}"` : 'the channel'} is private, invite the app: open the channel and type /invite @${c.appName ?? '<app name>'}. Otherwise check the channel name or ID.`;
 
-const RATE_LIMITED = 'Slack is rate limiting this app. Lower how many messages the workflow sends at once, or retry later.';
+const RATE_LIMITED =
+	'Slack is rate limiting this app. Lower how many messages the workflow sends at once, or retry later.';
 const SLACK_DOWN = 'Slack had an internal error. Retry later; see https://slack-status.com.';
 
 /** Slack's own error codes that have a neutral name; the message keeps Slack's code. */
@@ -38,14 +39,16 @@ export const SLACK_ERROR_FIXES: FixTable = {
 		`No Slack user has the email ${c.user ? `"${c.user}"` : 'given'}. The perks email and the Slack email probably differ: check the user mapping, or add the pair to "Manual Mappings".`,
 	recipient_disabled: (c) =>
 		`The Slack account ${c.user ? `"${c.user}"` : ''} is deactivated, so it cannot receive messages. Update the user mapping.`,
-	recipient_is_bot: 'The recipient is a bot or app, which cannot receive direct messages. Check the user mapping.',
+	recipient_is_bot:
+		'The recipient is a bot or app, which cannot receive direct messages. Check the user mapping.',
 	reauthorize: REAUTHORIZE,
 	missing_permission: (c) =>
 		`The Slack app lacks the "${c.neededScope ?? 'required'}" scope. Add it under OAuth & Permissions → Bot Token Scopes (or re-create the app from docs/slack-app-manifest.json), reinstall the app, then re-authorize the credential.`,
 	rate_limited: RATE_LIMITED,
 	message_too_large: "The message text is over Slack's 40,000 character limit. Shorten it.",
 	no_text: 'The message has neither text nor blocks. Set "Text" or "Blocks".',
-	invalid_blocks: 'Slack refused the blocks. Check them in Block Kit Builder (https://app.slack.com/block-kit-builder).',
+	invalid_blocks:
+		'Slack refused the blocks. Check them in Block Kit Builder (https://app.slack.com/block-kit-builder).',
 	invalid_blocks_format: 'The blocks must be a JSON array of Block Kit blocks.',
 	request_timeout: 'Slack did not answer in time. Retry later.',
 	service_unavailable: 'Slack is unavailable. Retry later; see https://slack-status.com.',
@@ -53,6 +56,7 @@ export const SLACK_ERROR_FIXES: FixTable = {
 	unreachable: 'Could not reach the Slack API. Check the credential\'s "API URL" and the network.',
 	pagination_loop:
 		'Slack returned the same page cursor twice, so the listing stopped instead of looping. Retry later; if it persists, report it to Slack.',
-	too_many_pages: 'The listing passed its page cap and stopped. Narrow it (a name filter), or report the workspace size.',
+	too_many_pages:
+		'The listing passed its page cap and stopped. Narrow it (a name filter), or report the workspace size.',
 	unknown: 'Slack refused the call: see the message for its error code.',
 };

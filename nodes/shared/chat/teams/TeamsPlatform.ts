@@ -29,7 +29,8 @@ import { toGraphMessage } from './message';
 
 /** Graph's largest page for /users: 10,000 users cost 11 calls. */
 const PAGE_SIZE = 999;
-const USER_FIELDS = 'id,displayName,mail,userPrincipalName,otherMails,proxyAddresses,accountEnabled';
+const USER_FIELDS =
+	'id,displayName,mail,userPrincipalName,otherMails,proxyAddresses,accountEnabled';
 
 export interface TeamsPlatformOptions {
 	transport: GraphTransport;
@@ -131,7 +132,9 @@ export class TeamsPlatform implements ChatPlatform {
 		let path: string | undefined = `/users?$select=${USER_FIELDS}&$top=${PAGE_SIZE}`;
 		while (path) {
 			const current: string = path;
-			const page = await this.call<Page<GraphUser>>('user listing', {}, true, () => this.client.api(current).get());
+			const page = await this.call<Page<GraphUser>>('user listing', {}, true, () =>
+				this.client.api(current).get(),
+			);
 			yield page.value.map(toTeamsUser);
 			const next = page['@odata.nextLink'];
 			path = next ? relativeNextLink(next, this.options.graphApiBaseUrl ?? '') : undefined;
@@ -157,14 +160,23 @@ export class TeamsPlatform implements ChatPlatform {
 	async resolveChannel(target: ChannelTarget): Promise<ChatChannel> {
 		const teamId = requireTeam(target.team);
 		const wanted = target.channel.trim();
-		if (TEAMS_CHANNEL_ID.test(wanted)) return { id: wanted, name: wanted, isPrivate: false, isArchived: false };
+		if (TEAMS_CHANNEL_ID.test(wanted))
+			return { id: wanted, name: wanted, isPrivate: false, isArchived: false };
 		const name = wanted.replace(/^#/, '').toLowerCase();
-		const found = (await this.channelsOf(teamId)).find((channel) => channel.name.toLowerCase() === name);
+		const found = (await this.channelsOf(teamId)).find(
+			(channel) => channel.name.toLowerCase() === name,
+		);
 		if (found) return found;
-		throw new ChatPlatformError(this, 'channel_not_found', `The team has no channel "${wanted}"`, { channel: wanted });
+		throw new ChatPlatformError(this, 'channel_not_found', `The team has no channel "${wanted}"`, {
+			channel: wanted,
+		});
 	}
 
-	async sendDirectMessage(userId: string, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+	async sendDirectMessage(
+		userId: string,
+		message: OutgoingMessage,
+		tag?: string,
+	): Promise<PostedMessage> {
 		const payload = toGraphMessage(message, tag);
 		const chatId = await this.chatWith(userId);
 		const posted = await this.call<{ id: string }>('message post', { user: userId }, false, () =>
@@ -173,27 +185,47 @@ export class TeamsPlatform implements ChatPlatform {
 		return { channelId: chatId, messageId: posted.id };
 	}
 
-	async postToChannel(target: ChannelTarget, message: OutgoingMessage, tag?: string): Promise<PostedMessage> {
+	async postToChannel(
+		target: ChannelTarget,
+		message: OutgoingMessage,
+		tag?: string,
+	): Promise<PostedMessage> {
 		const payload = toGraphMessage(message, tag);
 		const teamId = requireTeam(target.team);
-		const posted = await this.teamCall<{ id: string }>('channel post', teamId, { channel: target.channel }, false, () =>
-			this.client.api(`${channelPath(teamId, target.channel)}/messages`).post(payload),
+		const posted = await this.teamCall<{ id: string }>(
+			'channel post',
+			teamId,
+			{ channel: target.channel },
+			false,
+			() => this.client.api(`${channelPath(teamId, target.channel)}/messages`).post(payload),
 		);
 		return { channelId: target.channel, messageId: posted.id };
 	}
 
 	/** Reads the chat or channel back (newest first, a few pages) for a message carrying the tag. */
-	async findTaggedMessage(target: MessageTarget, tag: string, sinceMs: number): Promise<PostedMessage | undefined> {
+	async findTaggedMessage(
+		target: MessageTarget,
+		tag: string,
+		sinceMs: number,
+	): Promise<PostedMessage | undefined> {
 		const where =
 			'userId' in target
-				? await this.chatWith(target.userId).then((id) => ({ id, path: `/chats/${encodeURIComponent(id)}` }))
-				: { id: target.channel.channel, path: channelPath(requireTeam(target.channel.team), target.channel.channel) };
+				? await this.chatWith(target.userId).then((id) => ({
+						id,
+						path: `/chats/${encodeURIComponent(id)}`,
+					}))
+				: {
+						id: target.channel.channel,
+						path: channelPath(requireTeam(target.channel.team), target.channel.channel),
+					};
 		// A minute of slack for clock skew between n8n and Graph.
 		const oldest = sinceMs - 60_000;
 		let path: string | undefined = `${where.path}/messages?$top=${HISTORY_PAGE}`;
 		for (let page = 0; path && page < HISTORY_MAX_PAGES; page++) {
 			const current: string = path;
-			const answer = await this.call<Page<GraphMessage>>('message history', {}, true, () => this.client.api(current).get());
+			const answer = await this.call<Page<GraphMessage>>('message history', {}, true, () =>
+				this.client.api(current).get(),
+			);
 			const hit = answer.value.find((m) => carriesMarker(m.body?.content ?? '', tag));
 			if (hit) return { channelId: where.id, messageId: hit.id };
 			const last = answer.value[answer.value.length - 1]?.createdDateTime;
@@ -219,7 +251,9 @@ export class TeamsPlatform implements ChatPlatform {
 			'user@odata.bind': `${GRAPH_BIND_BASE}/users('${id.replace(/'/g, "''")}')`,
 		});
 		const chat = await this.call<{ id: string }>('chat creation', { user: userId }, true, () =>
-			this.client.api('/chats').post({ chatType: 'oneOnOne', members: [member(me), member(userId)] }),
+			this.client
+				.api('/chats')
+				.post({ chatType: 'oneOnOne', members: [member(me), member(userId)] }),
 		);
 		this.chatIds.set(userId, chat.id);
 		return chat.id;
@@ -229,7 +263,10 @@ export class TeamsPlatform implements ChatPlatform {
 		const known = this.channelsByTeam.get(teamId);
 		if (known) return known;
 		const page = await this.teamCall<Page<GraphChannel>>('channel listing', teamId, {}, true, () =>
-			this.client.api(`/teams/${encodeURIComponent(teamId)}/channels`).select('id,displayName,membershipType').get(),
+			this.client
+				.api(`/teams/${encodeURIComponent(teamId)}/channels`)
+				.select('id,displayName,membershipType')
+				.get(),
 		);
 		const channels = page.value.map((channel) => ({
 			id: channel.id,
@@ -243,7 +280,9 @@ export class TeamsPlatform implements ChatPlatform {
 
 	private async serviceAccountId(): Promise<string> {
 		this.meId ??= (
-			await this.call<{ id: string }>('sign-in check', {}, true, () => this.client.api('/me').select('id').get())
+			await this.call<{ id: string }>('sign-in check', {}, true, () =>
+				this.client.api('/me').select('id').get(),
+			)
 		).id;
 		return this.meId;
 	}
@@ -279,14 +318,24 @@ export class TeamsPlatform implements ChatPlatform {
 			if (!joined) throw error;
 			const team = joined.find((t) => t.id === teamId);
 			const explained = (code: string, detail: string) =>
-				new ChatPlatformError(this, code, `${error.message}: ${detail}`, context, undefined, error.httpStatus);
+				new ChatPlatformError(
+					this,
+					code,
+					`${error.message}: ${detail}`,
+					context,
+					undefined,
+					error.httpStatus,
+				);
 			if (!team) {
 				const code = error.httpStatus === 404 ? 'team_not_found' : 'not_a_member';
 				throw explained(code, `the service account is not a member of any team ${teamId}`);
 			}
 			if (team.isArchived) throw explained('team_archived', `the team "${team.name}" is archived`);
 			if (error.code === 'forbidden') {
-				throw explained('not_a_member', `the service account is in "${team.name}" but not in this private channel`);
+				throw explained(
+					'not_a_member',
+					`the service account is in "${team.name}" but not in this private channel`,
+				);
 			}
 			throw error;
 		}
@@ -308,7 +357,10 @@ export class TeamsPlatform implements ChatPlatform {
 				}
 			},
 			// Only answers that say "not done, try again later" carry a wait; an ambiguous failure never does.
-			(error) => (error instanceof ChatPlatformError && !error.ambiguous ? error.retryAfterSeconds : undefined),
+			(error) =>
+				error instanceof ChatPlatformError && !error.ambiguous
+					? error.retryAfterSeconds
+					: undefined,
 			this.options.queueBudgetMs ?? QUEUE_BUDGET_MS,
 		);
 	}
@@ -326,13 +378,20 @@ const GRAPH_BIND_BASE = 'https://graph.microsoft.com/v1.0';
 
 function requireTeam(team: string | undefined): string {
 	const id = team?.trim();
-	if (!id) throw new ChatPlatformError(TEAMS_SOURCE, 'team_required', 'No team was given for the Teams channel');
+	if (!id)
+		throw new ChatPlatformError(
+			TEAMS_SOURCE,
+			'team_required',
+			'No team was given for the Teams channel',
+		);
 	return id;
 }
 
 /** Every address of a user, lowercased: mail, sign-in name, other mails, proxy addresses without `smtp:`. */
 function toTeamsUser(user: GraphUser): TeamsUser {
-	const proxies = (user.proxyAddresses ?? []).filter((a) => /^smtp:/i.test(a)).map((a) => a.slice(5));
+	const proxies = (user.proxyAddresses ?? [])
+		.filter((a) => /^smtp:/i.test(a))
+		.map((a) => a.slice(5));
 	const emails = [user.mail, user.userPrincipalName, ...(user.otherMails ?? []), ...proxies]
 		.filter((a): a is string => typeof a === 'string' && a.includes('@'))
 		.map(normalizeEmail);

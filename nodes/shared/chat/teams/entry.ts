@@ -21,7 +21,13 @@ const GRAPH_TIMEOUT_MS = 30_000;
 export const teamsEntry: PlatformEntry = {
 	name: 'teams',
 	displayName: 'Microsoft Teams',
-	credentials: [{ name: TEAMS_CREDENTIAL_TYPE, required: true, displayOptions: { show: { platform: ['teams'] } } }],
+	credentials: [
+		{
+			name: TEAMS_CREDENTIAL_TYPE,
+			required: true,
+			displayOptions: { show: { platform: ['teams'] } },
+		},
+	],
 	credentialType: () => TEAMS_CREDENTIAL_TYPE,
 	nativeProperty: {
 		displayName: 'Adaptive Card (Teams)',
@@ -62,7 +68,11 @@ export function n8nGraphTransport(
 				returnFullResponse: true,
 				timeout: GRAPH_TIMEOUT_MS,
 			})) as IN8nHttpFullResponse;
-			return { status: response.statusCode, headers: response.headers as GraphHttpResponse['headers'], body: bodyText(response.body) };
+			return {
+				status: response.statusCode,
+				headers: response.headers as GraphHttpResponse['headers'],
+				body: bodyText(response.body),
+			};
 		} catch (error) {
 			// Not ignoreHttpStatusErrors: n8n refreshes the token only when a 401 is thrown.
 			const answer = httpAnswerOf(error);

@@ -46,26 +46,54 @@ export function toTeamsError(
 	if (error instanceof GraphTransportError) {
 		const code = error.refreshFailed ? 'reauthorize' : 'unreachable';
 		const ambiguous = !idempotent && !error.refreshFailed && !error.neverSent;
-		return new ChatPlatformError(TEAMS_SOURCE, code, `Microsoft Graph ${what} failed: ${error.message}`, context, undefined, undefined, ambiguous);
+		return new ChatPlatformError(
+			TEAMS_SOURCE,
+			code,
+			`Microsoft Graph ${what} failed: ${error.message}`,
+			context,
+			undefined,
+			undefined,
+			ambiguous,
+		);
 	}
 	const failure = graphFailure(error);
 	if (!failure || failure.status <= 0) {
-		return new ChatPlatformError(TEAMS_SOURCE, 'unreachable', `Could not reach Microsoft Graph for ${what}`, context, undefined, undefined, !idempotent);
+		return new ChatPlatformError(
+			TEAMS_SOURCE,
+			'unreachable',
+			`Could not reach Microsoft Graph for ${what}`,
+			context,
+			undefined,
+			undefined,
+			!idempotent,
+		);
 	}
 	const { status, graphCode } = failure;
 	const message = `Microsoft Graph ${what} failed: HTTP ${status}${graphCode ? ` ${graphCode}` : ''}`;
 	const fail = (code: string, retryAfter?: number, ambiguous = false) =>
-		new ChatPlatformError(TEAMS_SOURCE, code, message, { ...context, neededScope: failure.neededScope }, retryAfter, status, ambiguous);
+		new ChatPlatformError(
+			TEAMS_SOURCE,
+			code,
+			message,
+			{ ...context, neededScope: failure.neededScope },
+			retryAfter,
+			status,
+			ambiguous,
+		);
 	if (status >= 500 && !idempotent) return fail('delivery_unknown', undefined, true);
 	switch (true) {
 		case status === 401:
 			return fail('reauthorize');
 		case status === 403:
 			return fail(
-				failure.neededScope || graphCode === 'Authorization_RequestDenied' ? 'missing_permission' : 'forbidden',
+				failure.neededScope || graphCode === 'Authorization_RequestDenied'
+					? 'missing_permission'
+					: 'forbidden',
 			);
 		case status === 404:
-			return fail(context.channel ? 'channel_not_found' : context.user ? 'recipient_not_found' : 'unknown');
+			return fail(
+				context.channel ? 'channel_not_found' : context.user ? 'recipient_not_found' : 'unknown',
+			);
 		case status === 413:
 			return fail('message_too_large');
 		case status === 429:

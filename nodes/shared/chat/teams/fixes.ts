@@ -31,7 +31,8 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 	missing_permission: (c) =>
 		`The app registration lacks the delegated permission ${c.neededScope ? `"${c.neededScope}"` : 'this call needs'}, or an admin has not consented to it. In the Entra admin center → App registrations → the app → API permissions, add it and click "Grant admin consent", then reconnect the credential (docs/teams-setup.md).`,
 	rate_limited: RATE_LIMITED,
-	service_unavailable: 'Microsoft Graph is unavailable. Retry later; see the Microsoft 365 service health page.',
+	service_unavailable:
+		'Microsoft Graph is unavailable. Retry later; see the Microsoft 365 service health page.',
 	delivery_unknown:
 		'Microsoft Graph failed while posting, so the message may or may not have arrived. Nothing to do: the next attempt (the perks redelivery) looks for it before posting, so it is not posted twice.',
 	message_too_large:
@@ -39,10 +40,12 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 	empty_message: 'The message is empty. Set "Text", or an Adaptive Card.',
 	invalid_card:
 		'An Adaptive Card must be a JSON object with "type": "AdaptiveCard". Design and check it at https://adaptivecards.microsoft.com/designer.',
-	bad_request: 'Microsoft Graph refused the request as malformed: see the message for its error code.',
+	bad_request:
+		'Microsoft Graph refused the request as malformed: see the message for its error code.',
 	notification_url_unreachable:
 		"Microsoft Graph could not validate Perks Chat Trigger's URL: Graph must reach it over HTTPS from the internet and get the validation token back within 10 seconds. Set n8n's WEBHOOK_URL to its public HTTPS address and publish again (docs/teams-setup.md).",
-	unreachable: 'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
+	unreachable:
+		'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
 	unknown: 'Microsoft Graph refused the call: see the message for its status and error code.',
 };
 

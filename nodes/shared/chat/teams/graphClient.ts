@@ -4,7 +4,12 @@
  * token and refreshes it; this file never sees a token. No SDK retry handler: rate limits go
  * through our own bounded policy (see TeamsPlatform).
  */
-import { Client, GraphClientError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import {
+	Client,
+	GraphClientError,
+	type Context,
+	type Middleware,
+} from '@microsoft/microsoft-graph-client';
 
 export const GRAPH_DEFAULT_BASE_URL = 'https://graph.microsoft.com';
 export const GRAPH_VERSION = 'v1.0';
@@ -35,7 +40,9 @@ export class GraphTransportError extends GraphClientError {
 		/** The request never left (connection refused, no DNS), so it cannot have taken effect. */
 		readonly neverSent = false,
 	) {
-		super(refreshFailed ? 'the OAuth2 token refresh failed' : 'Microsoft Graph could not be reached');
+		super(
+			refreshFailed ? 'the OAuth2 token refresh failed' : 'Microsoft Graph could not be reached',
+		);
 		this.name = 'GraphTransportError';
 		// GraphClientError's constructor resets the prototype to its own.
 		Object.setPrototypeOf(this, new.target.prototype);
@@ -58,9 +65,16 @@ class TransportMiddleware implements Middleware {
 			});
 		} catch (error) {
 			// Only a verdict leaves this catch: the transport's error may carry request details.
-			throw new GraphTransportError(/invalid_grant|refresh|reconnect/i.test(describe(error)), neverSent(error));
+			throw new GraphTransportError(
+				/invalid_grant|refresh|reconnect/i.test(describe(error)),
+				neverSent(error),
+			);
 		}
-		const empty = answer.status === 204 || answer.body === undefined || answer.body === null || answer.body === '';
+		const empty =
+			answer.status === 204 ||
+			answer.body === undefined ||
+			answer.body === null ||
+			answer.body === '';
 		context.response = new Response(
 			empty ? null : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
 			{
@@ -89,7 +103,10 @@ export function relativeNextLink(nextLink: string, baseUrl: string): string {
 	return nextLink.startsWith(prefix) ? nextLink.slice(prefix.length) : nextLink;
 }
 
-function flattenHeaders(headers: GraphHttpResponse['headers'], empty: boolean): Record<string, string> {
+function flattenHeaders(
+	headers: GraphHttpResponse['headers'],
+	empty: boolean,
+): Record<string, string> {
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers ?? {})) {
 		if (value === undefined) continue;
@@ -106,7 +123,11 @@ function flattenHeaders(headers: GraphHttpResponse['headers'], empty: boolean): 
 const NEVER_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'];
 
 function neverSent(error: unknown): boolean {
-	for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+	for (
+		let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+		e && depth < 4;
+		depth++
+	) {
 		if (typeof e.code === 'string' && NEVER_SENT.includes(e.code)) return true;
 		e = e.cause as typeof e;
 	}
@@ -115,5 +136,7 @@ function neverSent(error: unknown): boolean {
 
 function describe(error: unknown): string {
 	const e = error as { message?: unknown; description?: unknown; cause?: { message?: unknown } };
-	return [e?.message, e?.description, e?.cause?.message].filter((part) => typeof part === 'string').join(' ');
+	return [e?.message, e?.description, e?.cause?.message]
+		.filter((part) => typeof part === 'string')
+		.join(' ');
 }

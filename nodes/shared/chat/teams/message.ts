@@ -19,10 +19,16 @@ export interface GraphChatMessage {
 export function toGraphMessage(message: OutgoingMessage, tag?: string): GraphChatMessage {
 	const payload = build(message);
 	if (payload.body.content.trim() === '') {
-		throw new ChatPlatformError(TEAMS_SOURCE, 'empty_message', 'The Teams message has neither text nor a card');
+		throw new ChatPlatformError(
+			TEAMS_SOURCE,
+			'empty_message',
+			'The Teams message has neither text nor a card',
+		);
 	}
 	if (tag) payload.body.content += deliveryMarker(tag);
-	validateTeamsMessage(payload.body.content + (payload.attachments ?? []).map((a) => a.content).join(''));
+	validateTeamsMessage(
+		payload.body.content + (payload.attachments ?? []).map((a) => a.content).join(''),
+	);
 	return payload;
 }
 
@@ -30,16 +36,26 @@ function build(message: OutgoingMessage): GraphChatMessage {
 	if (message.native && message.native.length > 0) {
 		const attachments = message.native.map((card, index) => {
 			if (!isAdaptiveCard(card)) {
-				throw new ChatPlatformError(TEAMS_SOURCE, 'invalid_card', `Card ${index + 1} is not an Adaptive Card object`);
+				throw new ChatPlatformError(
+					TEAMS_SOURCE,
+					'invalid_card',
+					`Card ${index + 1} is not an Adaptive Card object`,
+				);
 			}
-			return { id: `card${index + 1}`, contentType: ADAPTIVE_CARD_TYPE, content: JSON.stringify(card) };
+			return {
+				id: `card${index + 1}`,
+				contentType: ADAPTIVE_CARD_TYPE,
+				content: JSON.stringify(card),
+			};
 		});
 		const text = message.text.trim() ? `<p>${toTeamsHtml(message.text)}</p>` : '';
 		const refs = attachments.map((a) => `<attachment id="${a.id}"></attachment>`).join('');
 		return { body: { contentType: 'html', content: text + refs }, attachments };
 	}
 	if (message.doc) return { body: renderTeamsHtml(message.doc) };
-	return { body: { contentType: 'html', content: message.text.trim() ? toTeamsHtml(message.text) : '' } };
+	return {
+		body: { contentType: 'html', content: message.text.trim() ? toTeamsHtml(message.text) : '' },
+	};
 }
 
 function isAdaptiveCard(value: unknown): boolean {
@@ -60,7 +76,11 @@ export function parseCardsParameter(value: unknown): unknown[] {
 			parsed = JSON.parse(value) as unknown;
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);
-			throw new ChatPlatformError(TEAMS_SOURCE, 'invalid_card', `The Adaptive Card is not valid JSON: ${reason}`);
+			throw new ChatPlatformError(
+				TEAMS_SOURCE,
+				'invalid_card',
+				`The Adaptive Card is not valid JSON: ${reason}`,
+			);
 		}
 	}
 	return Array.isArray(parsed) ? parsed : [parsed];

@@ -14,7 +14,8 @@ export function verifyTeamsOutgoingRequest(options: {
 	rawBody: Buffer;
 }): boolean {
 	const { authorization, securityToken } = options;
-	if (!authorization || !securityToken || !/^HMAC [A-Za-z0-9+/]+=*$/.test(authorization.trim())) return false;
+	if (!authorization || !securityToken || !/^HMAC [A-Za-z0-9+/]+=*$/.test(authorization.trim()))
+		return false;
 	const expected = Buffer.from(teamsOutgoingSignature(securityToken, options.rawBody));
 	const given = Buffer.from(authorization.trim());
 	return expected.length === given.length && timingSafeEqual(expected, given);

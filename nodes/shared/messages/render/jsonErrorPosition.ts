@@ -95,5 +95,7 @@ export function describeJsonError(text: string, parserMessage: string): string {
 	const column = before[before.length - 1].length + 1;
 	const near = text.slice(position, position + 20).split('\n')[0];
 	const where = `line ${line}, column ${column} (position ${position})`;
-	return position >= text.length ? `${reason} at ${where}: the JSON ends too early` : `${reason} at ${where}, near "${near}"`;
+	return position >= text.length
+		? `${reason} at ${where}: the JSON ends too early`
+		: `${reason} at ${where}, near "${near}"`;
 }

@@ -58,20 +58,35 @@ function toSlackMrkdwn(markdown: string, max: number = SLACK_LIMITS.text): strin
  */
 export function renderSlack(doc: MessageDoc): SlackMessage {
 	const blocks: SlackBlock[] = [
-		{ type: 'header', text: { type: 'plain_text', text: shorten(doc.title, SLACK_LIMITS.headerText), emoji: true } },
+		{
+			type: 'header',
+			text: { type: 'plain_text', text: shorten(doc.title, SLACK_LIMITS.headerText), emoji: true },
+		},
 	];
-	for (const text of packParagraphs(doc.body.map((paragraph) => toSlackMrkdwn(paragraph, SLACK_LIMITS.sectionText)))) {
+	for (const text of packParagraphs(
+		doc.body.map((paragraph) => toSlackMrkdwn(paragraph, SLACK_LIMITS.sectionText)),
+	)) {
 		blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
 	}
 	const fields = (doc.fields ?? []).map((field): SlackTextObject => {
 		const label = `*${escapeSlack(field.label)}*\n`;
-		return { type: 'mrkdwn', text: label + toSlackMrkdwn(field.value, SLACK_LIMITS.fieldText - label.length) };
+		return {
+			type: 'mrkdwn',
+			text: label + toSlackMrkdwn(field.value, SLACK_LIMITS.fieldText - label.length),
+		};
 	});
 	for (let start = 0; start < fields.length; start += SLACK_LIMITS.sectionFields) {
-		blocks.push({ type: 'section', fields: fields.slice(start, start + SLACK_LIMITS.sectionFields) });
+		blocks.push({
+			type: 'section',
+			fields: fields.slice(start, start + SLACK_LIMITS.sectionFields),
+		});
 	}
 	if (doc.image && doc.image.url.length <= SLACK_LIMITS.url) {
-		blocks.push({ type: 'image', image_url: doc.image.url, alt_text: shorten(doc.image.altText, SLACK_LIMITS.imageAltText) });
+		blocks.push({
+			type: 'image',
+			image_url: doc.image.url,
+			alt_text: shorten(doc.image.altText, SLACK_LIMITS.imageAltText),
+		});
 	}
 	if (doc.button && doc.button.url.length <= SLACK_LIMITS.url) {
 		blocks.push({
@@ -79,7 +94,11 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 			elements: [
 				{
 					type: 'button',
-					text: { type: 'plain_text', text: shorten(doc.button.label, SLACK_LIMITS.buttonText), emoji: true },
+					text: {
+						type: 'plain_text',
+						text: shorten(doc.button.label, SLACK_LIMITS.buttonText),
+						emoji: true,
+					},
 					url: doc.button.url,
 					action_id: 'perks_open_url',
 				},
@@ -87,7 +106,10 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 		});
 	}
 	if (doc.context) {
-		blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: toSlackMrkdwn(doc.context, SLACK_LIMITS.contextText) }] });
+		blocks.push({
+			type: 'context',
+			elements: [{ type: 'mrkdwn', text: toSlackMrkdwn(doc.context, SLACK_LIMITS.contextText) }],
+		});
 	}
 	return { text: shorten(doc.fallbackText, SLACK_LIMITS.text), blocks };
 }

@@ -77,32 +77,50 @@ function validateBlock(block: unknown, index: number): void {
 					FIXES.too_many_blocks,
 				);
 			}
-			record.fields.forEach((field, i) => checkText(field, `fields[${i}]`, SLACK_LIMITS.fieldText, where));
+			record.fields.forEach((field, i) =>
+				checkText(field, `fields[${i}]`, SLACK_LIMITS.fieldText, where),
+			);
 		}
 	}
 	if (type === 'context' && Array.isArray(record.elements)) {
-		record.elements.forEach((element, i) => checkText(element, `elements[${i}]`, SLACK_LIMITS.contextText, where));
+		record.elements.forEach((element, i) =>
+			checkText(element, `elements[${i}]`, SLACK_LIMITS.contextText, where),
+		);
 	}
 	if (type === 'actions' && Array.isArray(record.elements)) {
 		record.elements.forEach((element, i) => {
 			if (isObject(element) && element.type === 'button') {
 				checkText(element.text, `elements[${i}].text`, SLACK_LIMITS.buttonText, where);
-				if (typeof element.url === 'string') checkLength(element.url, `elements[${i}].url`, SLACK_LIMITS.url, where);
+				if (typeof element.url === 'string')
+					checkLength(element.url, `elements[${i}].url`, SLACK_LIMITS.url, where);
 			}
 		});
 	}
 	if (type === 'image') {
-		if (typeof record.alt_text === 'string') checkLength(record.alt_text, 'alt_text', SLACK_LIMITS.imageAltText, where);
-		if (typeof record.image_url === 'string') checkLength(record.image_url, 'image_url', SLACK_LIMITS.url, where);
+		if (typeof record.alt_text === 'string')
+			checkLength(record.alt_text, 'alt_text', SLACK_LIMITS.imageAltText, where);
+		if (typeof record.image_url === 'string')
+			checkLength(record.image_url, 'image_url', SLACK_LIMITS.url, where);
 	}
 }
 
 /** A text object `{type, text}`: its `.text` must fit. */
-function checkText(value: unknown, path: string, max: number, where: { index: number; type: string }): void {
-	if (isObject(value) && typeof value.text === 'string') checkLength(value.text, `${path}.text`, max, where);
+function checkText(
+	value: unknown,
+	path: string,
+	max: number,
+	where: { index: number; type: string },
+): void {
+	if (isObject(value) && typeof value.text === 'string')
+		checkLength(value.text, `${path}.text`, max, where);
 }
 
-function checkLength(text: string, path: string, max: number, { index, type }: { index: number; type: string }): void {
+function checkLength(
+	text: string,
+	path: string,
+	max: number,
+	{ index, type }: { index: number; type: string },
+): void {
 	if (text.length <= max) return;
 	throw new MessageLimitError(
 		'block_text_too_long',
@@ -122,13 +140,25 @@ export function parseBlocksParameter(value: unknown): unknown[] {
 		if (value.trim() === '') return [];
 		const outcome = parseJson(value);
 		// Thrown outside the catch: the error names the line and column of the mistake.
-		if (!outcome.ok) throw invalid('blocks', `The blocks are not valid JSON: ${describeJsonError(value, outcome.message)}`);
+		if (!outcome.ok)
+			throw invalid(
+				'blocks',
+				`The blocks are not valid JSON: ${describeJsonError(value, outcome.message)}`,
+			);
 		parsed = outcome.value;
 	}
 	if (Array.isArray(parsed)) return parsed;
 	if (isObject(parsed) && Array.isArray(parsed.blocks)) return parsed.blocks;
-	const shape = parsed === null ? 'null' : isObject(parsed) ? 'an object without a "blocks" array' : typeof parsed;
-	throw invalid('blocks', `The blocks must be a list of blocks or {"blocks": [...]}, but they are ${shape}`);
+	const shape =
+		parsed === null
+			? 'null'
+			: isObject(parsed)
+				? 'an object without a "blocks" array'
+				: typeof parsed;
+	throw invalid(
+		'blocks',
+		`The blocks must be a list of blocks or {"blocks": [...]}, but they are ${shape}`,
+	);
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {

@@ -28,7 +28,8 @@ export function escapeHtml(text: string): string {
 }
 
 function teamsToken(token: MarkdownToken): string {
-	if (token.kind === 'link') return `<a href="${escapeHtml(token.url)}">${escapeHtml(token.label)}</a>`;
+	if (token.kind === 'link')
+		return `<a href="${escapeHtml(token.url)}">${escapeHtml(token.label)}</a>`;
 	if (token.kind === 'bold') return `<strong>${escapeHtml(token.text)}</strong>`;
 	return escapeHtml(token.text).replace(/\n/g, '<br>');
 }
@@ -53,7 +54,8 @@ export function renderTeamsHtml(doc: MessageDoc): TeamsHtmlBody {
 	const tail: string[] = [];
 	if (doc.fields && doc.fields.length > 0) {
 		const items = doc.fields.map(
-			(field) => `<li><strong>${html(field.label)}:</strong> ${toTeamsHtml(field.value, BUDGET.field)}</li>`,
+			(field) =>
+				`<li><strong>${html(field.label)}:</strong> ${toTeamsHtml(field.value, BUDGET.field)}</li>`,
 		);
 		tail.push(`<ul>${items.join('')}</ul>`);
 	}
@@ -66,7 +68,10 @@ export function renderTeamsHtml(doc: MessageDoc): TeamsHtmlBody {
 	}
 	if (doc.context) tail.push(`<p><em>${toTeamsHtml(doc.context, BUDGET.context)}</em></p>`);
 
-	let left = TEAMS_MESSAGE_MAX_BYTES - utf8Bytes(head) - tail.reduce((sum, part) => sum + utf8Bytes(part), 0);
+	let left =
+		TEAMS_MESSAGE_MAX_BYTES -
+		utf8Bytes(head) -
+		tail.reduce((sum, part) => sum + utf8Bytes(part), 0);
 	const body: string[] = [];
 	for (const paragraph of doc.body) {
 		const content = toTeamsHtml(paragraph, left - PARAGRAPH_TAGS.length);
