@@ -323,6 +323,34 @@ describe('GraphEmulator', () => {
 			});
 		});
 
+		it('limits a route to N calls in a rolling second: the rest 429 + Retry-After, unhandled and counted', async () => {
+			const [ana, bruno] = graph.addUsers(2);
+			const chats = [graph.oneOnOneChat(ana.id), graph.oneOnOneChat(bruno.id)];
+			graph.limitPerSecond('POST /chats/{id}/messages', 5);
+			const send = (i: number) =>
+				call('POST', `/chats/${encodeURIComponent(chats[i % 2])}/messages`, {
+					body: { contentType: 'text', content: `m${i}` },
+				});
+			const results = await Promise.all(Array.from({ length: 15 }, (_, i) => send(i)));
+			const limited = results.filter((r) => r.status === 429);
+			expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+			expect(limited).toHaveLength(10);
+			for (const r of limited) {
+				expect(r.headers.get('retry-after')).toBe('1');
+				expect(r.json.error.code).toBe('TooManyRequests');
+			}
+			// One window per route, whatever the chat: only the accepted calls were stored.
+			expect(graph.messages).toHaveLength(5);
+			expect(graph.rateLimitedCount('POST /chats/{id}/messages')).toBe(10);
+			expect(graph.callCount('POST /chats/{id}/messages')).toBe(15);
+			expect((await call('GET', '/me')).status).toBe(200); // other routes are not limited
+			expect(graph.rateLimitedCount('GET /me')).toBe(0);
+
+			await new Promise((resolve) => setTimeout(resolve, 1050));
+			expect((await send(0)).status).toBe(201);
+			expect(graph.messages).toHaveLength(6);
+		});
+
 		it('answers Teams routes without their permission with the scope it needs', async () => {
 			graph.setScopes(['User.Read']);
 			const res = await call('GET', '/me/joinedTeams');

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from '../harness/closeServer';
+import { RateWindow } from './faults';
 import { PERKS_TEAMS_SCOPES } from '../../credentials/PerksMicrosoftTeamsOAuth2Api.credentials';
 
 export type Json = Record<string, unknown>;
@@ -192,6 +193,8 @@ export class GraphEmulator {
 	private readonly codes = new Set<string>();
 	private readonly faults = new Map<string, FaultOptions[]>();
 	private readonly drops = new Map<string, number>();
+	private readonly rateWindows = new Map<string, RateWindow>();
+	private readonly rateLimited = new Map<string, number>();
 	private readonly subscriptions = new Map<string, EmulatedSubscription>();
 	/** Every notification POSTed to a subscriber (change and lifecycle), oldest first. */
 	readonly deliveries: NotificationDelivery[] = [];
@@ -665,6 +668,16 @@ export class GraphEmulator {
 		this.failNext(route, count, { status: 429, retryAfter: retryAfterSeconds });
 	}
 
+	/** Calls of a route beyond `perSecond` in the last rolling second get 429 + Retry-After and are not handled. */
+	limitPerSecond(route: string, perSecond: number): void {
+		this.rateWindows.set(route, new RateWindow(perSecond));
+	}
+
+	/** How many calls of a route limitPerSecond() answered 429. */
+	rateLimitedCount(route: string): number {
+		return this.rateLimited.get(route) ?? 0;
+	}
+
 	callCount(route: string): number {
 		return this.requests.filter((r) => r.route === route).length;
 	}
@@ -729,6 +742,8 @@ export class GraphEmulator {
 		});
 		if (!url.pathname.startsWith('/v1.0/') || !route)
 			throw new GraphError(400, 'BadRequest', `Unsupported request: ${method} ${url.pathname}`);
+		const limited = this.rateLimitReply(`${method} ${route.name}`);
+		if (limited) return limited;
 		const fault = this.takeFault(`${method} ${route.name}`);
 		if (fault) return faultReply(fault);
 		this.authenticate(token);
@@ -756,6 +771,13 @@ export class GraphEmulator {
 		const escaped = name.replace(/[()]/g, '\\$&').replace(/'\{id\}'/g, "'([^']+)'");
 		const pattern = new RegExp(`^${escaped.replace(/\{id\}/g, '([^/]+)')}$`);
 		return { method, name, pattern, scope, handle };
+	}
+
+	private rateLimitReply(route: string): Reply | undefined {
+		const retryAfter = this.rateWindows.get(route)?.take() ?? 0;
+		if (retryAfter === 0) return undefined;
+		this.rateLimited.set(route, this.rateLimitedCount(route) + 1);
+		return faultReply({ retryAfter });
 	}
 
 	private takeFault(route: string): FaultOptions | undefined {
