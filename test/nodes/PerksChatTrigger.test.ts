@@ -40,6 +40,9 @@ afterEach(async () => {
 	perks.setLatency('/v1', 0);
 });
 
+/** The Slack credential of the workflow last published: a test may change its secret. */
+let slackCredential: { accessToken: string; apiUrl: string; signingSecret: string };
+
 async function publish(
 	source: string,
 	options: { reply?: boolean; mappings?: Array<{ perksEmail: string; chatUser: string }> } = {},
@@ -72,11 +75,11 @@ async function publish(
 	hosted = await hostWorkflow(chain(`wf-chat-${count}`, ...nodes), 'Perks Chat Trigger', {
 		credentials: {
 			perksApi: { baseUrl: perks.baseUrl, apiKey: perks.apiKey },
-			perksSlackApi: {
+			perksSlackApi: (slackCredential = {
 				accessToken: slack.token,
 				apiUrl: slack.apiUrl,
 				signingSecret: SIGNING_SECRET,
-			},
+			}),
 			perksTeamsOutgoingWebhookApi: { securityToken: TEAMS_TOKEN },
 		},
 	});
@@ -244,6 +247,19 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 		}
 		expect(wf.executions).toHaveLength(0);
 		expect(responseUrl.posts.length).toBe(posts);
+	});
+
+	it('a changed signing secret counts at once; the replaced one is refused once it no longer verifies', async () => {
+		const wf = await publish('slackCommand');
+		const { user } = person('en', 640);
+		const fields = { userId: user.id, text: 'balance', responseUrl: responseUrl.url };
+		expect((await ask(wf, slashCommand(SIGNING_SECRET, fields))).status).toBe(200);
+		slackCredential.signingSecret = 'the-rotated-signing-secret';
+		// The secret read a moment ago no longer verifies it: the node reads the credential again.
+		expect((await ask(wf, slashCommand('the-rotated-signing-secret', fields))).status).toBe(200);
+		expect((await ask(wf, slashCommand(SIGNING_SECRET, fields))).status).toBe(401);
+		expect(wf.executions).toHaveLength(2);
+		expect(responseUrl.posts.at(-1)!.text).toBe('You have 640 points in your perks wallet.');
 	});
 
 	it('answers a replayed request once', async () => {
