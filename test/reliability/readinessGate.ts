@@ -26,10 +26,12 @@ export class ReadinessGate {
 			const chunks: Buffer[] = [];
 			req.on('data', (chunk: Buffer) => chunks.push(chunk));
 			req.on('end', () => {
-				void this.handle(req, Buffer.concat(chunks)).then(
-					({ status, headers, body }) => res.writeHead(status, headers).end(body),
-					() => res.writeHead(502).end(),
-				);
+				void this.handle(req, Buffer.concat(chunks))
+					.then(
+						({ status, headers, body }) => res.writeHead(status, headers).end(body),
+						() => res.writeHead(502).end(),
+					)
+					.catch(() => res.destroy());
 			});
 		});
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
