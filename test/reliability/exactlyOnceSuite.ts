@@ -2,6 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { waitFor } from '../e2e/n8nInstance';
+import type { RedeliveryResult } from '../emulators/perksRedelivery';
+import { ReadinessGate } from './readinessGate';
 import {
 	DM,
 	LOAD,
@@ -195,24 +197,41 @@ export function exactlyOnceSuite(
 		const channels = () =>
 			crew.map((p) => w.slack.dmChannelFor(p.user.id)).filter(Boolean) as string[];
 		const delivered = () => channels().reduce((n, c) => n + w.slack.messagesFor(c).length, 0);
-		// Slow posts, so the kill lands while many sends are in flight.
-		w.slack.rateLimit('chat.postMessage', 15);
-		const deliveries = w.perks.deliverAllUntilDone(walletEvents(crew), {
-			concurrency: 15,
-			backoffMs: BACKOFF,
-		});
+		// Through a readiness gate, as a deployment should be: a restarting n8n answers 200 to anything
+		// before its migrations have run, and the platform would take that as delivered.
+		const hook = w.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
+		const gate = new ReadinessGate(new URL(hook.url).origin);
+		await gate.start();
 		let atKill = 0;
-		await waitFor(() => delivered() >= LOAD.kill / 3, {
-			what: 'a third of the DMs',
-			timeoutMs: 60_000,
-		});
-		await target().killAndStart(() => (atKill = delivered()));
-		const results = await deliveries;
+		let results: RedeliveryResult[];
+		try {
+			// Slow posts, so the kill lands while many sends are in flight.
+			w.slack.rateLimit('chat.postMessage', 15);
+			const deliveries = w.perks.deliverAllUntilDone(walletEvents(crew), {
+				url: gate.via(hook.url),
+				secret: hook.secret,
+				concurrency: 15,
+				backoffMs: BACKOFF,
+			});
+			await waitFor(() => delivered() >= LOAD.kill / 3, {
+				what: 'a third of the DMs',
+				timeoutMs: 60_000,
+			});
+			await target().killAndStart(() => (atKill = delivered()));
+			results = await deliveries;
+		} finally {
+			await gate.stop();
+		}
 		w.slack.clearRateLimits();
 		expect(atKill).toBeLessThan(LOAD.kill);
 		expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
 		expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));
-		log('kill', { events: LOAD.kill, dmsAtKill: atKill, ...summary(results) });
+		log('kill', {
+			events: LOAD.kill,
+			dmsAtKill: atKill,
+			refusedNotReady: gate.refused,
+			...summary(results),
+		});
 	});
 
 	it("secrets: no token, API key or webhook secret in n8n's log or stored execution data", async () => {

@@ -3,10 +3,25 @@
  * sharing PostgreSQL and Redis. The trigger's in-flight guard is per process here, so exactly
  * once rests on the delivery ledger's atomic claims in PostgreSQL.
  */
+import { createHash } from 'node:crypto';
+
+import { signatureHeader } from '../../nodes/shared/perks/signature';
 import { waitFor } from '../e2e/n8nInstance';
 import { N8nQueueCluster } from '../e2e/queueCluster';
+import { walletFundedEvent } from '../emulators/perksApi';
 import { exactlyOnceSuite } from './exactlyOnceSuite';
-import { LEASE_ENV, readLog, startWorld, stopWorld, webhookIdOf, type World } from './scenarios';
+import { ReadinessGate } from './readinessGate';
+import {
+	DM,
+	LEASE_ENV,
+	dmCounts,
+	hire,
+	readLog,
+	startWorld,
+	stopWorld,
+	webhookIdOf,
+	type World,
+} from './scenarios';
 
 let world: World;
 let cluster: N8nQueueCluster;
@@ -52,4 +67,67 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 					.join('\n'),
 		}),
 	}));
+});
+
+/** n8n's migration lock: DbLockService's advisory lock 1005, keyed by schema and table prefix. */
+const MIGRATION_LOCK = [1005, createHash('sha256').update('public:').digest().readInt32BE(0)];
+
+describe('queue mode: events that arrive while n8n starts', () => {
+	it('n8n answers 200 "starting up" to a signed event before its migrations ran and runs nothing; through a readiness gate the event gets 503 and arrives once when n8n is ready', async () => {
+		const [person] = hire(world, 1, 'startup');
+		const event = walletFundedEvent(person.employee, { amount: 7, balance: 70 });
+		const body = Buffer.from(JSON.stringify(event));
+		const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
+		const post = async (url: string) => {
+			const response = await fetch(url, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/json',
+					'perks-signature': signatureHeader(hook.secret, body),
+				},
+				body,
+			});
+			return { status: response.status, text: await response.text() };
+		};
+		const gate = new ReadinessGate(new URL(hook.url).origin);
+		await gate.start();
+		try {
+			await cluster.stop();
+			const runsBefore = (await cluster.executions(DM.id)).length;
+			// Holding the lock keeps every n8n process listening but not migrated, as a slow migration would.
+			const held = cluster
+				.query('SELECT pg_advisory_xact_lock($1, $2), pg_sleep(300)', MIGRATION_LOCK)
+				.catch(() => undefined);
+			const starting = cluster.start();
+			try {
+				await waitFor(
+					async () => (await fetch(new URL('/healthz', hook.url)).catch(() => undefined))?.ok,
+					{ what: 'the webhook process to listen', timeoutMs: 90_000, intervalMs: 100 },
+				);
+				const direct = await post(hook.url);
+				expect(direct).toEqual({ status: 200, text: expect.stringMatching(/starting up/) });
+				expect((await post(gate.via(hook.url))).status).toBe(503);
+			} finally {
+				await cluster.query(
+					"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(300)%' AND pid <> pg_backend_pid()",
+				);
+				await held;
+				await starting;
+			}
+			// The 200 ran nothing: no execution, no DM, and the platform would not send it again.
+			expect((await cluster.executions(DM.id)).length).toBe(runsBefore);
+			expect(dmCounts(world, [person])).toEqual([0]);
+
+			const result = await world.perks.deliverUntilDone(event, {
+				url: gate.via(hook.url),
+				secret: hook.secret,
+				backoffMs: [200, 400, 800, 1600, 3200],
+			});
+			expect(result.outcome).toBe('delivered');
+			expect(dmCounts(world, [person])).toEqual([1]);
+			expect(gate.refused).toBeGreaterThan(0);
+		} finally {
+			await gate.stop();
+		}
+	});
 });
