@@ -7,7 +7,7 @@ export function optionSubtitle(
 	options: ReadonlyArray<{ name: string; value: string }>,
 ): string {
 	const names = JSON.stringify(Object.fromEntries(options.map((o) => [o.value, o.name])));
-	return `={{ ${names}[$parameter["${parameter}"]] }}`;
+	return `={{ (${names})[$parameter["${parameter}"]] }}`;
 }
 
 /** The same for a multi-choice parameter: the chosen names, comma-separated. */
@@ -16,5 +16,6 @@ export function multiOptionSubtitle(
 	options: ReadonlyArray<{ name: string; value: string }>,
 ): string {
 	const names = JSON.stringify(Object.fromEntries(options.map((o) => [o.value, o.name])));
-	return `={{ ($parameter["${parameter}"] || []).map((v) => ${names}[v] || v).join(", ") }}`;
+	// Parenthesised: after `=>` a bare `{` would open a block, not an object.
+	return `={{ ($parameter["${parameter}"] || []).map((v) => (${names})[v] || v).join(", ") }}`;
 }
