@@ -79,6 +79,25 @@ describe('deliverOnce', () => {
 		expect(c.calls).toEqual({ send: 0, findSent: 0 });
 	});
 
+	it('a sender that waits longer than the lease (a rate-limit queue) keeps its claim: a copy does not take it over', async () => {
+		// Real time here: the renewal runs on a timer.
+		const shortLease = new DeliveryLedger(db, { leaseMs: 300 });
+		const c = conversation(async (tag) => {
+			await new Promise((resolve) => setTimeout(resolve, 1_000));
+			c.posted.push({ tag, messageId: 'ts-slow' });
+			return { channelId: 'D1', messageId: 'ts-slow' };
+		});
+		const slow = deliverOnce(c.delivery, { ledger: shortLease });
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		const copy = await deliverOnce(c.delivery, { ledger: shortLease, inProgressWaitMs: 0 }).catch(
+			(e: unknown) => e,
+		);
+		expect(copy).toBeInstanceOf(DeliveryInProgressError);
+		expect(await slow).toMatchObject({ sent: true });
+		expect(c.posted).toHaveLength(1);
+		expect(c.calls.findSent).toBe(0);
+	});
+
 	it('a waiting copy answers already_sent when the holder finishes meanwhile', async () => {
 		const c = conversation();
 		const held = await ledger.claim(c.id, 'held elsewhere');

@@ -103,6 +103,7 @@ export async function deliverOnce(
 		throw new DeliveryInProgressError(delivery.key, delivery.recipient);
 
 	const tag = id.slice(0, 32);
+	const stopRenewing = keepRenewed(ledger, id, claim.token);
 	try {
 		if (claim.lookFirst) {
 			const earlier = await delivery.findSent(tag, claim.firstClaimedAt);
@@ -131,6 +132,8 @@ export async function deliverOnce(
 			attempt: claim.attempt,
 			final: claim.attempt >= PLATFORM_ATTEMPTS,
 		});
+	} finally {
+		stopRenewing();
 	}
 }
 
@@ -138,4 +141,22 @@ export async function deliverOnce(
 function mayHaveReachedPlatform(error: unknown): boolean {
 	const flag = (error as { ambiguous?: unknown })?.ambiguous;
 	return typeof flag === 'boolean' ? flag : true;
+}
+
+/**
+ * Renews the claim until stopped; a failed renewal only leaves the lease as it was. n8n's sleep
+ * cannot be cancelled, so the loop checks a flag (it ends within one period after the send).
+ */
+function keepRenewed(ledger: DeliveryLedger, id: string, token: string): () => void {
+	let stopped = false;
+	void (async () => {
+		for (;;) {
+			await n8nSleep(ledger.renewEveryMs);
+			if (stopped) return;
+			await ledger.renew(id, token).catch(() => undefined);
+		}
+	})();
+	return () => {
+		stopped = true;
+	};
 }

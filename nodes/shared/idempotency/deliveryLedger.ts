@@ -123,6 +123,22 @@ export class DeliveryLedger {
 		);
 	}
 
+	/**
+	 * Pushes a live sender's lease on while it still owns the claim, so waiting (a rate-limit queue,
+	 * a slow platform) never makes its claim look abandoned to another process.
+	 */
+	async renew(id: string, token: string): Promise<void> {
+		await this.db.change(
+			`UPDATE ${this.db.table} SET updated_at = ? WHERE id = ? AND owner = ? AND state = 'sending'`,
+			[this.now(), id, token],
+		);
+	}
+
+	/** How often a sender renews: well inside the lease. */
+	get renewEveryMs(): number {
+		return Math.max(50, Math.floor(this.leaseMs / 3));
+	}
+
 	/** Frees the claim for a later attempt; `ambiguous` sticks until a send succeeds. */
 	async markFailed(id: string, token: string, ambiguous: boolean): Promise<void> {
 		await this.db.change(
