@@ -11,6 +11,7 @@ import {
 import { RecentKeys } from '../shared/idempotency/recentKeys';
 import { rawBodyOf } from '../shared/node/rawBody';
 import { optionSubtitle } from '../shared/node/subtitle';
+import { SLACK_BOT_TYPE } from '../shared/chat/slack/entry';
 import { TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
 import { handleChatRequest, type ChatOutcome, type ChatSource } from './receive';
 import {
@@ -24,7 +25,6 @@ import {
 /** Request ids seen lately, across every Perks Chat Trigger in this process (replays, retries). */
 const seenRequests = new RecentKeys(100_000, 10 * 60 * 1000);
 
-const SLACK_CREDENTIAL = 'perksSlackApi';
 const TEAMS_OUTGOING_CREDENTIAL = 'perksTeamsOutgoingWebhookApi';
 const SLACK_SOURCES: ChatSource[] = ['slackCommand', 'slackEvents'];
 
@@ -69,7 +69,7 @@ export class PerksChatTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
-				name: SLACK_CREDENTIAL,
+				name: SLACK_BOT_TYPE,
 				required: true,
 				displayOptions: { show: { source: SLACK_SOURCES } },
 			},
@@ -187,7 +187,7 @@ async function verifiedOutcome(
 	source: ChatSource,
 	handle: (secret: string) => ChatOutcome,
 ): Promise<ChatOutcome> {
-	const type = source === 'teamsOutgoingWebhook' ? TEAMS_OUTGOING_CREDENTIAL : SLACK_CREDENTIAL;
+	const type = source === 'teamsOutgoingWebhook' ? TEAMS_OUTGOING_CREDENTIAL : SLACK_BOT_TYPE;
 	const id = context.getNode().credentials?.[type]?.id;
 	const key = id ? `${type}:${id}` : undefined;
 	const recent = key ? recentSecrets.get(key) : undefined;
@@ -208,6 +208,6 @@ async function readSecret(context: IWebhookFunctions, source: ChatSource): Promi
 		);
 		return credential.securityToken?.trim() ?? '';
 	}
-	const credential = await context.getCredentials<{ signingSecret?: string }>(SLACK_CREDENTIAL);
+	const credential = await context.getCredentials<{ signingSecret?: string }>(SLACK_BOT_TYPE);
 	return credential.signingSecret?.trim() ?? '';
 }
