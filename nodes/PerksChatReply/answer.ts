@@ -9,6 +9,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ChatPlatform } from '../shared/chat/ChatPlatform';
 import { readManualMappings } from '../shared/mapping/properties';
 import { formatAmount, MESSAGE_STRINGS, resolveLocale, type Locale } from '../shared/messages/i18n';
+import { slackLiteral } from '../shared/messages/render/slack';
+import { teamsActivityLiteral } from '../shared/messages/render/teams';
 import type { PerksClient } from '../shared/perks/client';
 import type { Employee } from '../shared/perks/contract';
 import { ChatQuestionError, PlatformMismatchError } from './errors';
@@ -51,18 +53,19 @@ export async function answerQuestion(
 
 	if (question.source === 'teamsOutgoingWebhook') {
 		// This item is the HTTP answer to Teams (the trigger's "last node" response): the reply activity.
-		return { type: 'message', text };
+		// The answer holds data (the wallet's currency unit): it goes as literal text everywhere.
+		return { type: 'message', textFormat: 'xml', text: teamsActivityLiteral(text) };
 	}
 	if (question.source === 'slackCommand') {
 		await this.helpers.httpRequest({
 			method: 'POST',
 			url: question.responseUrl as string,
-			body: { response_type: 'ephemeral', replace_original: false, text },
+			body: { response_type: 'ephemeral', replace_original: false, text: slackLiteral(text) },
 			json: true,
 		});
 	} else {
 		// Slack bot messages, and Teams Chat: the asker's 1:1 chat with the service account (where the question came from).
-		await platform.sendDirectMessage(asker.id, { text });
+		await platform.sendDirectMessage(asker.id, { text, literal: true });
 	}
 	return { answered, locale, platform: platform.name, askerId: asker.id };
 }

@@ -185,7 +185,7 @@ describe('buildEventMessage: every event, locale and audience', () => {
 			perkUrl: 'javascript:alert(1)',
 		};
 		const doc = buildEventMessage(item, 'channel', 'en');
-		expect(doc).toEqual({
+		expect(JSON.parse(JSON.stringify(doc))).toEqual({
 			fallbackText: 'A new perk just landed in the catalog: Gym!',
 			title: '✨ New perk: Gym',
 			body: ['A new perk just landed in the catalog: *Gym*!'],
@@ -204,7 +204,7 @@ describe('buildEventMessage: every event, locale and audience', () => {
 		const item = { eventType: 'wallet.funded', amount: '100', balance: ' 220 ' };
 		const doc = buildEventMessage(item, 'personal');
 		expect(doc.fallbackText).toBe('You received 100 points; your balance is 220 points.');
-		expect(doc.body[0]).toContain('You received');
+		expect(String(doc.body[0])).toContain('You received');
 		expect(doc.context).toBeUndefined();
 	});
 
@@ -325,6 +325,6 @@ describe('buildEventMessage: errors name the field', () => {
 		const item: Record<string, unknown> = { ...items['wallet.low_balance'] };
 		delete item.employeeName;
 		const doc = buildEventMessage(item, 'personal', 'en');
-		expect(doc.body[0]).toMatch(/^Just a friendly heads-up/);
+		expect(String(doc.body[0])).toMatch(/^Just a friendly heads-up/);
 	});
 });

@@ -1,4 +1,5 @@
 import { buildEventMessage } from '../../nodes/shared/messages/eventMessages';
+import { Markdown } from '../../nodes/shared/messages/markdown';
 import type { MessageDoc } from '../../nodes/shared/messages/MessageDoc';
 import {
 	MessageLimitError,
@@ -19,7 +20,8 @@ function limitError(run: () => unknown): MessageLimitError {
 	throw new Error('expected a MessageLimitError');
 }
 
-const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
+const section = (text: string) => ({ type: 'section', text: mrkdwn(text) });
 
 describe('renderSlack', () => {
 	it('lays a perk announcement out as Block Kit', () => {
@@ -31,10 +33,7 @@ describe('renderSlack', () => {
 				section('A new perk just landed in the catalog: *Spa day*!\n\nA relaxing day at the spa'),
 				{
 					type: 'section',
-					fields: [
-						{ type: 'mrkdwn', text: '*Cost*\n1,250 points' },
-						{ type: 'mrkdwn', text: '*Category*\nWellness' },
-					],
+					fields: [mrkdwn('*Cost*\n1,250 points'), mrkdwn('*Category*\nWellness')],
 				},
 				{ type: 'image', image_url: 'https://cdn.example.com/spa.png', alt_text: 'Spa day' },
 				{
@@ -56,7 +55,7 @@ describe('renderSlack', () => {
 		const { blocks } = renderSlack(buildEventMessage(items['wallet.funded'], 'personal', 'es'));
 		expect(blocks[blocks.length - 1]).toEqual({
 			type: 'context',
-			elements: [{ type: 'mrkdwn', text: 'Saldo actualizado: noviembre de 2026' }],
+			elements: [mrkdwn('Saldo actualizado: noviembre de 2026')],
 		});
 	});
 
@@ -72,12 +71,14 @@ describe('renderSlack', () => {
 				'🎉 Ada &lt;script&gt;alert(1)&lt;/script&gt; redeemed *Spa &amp; &lt;b&gt;Sauna&lt;/b&gt;*!',
 			),
 		);
-		// The fallback is plain text for notifications: Slack shows it as is.
-		expect(text).toBe('🎉 Ada <script>alert(1)</script> redeemed Spa & <b>Sauna</b>!');
+		// Slack parses the top-level text as well (notifications included), so it is escaped too.
+		expect(text).toBe(
+			'🎉 Ada &lt;script&gt;alert(1)&lt;/script&gt; redeemed Spa &amp; &lt;b&gt;Sauna&lt;/b&gt;!',
+		);
 		const doc: MessageDoc = {
 			fallbackText: 'x',
 			title: 'R&D',
-			body: ['See <https://example.com/?a=1&b=2|the R&D page> & <not a link>'],
+			body: [Markdown.parse('See <https://example.com/?a=1&b=2|the R&D page> & <not a link>')],
 			fields: [{ label: 'A<B', value: 'x > y' }],
 		};
 		const rendered = renderSlack(doc);
@@ -87,7 +88,7 @@ describe('renderSlack', () => {
 		);
 		expect(rendered.blocks[2]).toEqual({
 			type: 'section',
-			fields: [{ type: 'mrkdwn', text: '*A&lt;B*\nx &gt; y' }],
+			fields: [mrkdwn('*A&lt;B*\nx &gt; y')],
 		});
 	});
 
@@ -104,7 +105,7 @@ describe('renderSlack', () => {
 		const doc: MessageDoc = {
 			fallbackText: 'x',
 			title: 't',
-			body: ['a'.repeat(2000), 'b'.repeat(2000)],
+			body: [Markdown.text('a'.repeat(2000)), Markdown.text('b'.repeat(2000))],
 			fields: Array.from({ length: 12 }, (_, i) => ({ label: `L${i}`, value: `v${i}` })),
 		};
 		const { blocks } = renderSlack(doc);

@@ -1,4 +1,5 @@
 import { buildEventMessage } from '../../nodes/shared/messages/eventMessages';
+import { Markdown } from '../../nodes/shared/messages/markdown';
 import type { MessageDoc } from '../../nodes/shared/messages/MessageDoc';
 import {
 	MessageLimitError,
@@ -38,7 +39,7 @@ describe('renderTeamsHtml', () => {
 		const doc: MessageDoc = {
 			fallbackText: 'x',
 			title: 'A <b>',
-			body: ['See <https://example.com/?a=1&b="2"|our *page*>\nnext line'],
+			body: [Markdown.parse('See <https://example.com/?a=1&b="2"|our *page*>\nnext line')],
 			image: { url: 'javascript:alert(1)', altText: 'x' },
 			button: { label: 'Go', url: 'javascript:alert(1)' },
 			context: 'small & <print>',

@@ -45,6 +45,8 @@ export interface ChannelTarget {
 /** What to post: a MessageDoc the adapter lays out, or the platform's own payload. */
 export interface OutgoingMessage {
 	text: string;
+	/** `text` is plain text built from data (a chat answer): shown literally, never parsed as markup. */
+	literal?: boolean;
 	doc?: MessageDoc;
 	/** Platform-native rich content supplied by the user (Slack: Block Kit blocks; Teams: Adaptive Cards). */
 	native?: unknown[];

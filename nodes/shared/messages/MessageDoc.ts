@@ -1,8 +1,11 @@
 /**
  * A message as content, not layout: each perks event's message is written once as a MessageDoc
  * and each platform renders it (Slack Block Kit, Microsoft Teams), so the wording and the
- * fields never drift between platforms.
+ * fields never drift between platforms. Every string here is plain text, shown literally; only
+ * the body's Markdown carries markup, and only from our own wording (see markdown.ts).
  */
+import type { Markdown } from './markdown';
+
 export interface MessageField {
 	label: string;
 	value: string;
@@ -13,8 +16,8 @@ export interface MessageDoc {
 	fallbackText: string;
 	/** A short bold heading (Slack header block: at most 150 characters). */
 	title: string;
-	/** Paragraphs in simple markdown: *bold* and <url|label> links only. */
-	body: string[];
+	/** Paragraphs: our *bold* and <url|label> links, data as literal text (built with `md`). */
+	body: Markdown[];
 	fields?: MessageField[];
 	image?: { url: string; altText: string };
 	button?: { label: string; url: string };

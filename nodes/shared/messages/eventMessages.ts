@@ -2,7 +2,7 @@
  * The default message of each perks event, as a platform-neutral MessageDoc, written from the
  * flat item the Perks Trigger outputs (or any item with the same field names). 'personal' speaks
  * to the employee in a DM; 'channel' announces to everyone (and never shows a balance when
- * celebrating). Text stays raw here: each renderer escapes it for its platform.
+ * celebrating). Text stays raw here, data never parsed as markup: each renderer escapes it.
  */
 import { isPerksEventType, PERKS_EVENT_TYPES, type PerksEventType } from '../perks/contract';
 import { clip } from './clip';
@@ -16,7 +16,7 @@ import {
 	type MessageStrings,
 } from './i18n';
 import { fieldFix, ItemFields } from './itemFields';
-import { isWebUrl, toPlainText } from './markdown';
+import { isWebUrl, Markdown } from './markdown';
 import type { Audience, MessageDoc, MessageField } from './MessageDoc';
 
 export { MessageBuildError } from './errors';
@@ -93,9 +93,14 @@ function walletFunded({ fields, audience, locale, strings, amount }: Context): M
 	const contextLine = period === undefined ? undefined : s.context(period);
 	if (audience === 'personal') {
 		const main = s.personal({ amount: received, balance, period });
-		return doc(s.personalTitle, [greeting(fields, strings), main, s.personalOutro], main, {
-			context: contextLine,
-		});
+		return doc(
+			s.personalTitle,
+			[greeting(fields, strings), main, Markdown.parse(s.personalOutro)],
+			main,
+			{
+				context: contextLine,
+			},
+		);
 	}
 	const main = s.channel({ name: fields.requireText('employeeName'), amount: received, period });
 	return doc(s.channelTitle, [main], main, { context: contextLine });
@@ -128,7 +133,11 @@ function lowBalance({ fields, audience, strings, amount }: Context): MessageDoc 
 	const threshold = amount(fields.requireNumber('threshold'));
 	if (audience === 'personal') {
 		const main = s.personal({ balance, threshold });
-		return doc(s.personalTitle, [greeting(fields, strings), main, s.personalOutro], main);
+		return doc(
+			s.personalTitle,
+			[greeting(fields, strings), main, Markdown.parse(s.personalOutro)],
+			main,
+		);
 	}
 	const main = s.channel({ name: fields.requireText('employeeName'), balance, threshold });
 	return doc(s.channelTitle, [main], main);
@@ -146,7 +155,7 @@ function perkAdded({ fields, audience, strings, amount }: Context): MessageDoc {
 	const main = personal ? s.personal(perk) : s.channel(perk);
 	return doc(
 		personal ? s.personalTitle(perk) : s.channelTitle(perk),
-		[main, fields.text('perkDescription')],
+		[main, optionalText(fields.text('perkDescription'))],
 		main,
 		{
 			...perkMedia(fields, strings, perk),
@@ -156,7 +165,7 @@ function perkAdded({ fields, audience, strings, amount }: Context): MessageDoc {
 }
 
 /** "Hi Ada!" from the first word of the name; no greeting rather than "Hi undefined". */
-function greeting(fields: ItemFields, strings: MessageStrings): string | undefined {
+function greeting(fields: ItemFields, strings: MessageStrings): Markdown | undefined {
 	const firstName = fields.text('employeeName')?.split(/\s+/)[0];
 	return firstName ? strings.greeting(firstName) : undefined;
 }
@@ -176,16 +185,20 @@ function perkMedia(
 	};
 }
 
+function optionalText(text: string | undefined): Markdown | undefined {
+	return text === undefined ? undefined : Markdown.text(text);
+}
+
 function doc(
 	title: string,
-	body: Array<string | undefined>,
-	main: string,
+	body: Array<Markdown | undefined>,
+	main: Markdown,
 	extra: Omit<MessageDoc, 'title' | 'body' | 'fallbackText'> = {},
 ): MessageDoc {
 	const message: MessageDoc = {
-		fallbackText: toPlainText(main),
+		fallbackText: main.plainText(),
 		title,
-		body: body.filter((paragraph): paragraph is string => paragraph !== undefined),
+		body: body.filter((paragraph): paragraph is Markdown => paragraph !== undefined),
 	};
 	// Only set what is present, so the doc (and its JSON) never carries undefined keys.
 	for (const [key, value] of Object.entries(extra)) {

@@ -1,8 +1,11 @@
 /**
  * Every default message's wording in English, Spanish, Italian and Portuguese, plus locale-aware
  * numbers. Sentences are whole functions (not fragments glued together) so each language keeps
- * its own word order; `*…*` is the MessageDoc's bold.
+ * its own word order. Body sentences are `md` templates: their `*…*` is our bold, and every
+ * value put in them stays literal text. Titles, labels and context lines are plain text.
  */
+import { md, type Markdown } from './markdown';
+
 export type Locale = 'en' | 'es' | 'it' | 'pt';
 
 export const SUPPORTED_LOCALES: readonly Locale[] = ['en', 'es', 'it', 'pt'];
@@ -60,37 +63,37 @@ export interface MessageStrings {
 	pointOther: string;
 	labels: { cost: string; category: string };
 	viewPerk: string;
-	greeting: (firstName: string) => string;
+	greeting: (firstName: string) => Markdown;
 	walletFunded: {
 		personalTitle: string;
-		personal: (p: { amount: string; balance: string; period?: string }) => string;
+		personal: (p: { amount: string; balance: string; period?: string }) => Markdown;
 		personalOutro: string;
 		channelTitle: string;
-		channel: (p: { name: string; amount: string; period?: string }) => string;
+		channel: (p: { name: string; amount: string; period?: string }) => Markdown;
 		context: (period: string) => string;
 	};
 	perkRedeemed: {
 		personalTitle: string;
-		personal: (p: { perk: string; cost?: string }) => string;
-		newBalance: (balance: string) => string;
+		personal: (p: { perk: string; cost?: string }) => Markdown;
+		newBalance: (balance: string) => Markdown;
 		channelTitle: string;
-		channel: (p: { name: string; perk: string }) => string;
+		channel: (p: { name: string; perk: string }) => Markdown;
 		reference: (redemptionId: string) => string;
 	};
 	lowBalance: {
 		personalTitle: string;
-		personal: (p: { balance: string; threshold: string }) => string;
+		personal: (p: { balance: string; threshold: string }) => Markdown;
 		personalOutro: string;
 		channelTitle: string;
-		channel: (p: { name: string; balance: string; threshold: string }) => string;
+		channel: (p: { name: string; balance: string; threshold: string }) => Markdown;
 	};
 	perkAdded: {
 		personalTitle: (perk: string) => string;
-		personal: (perk: string) => string;
+		personal: (perk: string) => Markdown;
 		channelTitle: (perk: string) => string;
-		channel: (perk: string) => string;
+		channel: (perk: string) => Markdown;
 	};
-	/** Answers to a balance question asked in Slack or Teams (plain text: both platforms show it as is). */
+	/** Answers to a balance question asked in Slack or Teams: plain text, rendered literally (chat/literalText.ts). */
 	chat: {
 		balance: (p: { balance: string; threshold?: string }) => string;
 		help: string;
@@ -103,39 +106,39 @@ const en: MessageStrings = {
 	pointOther: 'points',
 	labels: { cost: 'Cost', category: 'Category' },
 	viewPerk: 'View perk',
-	greeting: (name) => `Hi ${name}! 👋`,
+	greeting: (name) => md`Hi ${name}! 👋`,
 	walletFunded: {
 		personalTitle: 'Your perks wallet was topped up 🎉',
 		personal: ({ amount, balance, period }) =>
-			`You received *${amount}*${period ? ` for ${period}` : ''}; your balance is *${balance}*.`,
+			md`You received *${amount}*${period ? ` for ${period}` : ''}; your balance is *${balance}*.`,
 		personalOutro: 'Have fun picking your next perk! 🎁',
 		channelTitle: 'Perks wallet topped up',
 		channel: ({ name, amount, period }) =>
-			`💰 *${name}* received *${amount}*${period ? ` for ${period}` : ''}.`,
+			md`💰 *${name}* received *${amount}*${period ? ` for ${period}` : ''}.`,
 		context: (period) => `Balance updated for ${period}`,
 	},
 	perkRedeemed: {
 		personalTitle: 'Enjoy your perk! 🎉',
-		personal: ({ perk, cost }) => `You redeemed *${perk}*${cost ? ` for ${cost}` : ''}.`,
-		newBalance: (balance) => `Your balance is now *${balance}*.`,
+		personal: ({ perk, cost }) => md`You redeemed *${perk}*${cost ? ` for ${cost}` : ''}.`,
+		newBalance: (balance) => md`Your balance is now *${balance}*.`,
 		channelTitle: 'A perk was just redeemed',
-		channel: ({ name, perk }) => `🎉 ${name} redeemed *${perk}*!`,
+		channel: ({ name, perk }) => md`🎉 ${name} redeemed *${perk}*!`,
 		reference: (id) => `Redemption reference: ${id}`,
 	},
 	lowBalance: {
 		personalTitle: 'Your perks balance is running low',
 		personal: ({ balance, threshold }) =>
-			`Just a friendly heads-up: your perks balance is down to *${balance}* (your alert is set at ${threshold}).`,
+			md`Just a friendly heads-up: your perks balance is down to *${balance}* (your alert is set at ${threshold}).`,
 		personalOutro: 'Nothing to do right now, just keep it in mind when you pick your next perk.',
 		channelTitle: 'Low perks balance',
 		channel: ({ name, balance, threshold }) =>
-			`*${name}* is down to *${balance}*, below the alert threshold of ${threshold}.`,
+			md`*${name}* is down to *${balance}*, below the alert threshold of ${threshold}.`,
 	},
 	perkAdded: {
 		personalTitle: (perk) => `✨ A new perk for you: ${perk}`,
-		personal: (perk) => `There's a new perk waiting for you in the catalog: *${perk}*.`,
+		personal: (perk) => md`There's a new perk waiting for you in the catalog: *${perk}*.`,
 		channelTitle: (perk) => `✨ New perk: ${perk}`,
-		channel: (perk) => `A new perk just landed in the catalog: *${perk}*!`,
+		channel: (perk) => md`A new perk just landed in the catalog: *${perk}*!`,
 	},
 	chat: {
 		balance: ({ balance, threshold }) =>
@@ -151,40 +154,40 @@ const es: MessageStrings = {
 	pointOther: 'puntos',
 	labels: { cost: 'Precio', category: 'Categoría' },
 	viewPerk: 'Ver beneficio',
-	greeting: (name) => `¡Hola, ${name}! 👋`,
+	greeting: (name) => md`¡Hola, ${name}! 👋`,
 	walletFunded: {
 		personalTitle: '¡Tu saldo de beneficios se ha recargado! 🎉',
 		personal: ({ amount, balance, period }) =>
-			`Has recibido *${amount}*${period ? ` de la asignación de ${period}` : ''}; tu saldo es ahora de *${balance}*.`,
+			md`Has recibido *${amount}*${period ? ` de la asignación de ${period}` : ''}; tu saldo es ahora de *${balance}*.`,
 		personalOutro: '¡Disfruta eligiendo tu próximo beneficio! 🎁',
 		channelTitle: 'Saldo de beneficios recargado',
 		channel: ({ name, amount, period }) =>
-			`💰 *${name}* ha recibido *${amount}*${period ? ` de la asignación de ${period}` : ''}.`,
+			md`💰 *${name}* ha recibido *${amount}*${period ? ` de la asignación de ${period}` : ''}.`,
 		context: (period) => `Saldo actualizado: ${period}`,
 	},
 	perkRedeemed: {
 		personalTitle: '¡Disfruta de tu beneficio! 🎉',
-		personal: ({ perk, cost }) => `Has canjeado *${perk}*${cost ? ` por ${cost}` : ''}.`,
-		newBalance: (balance) => `Tu saldo ahora es de *${balance}*.`,
+		personal: ({ perk, cost }) => md`Has canjeado *${perk}*${cost ? ` por ${cost}` : ''}.`,
+		newBalance: (balance) => md`Tu saldo ahora es de *${balance}*.`,
 		channelTitle: 'Alguien acaba de canjear un beneficio',
-		channel: ({ name, perk }) => `🎉 ¡${name} ha canjeado *${perk}*!`,
+		channel: ({ name, perk }) => md`🎉 ¡${name} ha canjeado *${perk}*!`,
 		reference: (id) => `Referencia del canje: ${id}`,
 	},
 	lowBalance: {
 		personalTitle: 'Tu saldo de beneficios se está agotando',
 		personal: ({ balance, threshold }) =>
-			`Solo un aviso amistoso: tu saldo de beneficios ha bajado a *${balance}* (tu aviso está configurado en ${threshold}).`,
+			md`Solo un aviso amistoso: tu saldo de beneficios ha bajado a *${balance}* (tu aviso está configurado en ${threshold}).`,
 		personalOutro:
 			'No tienes que hacer nada ahora; solo tenlo en cuenta al elegir tu próximo beneficio.',
 		channelTitle: 'Saldo de beneficios bajo',
 		channel: ({ name, balance, threshold }) =>
-			`El saldo de *${name}* ha bajado a *${balance}*, por debajo del umbral de aviso de ${threshold}.`,
+			md`El saldo de *${name}* ha bajado a *${balance}*, por debajo del umbral de aviso de ${threshold}.`,
 	},
 	perkAdded: {
 		personalTitle: (perk) => `✨ Un nuevo beneficio para ti: ${perk}`,
-		personal: (perk) => `Tienes un nuevo beneficio esperándote en el catálogo: *${perk}*.`,
+		personal: (perk) => md`Tienes un nuevo beneficio esperándote en el catálogo: *${perk}*.`,
 		channelTitle: (perk) => `✨ Nuevo beneficio: ${perk}`,
-		channel: (perk) => `¡Acaba de llegar un nuevo beneficio al catálogo: *${perk}*!`,
+		channel: (perk) => md`¡Acaba de llegar un nuevo beneficio al catálogo: *${perk}*!`,
 	},
 	chat: {
 		balance: ({ balance, threshold }) =>
@@ -200,40 +203,40 @@ const it: MessageStrings = {
 	pointOther: 'punti',
 	labels: { cost: 'Costo', category: 'Categoria' },
 	viewPerk: 'Scopri il benefit',
-	greeting: (name) => `Ciao ${name}! 👋`,
+	greeting: (name) => md`Ciao ${name}! 👋`,
 	walletFunded: {
 		personalTitle: 'Il tuo portafoglio benefit è stato ricaricato 🎉',
 		personal: ({ amount, balance, period }) =>
-			`Hai ricevuto *${amount}*${period ? ` per ${period}` : ''}: il tuo saldo ora è di *${balance}*.`,
+			md`Hai ricevuto *${amount}*${period ? ` per ${period}` : ''}: il tuo saldo ora è di *${balance}*.`,
 		personalOutro: 'Divertiti a scegliere il tuo prossimo benefit! 🎁',
 		channelTitle: 'Portafoglio benefit ricaricato',
 		channel: ({ name, amount, period }) =>
-			`💰 *${name}* ha ricevuto *${amount}*${period ? ` per ${period}` : ''}.`,
+			md`💰 *${name}* ha ricevuto *${amount}*${period ? ` per ${period}` : ''}.`,
 		context: (period) => `Saldo aggiornato per ${period}`,
 	},
 	perkRedeemed: {
 		personalTitle: 'Goditi il tuo benefit! 🎉',
-		personal: ({ perk, cost }) => `Hai riscattato *${perk}*${cost ? ` per ${cost}` : ''}.`,
-		newBalance: (balance) => `Il tuo saldo ora è di *${balance}*.`,
+		personal: ({ perk, cost }) => md`Hai riscattato *${perk}*${cost ? ` per ${cost}` : ''}.`,
+		newBalance: (balance) => md`Il tuo saldo ora è di *${balance}*.`,
 		channelTitle: 'Un benefit è appena stato riscattato',
-		channel: ({ name, perk }) => `🎉 ${name} ha riscattato *${perk}*!`,
+		channel: ({ name, perk }) => md`🎉 ${name} ha riscattato *${perk}*!`,
 		reference: (id) => `Riferimento del riscatto: ${id}`,
 	},
 	lowBalance: {
 		personalTitle: 'Il tuo saldo benefit si sta esaurendo',
 		personal: ({ balance, threshold }) =>
-			`Solo un promemoria: il tuo saldo benefit è sceso a *${balance}* (la tua soglia di avviso è ${threshold}).`,
+			md`Solo un promemoria: il tuo saldo benefit è sceso a *${balance}* (la tua soglia di avviso è ${threshold}).`,
 		personalOutro:
 			'Per ora non devi fare nulla: tienilo a mente quando scegli il prossimo benefit.',
 		channelTitle: 'Saldo benefit basso',
 		channel: ({ name, balance, threshold }) =>
-			`Il saldo di *${name}* è sceso a *${balance}*, sotto la soglia di avviso di ${threshold}.`,
+			md`Il saldo di *${name}* è sceso a *${balance}*, sotto la soglia di avviso di ${threshold}.`,
 	},
 	perkAdded: {
 		personalTitle: (perk) => `✨ Un nuovo benefit per te: ${perk}`,
-		personal: (perk) => `Nel catalogo ti aspetta un nuovo benefit: *${perk}*.`,
+		personal: (perk) => md`Nel catalogo ti aspetta un nuovo benefit: *${perk}*.`,
 		channelTitle: (perk) => `✨ Nuovo benefit: ${perk}`,
-		channel: (perk) => `Nel catalogo è appena arrivato un nuovo benefit: *${perk}*!`,
+		channel: (perk) => md`Nel catalogo è appena arrivato un nuovo benefit: *${perk}*!`,
 	},
 	chat: {
 		balance: ({ balance, threshold }) =>
@@ -249,40 +252,40 @@ const pt: MessageStrings = {
 	pointOther: 'pontos',
 	labels: { cost: 'Custo', category: 'Categoria' },
 	viewPerk: 'Ver benefício',
-	greeting: (name) => `Olá, ${name}! 👋`,
+	greeting: (name) => md`Olá, ${name}! 👋`,
 	walletFunded: {
 		personalTitle: 'Sua carteira de benefícios foi recarregada 🎉',
 		personal: ({ amount, balance, period }) =>
-			`Você recebeu *${amount}*${period ? ` referente a ${period}` : ''}; seu saldo agora é de *${balance}*.`,
+			md`Você recebeu *${amount}*${period ? ` referente a ${period}` : ''}; seu saldo agora é de *${balance}*.`,
 		personalOutro: 'Aproveite para escolher seu próximo benefício! 🎁',
 		channelTitle: 'Carteira de benefícios recarregada',
 		channel: ({ name, amount, period }) =>
-			`💰 *${name}* recebeu *${amount}*${period ? ` referente a ${period}` : ''}.`,
+			md`💰 *${name}* recebeu *${amount}*${period ? ` referente a ${period}` : ''}.`,
 		context: (period) => `Saldo atualizado: ${period}`,
 	},
 	perkRedeemed: {
 		personalTitle: 'Aproveite seu benefício! 🎉',
-		personal: ({ perk, cost }) => `Você resgatou *${perk}*${cost ? ` por ${cost}` : ''}.`,
-		newBalance: (balance) => `Seu saldo agora é de *${balance}*.`,
+		personal: ({ perk, cost }) => md`Você resgatou *${perk}*${cost ? ` por ${cost}` : ''}.`,
+		newBalance: (balance) => md`Seu saldo agora é de *${balance}*.`,
 		channelTitle: 'Um benefício acabou de ser resgatado',
-		channel: ({ name, perk }) => `🎉 ${name} resgatou *${perk}*!`,
+		channel: ({ name, perk }) => md`🎉 ${name} resgatou *${perk}*!`,
 		reference: (id) => `Código do resgate: ${id}`,
 	},
 	lowBalance: {
 		personalTitle: 'Seu saldo de benefícios está acabando',
 		personal: ({ balance, threshold }) =>
-			`Só um lembrete: seu saldo de benefícios está em *${balance}* (seu alerta está configurado para ${threshold}).`,
+			md`Só um lembrete: seu saldo de benefícios está em *${balance}* (seu alerta está configurado para ${threshold}).`,
 		personalOutro:
 			'Não precisa fazer nada agora; é só ter isso em mente ao escolher seu próximo benefício.',
 		channelTitle: 'Saldo de benefícios baixo',
 		channel: ({ name, balance, threshold }) =>
-			`O saldo de *${name}* está em *${balance}*, abaixo do limite de alerta de ${threshold}.`,
+			md`O saldo de *${name}* está em *${balance}*, abaixo do limite de alerta de ${threshold}.`,
 	},
 	perkAdded: {
 		personalTitle: (perk) => `✨ Um novo benefício para você: ${perk}`,
-		personal: (perk) => `Tem um benefício novo esperando por você no catálogo: *${perk}*.`,
+		personal: (perk) => md`Tem um benefício novo esperando por você no catálogo: *${perk}*.`,
 		channelTitle: (perk) => `✨ Novo benefício: ${perk}`,
-		channel: (perk) => `Acabou de chegar um benefício novo no catálogo: *${perk}*!`,
+		channel: (perk) => md`Acabou de chegar um benefício novo no catálogo: *${perk}*!`,
 	},
 	chat: {
 		balance: ({ balance, threshold }) =>

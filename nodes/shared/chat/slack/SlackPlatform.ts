@@ -18,7 +18,7 @@ import type {
 import { ChatPlatformError, type ErrorContext } from '../errors';
 import { SLACK_ERROR_FIXES, SLACK_TO_NEUTRAL } from './fixes';
 import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
-import { renderSlack, validateSlackMessage } from '../../messages/render/slack';
+import { renderSlack, slackLiteral, validateSlackMessage } from '../../messages/render/slack';
 
 export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -291,7 +291,8 @@ export class SlackPlatform implements ChatPlatform {
 	private payload(message: OutgoingMessage): { text: string; blocks?: unknown[] } {
 		if (message.native) return { text: message.text, blocks: message.native };
 		if (message.doc) return renderSlack(message.doc);
-		return { text: message.text };
+		// Custom text is the author's own mrkdwn; literal text is data and must stay text.
+		return { text: message.literal ? slackLiteral(message.text) : message.text };
 	}
 
 	private async openDm(userId: string): Promise<string> {

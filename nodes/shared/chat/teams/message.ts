@@ -6,7 +6,13 @@ import type { OutgoingMessage } from '../ChatPlatform';
 import { ChatPlatformError } from '../errors';
 import { deliveryMarker } from './deliveryTag';
 import { TEAMS_SOURCE } from './fixes';
-import { renderTeamsHtml, toTeamsHtml, validateTeamsMessage } from '../../messages/render/teams';
+import { Markdown } from '../../messages/markdown';
+import {
+	renderTeamsHtml,
+	teamsLiteral,
+	toTeamsHtml,
+	validateTeamsMessage,
+} from '../../messages/render/teams';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -48,14 +54,19 @@ function build(message: OutgoingMessage): GraphChatMessage {
 				content: JSON.stringify(card),
 			};
 		});
-		const text = message.text.trim() ? `<p>${toTeamsHtml(message.text)}</p>` : '';
+		const text = message.text.trim() ? `<p>${textHtml(message)}</p>` : '';
 		const refs = attachments.map((a) => `<attachment id="${a.id}"></attachment>`).join('');
 		return { body: { contentType: 'html', content: text + refs }, attachments };
 	}
 	if (message.doc) return { body: renderTeamsHtml(message.doc) };
 	return {
-		body: { contentType: 'html', content: message.text.trim() ? toTeamsHtml(message.text) : '' },
+		body: { contentType: 'html', content: message.text.trim() ? textHtml(message) : '' },
 	};
+}
+
+/** The author's custom text may use our simple markdown; literal text (data) never does. */
+function textHtml(message: OutgoingMessage): string {
+	return message.literal ? teamsLiteral(message.text) : toTeamsHtml(Markdown.parse(message.text));
 }
 
 function isAdaptiveCard(value: unknown): boolean {

@@ -3,7 +3,7 @@
  * text. Cuts fall between graphemes of the raw text, before escaping: never inside an emoji or
  * an escape such as `&amp;`, and a link is kept whole or left out, never cut.
  */
-import { tokenizeMarkdown, type MarkdownToken } from '../markdown';
+import type { Markdown, MarkdownToken } from '../markdown';
 
 const ELLIPSIS = '…';
 
@@ -42,16 +42,26 @@ export function shorten(
 	return candidate(low);
 }
 
+/** Plain text rendered literally by `render`, shortened with "…" so the rendering fits `max`. */
+export function fitText(
+	text: string,
+	max: number,
+	render: (text: string) => string,
+	measure = utf16Length,
+): string {
+	return render(shorten(text, max, render, measure));
+}
+
 /** The simple markdown rendered token by token, cut with "…" once it would pass `max`. */
 export function fitMarkdown(
-	markdown: string,
+	markdown: Markdown,
 	max: number,
 	renderToken: (token: MarkdownToken) => string,
 	measure = utf16Length,
 ): string {
 	let rendered = '';
 	let used = 0;
-	for (const token of tokenizeMarkdown(markdown)) {
+	for (const token of markdown.tokens) {
 		const whole = renderToken(token);
 		if (used + measure(whole) <= max) {
 			rendered += whole;

@@ -1,11 +1,12 @@
 /**
- * MessageDoc → Slack Block Kit. The doc's text is raw, so every piece of it is escaped for
- * mrkdwn here (`&`, `<`, `>`), except our own `<url|label>` link syntax. A MessageDoc is always
- * a default message, so it is fitted to Slack's limits, never refused.
+ * MessageDoc → Slack Block Kit. Every text Slack parses (the top-level `text` and each mrkdwn
+ * object) gets its text pieces through `slackLiteral`; only our own bold and link tokens become
+ * mrkdwn. A MessageDoc is always a default message, so it is fitted to Slack's limits, never
+ * refused.
  */
-import type { MarkdownToken } from '../markdown';
+import type { Markdown, MarkdownToken } from '../markdown';
 import type { MessageDoc } from '../MessageDoc';
-import { fitMarkdown, shorten } from './fit';
+import { fitMarkdown, fitText, shorten } from './fit';
 import { SLACK_LIMITS } from './slackLimits';
 
 export { MessageLimitError } from '../errors';
@@ -15,6 +16,7 @@ export interface SlackTextObject {
 	type: 'plain_text' | 'mrkdwn';
 	text: string;
 	emoji?: boolean;
+	verbatim?: boolean;
 }
 
 export type SlackBlock =
@@ -36,27 +38,60 @@ export interface SlackMessage {
 	blocks: SlackBlock[];
 }
 
-/** Slack mrkdwn needs exactly these three escaped; anything else would show literally. */
+/** Slack's control characters: escaped, `<!channel>` or `<url|label>` are text, not syntax. */
 export function escapeSlack(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function slackToken(token: MarkdownToken): string {
-	if (token.kind === 'link') return `<${escapeSlack(token.url)}|${escapeSlack(token.label)}>`;
-	if (token.kind === 'bold') return `*${escapeSlack(token.text)}*`;
-	return escapeSlack(token.text);
+/**
+ * mrkdwn has no escape for its formatting characters, so in text they become look-alikes
+ * (`*` → `∗`, `_` → `ˍ`, `~` → `∼`, `` ` `` → `ˋ`, and the full-width forms Slack also reads),
+ * and a `>` starting a line gets an invisible soft hyphen so it cannot open a quote.
+ */
+const FORMATTING: Readonly<Record<string, string>> = {
+	'*': '\u2217',
+	'＊': '\ufe61',
+	_: '\u02cd',
+	'＿': '\u2e0f',
+	'~': '\u223c',
+	'～': '\u223c',
+	'`': '\u02cb',
+	'｀': '\u02cb',
+};
+
+/** Text Slack shows as it is, in any text it parses: no mention, link, formatting or quote. */
+export function slackLiteral(text: string): string {
+	return escapeSlack(text)
+		.replace(/[*＊_＿~～`｀]/g, (character) => FORMATTING[character])
+		.replace(/(^|\n)(&gt;|＞)/g, '$1\u00ad$2');
 }
 
+function slackToken(token: MarkdownToken): string {
+	if (token.kind === 'link') return `<${escapeSlack(token.url)}|${slackLiteral(token.label)}>`;
+	if (token.kind === 'bold') return `*${slackLiteral(token.text)}*`;
+	return slackLiteral(token.text);
+}
+
+/**
+ * A mrkdwn text object; `verbatim` stops Slack from turning bare URLs, #channel names and
+ * @mentions in the text into links, so only our own link tokens link.
+ */
+const mrkdwn = (text: string): SlackTextObject => ({ type: 'mrkdwn', text, verbatim: true });
+
 /** Escaped mrkdwn, shortened with "…" to `max` characters once escaped. */
-function toSlackMrkdwn(markdown: string, max: number = SLACK_LIMITS.text): string {
+function toSlackMrkdwn(markdown: Markdown, max: number = SLACK_LIMITS.text): string {
 	return fitMarkdown(markdown, max, slackToken);
 }
+
+const literal = (text: string, max: number) => fitText(text, max, slackLiteral);
 
 /**
  * A default message fits every Slack limit whatever the event holds: long text is shortened
  * with "…", an image or link whose URL is over Slack's limit is left out.
  */
 export function renderSlack(doc: MessageDoc): SlackMessage {
+	// plain_text (header, button, alt text) is never parsed: no mention, link or markup, and
+	// Slack shows `&amp;` there as those five characters, so it goes as it is, unescaped.
 	const blocks: SlackBlock[] = [
 		{
 			type: 'header',
@@ -66,14 +101,11 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 	for (const text of packParagraphs(
 		doc.body.map((paragraph) => toSlackMrkdwn(paragraph, SLACK_LIMITS.sectionText)),
 	)) {
-		blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+		blocks.push({ type: 'section', text: mrkdwn(text) });
 	}
 	const fields = (doc.fields ?? []).map((field): SlackTextObject => {
-		const label = `*${escapeSlack(field.label)}*\n`;
-		return {
-			type: 'mrkdwn',
-			text: label + toSlackMrkdwn(field.value, SLACK_LIMITS.fieldText - label.length),
-		};
+		const label = `*${slackLiteral(field.label)}*\n`;
+		return mrkdwn(label + literal(field.value, SLACK_LIMITS.fieldText - label.length));
 	});
 	for (let start = 0; start < fields.length; start += SLACK_LIMITS.sectionFields) {
 		blocks.push({
@@ -108,10 +140,11 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 	if (doc.context) {
 		blocks.push({
 			type: 'context',
-			elements: [{ type: 'mrkdwn', text: toSlackMrkdwn(doc.context, SLACK_LIMITS.contextText) }],
+			elements: [mrkdwn(literal(doc.context, SLACK_LIMITS.contextText))],
 		});
 	}
-	return { text: shorten(doc.fallbackText, SLACK_LIMITS.text), blocks };
+	// Slack parses the top-level text too (and notifies from it): it is no plain text.
+	return { text: literal(doc.fallbackText, SLACK_LIMITS.text), blocks };
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * MessageDoc → the HTML body of a Microsoft Teams chat message (Graph `chatMessage.body`).
- * Every piece of text is HTML-escaped; only our `*bold*` and `<url|label>` become tags, and
- * only web/mail URLs become links or images.
+ * Every piece of text is HTML-escaped; only our `*bold*` and `<url|label>` tokens become tags,
+ * and only web/mail URLs become links or images.
  */
 import { MessageLimitError } from '../errors';
-import { isWebUrl, type MarkdownToken } from '../markdown';
+import { isWebUrl, type Markdown, type MarkdownToken } from '../markdown';
 import type { MessageDoc } from '../MessageDoc';
-import { fitMarkdown, shorten, utf8Bytes } from './fit';
+import { fitMarkdown, fitText, shorten, utf8Bytes } from './fit';
 
 export { MessageLimitError } from '../errors';
 
@@ -27,17 +27,33 @@ export function escapeHtml(text: string): string {
 		.replace(/'/g, '&#39;');
 }
 
+/** Text shown as it is in a Teams HTML body, line breaks kept. */
+export function teamsLiteral(text: string): string {
+	return escapeHtml(text).replace(/\n/g, '<br>');
+}
+
 function teamsToken(token: MarkdownToken): string {
 	if (token.kind === 'link')
 		return `<a href="${escapeHtml(token.url)}">${escapeHtml(token.label)}</a>`;
 	if (token.kind === 'bold') return `<strong>${escapeHtml(token.text)}</strong>`;
-	return escapeHtml(token.text).replace(/\n/g, '<br>');
+	return teamsLiteral(token.text);
 }
 
 /** Escaped HTML, shortened with "…" to `max` UTF-8 bytes. */
-export function toTeamsHtml(markdown: string, max = Number.POSITIVE_INFINITY): string {
+export function toTeamsHtml(markdown: Markdown, max = Number.POSITIVE_INFINITY): string {
 	return fitMarkdown(markdown, max, teamsToken, utf8Bytes);
 }
+
+/**
+ * Text for a Bot Framework activity (a Teams outgoing-webhook answer) sent with `textFormat:
+ * 'xml'`: every character HTML or Markdown would read is a numeric entity, which both show
+ * literally, so the text stays literal even where Teams falls back to Markdown.
+ */
+export function teamsActivityLiteral(text: string): string {
+	return text.replace(/[&<>"'*_~`[\]()#|\\!]/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+const literal = (text: string, max: number) => fitText(text, max, teamsLiteral, utf8Bytes);
 
 const PARAGRAPH_TAGS = '<p></p>';
 
@@ -55,7 +71,7 @@ export function renderTeamsHtml(doc: MessageDoc): TeamsHtmlBody {
 	if (doc.fields && doc.fields.length > 0) {
 		const items = doc.fields.map(
 			(field) =>
-				`<li><strong>${html(field.label)}:</strong> ${toTeamsHtml(field.value, BUDGET.field)}</li>`,
+				`<li><strong>${html(field.label)}:</strong> ${literal(field.value, BUDGET.field)}</li>`,
 		);
 		tail.push(`<ul>${items.join('')}</ul>`);
 	}
@@ -66,7 +82,7 @@ export function renderTeamsHtml(doc: MessageDoc): TeamsHtmlBody {
 	if (doc.button && isWebUrl(doc.button.url) && utf8Bytes(html(doc.button.url)) <= BUDGET.url) {
 		tail.push(`<p><a href="${html(doc.button.url)}">${html(doc.button.label)}</a></p>`);
 	}
-	if (doc.context) tail.push(`<p><em>${toTeamsHtml(doc.context, BUDGET.context)}</em></p>`);
+	if (doc.context) tail.push(`<p><em>${literal(doc.context, BUDGET.context)}</em></p>`);
 
 	let left =
 		TEAMS_MESSAGE_MAX_BYTES -
