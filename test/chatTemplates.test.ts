@@ -118,6 +118,7 @@ describe('"@Perks balance" template (Teams outgoing webhook)', () => {
 		expect(result.status).toBe(200);
 		expect(JSON.parse(result.text)).toEqual({
 			type: 'message',
+			textFormat: 'xml',
 			text: 'Hai 640 punti nel tuo portafoglio benefit.',
 		});
 		expect(result.elapsedMs).toBeLessThan(5000);

@@ -393,6 +393,7 @@ describe('the template catalog in a real n8n', () => {
 		expect(answer.elapsedMs).toBeLessThan(5000);
 		expect(JSON.parse(answer.text)).toEqual({
 			type: 'message',
+			textFormat: 'xml',
 			text: 'Você tem 512 pontos na sua carteira de benefícios.',
 		});
 		// The reply is the HTTP answer: nothing else is posted to Teams.

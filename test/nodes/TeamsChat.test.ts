@@ -454,6 +454,7 @@ describe("the editor's test mode, now that the node has a trigger()", () => {
 		expect(result.status).toBe(200);
 		expect(JSON.parse(result.text)).toEqual({
 			type: 'message',
+			textFormat: 'xml',
 			text: 'Hai 64 punti nel tuo portafoglio benefit.',
 		});
 		const [run] = await hosted.settled();

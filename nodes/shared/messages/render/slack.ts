@@ -68,7 +68,8 @@ export function slackLiteral(text: string): string {
 
 function slackToken(token: MarkdownToken): string {
 	if (token.kind === 'link') return `<${escapeSlack(token.url)}|${slackLiteral(token.label)}>`;
-	if (token.kind === 'bold') return `*${slackLiteral(token.text)}*`;
+	// Slack's bold stops at a line break: a name on two lines stays bold, on one.
+	if (token.kind === 'bold') return `*${slackLiteral(token.text.replace(/\s*\n\s*/g, ' '))}*`;
 	return slackLiteral(token.text);
 }
 
