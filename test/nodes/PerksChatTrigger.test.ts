@@ -377,6 +377,36 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 		expect((await ask(wf, stale)).status).toBe(401);
 		expect(wf.executions).toHaveLength(0);
 	});
+
+	it('an answer with hostile wallet data reaches Slack literal, by response_url and by DM', async () => {
+		people++;
+		const email = `person${people}@example.com`;
+		perks.addEmployee(
+			{ email, name: '<!channel>', locale: 'en' },
+			{
+				balance: 5,
+				low_balance_threshold: 20,
+				currency: '<!channel> *pts* <https://evil.example|go>',
+			},
+		);
+		const user = slack.addUser({ name: `person${people}`, email });
+		const unit = '&lt;!channel&gt; ∗pts∗ &lt;https://evil.example|go&gt;';
+		const expected = `You have 5 ${unit} in your perks wallet. That is below your alert of 20 ${unit}.`;
+		const command = await publish('slackCommand');
+		await ask(
+			command,
+			slashCommand(SIGNING_SECRET, {
+				userId: user.id,
+				text: 'balance',
+				responseUrl: responseUrl.url,
+			}),
+		);
+		expect(responseUrl.posts.at(-1)!.text).toBe(expected);
+		await command.stop();
+		const events = await publish('slackEvents');
+		await ask(events, slackEvent(SIGNING_SECRET, dm(user.id, 'balance')));
+		expect(slack.messagesFor(user.id).map((m) => m.text)).toEqual([expected]);
+	});
 });
 
 describe('Perks Chat Trigger: Teams outgoing webhook', () => {

@@ -272,6 +272,27 @@ describe('Send DM', () => {
 	});
 
 	afterAll(() => ledgerDb.reset());
+
+	it('a hostile perk name reaches Slack escaped: it mentions nobody and links nowhere', async () => {
+		const perkName = 'Spa <!channel> <https://evil.example|perks.acme.com/claim> *free*';
+		const item = walletFundedItem({
+			eventType: 'perk.redeemed',
+			perkName,
+			perkCost: 50,
+			employeeName: '<!here> Ada',
+		});
+		const result = await sendDm(byEmail, [item]);
+		expect(result.error('Subject')).toBeUndefined();
+		const [message] = slack.messages;
+		const escaped = 'Spa &lt;!channel&gt; &lt;https://evil.example|perks.acme.com/claim&gt; ∗free∗';
+		expect(message.text).toBe(`You redeemed ${escaped} for 50 points.`);
+		const mrkdwn = JSON.stringify(message.blocks)
+			.match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g)
+			?.join();
+		expect(mrkdwn).toContain(`*${escaped}*`);
+		expect(mrkdwn).toContain('Hi &lt;!here&gt;!');
+		expect(mrkdwn).not.toMatch(/<[!@#h]/);
+	});
 });
 
 describe('Send DM: exactly once under faults and bursts', () => {

@@ -66,13 +66,13 @@ const subscriptionsOf = (wf: HostedWorkflow): EmulatedSubscription[] =>
 
 let people = 0;
 /** An employee in the perks platform, the same person in Entra, and their 1:1 chat with the service account. */
-function person(locale: string, balance = 1250, inPerks = true) {
+function person(locale: string, balance = 1250, inPerks = true, currency = 'points') {
 	people++;
 	const email = `chatter${people}@contoso.test`;
 	if (inPerks)
 		perks.addEmployee(
 			{ email, name: `Chatter ${people}`, locale },
-			{ balance, low_balance_threshold: 20 },
+			{ balance, low_balance_threshold: 20, currency },
 		);
 	const user = graph.addUser({
 		displayName: `Chatter ${people}`,
@@ -287,6 +287,18 @@ describe('Teams Chat: questions', () => {
 			});
 		},
 	);
+
+	it('an answer with a hostile currency unit is literal text in the Teams HTML', async () => {
+		const wf = await publish();
+		const { user, chatId } = person('en', 1250, true, '<b>pts</b> <https://evil.example|go>');
+		await ask(wf, user.id, chatId, 'balance');
+		const [answer] = graph
+			.messagesIn(`chat:${chatId}`)
+			.filter((m) => m.from === graph.serviceAccount.id);
+		expect(answer.body.content).toBe(
+			'You have 1,250 &lt;b&gt;pts&lt;/b&gt; &lt;https://evil.example|go&gt; in your perks wallet.',
+		);
+	});
 
 	it('anything else gets the help text; an unmapped asker is told how to get mapped', async () => {
 		const wf = await publish();
