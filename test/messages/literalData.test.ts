@@ -21,6 +21,7 @@ import {
 } from '../../nodes/shared/messages/render/teams';
 import { PERKS_EVENT_TYPES, type PerksEventType } from '../../nodes/shared/perks/contract';
 import { items } from './fixtures';
+import { random } from './random';
 
 const LOCALES = ['en', 'es', 'it', 'pt'] as const;
 const AUDIENCES: Audience[] = ['personal', 'channel'];
@@ -70,20 +71,6 @@ const ATTACKS = [
 	'👨‍👩‍👧‍👦',
 	'Spa day',
 ];
-
-/** A small seeded generator (mulberry32), so a failure replays. */
-function random(seed: number) {
-	let state = seed;
-	const next = (): number => {
-		state = (state + 0x6d2b79f5) | 0;
-		let t = Math.imul(state ^ (state >>> 15), 1 | state);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	const int = (max: number): number => Math.floor(next() * max);
-	const pick = <T>(values: readonly T[]): T => values[int(values.length)];
-	return { next, int, pick };
-}
 
 const rng = random(20261206);
 
