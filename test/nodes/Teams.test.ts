@@ -215,6 +215,36 @@ describe('Post to Channel on Teams', () => {
 		expect(message.body.content).toContain('Cooking class');
 	});
 
+	it('a hostile perk announced to a channel reaches Teams as text: no link, no tag', async () => {
+		const perksTeam = team();
+		const result = await run(
+			TYPE.postToChannel,
+			{
+				...teams,
+				team: { __rl: true, mode: 'id', value: perksTeam.id },
+				channel: { __rl: true, mode: 'name', value: '#announcements' },
+				messageSource: 'default',
+			},
+			[
+				walletFundedItem({
+					eventType: 'catalog.perk_added',
+					perkName: 'Claim <https://evil.example|perks.acme.com/claim>',
+					perkCategory: '<a href="https://evil.example">x</a>',
+					perkDescription: '*free* <script>x</script>',
+				}),
+			],
+		);
+		expect(result.error('Subject')).toBeUndefined();
+		const [message] = graph.messagesIn(`channel:${perksTeam.id}/${perksTeam.channels[1].id}`);
+		const html = message.body.content;
+		expect(html).not.toMatch(/<a |<script|<b>/);
+		expect(html).toContain(
+			'<strong>Claim &lt;https://evil.example|perks.acme.com/claim&gt;</strong>',
+		);
+		expect(html).toContain('&lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt;');
+		expect(html).toContain('<p>*free* &lt;script&gt;x&lt;/script&gt;</p>');
+	});
+
 	it('explains 403 (not a member) and 404 (no such team or channel)', async () => {
 		const outside = graph.addTeam({ displayName: 'Finance', serviceAccountIsMember: false });
 		const notMember = await post(outside.id, outside.channels[0].id);
