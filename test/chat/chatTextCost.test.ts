@@ -7,18 +7,14 @@
 import { normalizeQuestion } from '../../nodes/shared/chat/intent';
 import { htmlToText } from '../../nodes/shared/chat/teams/chatNotifications';
 
-/** The replaced regex pipelines, for comparing results on short texts only. */
-const regexNormalize = (text: string) =>
+/** The replaced regexes, for comparing results on short texts only. */
+const regexMarkup = (text: string) =>
 	text
 		.replace(/<at>.*?<\/at>/gi, ' ')
 		.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
-		.replace(/<[^>]+>/g, ' ')
-		.replace(/&nbsp;/g, ' ')
-		.normalize('NFD')
-		.replace(/\p{M}/gu, '')
-		.toLowerCase()
-		.replace(/[^\p{L}\p{N}]+/gu, ' ')
-		.trim();
+		.replace(/<[^>]+>/g, ' ');
+// With its markup gone, a text has nothing left for the scans: the rest of normalizeQuestion applies.
+const regexNormalize = (text: string) => normalizeQuestion(regexMarkup(text));
 const regexTags = (html: string) =>
 	html.replace(/<(br|\/p|\/div)\b[^>]*>/gi, ' ').replace(/<[^>]*>/g, '');
 

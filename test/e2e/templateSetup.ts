@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
+import { teamsSecurityToken } from '../emulators/chatRequests';
 import type { GraphEmulator } from '../emulators/graphApi';
 import type { OpenAiEmulator } from '../emulators/openAi';
 import type { PerksEmulator } from '../emulators/perksApi';
@@ -18,9 +19,7 @@ import type { CredentialJson, N8nInstance, WorkflowJson } from './n8nInstance';
 
 /** The Slack credential's signing secret, and the Teams outgoing webhook's security token (base64). */
 export const SLACK_SIGNING_SECRET = 'e2e-signing-secret';
-export const TEAMS_OUTGOING_TOKEN = Buffer.from('e2e-teams-outgoing-webhook-token').toString(
-	'base64',
-);
+export const TEAMS_OUTGOING_TOKEN = teamsSecurityToken('e2e-teams-outgoing-webhook-token');
 
 /** The chat sources a signed request fires (the Teams 1:1 chat, `teamsChat`, is fired by a Graph change notification). */
 export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
