@@ -107,6 +107,35 @@ export function webhookIdOf(workflow: WorkflowJson): string {
 	return id;
 }
 
+/**
+ * A chat template as workflow `workflowId`, at its own URL, with its own Teams outgoing webhook
+ * credential `credentialId` (e.g. one holding a malformed security token).
+ */
+export function withOwnTeamsCredential(
+	workflow: WorkflowJson,
+	ids: { workflowId: string; credentialId: string },
+	securityToken: string,
+): { workflow: WorkflowJson; credential: CredentialJson } {
+	const credential = {
+		id: ids.credentialId,
+		name: `Teams outgoing webhook (${ids.credentialId})`,
+		type: 'perksTeamsOutgoingWebhookApi',
+		data: { securityToken },
+	};
+	const nodes = workflow.nodes.map((node): INode => {
+		if (!node.credentials?.perksTeamsOutgoingWebhookApi) return node;
+		return {
+			...node,
+			webhookId: `${node.webhookId ?? 'chat'}-${ids.credentialId}`,
+			credentials: {
+				...node.credentials,
+				perksTeamsOutgoingWebhookApi: { id: credential.id, name: credential.name },
+			},
+		};
+	});
+	return { workflow: { ...workflow, id: ids.workflowId, nodes }, credential };
+}
+
 /** A template's empty "Team" picker (the admin picks one) set to this team, as an admin would. */
 export function pickTeam(
 	workflow: WorkflowJson,
@@ -267,6 +296,16 @@ export class EditorSession {
 			data: { executionId: string };
 		};
 		return answer.data.executionId;
+	}
+
+	/** A credential dialog's "Test" button, with the values typed in it. */
+	async testCredential(credential: CredentialJson): Promise<{ status: string; message: string }> {
+		const answer = (await this.call('POST', '/rest/credentials/test', {
+			credentials: credential,
+		})) as {
+			data: { status: string; message: string };
+		};
+		return answer.data;
 	}
 
 	private async call(method: string, urlPath: string, body?: unknown): Promise<unknown> {
