@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { GraphEmulator } from '../emulators/graphApi';
 import { PerksEmulator } from '../emulators/perksApi';
 import { send, teamsMention } from '../emulators/chatRequests';
-import { N8nInstance, waitFor } from './n8nInstance';
+import { N8nInstance } from './n8nInstance';
 import {
 	catalogCredentials,
 	EditorSession,
 	loadTemplate,
 	TEAMS_OUTGOING_TOKEN,
+	waitUntilServed,
 	webhookIdOf,
 	withOwnTeamsCredential,
 } from './templateSetup';
@@ -37,14 +38,7 @@ beforeAll(async () => {
 		credentials: [...catalogCredentials({ perks, graph }, [TEMPLATE]), BROKEN.credential],
 		workflows: [TEMPLATE, BROKEN.workflow],
 	});
-	for (const workflow of [TEMPLATE, BROKEN.workflow]) {
-		const url = n8n.webhookUrl(webhookIdOf(workflow));
-		await waitFor(async () => (await fetch(url, { method: 'POST' })).status !== 404, {
-			what: `${workflow.id} to be published`,
-			timeoutMs: 60_000,
-			instance: n8n,
-		});
-	}
+	await waitUntilServed(n8n, [TEMPLATE, BROKEN.workflow]);
 }, 900_000);
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import type { OpenAiEmulator } from '../emulators/openAi';
 import type { PerksEmulator } from '../emulators/perksApi';
 import type { SlackEmulator } from '../emulators/slackApi';
 import { PACKAGE_ROOT } from '../harness/packageRoot';
-import type { CredentialJson, N8nInstance, WorkflowJson } from './n8nInstance';
+import { waitFor, type CredentialJson, type N8nInstance, type WorkflowJson } from './n8nInstance';
 
 /** The Slack credential's signing secret, and the Teams outgoing webhook's security token (base64). */
 export const SLACK_SIGNING_SECRET = 'e2e-signing-secret';
@@ -98,6 +98,18 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 		kind: 'manual',
 		why: `its trigger (${other?.type ?? 'none'}): open it in the editor and run it there`,
 	};
+}
+
+/** Publication is asynchronous: waits until n8n serves each workflow's webhook (no more 404). */
+export async function waitUntilServed(n8n: N8nInstance, workflows: WorkflowJson[]): Promise<void> {
+	for (const workflow of workflows) {
+		const url = n8n.webhookUrl(webhookIdOf(workflow));
+		await waitFor(async () => (await fetch(url, { method: 'POST' })).status !== 404, {
+			what: `${workflow.name} to be published`,
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
+	}
 }
 
 /** The trigger's webhook id: the last part of the URL n8n serves it at. */

@@ -33,6 +33,7 @@ import {
 	loadTemplate,
 	SLACK_SIGNING_SECRET,
 	TEAMS_OUTGOING_TOKEN,
+	waitUntilServed,
 	webhookIdOf,
 	withOwnTeamsCredential,
 	type ChatSource,
@@ -641,15 +642,7 @@ beforeAll(async () => {
 		workflows,
 		env: { N8N_PAYLOAD_SIZE_MAX: String(PAYLOAD_MAX_MIB), N8N_LOG_LEVEL: 'info' },
 	});
-	// Publication is asynchronous: wait until every chat webhook is served.
-	for (const workflow of workflows) {
-		const url = n8n.webhookUrl(webhookIdOf(workflow));
-		await waitFor(async () => (await fetch(url, { method: 'POST' })).status !== 404, {
-			what: `${workflow.name} to be published`,
-			timeoutMs: 60_000,
-			instance: n8n,
-		});
-	}
+	await waitUntilServed(n8n, workflows);
 }, 900_000);
 
 afterAll(async () => {
