@@ -1,7 +1,8 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** The security token Teams shows once when an outgoing webhook is created; verifies each request. */
-// The token only verifies requests Teams sends us; there is no Teams API to test it against.
+// No Teams API knows the token, so there is no request to test it with: Perks Chat Trigger's
+// credentialTest (testedBy) checks its format instead.
 // eslint-disable-next-line @n8n/community-nodes/credential-test-required
 export class PerksTeamsOutgoingWebhookApi implements ICredentialType {
 	name = 'perksTeamsOutgoingWebhookApi';
@@ -22,7 +23,7 @@ export class PerksTeamsOutgoingWebhookApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Shown once when you create the outgoing webhook (Team → Manage team → Apps → Create an outgoing webhook); a base64 string',
+				'Shown once when you create the outgoing webhook (Team → Manage team → Apps → Create an outgoing webhook). Paste it whole: 44 characters of base64 (32 bytes), ending in "=". A token that is not base64 or is shorter makes the trigger refuse every request.',
 		},
 	];
 }

@@ -13,6 +13,7 @@ import {
 	slackEvent,
 	slashCommand,
 	teamsMention,
+	teamsSecurityToken,
 } from './emulators/chatRequests';
 import { PACKAGE_ROOT, type WorkflowJson } from './harness/n8nRuntime';
 import { hostWorkflow, type HostedWorkflow } from './harness/webhookHost';
@@ -23,7 +24,7 @@ const SIGNING_SECRET = 'slack-signing-secret';
 const perks = new PerksEmulator();
 const slack = new SlackEmulator();
 const graph = new GraphEmulator();
-const TEAMS_TOKEN = Buffer.from('teams-outgoing-webhook-token').toString('base64');
+const TEAMS_TOKEN = teamsSecurityToken('teams-outgoing-webhook-token');
 const responseUrl = new ResponseUrlRecorder();
 let hosted: HostedWorkflow | undefined;
 

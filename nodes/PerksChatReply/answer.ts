@@ -15,6 +15,7 @@ import type { PerksClient } from '../shared/perks/client';
 import type { Employee } from '../shared/perks/contract';
 import { ChatQuestionError, PlatformMismatchError } from './errors';
 import { findAsker } from './findAsker';
+import { slackResponseUrl } from './responseUrl';
 
 type Answered = 'balance' | 'help' | 'not_mapped';
 
@@ -36,6 +37,11 @@ export async function answerQuestion(
 	const question = readQuestion(this.getInputData()[itemIndex].json);
 	if (question.platform !== platform.name)
 		throw new PlatformMismatchError(question.platform, platform.name);
+	// Checked before anything is read: a refused address never costs a perks call.
+	const responseUrl =
+		question.source === 'slackCommand'
+			? await slackResponseUrl(this, question.responseUrl as string)
+			: undefined;
 	const asker = await platform.getUser(question.askerId);
 	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
 	const locale = resolveLocale(question.language ?? employee?.locale);
@@ -56,12 +62,14 @@ export async function answerQuestion(
 		// The answer holds data (the wallet's currency unit): it goes as literal text everywhere.
 		return { type: 'message', textFormat: 'xml', text: teamsActivityLiteral(text) };
 	}
-	if (question.source === 'slackCommand') {
+	if (responseUrl) {
 		await this.helpers.httpRequest({
 			method: 'POST',
-			url: question.responseUrl as string,
+			url: responseUrl,
 			body: { response_type: 'ephemeral', replace_original: false, text: slackLiteral(text) },
 			json: true,
+			// A redirect could lead off Slack's hosts.
+			disableFollowRedirect: true,
 		});
 	} else {
 		// Slack bot messages, and Teams Chat: the asker's 1:1 chat with the service account (where the question came from).

@@ -21,3 +21,17 @@ export class PlatformMismatchError extends Error {
 		this.fix = `Set Perks Chat Reply's Platform to ${asked === 'teams' ? 'Microsoft Teams' : 'Slack'} and pick that platform's credential.`;
 	}
 }
+
+/** A slash command's response_url that is not Slack's: the answer (a balance) would go elsewhere. */
+export class ResponseUrlError extends Error {
+	readonly code = 'response_url_not_slack';
+	readonly fix =
+		'Connect Perks Chat Reply directly after a Perks Chat Trigger set to "Slack Slash Command" and leave the item\'s responseUrl as Slack sent it (https://hooks.slack.com/…). For GovSlack or a test server, set the Slack credential\'s API URL to that host.';
+
+	constructor(where: string) {
+		super(
+			`The question's responseUrl (${where}) is not a Slack address, so nothing was sent there`,
+		);
+		this.name = 'ResponseUrlError';
+	}
+}

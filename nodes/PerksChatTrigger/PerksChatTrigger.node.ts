@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	type IDataObject,
 	type INodeType,
 	type INodeTypeDescription,
 	type ITriggerFunctions,
@@ -14,6 +15,7 @@ import { optionSubtitle } from '../shared/node/subtitle';
 import { SLACK_BOT_TYPE } from '../shared/chat/slack/entry';
 import { TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
 import { handleChatRequest, type ChatOutcome, type ChatSource } from './receive';
+import { teamsSecurityToken } from './securityTokenTest';
 import {
 	chatTrigger,
 	handOverTestItems,
@@ -77,6 +79,7 @@ export class PerksChatTrigger implements INodeType {
 				name: TEAMS_OUTGOING_CREDENTIAL,
 				required: true,
 				displayOptions: { show: { source: ['teamsOutgoingWebhook'] } },
+				testedBy: 'teamsSecurityToken',
 			},
 			{
 				name: TEAMS_CREDENTIAL_TYPE,
@@ -134,6 +137,9 @@ export class PerksChatTrigger implements INodeType {
 	// Slack and Teams outgoing webhooks have no API to register URLs (the admin pastes it); Teams Chat has Graph's.
 	webhookMethods = { default: teamsChatWebhookMethods };
 
+	// No Teams API knows the token: the credential's test checks its format, offline.
+	methods = { credentialTest: { teamsSecurityToken } };
+
 	/** Keeps the Teams Chat subscription renewed while published (see teamsChat.ts). */
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		return await chatTrigger.call(this);
@@ -163,6 +169,7 @@ async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	);
 	const response = this.getResponseObject();
 	if (outcome.action === 'respond') {
+		if (outcome.status >= 500) logMisconfiguration(this, outcome.body);
 		response.status(outcome.status).json(outcome.body);
 		return { noWebhookResponse: true };
 	}
@@ -194,11 +201,27 @@ async function verifiedOutcome(
 	if (recent && Date.now() - recent.readAt < SECRET_REUSE_MS) {
 		// A signature failure has no side effect (nothing is claimed), so trying again is safe.
 		const outcome = handle(recent.secret);
-		if (!(outcome.action === 'respond' && outcome.status === 401)) return outcome;
+		if (!(outcome.action === 'respond' && outcome.secretRefused)) return outcome;
 	}
 	const secret = await readSecret(context, source);
 	if (key) recentSecrets.set(key, { secret, readAt: Date.now() });
 	return handle(secret);
+}
+
+/** When each trigger last logged that its credential cannot verify anything: once a minute is enough. */
+const misconfigurationLogged = new Map<string, number>();
+
+/** The code and fix only: never the secret. */
+function logMisconfiguration(context: IWebhookFunctions, body: IDataObject | string): void {
+	if (typeof body !== 'object') return;
+	const key = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const last = misconfigurationLogged.get(key) ?? 0;
+	if (Date.now() - last < SECRET_REUSE_MS) return;
+	misconfigurationLogged.set(key, Date.now());
+	context.logger.error(`Perks Chat Trigger: ${String(body.message)}`, {
+		code: body.error,
+		fix: body.fix,
+	});
 }
 
 async function readSecret(context: IWebhookFunctions, source: ChatSource): Promise<string> {

@@ -7,7 +7,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseQuestion, type ChatIntent } from '../shared/chat/intent';
 import { verifySlackRequest } from '../shared/chat/slack/requestSignature';
-import { verifyTeamsOutgoingRequest } from '../shared/chat/teams/outgoingWebhookSignature';
+import {
+	describeSecurityTokenProblem,
+	SECURITY_TOKEN_FIX,
+	securityTokenProblem,
+	verifyTeamsOutgoingRequest,
+} from '../shared/chat/teams/outgoingWebhookSignature';
 import type { RecentKeys } from '../shared/idempotency/recentKeys';
 import type { Locale } from '../shared/messages/i18n';
 
@@ -41,7 +46,13 @@ export interface ChatRequest {
 }
 
 export type ChatOutcome =
-	| { action: 'respond'; status: number; body: IDataObject | string }
+	| {
+			action: 'respond';
+			status: number;
+			body: IDataObject | string;
+			/** The secret refused the request: one read a moment ago may be stale, so read it again. */
+			secretRefused?: true;
+	  }
 	/** `ack` is answered at once (Slack's 3 s); without it n8n answers with the last node's item (Teams). */
 	| { action: 'start'; question: ChatQuestion; ack?: IDataObject | string };
 
@@ -56,6 +67,9 @@ const badRequest = (message: string): ChatOutcome => ({
 	body: { error: 'invalid_request', message },
 });
 
+/** How far a signed timestamp may be from our clock, either way (Slack's rule, used for Teams too). */
+const TOLERANCE_SECONDS = 300;
+
 export function handleChatRequest(request: ChatRequest): ChatOutcome {
 	const rawBody = request.rawBody ?? Buffer.alloc(0);
 	const header = (name: string) => {
@@ -63,6 +77,21 @@ export function handleChatRequest(request: ChatRequest): ChatOutcome {
 		return Array.isArray(value) ? value[0] : value;
 	};
 	if (request.source === 'teamsOutgoingWebhook') {
+		const problem = securityTokenProblem(request.secret);
+		if (problem) {
+			// Fail closed: a key that is not 32 strict base64 bytes would let anyone sign.
+			return {
+				action: 'respond',
+				status: 500,
+				body: {
+					error: 'invalid_security_token',
+					reason: problem,
+					message: `${describeSecurityTokenProblem(problem)}, so no request can be verified: every request is refused`,
+					fix: SECURITY_TOKEN_FIX,
+				},
+				secretRefused: true,
+			};
+		}
 		if (
 			!verifyTeamsOutgoingRequest({
 				securityToken: request.secret,
@@ -70,7 +99,12 @@ export function handleChatRequest(request: ChatRequest): ChatOutcome {
 				rawBody,
 			})
 		) {
-			return { action: 'respond', status: 401, body: { error: 'invalid_signature' } };
+			return {
+				action: 'respond',
+				status: 401,
+				body: { error: 'invalid_signature' },
+				secretRefused: true,
+			};
 		}
 		return teamsOutgoing(rawBody, request);
 	}
@@ -86,11 +120,10 @@ export function handleChatRequest(request: ChatRequest): ChatOutcome {
 			action: 'respond',
 			status: 401,
 			body: { error: 'invalid_signature', reason: check.reason },
+			secretRefused: true,
 		};
 	if (request.source === 'slackCommand') return slackCommand(rawBody, request);
-	// A retry means Slack missed our first answer, not that the first copy went unseen: never answer twice.
-	if (header('x-slack-retry-num') !== undefined) return ignored('retry');
-	return slackEvent(rawBody, request);
+	return slackEvent(rawBody, request, header('x-slack-retry-num') !== undefined);
 }
 
 function slackCommand(rawBody: Buffer, request: ChatRequest): ChatOutcome {
@@ -136,7 +169,7 @@ interface SlackEventEnvelope {
 	};
 }
 
-function slackEvent(rawBody: Buffer, request: ChatRequest): ChatOutcome {
+function slackEvent(rawBody: Buffer, request: ChatRequest, isRetry: boolean): ChatOutcome {
 	let envelope: SlackEventEnvelope;
 	try {
 		// `null` is JSON too: read as an empty envelope, not a crash (fuzz finding).
@@ -167,8 +200,9 @@ function slackEvent(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	) {
 		return ignored('bot_or_system_message');
 	}
+	// A retry is answered only when its event was never seen here (first copy lost, or n8n restarted).
 	if (!envelope.event_id || !request.seen.claim(`${request.scope}:event:${envelope.event_id}`))
-		return ignored('replay');
+		return ignored(isRetry ? 'retry' : 'replay');
 	return {
 		action: 'start',
 		question: chatQuestion(
@@ -186,6 +220,8 @@ function slackEvent(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 
 interface TeamsActivity {
 	id?: string;
+	/** When Teams sent it (ISO 8601), inside the signed body: the only freshness Teams signs. */
+	timestamp?: unknown;
 	type?: string;
 	text?: string;
 	from?: { id?: string; name?: string; aadObjectId?: string };
@@ -202,6 +238,8 @@ function teamsOutgoing(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 	const askerId = activity.from?.aadObjectId;
 	if (activity.type !== 'message' || !askerId || !activity.id)
 		return badRequest('Expected a message activity from a user');
+	const stale = staleActivity(activity.timestamp, request.nowSeconds);
+	if (stale) return stale;
 	if (!request.seen.claim(`${request.scope}:activity:${activity.id}`)) return ignored('replay');
 	const q = chatQuestion(
 		'teams',
@@ -213,6 +251,35 @@ function teamsOutgoing(rawBody: Buffer, request: ChatRequest): ChatOutcome {
 		activity.conversation?.id ?? null,
 	);
 	return { action: 'start', question: q };
+}
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Teams signs no header timestamp, so a captured request would verify forever: the activity's
+ * own timestamp must be within 300 s of now either way, and the 10-minute id memory spans that window.
+ * 401 as for a stale Slack request: a valid signature on a request that may be a replay.
+ */
+function staleActivity(timestamp: unknown, nowSeconds?: number): ChatOutcome | undefined {
+	const refuse = (reason: string, message: string): ChatOutcome => ({
+		action: 'respond',
+		status: 401,
+		body: { error: 'stale_request', reason, message },
+	});
+	if (timestamp === undefined || timestamp === null || timestamp === '')
+		return refuse('missing', 'The activity has no timestamp, so it could be a replay');
+	const sent =
+		typeof timestamp === 'string' && ISO_8601.test(timestamp) ? Date.parse(timestamp) : NaN;
+	if (!Number.isFinite(sent))
+		return refuse('malformed', 'The activity timestamp is not an ISO 8601 date and time');
+	const now = nowSeconds ?? Date.now() / 1000;
+	const offBy = Math.round(sent / 1000 - now);
+	if (Math.abs(offBy) > TOLERANCE_SECONDS)
+		return refuse(
+			'stale',
+			`The activity timestamp is ${Math.abs(offBy)} s in the ${offBy < 0 ? 'past' : 'future'}; at most ${TOLERANCE_SECONDS} s is accepted`,
+		);
+	return undefined;
 }
 
 export function chatQuestion(

@@ -9,18 +9,17 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
+import { teamsSecurityToken } from '../emulators/chatRequests';
 import type { GraphEmulator } from '../emulators/graphApi';
 import type { OpenAiEmulator } from '../emulators/openAi';
 import type { PerksEmulator } from '../emulators/perksApi';
 import type { SlackEmulator } from '../emulators/slackApi';
 import { PACKAGE_ROOT } from '../harness/packageRoot';
-import type { CredentialJson, N8nInstance, WorkflowJson } from './n8nInstance';
+import { waitFor, type CredentialJson, type N8nInstance, type WorkflowJson } from './n8nInstance';
 
 /** The Slack credential's signing secret, and the Teams outgoing webhook's security token (base64). */
 export const SLACK_SIGNING_SECRET = 'e2e-signing-secret';
-export const TEAMS_OUTGOING_TOKEN = Buffer.from('e2e-teams-outgoing-webhook-token').toString(
-	'base64',
-);
+export const TEAMS_OUTGOING_TOKEN = teamsSecurityToken('e2e-teams-outgoing-webhook-token');
 
 /** The chat sources a signed request fires (the Teams 1:1 chat, `teamsChat`, is fired by a Graph change notification). */
 export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook';
@@ -101,11 +100,52 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	};
 }
 
+/** Publication is asynchronous: waits until n8n serves each workflow's webhook (no more 404). */
+export async function waitUntilServed(n8n: N8nInstance, workflows: WorkflowJson[]): Promise<void> {
+	for (const workflow of workflows) {
+		const url = n8n.webhookUrl(webhookIdOf(workflow));
+		await waitFor(async () => (await fetch(url, { method: 'POST' })).status !== 404, {
+			what: `${workflow.name} to be published`,
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
+	}
+}
+
 /** The trigger's webhook id: the last part of the URL n8n serves it at. */
 export function webhookIdOf(workflow: WorkflowJson): string {
 	const id = workflow.nodes.find((node) => node.webhookId)?.webhookId;
 	if (!id) throw new Error(`${workflow.name} has no webhook node`);
 	return id;
+}
+
+/**
+ * A chat template as workflow `workflowId`, at its own URL, with its own Teams outgoing webhook
+ * credential `credentialId` (e.g. one holding a malformed security token).
+ */
+export function withOwnTeamsCredential(
+	workflow: WorkflowJson,
+	ids: { workflowId: string; credentialId: string },
+	securityToken: string,
+): { workflow: WorkflowJson; credential: CredentialJson } {
+	const credential = {
+		id: ids.credentialId,
+		name: `Teams outgoing webhook (${ids.credentialId})`,
+		type: 'perksTeamsOutgoingWebhookApi',
+		data: { securityToken },
+	};
+	const nodes = workflow.nodes.map((node): INode => {
+		if (!node.credentials?.perksTeamsOutgoingWebhookApi) return node;
+		return {
+			...node,
+			webhookId: `${node.webhookId ?? 'chat'}-${ids.credentialId}`,
+			credentials: {
+				...node.credentials,
+				perksTeamsOutgoingWebhookApi: { id: credential.id, name: credential.name },
+			},
+		};
+	});
+	return { workflow: { ...workflow, id: ids.workflowId, nodes }, credential };
 }
 
 /** A template's empty "Team" picker (the admin picks one) set to this team, as an admin would. */
@@ -268,6 +308,16 @@ export class EditorSession {
 			data: { executionId: string };
 		};
 		return answer.data.executionId;
+	}
+
+	/** A credential dialog's "Test" button, with the values typed in it. */
+	async testCredential(credential: CredentialJson): Promise<{ status: string; message: string }> {
+		const answer = (await this.call('POST', '/rest/credentials/test', {
+			credentials: credential,
+		})) as {
+			data: { status: string; message: string };
+		};
+		return answer.data;
 	}
 
 	private async call(method: string, urlPath: string, body?: unknown): Promise<unknown> {

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { closeServer } from '../harness/closeServer';
 import { slackSignature } from '../../nodes/shared/chat/slack/requestSignature';
@@ -76,15 +76,25 @@ function slackSigned(
 	};
 }
 
-/** An @mention in a Teams channel, as an outgoing webhook posts it. */
+/** A security token shaped like the ones Teams shows: 32 bytes, 44 characters of base64. */
+export function teamsSecurityToken(seed: string): string {
+	return createHash('sha256').update(seed).digest('base64');
+}
+
+/**
+ * An @mention in a Teams channel, as an outgoing webhook posts it. `timestamp`: the activity's
+ * (default now; `null` leaves it out), inside the signed body.
+ */
 export function teamsMention(
 	securityToken: string,
-	fields: { aadObjectId: string; text: string; id?: string },
+	fields: { aadObjectId: string; text: string; id?: string; timestamp?: string | null },
 ): SignedRequest {
+	const timestamp =
+		fields.timestamp === undefined ? new Date().toISOString() : (fields.timestamp ?? undefined);
 	const body = JSON.stringify({
 		type: 'message',
 		id: fields.id ?? randomUUID(),
-		timestamp: new Date().toISOString(),
+		timestamp,
 		serviceUrl: 'https://smba.trafficmanager.net/emea/',
 		channelId: 'msteams',
 		from: { id: '29:1abc', name: 'Asker', aadObjectId: fields.aadObjectId },

@@ -11,13 +11,14 @@ import {
 	slackEvent,
 	slashCommand,
 	teamsMention,
+	teamsSecurityToken,
 	urlVerification,
 	type SignedRequest,
 } from '../emulators/chatRequests';
 import { chain, node } from '../fixtures/workflows';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
-const TEAMS_TOKEN = Buffer.from('teams-outgoing-webhook-token-bytes').toString('base64');
+const TEAMS_TOKEN = teamsSecurityToken('teams-outgoing-webhook-token');
 const TRIGGER = 'n8n-nodes-perks.perksChatTrigger';
 const REPLY = 'n8n-nodes-perks.perksChatReply';
 
@@ -43,9 +44,16 @@ afterEach(async () => {
 /** The Slack credential of the workflow last published: a test may change its secret. */
 let slackCredential: { accessToken: string; apiUrl: string; signingSecret: string };
 
+/** The Teams outgoing webhook credential of the workflow last published. */
+let teamsCredential: { securityToken: string };
+
 async function publish(
 	source: string,
-	options: { reply?: boolean; mappings?: Array<{ perksEmail: string; chatUser: string }> } = {},
+	options: {
+		reply?: boolean;
+		mappings?: Array<{ perksEmail: string; chatUser: string }>;
+		teamsToken?: string;
+	} = {},
 ) {
 	count++;
 	const trigger = node(
@@ -80,7 +88,9 @@ async function publish(
 				apiUrl: slack.apiUrl,
 				signingSecret: SIGNING_SECRET,
 			}),
-			perksTeamsOutgoingWebhookApi: { securityToken: TEAMS_TOKEN },
+			perksTeamsOutgoingWebhookApi: (teamsCredential = {
+				securityToken: options.teamsToken ?? TEAMS_TOKEN,
+			}),
 		},
 	});
 	return hosted;
@@ -262,6 +272,29 @@ describe('Perks Chat Trigger: Slack slash command', () => {
 		expect(responseUrl.posts.at(-1)!.text).toBe('You have 640 points in your perks wallet.');
 	});
 
+	it("refuses to post the answer to a responseUrl that is not Slack's: response_url_not_slack, nothing read or sent", async () => {
+		const wf = await publish('slackCommand');
+		const { user } = person('en', 555);
+		// Same loopback recorder under another host name: a different host than the Slack API URL's.
+		const elsewhere = responseUrl.url.replace('127.0.0.1', 'localhost');
+		const posts = responseUrl.posts.length;
+		const walletReads = perks.requests.filter((r) => r.path.includes('/wallet')).length;
+		await ask(
+			wf,
+			slashCommand(SIGNING_SECRET, { userId: user.id, text: 'balance', responseUrl: elsewhere }),
+		);
+		const [run] = await wf.settled();
+		const error = run.error('Perks Chat Reply') as Error & {
+			context?: { code?: string };
+			description?: string;
+		};
+		expect(error.context?.code).toBe('response_url_not_slack');
+		expect(error.description).toMatch(/hooks\.slack\.com/);
+		expect(error.message).not.toContain('/commands/');
+		expect(responseUrl.posts.length).toBe(posts);
+		expect(perks.requests.filter((r) => r.path.includes('/wallet')).length).toBe(walletReads);
+	});
+
 	it('answers a replayed request once', async () => {
 		const wf = await publish('slackCommand');
 		const { user } = person('en');
@@ -340,12 +373,12 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 		]);
 	});
 
-	it("never answers Slack's retries, replays, or any bot (its own answers included): no loops", async () => {
+	it('never answers a Slack retry of an event it saw, a replay, or any bot (its own answers included): no loops', async () => {
 		const wf = await publish('slackEvents');
 		const { user } = person('en', 10);
 		const first = slackEvent(SIGNING_SECRET, dm(user.id, 'balance'));
 		await ask(wf, first);
-		const retry = await ask(wf, slackEvent(SIGNING_SECRET, dm(user.id, 'balance')), {
+		const retry = await ask(wf, first, {
 			'x-slack-retry-num': '1',
 			'x-slack-retry-reason': 'http_timeout',
 		});
@@ -365,6 +398,27 @@ describe('Perks Chat Trigger: Slack bot messages (Events API)', () => {
 		}
 		expect(wf.executions).toHaveLength(1);
 		expect(slack.messagesFor(user.id)).toHaveLength(1);
+	});
+
+	it('answers a Slack retry whose first copy never arrived (n8n restarted, request lost), once', async () => {
+		const wf = await publish('slackEvents');
+		const { user } = person('en', 31);
+		const lost = slackEvent(SIGNING_SECRET, dm(user.id, 'balance'));
+		const retried = await ask(wf, lost, {
+			'x-slack-retry-num': '1',
+			'x-slack-retry-reason': 'http_timeout',
+		});
+		expect(retried.status).toBe(200);
+		expect(JSON.parse(retried.text)).toEqual({ ok: true });
+		const again = await ask(wf, lost, {
+			'x-slack-retry-num': '2',
+			'x-slack-retry-reason': 'http_timeout',
+		});
+		expect(JSON.parse(again.text)).toEqual({ ignored: 'retry' });
+		expect(wf.executions).toHaveLength(1);
+		expect(slack.messagesFor(user.id).map((m) => m.text)).toEqual([
+			'You have 31 points in your perks wallet.',
+		]);
 	});
 
 	it('refuses forged and stale events with 401', async () => {
@@ -455,6 +509,64 @@ describe('Perks Chat Trigger: Teams outgoing webhook', () => {
 		expect(JSON.parse((await ask(wf, good)).text)).toEqual({ ignored: 'replay' });
 		expect(wf.executions).toHaveLength(1);
 	});
+
+	it.each([
+		['an hour old', -3600_000],
+		['an hour ahead', 3600_000],
+		['a day old', -86_400_000],
+		['a day ahead', 86_400_000],
+	])(
+		'refuses a correctly signed activity sent %s (a replay the id memory forgot) with 401',
+		async (_, offsetMs) => {
+			const wf = await publish('teamsOutgoingWebhook', { reply: false });
+			const replayed = teamsMention(TEAMS_TOKEN, {
+				aadObjectId: 'aad-ada',
+				text: 'balance',
+				timestamp: new Date(Date.now() + offsetMs).toISOString(),
+			});
+			const result = await ask(wf, replayed);
+			expect(result.status).toBe(401);
+			expect(JSON.parse(result.text)).toMatchObject({ error: 'stale_request', reason: 'stale' });
+			const unstamped = teamsMention(TEAMS_TOKEN, {
+				aadObjectId: 'aad-ada',
+				text: 'balance',
+				timestamp: null,
+			});
+			expect(JSON.parse((await ask(wf, unstamped)).text)).toMatchObject({ reason: 'missing' });
+			expect(wf.executions).toHaveLength(0);
+		},
+	);
+
+	it.each([
+		['not base64 (pasted with dots)', 'abc.def.ghi'],
+		['cut short', TEAMS_TOKEN.slice(0, 40)],
+		['16 bytes', Buffer.alloc(16, 9).toString('base64')],
+	])(
+		'a security token %s refuses every request, even one signed with the key it decodes to; a fixed one counts at once',
+		async (_, badToken) => {
+			const wf = await publish('teamsOutgoingWebhook', { reply: false, teamsToken: badToken });
+			for (const key of [badToken, '']) {
+				const result = await ask(
+					wf,
+					teamsMention(key, { aadObjectId: 'aad-ada', text: 'balance' }),
+				);
+				expect(result.status).toBe(500);
+				expect(JSON.parse(result.text)).toMatchObject({
+					error: 'invalid_security_token',
+					fix: expect.stringMatching(/Paste the Security Token again/) as unknown,
+				});
+				expect(result.text).not.toContain(badToken);
+			}
+			expect(wf.executions).toHaveLength(0);
+			teamsCredential.securityToken = TEAMS_TOKEN;
+			const fixed = await ask(
+				wf,
+				teamsMention(TEAMS_TOKEN, { aadObjectId: 'aad-ada', text: 'balance' }),
+			);
+			expect(fixed.status).toBe(200);
+			expect(wf.executions).toHaveLength(1);
+		},
+	);
 
 	it('fails with platform_mismatch and its fix when Perks Chat Reply is left on Slack', async () => {
 		const wf = await publish('teamsOutgoingWebhook');

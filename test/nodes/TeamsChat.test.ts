@@ -8,7 +8,7 @@ import { PerksEmulator } from '../emulators/perksApi';
 import { credentialRefs, credentialsFor } from '../fixtures/runNode';
 import { chain, node } from '../fixtures/workflows';
 import { hostWorkflow, type HostedWorkflow } from '../harness/webhookHost';
-import { send, teamsMention } from '../emulators/chatRequests';
+import { send, teamsMention, teamsSecurityToken } from '../emulators/chatRequests';
 
 const perks = new PerksEmulator();
 const graph = new GraphEmulator();
@@ -431,7 +431,7 @@ describe('Teams Chat: questions', () => {
 
 describe("the editor's test mode, now that the node has a trigger()", () => {
 	it("a test request still runs the workflow with the request's question (n8n runs trigger() there)", async () => {
-		const token = Buffer.from('teams-outgoing-token-for-test-mode').toString('base64');
+		const token = teamsSecurityToken('teams-outgoing-token-for-test-mode');
 		count++;
 		const trigger = node(
 			'Perks Chat Trigger',

@@ -3,9 +3,10 @@ import { handleChatRequest, type ChatSource } from '../../nodes/PerksChatTrigger
 import { slackSignature } from '../../nodes/shared/chat/slack/requestSignature';
 import { teamsOutgoingSignature } from '../../nodes/shared/chat/teams/outgoingWebhookSignature';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
+import { teamsSecurityToken } from '../emulators/chatRequests';
 
 const SECRET = 'slack-signing-secret';
-const TOKEN = Buffer.from('teams-token').toString('base64');
+const TOKEN = teamsSecurityToken('teams-token');
 
 function signed(source: ChatSource, body: string) {
 	const at = Math.floor(Date.now() / 1000);

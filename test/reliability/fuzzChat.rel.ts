@@ -6,11 +6,15 @@
  * Every request asks for its own asker (a Slack user or Entra user with a perks wallet), so each
  * answer is attributed: a slash command's `response_url` post (its own path here), a Slack DM
  * (chat.postMessage in the emulator), or a Teams answer in the HTTP response. It asserts:
- * - without a valid signature for the exact bytes: never a 2xx, never an answer;
- * - never two answers to one question; a Slack retry or a replayed question is not answered again;
+ * - without a valid signature for the exact bytes: never a 2xx, never an answer; a Teams activity
+ *   signed correctly but an hour or a day old or ahead (a replay the id memory forgot) neither;
+ * - never two answers to one question; a replayed question or a Slack retry of a seen event is not
+ *   answered again, a Slack retry whose first copy never arrived is answered once;
  * - every valid question: acknowledged (2xx) and answered exactly once, with the asker's own balance;
  * - no 5xx (every asker and service exists, so one would be a crash); n8n keeps serving
  *   (readiness checked throughout) and never exits.
+ * A second test: Teams triggers whose security token is not base64 or too short refuse every
+ * request (even one signed with the key the token decodes to, or the empty key).
  * Seeded (FUZZ_SEED); FUZZ_CHAT_REQUESTS sets the count (300 in CI, 3,000 with
  * PERKS_RELIABILITY_FULL=1), split evenly over the three endpoints.
  */
@@ -29,7 +33,9 @@ import {
 	loadTemplate,
 	SLACK_SIGNING_SECRET,
 	TEAMS_OUTGOING_TOKEN,
+	waitUntilServed,
 	webhookIdOf,
+	withOwnTeamsCredential,
 	type ChatSource,
 } from '../e2e/templateSetup';
 import {
@@ -61,6 +67,8 @@ interface Question {
 	sign(body: Buffer, at?: number): Record<string, string>;
 	/** The same question asked by someone else (another asker id in the body). */
 	otherAsker: Buffer;
+	/** Teams: the question with its signed timestamp moved by `offsetMs` (and a new activity id). */
+	sentAt?: (offsetMs: number) => Buffer;
 }
 
 interface Case {
@@ -69,7 +77,7 @@ interface Case {
 	signed: boolean;
 	/** A valid question: acknowledged, answered exactly once (a replay included). */
 	mustAnswer?: boolean;
-	/** Signed, but must not be answered (a Slack retry). */
+	/** Signed, but must not be answered. */
 	noAnswer?: boolean;
 	/** Oversize: n8n may close the connection before answering. */
 	mayDrop?: boolean;
@@ -109,6 +117,9 @@ const forged = (q: Question, body = q.body): Record<string, string> => {
 	};
 };
 const isJson = (q: Question) => q.source !== 'slackCommand';
+const SLACK_RETRY = { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** Extra content spliced into the question: a JSON member, or a form field. */
 const withExtra = (q: Question, member: string, field: string): Buffer =>
 	isJson(q)
@@ -134,13 +145,30 @@ const CASES: Array<[number, Case]> = [
 	[
 		2,
 		{
-			kind: 'Slack retry header',
+			kind: 'Slack retry, first copy never arrived',
 			signed: true,
-			noAnswer: true,
+			mustAnswer: true,
 			only: ['slackEvents'],
-			make: (q) => [
-				signedAs(q, q.body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }),
-			],
+			make: (q) => [signedAs(q, q.body, SLACK_RETRY)],
+		},
+	],
+	[
+		2,
+		{
+			kind: 'Slack retry of a seen event',
+			signed: true,
+			mustAnswer: true,
+			only: ['slackEvents'],
+			make: (q) => [signedAs(q, q.body), signedAs(q, q.body, SLACK_RETRY)],
+		},
+	],
+	[
+		4,
+		{
+			kind: 'Teams activity replayed an hour or a day old or ahead, signed',
+			signed: false,
+			only: ['teamsOutgoingWebhook'],
+			make: (q) => [signedAs(q, q.sentAt!(pick([-1, 1]) * pick([HOUR_MS, DAY_MS])))],
 		},
 	],
 	[5, { kind: 'no signature', signed: false, make: (q) => [unsigned(q)] }],
@@ -585,26 +613,36 @@ const WORKFLOWS: Record<ChatSource, ReturnType<typeof loadTemplate>> = {
 		'fuzzChatTeams001',
 	),
 };
+/** The Teams template again, each with a security token an admin could paste wrongly. */
+const BROKEN_TOKENS = {
+	'pasted with dots': 'abc.def.ghi-jkl',
+	'cut short': TEAMS_OUTGOING_TOKEN.slice(0, 40),
+	'16 bytes': Buffer.alloc(16, 3).toString('base64'),
+};
+const BROKEN = Object.entries(BROKEN_TOKENS).map(([why, token], n) => ({
+	why,
+	token,
+	...withOwnTeamsCredential(
+		WORKFLOWS.teamsOutgoingWebhook,
+		{ workflowId: `fuzzChatBadTok0${n}`, credentialId: `brokenTeamsToken${n}` },
+		token,
+	),
+}));
 let n8n: N8nInstance;
 
 beforeAll(async () => {
 	await Promise.all([perks.start(), slack.start(), graph.start(), responseUrls.start()]);
-	const workflows = Object.values(WORKFLOWS);
+	const workflows = [...Object.values(WORKFLOWS), ...BROKEN.map((b) => b.workflow)];
 	n8n = await N8nInstance.launch({
 		name: 'fuzz-chat',
-		credentials: catalogCredentials({ perks, slack, graph }, workflows),
+		credentials: [
+			...catalogCredentials({ perks, slack, graph }, Object.values(WORKFLOWS)),
+			...BROKEN.map((b) => b.credential),
+		],
 		workflows,
 		env: { N8N_PAYLOAD_SIZE_MAX: String(PAYLOAD_MAX_MIB), N8N_LOG_LEVEL: 'info' },
 	});
-	// Publication is asynchronous: wait until every chat webhook is served.
-	for (const workflow of workflows) {
-		const url = n8n.webhookUrl(webhookIdOf(workflow));
-		await waitFor(async () => (await fetch(url, { method: 'POST' })).status !== 404, {
-			what: `${workflow.name} to be published`,
-			timeoutMs: 60_000,
-			instance: n8n,
-		});
-	}
+	await waitUntilServed(n8n, workflows);
 }, 900_000);
 
 afterAll(async () => {
@@ -629,12 +667,12 @@ function question(
 			{ email, name: `Teams Fuzz ${i}`, locale: 'en' },
 			{ balance, low_balance_threshold: 0 },
 		);
-		const activity = (aadObjectId: string) =>
+		const activity = (aadObjectId: string, offsetMs = 0) =>
 			Buffer.from(
 				JSON.stringify({
 					type: 'message',
 					id: `act-${i}-${hex(8)}`,
-					timestamp: new Date().toISOString(),
+					timestamp: new Date(Date.now() + offsetMs).toISOString(),
 					serviceUrl: 'https://smba.trafficmanager.net/emea/',
 					channelId: 'msteams',
 					from: { id: `29:${i}`, name: `Teams Fuzz ${i}`, aadObjectId },
@@ -649,7 +687,14 @@ function question(
 			authorization: teamsOutgoingSignature(TEAMS_OUTGOING_TOKEN, b),
 		});
 		return {
-			q: { source, body, contentType: 'application/json', sign, otherAsker: other },
+			q: {
+				source,
+				body,
+				contentType: 'application/json',
+				sign,
+				otherAsker: other,
+				sentAt: (offsetMs) => activity(asker.id, offsetMs),
+			},
 			answers: () => [],
 		};
 	}
@@ -794,7 +839,7 @@ it(`fuzz: ${TOTAL} generated questions to the Perks Chat Trigger (Slack command,
 	expect(asked.filter((a) => a.statuses.includes(0) && !a.mayDrop).map(show)).toEqual([]);
 	// Every asker exists and every service answers, so a 5xx here is the trigger or the reply failing.
 	expect(asked.filter((a) => !a.mayDrop && a.statuses.some((s) => s >= 500)).map(show)).toEqual([]);
-	// Never two answers; a refused question is not answered; a Slack retry is never answered.
+	// Never two answers; a refused question is not answered.
 	expect(asked.filter((a) => a.answers().length > 1).map(show)).toEqual([]);
 	expect(asked.filter((a) => !accepted(a) && a.answers().length > 0).map(show)).toEqual([]);
 	expect(asked.filter((a) => a.noAnswer && a.answers().length > 0).map(show)).toEqual([]);
@@ -817,3 +862,32 @@ it(`fuzz: ${TOTAL} generated questions to the Perks Chat Trigger (Slack command,
 	expect(n8n.running).toBe(true);
 	expect(await n8n.isReady()).toBe(true);
 }, 3_600_000);
+
+it('Teams triggers whose security token is not base64 or too short refuse every request, even one signed with the key the token decodes to', async () => {
+	const outcomes: string[] = [];
+	for (const broken of BROKEN) {
+		const url = n8n.webhookUrl(webhookIdOf(broken.workflow));
+		for (let i = 0; i < 20; i++) {
+			const { q } = question('teamsOutgoingWebhook', 100_000 + outcomes.length, 100);
+			// The key the broken token decodes to, the empty key, the real token, or a random one.
+			const key = [broken.token, '', TEAMS_OUTGOING_TOKEN, Buffer.from(hex(32)).toString('base64')][
+				i % 4
+			];
+			const { status, body } = await send(url, {
+				body: q.body,
+				headers: {
+					'content-type': 'application/json',
+					authorization: teamsOutgoingSignature(key, q.body),
+				},
+			});
+			const error = status === 500 && /"invalid_security_token"/.test(body) ? '' : ` ${body}`;
+			outcomes.push(`${broken.why}: ${status}${error}`);
+			expect(body).not.toContain(broken.token);
+		}
+	}
+	expect(outcomes.filter((o) => !/: 500$/.test(o))).toEqual([]);
+	expect(outcomes).toHaveLength(BROKEN.length * 20);
+	// Nothing answered: Teams answers would be in the HTTP response, and nothing went through Graph.
+	expect(graph.messages).toHaveLength(0);
+	expect(await n8n.isReady()).toBe(true);
+}, 300_000);

@@ -5,6 +5,7 @@
  * the asker's perks locale.
  */
 import type { Locale } from '../messages/i18n';
+import { replaceSpans, slackMentions, tags, teamsMentions } from './markupScan';
 
 export type ChatIntent = 'balance' | 'help';
 
@@ -39,10 +40,12 @@ const LANGUAGE_WORDS: Record<Locale, readonly string[]> = {
 
 /** Lower case, no accents, no mentions or markup, words separated by single spaces. */
 export function normalizeQuestion(text: string): string {
-	return text
-		.replace(/<at>.*?<\/at>/gi, ' ') // Teams mention of the bot
-		.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ') // Slack mention
-		.replace(/<[^>]+>/g, ' ') // Teams HTML
+	// Linear scans, not regexes: a question is attacker-sized text (see markupScan.ts).
+	const withoutMarkup = [teamsMentions, slackMentions, tags({ nonEmpty: true })].reduce(
+		(rest, finder) => replaceSpans(rest, finder, ' '),
+		text,
+	);
+	return withoutMarkup
 		.replace(/&nbsp;/g, ' ')
 		.normalize('NFD')
 		.replace(/\p{M}/gu, '')

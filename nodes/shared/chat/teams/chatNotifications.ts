@@ -4,6 +4,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 
+import { replaceSpans, tagNamed, tags } from '../markupScan';
+
 export interface GraphNotification {
 	subscriptionId?: string;
 	clientState?: string | null;
@@ -47,11 +49,13 @@ const ENTITIES: Record<string, string> = {
 	nbsp: ' ',
 };
 
+/** Tags that end a line. */
+const BREAK_TAG = tagNamed('br', '/p', '/div');
+
 /** A Teams message body (HTML) as plain text: tags dropped, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
-	return html
-		.replace(/<(br|\/p|\/div)\b[^>]*>/gi, ' ')
-		.replace(/<[^>]*>/g, '')
+	const breaks = replaceSpans(html, tags({ name: BREAK_TAG }), ' ');
+	return replaceSpans(breaks, tags(), '')
 		.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
 			if (name[0] === '#') {
 				const code =

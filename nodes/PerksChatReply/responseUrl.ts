@@ -1,0 +1,43 @@
+/**
+ * Where a slash command's answer may be posted. The item's responseUrl is only as trustworthy as
+ * the node before Perks Chat Reply: anything else there could send someone's balance to any host.
+ * Slack's own (`https://hooks.slack.com/`), or the Slack credential's API host or its `hooks.`
+ * host (GovSlack), on the same scheme and port (any port for a loopback test server).
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { slackEntry } from '../shared/chat/slack/entry';
+import { normalizeApiUrl } from '../shared/chat/slack/SlackPlatform';
+import { ResponseUrlError } from './errors';
+
+const SLACK_HOOKS = 'https://hooks.slack.com';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export function checkResponseUrl(responseUrl: string, apiUrl: string | undefined): string {
+	const apiBase = normalizeApiUrl(apiUrl);
+	if (!URL.canParse(responseUrl) || !URL.canParse(apiBase)) throw new ResponseUrlError('not a URL');
+	const url = new URL(responseUrl);
+	const api = new URL(apiBase);
+	const slackHooks = url.origin === SLACK_HOOKS;
+	// A loopback test server answers response_urls on ports of its own.
+	const sameHost = LOOPBACK.has(api.hostname)
+		? url.hostname === api.hostname
+		: url.host === api.host || url.host === `hooks.${api.host}`;
+	const apiHost = url.protocol === api.protocol && sameHost;
+	// The origin only: the path and query are the answer's capability, never printed.
+	if (!(slackHooks || apiHost) || url.username || url.password)
+		throw new ResponseUrlError(url.origin === 'null' ? url.protocol : url.origin);
+	return url.href;
+}
+
+/** The responseUrl checked against the node's Slack credential. */
+export async function slackResponseUrl(
+	context: IExecuteFunctions,
+	responseUrl: string,
+): Promise<string> {
+	const authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
+	const { apiUrl } = await context.getCredentials<{ apiUrl?: string }>(
+		slackEntry.credentialType(authentication),
+	);
+	return checkResponseUrl(responseUrl, apiUrl);
+}
