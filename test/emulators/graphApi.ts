@@ -306,6 +306,9 @@ export class GraphEmulator {
 		await closeServer(server);
 	}
 
+	/** Where /users next-page links point; a hostile or misconfigured Graph may name another host. */
+	nextLinkBaseUrl?: string;
+
 	/** The credential's "Graph API Base URL". */
 	get graphBaseUrl(): string {
 		if (!this.origin) throw new Error('GraphEmulator is not started');
@@ -910,7 +913,8 @@ export class GraphEmulator {
 			const next = new URLSearchParams(query);
 			next.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
 			const pairs = [...next].map(([key, value]) => `${key}=${encodeURIComponent(value)}`);
-			body['@odata.nextLink'] = `${this.graphBaseUrl}/v1.0/users?${pairs.join('&')}`;
+			body['@odata.nextLink'] =
+				`${this.nextLinkBaseUrl ?? this.graphBaseUrl}/v1.0/users?${pairs.join('&')}`;
 		}
 		return { status: 200, body };
 	}
