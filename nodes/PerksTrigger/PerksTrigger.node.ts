@@ -14,6 +14,7 @@ import { rawBodyOf } from '../shared/node/rawBody';
 import { multiOptionSubtitle } from '../shared/node/subtitle';
 import { handleDelivery } from './receive';
 import { registrationMethods, registrations } from './registration';
+import { cachedSecrets, firstReport, SECRET_UNREADABLE, unlockSecrets } from './webhookSecrets';
 
 const EVENT_OPTIONS: Array<{ name: string; value: PerksEventType; description: string }> = [
 	{ name: 'Wallet Funded', value: 'wallet.funded', description: 'Points were added to a wallet' },
@@ -115,15 +116,24 @@ export class PerksTrigger implements INodeType {
 				inFlight: eventsInFlight,
 			});
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
-		// The credential is read only when no registration's secret matches: n8n decrypts it and starts
-		// an expression isolate on every read, which cost more than the rest of the delivery.
-		const registered = registrations(this.getWorkflowStaticData('node')).map(
-			(r) => r.webhookSecret,
-		);
-		let outcome = deliver(registered);
-		if (outcome.action === 'reject' && outcome.body.reason === 'mismatch') {
+		// Their secrets come from this process's cache: the credential is read only when one is not
+		// opened yet or none matches, since n8n decrypts it and starts an expression isolate per read.
+		const table = registrations(this.getWorkflowStaticData('node'));
+		const cached = cachedSecrets(Object.values(table));
+		let outcome = deliver(cached.secrets);
+		const mismatch = outcome.action === 'reject' && outcome.body.reason === 'mismatch';
+		if (!cached.complete || mismatch) {
 			const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
-			if (credential.webhookSecret) outcome = deliver([...registered, credential.webhookSecret]);
+			const { secrets, unreadable } = unlockSecrets(table, credential.apiKey);
+			for (const url of unreadable) {
+				if (firstReport(`${url} ${table[url].sealedSecret ?? ''}`))
+					this.logger.error(SECRET_UNREADABLE.message, {
+						code: SECRET_UNREADABLE.code,
+						fix: SECRET_UNREADABLE.fix,
+					});
+			}
+			// A delivery already started is not handed over twice (it holds its in-flight claim).
+			if (mismatch) outcome = deliver([...secrets, credential.webhookSecret]);
 		}
 
 		const response = this.getResponseObject();
