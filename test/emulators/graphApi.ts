@@ -171,7 +171,8 @@ const notFound = (what: string) =>
 
 export class GraphEmulator {
 	readonly clientId: string;
-	readonly clientSecret: string;
+	/** Settable: a client secret rotated in the app registration. */
+	clientSecret: string;
 	readonly serviceAccount: EmulatedGraphUser;
 	readonly requests: RecordedRequest[] = [];
 	readonly messages: RecordedMessage[] = [];
