@@ -3,14 +3,17 @@
  * community package, the workflow imported and published with the n8n CLI), against the
  * perks emulator on loopback. What only a real n8n can show: the production webhook URL n8n
  * gives the trigger, that the request n8n hands to `webhook()` carries the raw body the
- * signature is computed over, that the registration's secret survives in workflow static data
- * (n8n rebuilds the workflow from its database for every webhook request), and that the
+ * signature is computed over, that the registration's sealed secret survives in workflow static
+ * data and opens again (n8n rebuilds the workflow from its database for every webhook request)
+ * while neither the database nor n8n's REST API ever holds the secret itself, and that the
  * execution n8n starts runs the next node with the credential n8n decrypted.
  */
 import { randomUUID } from 'node:crypto';
 
 import { newId, PerksEmulator, perkRedeemedEvent, walletFundedEvent } from '../emulators/perksApi';
 import { N8nInstance, sleep, waitFor, type ExecutionRow, type WorkflowJson } from './n8nInstance';
+import { setUpOwner } from './templateSetup';
+import { leakedForms } from '../harness/secretsAtRest';
 import type { Employee } from '../../nodes/shared/perks/contract';
 
 const WORKFLOW_ID = 'perksTriggerE2e01';
@@ -173,21 +176,43 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(creates[0].headers.authorization).toBe(`Bearer ${perks.apiKey}`);
 		expect(ours()).toHaveLength(1);
 
-		// n8n saved what create() put in the node's static data: webhook() reads the secret from
-		// there, in a workflow n8n rebuilds from its database for each request.
+		// n8n saved what create() put in the node's static data: webhook() opens the sealed secret
+		// from there, in a workflow n8n rebuilds from its database for each request.
 		const staticData = await waitFor(() => n8n.workflowStaticData(WORKFLOW_ID), {
 			what: 'static data saved after activation',
 			instance: n8n,
 		});
-		expect(staticData[`node:${TRIGGER}`]).toMatchObject({
+		expect(staticData[`node:${TRIGGER}`]).toEqual({
 			registrations: {
 				[webhookUrl()]: {
 					webhookId: ours()[0].id,
-					webhookSecret: ours()[0].secret,
+					sealedSecret: expect.stringMatching(/^v1\./),
 					webhookEvents: ['wallet.funded'],
 				},
 			},
 		});
+		expect(leakedForms(staticData, [ours()[0].secret])).toEqual([]);
+	});
+
+	it("the workflow as n8n's REST API returns it holds no webhook secret", async () => {
+		const browserId = 'perks-trigger-e2e';
+		const cookie = await setUpOwner(
+			n8n,
+			{
+				email: 'owner@perks.local',
+				firstName: 'E2e',
+				lastName: 'Owner',
+				password: 'E2e-Owner-Pass-1',
+			},
+			browserId,
+		);
+		const response = await fetch(`${n8n.baseUrl}/rest/workflows/${WORKFLOW_ID}`, {
+			headers: { cookie, 'browser-id': browserId },
+		});
+		expect(response.status).toBe(200);
+		const answer = (await response.json()) as { data: { staticData?: unknown } };
+		expect(JSON.stringify(answer.data.staticData)).toContain(ours()[0].id);
+		expect(leakedForms(answer, [ours()[0].secret, perks.apiKey])).toEqual([]);
 	});
 
 	it('answers a signed wallet.funded with 200 and runs the workflow through the Balance Lookup', async () => {
