@@ -28,9 +28,17 @@ export const SECRET_UNREADABLE = {
 
 /** sealed value → secret; null when the API key at hand could not open it. */
 const opened = secretCache<string | null>();
+/** webhook id → the key last derived for it, so plain text left by older versions is sealed without a credential read. */
+const keys = secretCache<Buffer>();
 
 export function sealSecret(apiKey: string, webhookId: string, secret: string): string {
-	const sealed = seal(deriveKey(apiKey, PURPOSE, webhookId), secret);
+	const key = deriveKey(apiKey, PURPOSE, webhookId);
+	keys.set(webhookId, key);
+	return sealWith(key, secret);
+}
+
+function sealWith(key: Buffer, secret: string): string {
+	const sealed = seal(key, secret);
 	opened.set(sealed, secret);
 	return sealed;
 }
@@ -38,7 +46,12 @@ export function sealSecret(apiKey: string, webhookId: string, secret: string): s
 const legacySecret = (r: Registration) =>
 	typeof r.webhookSecret === 'string' && r.webhookSecret.length > 0 ? r.webhookSecret : undefined;
 
-/** Secrets known without reading the credential; `complete` is false when it must be read. */
+/**
+ * Secrets known without reading the credential; `complete` is false when it must be read.
+ * Plain text of older versions is sealed in place when this process holds the key. (n8n 2.41
+ * saves static data changed in webhook() only when the request starts no run, so a workflow's
+ * plain text may come back from the database several times before it is gone.)
+ */
 export function cachedSecrets(registrations: Registration[]): {
 	secrets: string[];
 	complete: boolean;
@@ -49,7 +62,11 @@ export function cachedSecrets(registrations: Registration[]): {
 		const legacy = legacySecret(registration);
 		if (legacy) {
 			secrets.push(legacy);
-			complete = false;
+			const key = keys.get(registration.webhookId);
+			if (key) {
+				registration.sealedSecret = sealWith(key, legacy);
+				delete registration.webhookSecret;
+			} else complete = false;
 		} else if (typeof registration.sealedSecret === 'string') {
 			const secret = opened.get(registration.sealedSecret);
 			if (secret === undefined) complete = false;
@@ -76,8 +93,10 @@ export function unlockSecrets(
 		let secret = legacy;
 		let sealedWithThisKey = false;
 		if (!secret && typeof sealed === 'string') {
-			secret = open(deriveKey(apiKey, PURPOSE, registration.webhookId), sealed);
+			const key = deriveKey(apiKey, PURPOSE, registration.webhookId);
+			secret = open(key, sealed);
 			sealedWithThisKey = secret !== undefined;
+			if (sealedWithThisKey) keys.set(registration.webhookId, key);
 			// After an API key change this process may still know it: then it is sealed anew below.
 			secret ??= opened.get(sealed) ?? undefined;
 			opened.set(sealed, secret ?? null);

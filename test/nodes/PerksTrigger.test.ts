@@ -393,28 +393,46 @@ describe('Perks Trigger: the signing secret at rest', () => {
 		jest.restoreAllMocks();
 	});
 
-	it('the hot path reads the credential once per process, not per delivery', async () => {
-		const wf = await publish();
-		let reads = 0;
+	/** Counts reads of the API key, as n8n decrypting the credential would. */
+	const countReads = () => {
 		const credential = liveCredentials!.perksApi;
 		const apiKey = credential.apiKey;
+		const counter = { reads: 0 };
 		Object.defineProperty(credential, 'apiKey', {
 			enumerable: true,
 			configurable: true,
-			get: () => (reads++, apiKey),
+			get: () => (counter.reads++, apiKey),
+			set: (value: string) =>
+				Object.defineProperty(credential, 'apiKey', { value, writable: true, enumerable: true }),
 		});
+		return counter;
+	};
+
+	it('the hot path reads the credential once per process, not per delivery', async () => {
+		const wf = await publish();
+		const counter = countReads();
 		for (let i = 0; i < 5; i++)
 			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
-		expect(reads).toBe(0);
+		expect(counter.reads).toBe(0);
 		forgetCachedSecrets();
 		for (let i = 0; i < 5; i++)
 			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
-		expect(reads).toBe(1);
-		Object.defineProperty(credential, 'apiKey', {
-			value: apiKey,
-			writable: true,
-			enumerable: true,
-		});
+		expect(counter.reads).toBe(1);
+	});
+
+	it('plain text that comes back from the database (n8n did not save the change) is sealed again without a credential read', async () => {
+		const wf = await publish();
+		const plain = perks.webhooks.find((w) => w.url === wf.url)!.secret;
+		const registration = registrationsOf(wf)[wf.url];
+		forgetCachedSecrets();
+		const counter = countReads();
+		for (let i = 0; i < 4; i++) {
+			registration.webhookSecret = plain;
+			delete registration.sealedSecret;
+			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+			expect(leakedForms(wf.workflow.staticData, [plain])).toEqual([]);
+		}
+		expect(counter.reads).toBe(1);
 	});
 
 	it('static data holds webhook ids and ciphertext, never a secret (production and test URL), and deliveries verify', async () => {
