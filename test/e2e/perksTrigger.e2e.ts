@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 
 import { newId, PerksEmulator, perkRedeemedEvent, walletFundedEvent } from '../emulators/perksApi';
 import { N8nInstance, sleep, waitFor, type ExecutionRow, type WorkflowJson } from './n8nInstance';
-import { setUpOwner } from './templateSetup';
+import { E2E_OWNER, setUpOwner, workflowFromApi } from './templateSetup';
 import { leakedForms } from '../harness/secretsAtRest';
 import type { Employee } from '../../nodes/shared/perks/contract';
 
@@ -196,21 +196,8 @@ describe('Perks Trigger in a real n8n', () => {
 
 	it("the workflow as n8n's REST API returns it holds no webhook secret", async () => {
 		const browserId = 'perks-trigger-e2e';
-		const cookie = await setUpOwner(
-			n8n,
-			{
-				email: 'owner@perks.local',
-				firstName: 'E2e',
-				lastName: 'Owner',
-				password: 'E2e-Owner-Pass-1',
-			},
-			browserId,
-		);
-		const response = await fetch(`${n8n.baseUrl}/rest/workflows/${WORKFLOW_ID}`, {
-			headers: { cookie, 'browser-id': browserId },
-		});
-		expect(response.status).toBe(200);
-		const answer = (await response.json()) as { data: { staticData?: unknown } };
+		const cookie = await setUpOwner(n8n, E2E_OWNER, browserId);
+		const answer = await workflowFromApi(n8n, { cookie, browserId }, WORKFLOW_ID);
 		expect(JSON.stringify(answer.data.staticData)).toContain(ours()[0].id);
 		expect(leakedForms(answer, [ours()[0].secret, perks.apiKey])).toEqual([]);
 	});

@@ -16,7 +16,14 @@ import { readFile } from 'node:fs/promises';
 import { GraphEmulator, type EmulatedSubscription } from '../emulators/graphApi';
 import { PerksEmulator } from '../emulators/perksApi';
 import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
-import { catalogCredentials, loadTemplate, setUpOwner, webhookIdOf } from './templateSetup';
+import {
+	catalogCredentials,
+	E2E_OWNER,
+	loadTemplate,
+	setUpOwner,
+	webhookIdOf,
+	workflowFromApi,
+} from './templateSetup';
 import { leakedForms } from '../harness/secretsAtRest';
 
 const WORKFLOW_ID = 'teamsChatE2e001';
@@ -33,17 +40,7 @@ let url: string;
 const BROWSER_ID = 'perks-teams-chat-e2e';
 let cookie: Promise<string> | undefined;
 /** The owner's session (set up once per instance). */
-const ownerCookie = () =>
-	(cookie ??= setUpOwner(
-		n8n,
-		{
-			email: 'owner@perks.local',
-			firstName: 'E2e',
-			lastName: 'Owner',
-			password: 'E2e-Owner-Pass-1',
-		},
-		BROWSER_ID,
-	));
+const ownerCookie = () => (cookie ??= setUpOwner(n8n, E2E_OWNER, BROWSER_ID));
 
 const ours = (): EmulatedSubscription[] =>
 	graph.liveSubscriptions().filter((s) => s.notificationUrl === url);
@@ -167,12 +164,8 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 	}, 180_000);
 
 	it("the workflow as n8n's REST API returns it holds no clientState, nor the client secret", async () => {
-		const cookie = await ownerCookie();
-		const response = await fetch(`${n8n.baseUrl}/rest/workflows/${WORKFLOW_ID}`, {
-			headers: { cookie, 'browser-id': BROWSER_ID },
-		});
-		expect(response.status).toBe(200);
-		const answer = (await response.json()) as { data: { staticData?: unknown } };
+		const session = { cookie: await ownerCookie(), browserId: BROWSER_ID };
+		const answer = await workflowFromApi(n8n, session, WORKFLOW_ID);
 		expect(JSON.stringify(answer.data.staticData)).toContain(url);
 		const states = [
 			...new Set(graph.liveSubscriptions().map((s) => s.clientState!)),
