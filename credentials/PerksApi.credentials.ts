@@ -51,6 +51,11 @@ export class PerksApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}', url: '/v1/account' },
+		// A redirect is not followed: n8n would send the API key on to wherever it points.
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/v1/account',
+			disableFollowRedirect: true,
+		},
 	};
 }

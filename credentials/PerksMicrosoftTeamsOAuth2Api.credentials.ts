@@ -90,6 +90,8 @@ export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 		request: {
 			baseURL: '={{$credentials.graphApiBaseUrl.trim().replace(/\\/+$/, "")}}',
 			url: '/v1.0/me',
+			// A redirect is not followed: n8n would send the token on to wherever it points.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -43,6 +43,8 @@ export class PerksSlackApi implements ICredentialType {
 			baseURL: '={{$credentials.apiUrl.replace(/\\/?$/, "/")}}',
 			url: 'auth.test',
 			method: 'POST',
+			// A redirect is not followed: n8n would send the token on to wherever it points.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

@@ -6,7 +6,6 @@
  * every start, in the main process, and stops on unpublish.
  */
 import { rawBodyOf } from '../shared/node/rawBody';
-import { randomBytes } from 'node:crypto';
 
 import type {
 	IDataObject,
@@ -25,7 +24,6 @@ import {
 	subscriptionMinutes,
 } from '../shared/chat/teams/chatGraph';
 import {
-	clientStateMatches,
 	htmlToText,
 	parseNotifications,
 	type GraphNotification,
@@ -34,6 +32,14 @@ import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/e
 import { keepRenewing, scheduleFor, stopRenewing } from '../shared/chat/teams/subscriptionRenewal';
 import { RecentKeys } from '../shared/idempotency/recentKeys';
 import { chatQuestion, type ChatQuestion } from './receive';
+import {
+	deriveClientState,
+	madeWith,
+	recordMadeWith,
+	staticData,
+	verifyClientState,
+	type ChatStaticData,
+} from './teamsClientState';
 
 export const TEAMS_CHAT_SOURCE = 'teamsChat';
 
@@ -52,17 +58,10 @@ const FIRST_RENEWAL_MS = 30_000;
 
 type Context = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 
-interface ChatStaticData extends IDataObject {
-	clientState?: string;
-	/** The URL the subscription was made for: trigger() cannot ask n8n for it. */
-	notificationUrl?: string;
-}
-
 const isTeamsChat = (context: Context) =>
 	context.getNodeParameter('source', 'slackCommand') === TEAMS_CHAT_SOURCE;
 const renewalKey = (context: Context) =>
 	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-const staticData = (context: Context) => context.getWorkflowStaticData('node') as ChatStaticData;
 
 async function graphFor(context: Context): Promise<TeamsChatGraph> {
 	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(
@@ -125,11 +124,18 @@ export async function chatTrigger(this: ITriggerFunctions): Promise<ITriggerResp
 
 /** Renews the subscription, or creates it again if it lapsed (n8n down longer than its lifetime). */
 async function renew(context: ITriggerFunctions): Promise<boolean> {
-	const { clientState, notificationUrl } = staticData(context);
+	const data = staticData(context);
+	const url = data.notificationUrl;
 	// Not created yet: publishing runs the webhook methods alongside trigger().
-	if (!clientState || !notificationUrl) return false;
+	if (!url || (!data.clientState && !data.clientStateChecks?.[url])) return false;
 	try {
-		await (await graphFor(context)).ensure(notificationUrl, clientState);
+		const clientState = await deriveClientState(context);
+		if ((await keepSubscribed(await graphFor(context), data, url, clientState)) === 'recreated') {
+			context.logger.warn(
+				"Perks Chat Trigger made its Teams subscription anew: it was made with another clientState (the Teams credential's client secret changed, or an older version made it)",
+				{ code: 'subscription_recreated' },
+			);
+		}
 		return true;
 	} catch (error) {
 		context.logger.warn(
@@ -140,6 +146,26 @@ async function renew(context: ITriggerFunctions): Promise<boolean> {
 	}
 }
 
+/**
+ * Exactly one subscription for `url` made with `clientState` afterwards: renewed when the record
+ * says it was made with it, else made anew (one made with another clientState never verifies).
+ */
+async function keepSubscribed(
+	graph: TeamsChatGraph,
+	data: ChatStaticData,
+	url: string,
+	clientState: string,
+): Promise<'renewed' | 'recreated'> {
+	if (madeWith(data, url, clientState)) {
+		await graph.ensure(url, clientState);
+		return 'renewed';
+	}
+	for (const sub of await graph.find(url)) await graph.remove(sub.id);
+	await graph.create(url, clientState);
+	recordMadeWith(data, url, clientState);
+	return 'recreated';
+}
+
 export const teamsChatWebhookMethods = {
 	async checkExists(this: IHookFunctions): Promise<boolean> {
 		if (!isTeamsChat(this)) return true;
@@ -148,9 +174,9 @@ export const teamsChatWebhookMethods = {
 			const url = webhookUrl(this);
 			const live = await graph.find(url);
 			const data = staticData(this);
-			const clientState = data.clientState;
-			if (!clientState) {
-				// Notifications from these could never be verified.
+			const clientState = await deriveClientState(this);
+			if (!madeWith(data, url, clientState)) {
+				// Made with another clientState (client secret changed, older version): never verifiable.
 				for (const sub of live) await graph.remove(sub.id);
 				return false;
 			}
@@ -166,12 +192,12 @@ export const teamsChatWebhookMethods = {
 	async create(this: IHookFunctions): Promise<boolean> {
 		if (!isTeamsChat(this)) return true;
 		const data = staticData(this);
-		// Kept across publishes: the editor's test subscription and the published one share it.
-		data.clientState ??= randomBytes(48).toString('base64url');
 		try {
+			const clientState = await deriveClientState(this);
 			const graph = await graphFor(this);
 			const url = webhookUrl(this);
-			await graph.create(url, data.clientState);
+			await graph.create(url, clientState);
+			recordMadeWith(data, url, clientState);
 			if (this.getMode() !== 'manual') data.notificationUrl = url;
 			return true;
 		} catch (error) {
@@ -214,8 +240,14 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 		});
 		return { noWebhookResponse: true };
 	}
-	const clientState = staticData(context).clientState;
-	if (!clientState || !clientStateMatches(clientState, notifications)) {
+	let check: Awaited<ReturnType<typeof verifyClientState>>;
+	try {
+		check = await verifyClientState(context, webhookUrl(context), notifications);
+	} catch (error) {
+		context.logger.warn('Perks Chat Trigger cannot verify Teams notifications', describe(error));
+		check = { valid: false, derived: '' };
+	}
+	if (!check.valid) {
 		response.status(401).json({ error: 'invalid_client_state' });
 		return { noWebhookResponse: true };
 	}
@@ -232,7 +264,7 @@ export async function teamsChatWebhook(context: IWebhookFunctions): Promise<IWeb
 	for (const notification of notifications) {
 		try {
 			if (notification.lifecycleEvent) {
-				await onLifecycleEvent(context, graph, notification, clientState);
+				await onLifecycleEvent(context, graph, notification, check.derived);
 				continue;
 			}
 			const question = await questionFrom(context, graph, notification);
@@ -259,7 +291,7 @@ async function onLifecycleEvent(
 		// Renewing with a fresh token (n8n refreshes it) reauthorizes; a removed one is created again.
 		case 'reauthorizationRequired':
 		case 'subscriptionRemoved':
-			await graph.ensure(webhookUrl(context), clientState);
+			await keepSubscribed(graph, staticData(context), webhookUrl(context), clientState);
 			return;
 		default:
 			context.logger.warn(

@@ -14,6 +14,13 @@ import { rawBodyOf } from '../shared/node/rawBody';
 import { multiOptionSubtitle } from '../shared/node/subtitle';
 import { handleDelivery } from './receive';
 import { registrationMethods, registrations } from './registration';
+import {
+	cachedSecrets,
+	firstReport,
+	SECRET_UNREADABLE,
+	unlockSecrets,
+	type Registration,
+} from './webhookSecrets';
 
 const EVENT_OPTIONS: Array<{ name: string; value: PerksEventType; description: string }> = [
 	{ name: 'Wallet Funded', value: 'wallet.funded', description: 'Points were added to a wallet' },
@@ -29,6 +36,23 @@ const EVENT_OPTIONS: Array<{ name: string; value: PerksEventType; description: s
 		description: 'A perk was added to the catalog',
 	},
 ];
+
+/** Every registration's secret with the API key; one it cannot open is logged once per process. */
+function openSecrets(
+	context: IWebhookFunctions,
+	table: Record<string, Registration>,
+	apiKey: string,
+): string[] {
+	const { secrets, unreadable } = unlockSecrets(table, apiKey);
+	for (const url of unreadable) {
+		if (firstReport(`${url} ${table[url].sealedSecret ?? ''}`))
+			context.logger.error(SECRET_UNREADABLE.message, {
+				code: SECRET_UNREADABLE.code,
+				fix: SECRET_UNREADABLE.fix,
+			});
+	}
+	return secrets;
+}
 
 export class PerksTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -115,15 +139,27 @@ export class PerksTrigger implements INodeType {
 				inFlight: eventsInFlight,
 			});
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
-		// The credential is read only when no registration's secret matches: n8n decrypts it and starts
-		// an expression isolate on every read, which cost more than the rest of the delivery.
-		const registered = registrations(this.getWorkflowStaticData('node')).map(
-			(r) => r.webhookSecret,
-		);
-		let outcome = deliver(registered);
-		if (outcome.action === 'reject' && outcome.body.reason === 'mismatch') {
+		// Their secrets come from this process's cache: the credential is read only when one is not
+		// opened yet or none matches, since n8n decrypts it and starts an expression isolate per read.
+		const table = registrations(this.getWorkflowStaticData('node'));
+		const cached = cachedSecrets(Object.values(table));
+		let outcome = deliver(cached.secrets);
+		const mismatch = outcome.action === 'reject' && outcome.body.reason === 'mismatch';
+		if (mismatch) {
 			const credential = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
-			if (credential.webhookSecret) outcome = deliver([...registered, credential.webhookSecret]);
+			const secrets = openSecrets(this, table, credential.apiKey);
+			outcome = deliver([...secrets, credential.webhookSecret]);
+		} else if (!cached.complete) {
+			// Decided already (a started delivery holds its in-flight claim): only fill the cache and
+			// seal plain text left by older versions; a failure here must not fail the delivery.
+			try {
+				const { apiKey } = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+				openSecrets(this, table, apiKey);
+			} catch (error) {
+				this.logger.warn('Perks Trigger could not read its credential to open webhook secrets', {
+					message: (error as Error).message,
+				});
+			}
 		}
 
 		const response = this.getResponseObject();

@@ -1,27 +1,25 @@
 /**
  * Webhook registration with the perks platform on activation and removal on deactivation.
- * Each registration (webhook id, events, signing secret) is kept in the node's static data
- * under the URL it was registered for, so the editor's test URL ("Listen for test event") and
- * the production URL never overwrite or delete each other.
+ * Each registration (webhook id, events, sealed signing secret) is kept in the node's static
+ * data under the URL it was registered for, so the editor's test URL ("Listen for test event")
+ * and the production URL never overwrite or delete each other.
  */
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 
 import type { PerksEventType } from '../shared/perks/contract';
 import { perksClientFor, PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transport';
 import { toNodeError } from '../shared/node/toNodeError';
+import { SECRET_UNREADABLE, sealSecret, unlockSecrets, type Registration } from './webhookSecrets';
 
-export interface Registration extends IDataObject {
-	webhookId: string;
-	webhookSecret: string;
-	webhookEvents: string[];
-}
+export type { Registration };
 
 interface TriggerStaticData extends IDataObject {
 	registrations?: Record<string, Registration>;
 }
 
-export function registrations(staticData: IDataObject): Registration[] {
-	return Object.values((staticData as TriggerStaticData).registrations ?? {});
+/** Read-only: a delivery creates no table (that would change static data on every request). */
+export function registrations(staticData: IDataObject): Record<string, Registration> {
+	return (staticData as TriggerStaticData).registrations ?? {};
 }
 
 function selectedEvents(context: IHookFunctions): PerksEventType[] {
@@ -67,8 +65,18 @@ export const registrationMethods = {
 		}
 		const url = webhookUrl(this);
 		const table = registrationTable(this);
-		const known = table[url];
+		let known: Registration | undefined = table[url];
 		try {
+			if (known) {
+				// Seals a plain-text secret of an older version; one the API key cannot open is registered anew.
+				const { apiKey } = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
+				if (unlockSecrets({ [url]: known }, apiKey).unreadable.length > 0) {
+					this.logger.warn(`${SECRET_UNREADABLE.message}: registering it again`, {
+						code: SECRET_UNREADABLE.code,
+					});
+					known = undefined;
+				}
+			}
 			const client = await perksClientFor(this);
 			for (const webhook of await client.listWebhooks()) {
 				if (webhook.url !== url) continue;
@@ -87,11 +95,12 @@ export const registrationMethods = {
 	async create(this: IHookFunctions): Promise<boolean> {
 		const url = webhookUrl(this);
 		try {
+			const { apiKey } = await this.getCredentials<PerksCredential>(PERKS_CREDENTIAL);
 			const client = await perksClientFor(this);
 			const created = await client.createWebhook(url, selectedEvents(this));
 			registrationTable(this)[url] = {
 				webhookId: created.id,
-				webhookSecret: created.secret,
+				sealedSecret: sealSecret(apiKey, created.id, created.secret),
 				webhookEvents: created.events,
 			};
 		} catch (error) {

@@ -5,6 +5,9 @@ import { MessageLimitError } from '../../nodes/shared/messages/errors';
 import { buildEventMessage } from '../../nodes/shared/messages/eventMessages';
 import { items } from '../messages/fixtures';
 import { GraphEmulator } from '../emulators/graphApi';
+import { closeServer } from '../harness/closeServer';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** What the nodes do through n8n, minus n8n: real HTTP with a bearer token. */
 function fetchTransport(token: () => string): GraphTransport {
@@ -285,6 +288,32 @@ describe('TeamsPlatform against the Graph emulator', () => {
 			for await (const page of platform.listUsers()) count += page.length;
 			expect(count).toBe(1_001);
 			expect(graph.callCount('GET /users')).toBe(2);
+		});
+
+		it('refuses a next-page link to another host: no request there, so no token', async () => {
+			const calls: Array<{ url?: string; authorization?: string }> = [];
+			const elsewhere = createServer((req, res) => {
+				calls.push({ url: req.url, authorization: req.headers.authorization });
+				res.writeHead(200, { 'content-type': 'application/json' }).end('{"value":[]}');
+			});
+			await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+			try {
+				graph.nextLinkBaseUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+				graph.addUsers(1_000);
+				const pages: number[] = [];
+				const error = await failure(
+					(async () => {
+						for await (const page of teams.listUsers()) pages.push(page.length);
+					})(),
+				);
+				expect(error.code).toBe('foreign_next_link');
+				expect(error.fix).toContain('Graph API Base URL');
+				expect(error.message).toContain(graph.nextLinkBaseUrl);
+				expect(pages).toEqual([999]);
+				expect(calls).toEqual([]);
+			} finally {
+				await closeServer(elsewhere);
+			}
 		});
 
 		it('turns a failed token refresh into reauthorize, without the transport error text', async () => {

@@ -283,8 +283,17 @@ export class N8nInstance {
 		return row?.staticData ? (JSON.parse(row.staticData) as Record<string, unknown>) : null;
 	}
 
-	/** A read-only query with n8n's own sqlite3 module (built for this Node.js by install-n8n.sh). */
-	async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+	/** Writes static data as an older version left it; only while n8n is stopped. */
+	async setWorkflowStaticData(workflowId: string, data: Record<string, unknown>): Promise<void> {
+		await this.query(
+			'UPDATE workflow_entity SET staticData = ? WHERE id = ?',
+			[JSON.stringify(data), workflowId],
+			true,
+		);
+	}
+
+	/** A query with n8n's own sqlite3 module (built for this Node.js by install-n8n.sh); read-only unless `write`. */
+	async query<T>(sql: string, params: unknown[] = [], write = false): Promise<T[]> {
 		type Db = {
 			all(sql: string, params: unknown[], cb: (error: Error | null, rows: T[]) => void): void;
 			close(cb: () => void): void;
@@ -292,13 +301,16 @@ export class N8nInstance {
 		type Sqlite3 = {
 			Database: new (file: string, mode: number, cb: (e: Error | null) => void) => Db;
 			OPEN_READONLY: number;
+			OPEN_READWRITE: number;
 		};
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const sqlite3 = require(path.join(N8N_HOME, 'node_modules', 'sqlite3')) as Sqlite3;
 		const file = path.join(this.userFolder, '.n8n', 'database.sqlite');
 		const db = await new Promise<Db>((resolve, reject) => {
-			const opened: Db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) =>
-				error ? reject(error) : resolve(opened),
+			const opened: Db = new sqlite3.Database(
+				file,
+				write ? sqlite3.OPEN_READWRITE : sqlite3.OPEN_READONLY,
+				(error) => (error ? reject(error) : resolve(opened)),
 			);
 		});
 		try {

@@ -3,14 +3,17 @@
  * community package, the workflow imported and published with the n8n CLI), against the
  * perks emulator on loopback. What only a real n8n can show: the production webhook URL n8n
  * gives the trigger, that the request n8n hands to `webhook()` carries the raw body the
- * signature is computed over, that the registration's secret survives in workflow static data
- * (n8n rebuilds the workflow from its database for every webhook request), and that the
+ * signature is computed over, that the registration's sealed secret survives in workflow static
+ * data and opens again (n8n rebuilds the workflow from its database for every webhook request)
+ * while neither the database nor n8n's REST API ever holds the secret itself, and that the
  * execution n8n starts runs the next node with the credential n8n decrypted.
  */
 import { randomUUID } from 'node:crypto';
 
 import { newId, PerksEmulator, perkRedeemedEvent, walletFundedEvent } from '../emulators/perksApi';
 import { N8nInstance, sleep, waitFor, type ExecutionRow, type WorkflowJson } from './n8nInstance';
+import { E2E_OWNER, setUpOwner, workflowFromApi } from './templateSetup';
+import { leakedForms } from '../harness/secretsAtRest';
 import type { Employee } from '../../nodes/shared/perks/contract';
 
 const WORKFLOW_ID = 'perksTriggerE2e01';
@@ -173,21 +176,30 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(creates[0].headers.authorization).toBe(`Bearer ${perks.apiKey}`);
 		expect(ours()).toHaveLength(1);
 
-		// n8n saved what create() put in the node's static data: webhook() reads the secret from
-		// there, in a workflow n8n rebuilds from its database for each request.
+		// n8n saved what create() put in the node's static data: webhook() opens the sealed secret
+		// from there, in a workflow n8n rebuilds from its database for each request.
 		const staticData = await waitFor(() => n8n.workflowStaticData(WORKFLOW_ID), {
 			what: 'static data saved after activation',
 			instance: n8n,
 		});
-		expect(staticData[`node:${TRIGGER}`]).toMatchObject({
+		expect(staticData[`node:${TRIGGER}`]).toEqual({
 			registrations: {
 				[webhookUrl()]: {
 					webhookId: ours()[0].id,
-					webhookSecret: ours()[0].secret,
+					sealedSecret: expect.stringMatching(/^v1\./),
 					webhookEvents: ['wallet.funded'],
 				},
 			},
 		});
+		expect(leakedForms(staticData, [ours()[0].secret])).toEqual([]);
+	});
+
+	it("the workflow as n8n's REST API returns it holds no webhook secret", async () => {
+		const browserId = 'perks-trigger-e2e';
+		const cookie = await setUpOwner(n8n, E2E_OWNER, browserId);
+		const answer = await workflowFromApi(n8n, { cookie, browserId }, WORKFLOW_ID);
+		expect(JSON.stringify(answer.data.staticData)).toContain(ours()[0].id);
+		expect(leakedForms(answer, [ours()[0].secret, perks.apiKey])).toEqual([]);
 	});
 
 	it('answers a signed wallet.funded with 200 and runs the workflow through the Balance Lookup', async () => {
@@ -359,4 +371,49 @@ describe('Perks Trigger in a real n8n', () => {
 		expect(delivery.status).toBe(200);
 		await waitForWalletLookups(who, 2);
 	});
+
+	it("an older version's plain-text secret in n8n's database still verifies, is sealed, and n8n saves it sealed", async () => {
+		const [registered] = ours();
+		const legacy = {
+			[`node:${TRIGGER}`]: {
+				registrations: {
+					[webhookUrl()]: {
+						webhookId: registered.id,
+						webhookSecret: registered.secret,
+						webhookEvents: ['wallet.funded'],
+					},
+				},
+			},
+		};
+		await n8n.stop();
+		await n8n.setWorkflowStaticData(WORKFLOW_ID, legacy);
+		await n8n.start();
+		expect(leakedForms(await n8n.workflowStaticData(WORKFLOW_ID), [registered.secret])).not.toEqual(
+			[],
+		);
+
+		const ivy = employee('Ivy Upgraded');
+		expect((await perks.deliver(walletFundedEvent(ivy, { amount: 5, balance: 5 })))[0].status).toBe(
+			200,
+		);
+		await waitForWalletLookups(ivy, 1);
+		// n8n 2.41 saves static data changed in webhook() only when the request starts no run (the
+		// run's copy of the workflow resets the change flag): an event the trigger ignores does.
+		const perk = perks.addPerk({ name: 'Upgrade day', cost: 1 });
+		const [ignored] = await perks.deliver(perkRedeemedEvent(ivy, perk, { balance: 4 }), {
+			url: webhookUrl(),
+		});
+		expect(ignored.status).toBe(200);
+		const saved = await waitFor(
+			async () => {
+				const data = await n8n.workflowStaticData(WORKFLOW_ID);
+				return JSON.stringify(data).includes('sealedSecret') ? data : undefined;
+			},
+			{ what: 'the sealed secret saved by n8n', timeoutMs: 10_000, instance: n8n },
+		);
+		expect(leakedForms(saved, [registered.secret])).toEqual([]);
+		expect(ours().map((w) => w.id)).toEqual([registered.id]);
+		const [again] = await perks.deliver(walletFundedEvent(ivy, { amount: 6, balance: 11 }));
+		expect(again.status).toBe(200);
+	}, 120_000);
 });

@@ -6,7 +6,8 @@
  * renewed (PATCH) before its short test lifetime lapses, and unpublishing deletes it.
  *
  * What only a real n8n shows: that n8n serves the URL while it activates (the handshake), that
- * the clientState kept in static data reaches the webhook n8n rebuilds from its database, that
+ * the clientState is derived again (never stored: n8n's REST API returns static data) in the
+ * webhook n8n rebuilds from its database, that
  * the renewal timer in trigger() runs in the main process, and that after a restart (when n8n
  * 2.41 runs no webhook set-up again) trigger() brings back a subscription that lapsed.
  */
@@ -15,7 +16,15 @@ import { readFile } from 'node:fs/promises';
 import { GraphEmulator, type EmulatedSubscription } from '../emulators/graphApi';
 import { PerksEmulator } from '../emulators/perksApi';
 import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
-import { catalogCredentials, loadTemplate, setUpOwner, webhookIdOf } from './templateSetup';
+import {
+	catalogCredentials,
+	E2E_OWNER,
+	loadTemplate,
+	setUpOwner,
+	webhookIdOf,
+	workflowFromApi,
+} from './templateSetup';
+import { leakedForms } from '../harness/secretsAtRest';
 
 const WORKFLOW_ID = 'teamsChatE2e001';
 /** 12 s: renewed every 4 s by the timer. */
@@ -27,6 +36,11 @@ const graph = new GraphEmulator();
 let n8n: N8nInstance;
 let workflow: WorkflowJson;
 let url: string;
+
+const BROWSER_ID = 'perks-teams-chat-e2e';
+let cookie: Promise<string> | undefined;
+/** The owner's session (set up once per instance). */
+const ownerCookie = () => (cookie ??= setUpOwner(n8n, E2E_OWNER, BROWSER_ID));
 
 const ours = (): EmulatedSubscription[] =>
 	graph.liveSubscriptions().filter((s) => s.notificationUrl === url);
@@ -54,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('Teams 1:1 chat template in a real n8n', () => {
-	it('publishing subscribed through the validation handshake, with the clientState n8n keeps in static data', async () => {
+	it('publishing subscribed through the validation handshake; static data keeps a check of the clientState, not it', async () => {
 		expect(graph.validations.filter((v) => v.url === url)).toEqual([{ url, ok: true }]);
 		const [sub] = ours();
 		expect(ours()).toHaveLength(1);
@@ -64,11 +78,14 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 			lifecycleNotificationUrl: url,
 		});
 		// n8n saves static data once the whole publish is done, a moment after Graph's 201.
-		await waitFor(
-			async () =>
-				JSON.stringify(await n8n.workflowStaticData(WORKFLOW_ID)).includes(sub.clientState!),
-			{ what: 'the clientState in static data', timeoutMs: 10_000, instance: n8n },
+		const saved = await waitFor(
+			async () => {
+				const data = await n8n.workflowStaticData(WORKFLOW_ID);
+				return JSON.stringify(data).includes(url) ? data : undefined;
+			},
+			{ what: "the subscription's record in static data", timeoutMs: 10_000, instance: n8n },
 		);
+		expect(leakedForms(saved, [sub.clientState!])).toEqual([]);
 	});
 
 	it('a 1:1 question gets exactly one answer, in that chat, with the live balance', async () => {
@@ -146,18 +163,23 @@ describe('Teams 1:1 chat template in a real n8n', () => {
 		);
 	}, 180_000);
 
+	it("the workflow as n8n's REST API returns it holds no clientState, nor the client secret", async () => {
+		const session = { cookie: await ownerCookie(), browserId: BROWSER_ID };
+		const answer = await workflowFromApi(n8n, session, WORKFLOW_ID);
+		expect(JSON.stringify(answer.data.staticData)).toContain(url);
+		const states = [
+			...new Set(graph.liveSubscriptions().map((s) => s.clientState!)),
+			...graph.deliveries
+				.map((d) => JSON.stringify(d.body).match(/"clientState":"([^"]+)"/)?.[1])
+				.filter((s): s is string => !!s),
+		];
+		expect(states.length).toBeGreaterThan(0);
+		expect(leakedForms(answer, [...states, graph.clientSecret])).toEqual([]);
+	});
+
 	it('unpublishing deletes the subscription', async () => {
-		const browserId = 'perks-teams-chat-e2e';
-		const cookie = await setUpOwner(
-			n8n,
-			{
-				email: 'owner@perks.local',
-				firstName: 'E2e',
-				lastName: 'Owner',
-				password: 'E2e-Owner-Pass-1',
-			},
-			browserId,
-		);
+		const browserId = BROWSER_ID;
+		const cookie = await ownerCookie();
 		const [sub] = ours();
 		const response = await fetch(`${n8n.baseUrl}/rest/workflows/${WORKFLOW_ID}/deactivate`, {
 			method: 'POST',

@@ -258,6 +258,28 @@ export interface Owner {
 	password: string;
 }
 
+/** The instance owner the e2e tests sign up. */
+export const E2E_OWNER: Owner = {
+	email: 'owner@perks.local',
+	firstName: 'E2e',
+	lastName: 'Owner',
+	password: 'E2e-Owner-Pass-1',
+};
+
+/** The workflow as n8n's REST API returns it to a signed-in user (static data included). */
+export async function workflowFromApi(
+	n8n: N8nInstance,
+	session: { cookie: string; browserId: string },
+	workflowId: string,
+): Promise<{ data: { staticData?: unknown } }> {
+	const response = await fetch(`${n8n.baseUrl}/rest/workflows/${workflowId}`, {
+		headers: { cookie: session.cookie, 'browser-id': session.browserId },
+	});
+	if (response.status !== 200)
+		throw new Error(`GET /rest/workflows/${workflowId} answered ${response.status}`);
+	return (await response.json()) as { data: { staticData?: unknown } };
+}
+
 /** `POST /rest/owner/setup`; returns the session cookie (`n8n-auth=…`) n8n sets. */
 export async function setUpOwner(
 	n8n: N8nInstance,

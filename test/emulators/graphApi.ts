@@ -171,7 +171,8 @@ const notFound = (what: string) =>
 
 export class GraphEmulator {
 	readonly clientId: string;
-	readonly clientSecret: string;
+	/** Settable: a client secret rotated in the app registration. */
+	clientSecret: string;
 	readonly serviceAccount: EmulatedGraphUser;
 	readonly requests: RecordedRequest[] = [];
 	readonly messages: RecordedMessage[] = [];
@@ -305,6 +306,9 @@ export class GraphEmulator {
 		this.origin = undefined;
 		await closeServer(server);
 	}
+
+	/** Where /users next-page links point; a hostile or misconfigured Graph may name another host. */
+	nextLinkBaseUrl?: string;
 
 	/** The credential's "Graph API Base URL". */
 	get graphBaseUrl(): string {
@@ -910,7 +914,8 @@ export class GraphEmulator {
 			const next = new URLSearchParams(query);
 			next.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
 			const pairs = [...next].map(([key, value]) => `${key}=${encodeURIComponent(value)}`);
-			body['@odata.nextLink'] = `${this.graphBaseUrl}/v1.0/users?${pairs.join('&')}`;
+			body['@odata.nextLink'] =
+				`${this.nextLinkBaseUrl ?? this.graphBaseUrl}/v1.0/users?${pairs.join('&')}`;
 		}
 		return { status: 200, body };
 	}

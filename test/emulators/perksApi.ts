@@ -149,7 +149,8 @@ export function newId(prefix: string, bytes = 10): string {
 
 export class PerksEmulator {
 	readonly requests: RecordedRequest[] = [];
-	readonly apiKey: string;
+	/** Settable: an API key rotated on the platform. */
+	apiKey: string;
 	private readonly account: { id: string; name: string };
 	private server: Server | undefined;
 	private url: string | undefined;

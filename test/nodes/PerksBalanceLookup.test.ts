@@ -1,4 +1,9 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { IDataObject } from 'n8n-workflow';
+
+import { closeServer } from '../harness/closeServer';
 
 import { instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
 import { PerksEmulator } from '../emulators/perksApi';
@@ -136,5 +141,47 @@ describe('Perks Balance Lookup', () => {
 		expect(error.message).toMatch(/internal/);
 		expect(JSON.stringify(error)).not.toContain(perks.apiKey);
 		expect(JSON.stringify(result.run)).not.toContain(perks.apiKey);
+	});
+
+	it('follows no redirect with the API key: another host never sees it, and the error names the fix', async () => {
+		const seen: Array<string | undefined> = [];
+		const listen = async (handler: Parameters<typeof createServer>[1]) => {
+			const server = createServer(handler);
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+		};
+		const elsewhere = await listen((req, res) => {
+			seen.push(req.headers.authorization);
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+		});
+		const redirecting = await listen((req, res) => {
+			res.writeHead(307, { location: `${elsewhere.origin}${req.url}` }).end();
+		});
+		const servers: Server[] = [elsewhere.server, redirecting.server];
+		try {
+			const pkg = await loadPackage();
+			const lookupNode = node(
+				'Balance',
+				TYPE.balanceLookup,
+				{ lookUpBy: 'employeeId', employeeId: 'emp_1' } as never,
+				{
+					credentials: perksCredentialRef(),
+				},
+			);
+			const result = await runFromTrigger(
+				pkg,
+				instantiate(pkg, chain('wf-redirect', lookupNode)),
+				'Balance',
+				[{ json: {} }],
+				{ credentials: { perksApi: { baseUrl: redirecting.origin, apiKey: perks.apiKey } } },
+			);
+			expect(seen).toEqual([]);
+			const error = result.error('Balance') as Error & { description?: string };
+			expect(error.message).toMatch(/redirect/i);
+			expect(error.description).toMatch(/Base URL/);
+			expect(JSON.stringify(error)).not.toContain(perks.apiKey);
+		} finally {
+			for (const server of servers) await closeServer(server);
+		}
 	});
 });

@@ -14,6 +14,7 @@ import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
 import { signatureHeader } from '../../nodes/shared/perks/signature';
 import { EventEmitter } from 'node:events';
 import type { IWebhookFunctions } from 'n8n-workflow';
+import { forgetCachedSecrets, leakedForms, nodeLoggerClass } from '../harness/secretsAtRest';
 
 const perks = new PerksEmulator();
 let hosted: HostedWorkflow | undefined;
@@ -32,6 +33,9 @@ afterEach(async () => {
 	hosted = undefined;
 });
 
+/** The credentials of the workflow last published: a test edits them as a user edits the credential. */
+let liveCredentials: ReturnType<typeof credentials> | undefined;
+
 function credentials(extra: Record<string, string> = {}) {
 	return { perksApi: { baseUrl: perks.baseUrl, apiKey: perks.apiKey, ...extra } };
 }
@@ -46,11 +50,12 @@ async function publish(
 		webhookId: `hook-${workflowCount}`,
 		credentials: perksCredentialRef(),
 	});
+	liveCredentials = credentials(credentialExtra);
 	hosted = await hostWorkflow(
 		chain(`wf-trigger-${workflowCount}`, trigger, ...after),
 		'Perks Trigger',
 		{
-			credentials: credentials(credentialExtra),
+			credentials: liveCredentials,
 		},
 	);
 	await hosted.activate();
@@ -369,6 +374,162 @@ describe('Perks Trigger: deliveries', () => {
 		const [forged] = await perks.deliver(event, { url: wf.url, secret: 'whsec_guess' });
 		expect(forged.status).toBe(401);
 		expect(await wf.settled()).toHaveLength(1);
+	});
+});
+
+describe('Perks Trigger: the signing secret at rest', () => {
+	const secretsOf = (wf: HostedWorkflow) =>
+		perks.webhooks.filter((w) => w.url === wf.url || w.url === wf.testUrl).map((w) => w.secret);
+	type Stored = Record<string, Record<string, unknown>>;
+	/** The trigger's static data as n8n keeps it (under "node:<name>"). */
+	const registrationsOf = (wf: HostedWorkflow): Stored =>
+		(wf.workflow.staticData['node:Perks Trigger'] as { registrations?: Stored } | undefined)
+			?.registrations ?? {};
+	const fund = () => walletFundedEvent(employee(), { amount: 1, balance: 1 });
+	afterEach(() => {
+		perks.apiKey = 'perks_test_key';
+		// So that unpublishing can delete the webhook.
+		if (liveCredentials) liveCredentials.perksApi.apiKey = perks.apiKey;
+		jest.restoreAllMocks();
+	});
+
+	/** Counts reads of the API key, as n8n decrypting the credential would. */
+	const countReads = () => {
+		const credential = liveCredentials!.perksApi;
+		const apiKey = credential.apiKey;
+		const counter = { reads: 0 };
+		Object.defineProperty(credential, 'apiKey', {
+			enumerable: true,
+			configurable: true,
+			get: () => (counter.reads++, apiKey),
+			set: (value: string) =>
+				Object.defineProperty(credential, 'apiKey', { value, writable: true, enumerable: true }),
+		});
+		return counter;
+	};
+
+	it('the hot path reads the credential once per process, not per delivery', async () => {
+		const wf = await publish();
+		const counter = countReads();
+		for (let i = 0; i < 5; i++)
+			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		expect(counter.reads).toBe(0);
+		forgetCachedSecrets();
+		for (let i = 0; i < 5; i++)
+			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		expect(counter.reads).toBe(1);
+	});
+
+	it('plain text that comes back from the database (n8n did not save the change) is sealed again without a credential read', async () => {
+		const wf = await publish();
+		const plain = perks.webhooks.find((w) => w.url === wf.url)!.secret;
+		const registration = registrationsOf(wf)[wf.url];
+		forgetCachedSecrets();
+		const counter = countReads();
+		for (let i = 0; i < 4; i++) {
+			registration.webhookSecret = plain;
+			delete registration.sealedSecret;
+			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+			expect(leakedForms(wf.workflow.staticData, [plain])).toEqual([]);
+		}
+		expect(counter.reads).toBe(1);
+	});
+
+	it('static data holds webhook ids and ciphertext, never a secret (production and test URL), and deliveries verify', async () => {
+		const wf = await publish({ events: ['wallet.funded'] });
+		await wf.activateTest();
+		const secrets = secretsOf(wf);
+		expect(secrets).toHaveLength(2);
+		expect(leakedForms(wf.workflow.staticData, secrets)).toEqual([]);
+		const stored = Object.values(registrationsOf(wf));
+		expect(stored).toHaveLength(2);
+		for (const registration of stored) {
+			expect(Object.keys(registration).sort()).toEqual([
+				'sealedSecret',
+				'webhookEvents',
+				'webhookId',
+			]);
+		}
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		expect((await perks.deliver(fund(), { url: wf.testUrl }))[0].status).toBe(200);
+		await wf.deactivateTest();
+	});
+
+	it('a signed delivery still verifies after a restart (secrets opened again from the credential)', async () => {
+		const wf = await publish();
+		forgetCachedSecrets();
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		forgetCachedSecrets();
+		expect(
+			(await perks.deliver(fund(), { url: wf.url, signature: 'wrong_secret' }))[0].status,
+		).toBe(401);
+		expect(leakedForms(wf.workflow.staticData, secretsOf(wf))).toEqual([]);
+	});
+
+	it('API key rotated and n8n restarted: deliveries are refused with one logged fix; publishing again registers anew', async () => {
+		const errors = jest.spyOn(nodeLoggerClass().prototype, 'error');
+		const wf = await publish();
+		const before = perks.webhooks.find((w) => w.url === wf.url)!;
+		perks.apiKey = 'perks_rotated_key';
+		liveCredentials!.perksApi.apiKey = 'perks_rotated_key';
+		forgetCachedSecrets();
+		for (let i = 0; i < 3; i++)
+			expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(401);
+		const logged = errors.mock.calls.filter(
+			([, meta]) => (meta as { code?: string } | undefined)?.code === 'webhook_secret_unreadable',
+		);
+		expect(logged).toHaveLength(1);
+		expect(logged[0][0]).toMatch(/API Key changed/);
+		expect(String((logged[0][1] as { fix?: string }).fix)).toMatch(/publish the workflow again/);
+		expect(JSON.stringify(logged)).not.toContain(before.secret);
+
+		await wf.activate();
+		const after = perks.webhooks.filter((w) => w.url === wf.url);
+		expect(after.map((w) => w.id)).not.toContain(before.id);
+		expect(after).toHaveLength(1);
+		forgetCachedSecrets();
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		expect(leakedForms(wf.workflow.staticData, [before.secret, after[0].secret])).toEqual([]);
+	});
+
+	it('API key rotated while running: deliveries go on, and publishing again re-seals without re-registering', async () => {
+		const wf = await publish();
+		const before = perks.webhooks.find((w) => w.url === wf.url)!;
+		perks.apiKey = 'perks_rotated_key_2';
+		liveCredentials!.perksApi.apiKey = 'perks_rotated_key_2';
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		await wf.activate();
+		expect(perks.webhooks.filter((w) => w.url === wf.url).map((w) => w.id)).toEqual([before.id]);
+		forgetCachedSecrets();
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+	});
+
+	it('plain-text secrets of older versions: used, sealed and dropped on the first delivery, or on publishing', async () => {
+		const wf = await publish();
+		await wf.activateTest();
+		const legacy = () => {
+			for (const [url, registration] of Object.entries(registrationsOf(wf))) {
+				registration.webhookSecret = perks.webhooks.find((w) => w.url === url)!.secret;
+				delete registration.sealedSecret;
+			}
+			forgetCachedSecrets();
+			expect(leakedForms(wf.workflow.staticData, secretsOf(wf))).not.toEqual([]);
+		};
+		legacy();
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		expect(leakedForms(wf.workflow.staticData, secretsOf(wf))).toEqual([]);
+		forgetCachedSecrets();
+		expect((await perks.deliver(fund(), { url: wf.testUrl }))[0].status).toBe(200);
+
+		legacy();
+		const ids = perks.webhooks.map((w) => w.id).sort();
+		await wf.activate();
+		await wf.activateTest();
+		expect(leakedForms(wf.workflow.staticData, secretsOf(wf))).toEqual([]);
+		expect(perks.webhooks.map((w) => w.id).sort()).toEqual(ids);
+		forgetCachedSecrets();
+		expect((await perks.deliver(fund(), { url: wf.url }))[0].status).toBe(200);
+		await wf.deactivateTest();
 	});
 });
 

@@ -2,7 +2,11 @@
  * The chat nodes with Platform = Microsoft Teams, in-process against the Graph emulator, with
  * the credential going through n8n-core's own OAuth2 code (sign, refresh on 401, save).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { GraphEmulator } from '../emulators/graphApi';
+import { closeServer } from '../harness/closeServer';
 import { PerksEmulator } from '../emulators/perksApi';
 import { SlackEmulator } from '../emulators/slackApi';
 import { credentialRefs, runNode, teamsCredentialFor, walletFundedItem } from '../fixtures/runNode';
@@ -63,6 +67,35 @@ const fixOf = (error: Error | undefined) =>
 	(error as (Error & { description?: string }) | undefined)?.description;
 
 describe('Map User by Email on Teams', () => {
+	it('follows no redirect from Graph with the token: another host never sees it', async () => {
+		const seen: Array<string | undefined> = [];
+		const elsewhere = createServer((req, res) => {
+			seen.push(req.headers.authorization);
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"value":[]}');
+		});
+		const redirecting = createServer((req, res) => {
+			const port = (elsewhere.address() as AddressInfo).port;
+			res.writeHead(307, { location: `http://127.0.0.1:${port}${req.url}` }).end();
+		});
+		for (const server of [elsewhere, redirecting])
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const credential = teamsCredentialFor(graph);
+		const base = credential.graphApiBaseUrl;
+		credential.graphApiBaseUrl = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+		try {
+			const result = await run(
+				TYPE.mapUser,
+				{ ...teams, operation: 'mapEmail', email: 'ada@example.com' },
+				[{}],
+			);
+			expect(seen).toEqual([]);
+			expect(result.error('Subject')).toBeDefined();
+		} finally {
+			credential.graphApiBaseUrl = base;
+			for (const server of [elsewhere, redirecting]) await closeServer(server);
+		}
+	});
+
 	it.each([
 		['mail', 'ADA@example.com ', 'u-ada'],
 		['userPrincipalName', 'bo@example.com', 'u-upn'],

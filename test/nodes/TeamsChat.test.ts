@@ -9,6 +9,7 @@ import { credentialRefs, credentialsFor } from '../fixtures/runNode';
 import { chain, node } from '../fixtures/workflows';
 import { hostWorkflow, type HostedWorkflow } from '../harness/webhookHost';
 import { send, teamsMention, teamsSecurityToken } from '../emulators/chatRequests';
+import { forgetCachedSecrets, leakedForms } from '../harness/secretsAtRest';
 
 const perks = new PerksEmulator();
 const graph = new GraphEmulator();
@@ -33,6 +34,9 @@ afterEach(async () => {
 	hosted = undefined;
 });
 
+/** The credentials of the workflow last published: a test edits them as a user edits the credential. */
+let liveCredentials: ReturnType<typeof credentialsFor> | undefined;
+
 async function publish(): Promise<HostedWorkflow> {
 	count++;
 	const trigger = node(
@@ -50,11 +54,12 @@ async function publish(): Promise<HostedWorkflow> {
 		{ platform: 'teams' },
 		{ credentials: credentialRefs },
 	);
+	liveCredentials = credentialsFor({ perks, graph });
 	hosted = await hostWorkflow(
 		chain(`wf-teams-chat-${count}`, trigger, reply),
 		'Perks Chat Trigger',
 		{
-			credentials: credentialsFor({ perks, graph }),
+			credentials: liveCredentials,
 		},
 	);
 	await hosted.activate();
@@ -253,6 +258,92 @@ describe('Teams Chat: subscription lifecycle', () => {
 		await graph.settled();
 		expect(graph.deliveries.length).toBe(deliveries);
 		expect(wf.executions).toHaveLength(0);
+	});
+});
+
+describe('Teams Chat: the clientState at rest', () => {
+	type ChatData = { clientState?: string; clientStateChecks?: Record<string, string> };
+	const dataOf = (wf: HostedWorkflow) =>
+		wf.workflow.staticData['node:Perks Chat Trigger'] as ChatData;
+	const waitFor = async (done: () => boolean) => {
+		for (let waited = 0; !done() && waited < 10_000; waited += 100) {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+	};
+	afterEach(() => {
+		graph.clientSecret = 'perks-client-secret';
+		const teams = liveCredentials?.perksMicrosoftTeamsOAuth2Api;
+		if (teams) teams.clientSecret = graph.clientSecret;
+	});
+
+	it('static data holds no clientState (production and test URL); it is derived again after a restart', async () => {
+		const wf = await publish();
+		await wf.activateTest();
+		const states = graph
+			.liveSubscriptions()
+			.filter((s) => s.notificationUrl === wf.url || s.notificationUrl === wf.testUrl)
+			.map((s) => s.clientState!);
+		expect(states).toHaveLength(2);
+		expect(leakedForms(wf.workflow.staticData, states)).toEqual([]);
+		expect(JSON.stringify(wf.workflow.staticData)).not.toMatch(/clientState"/);
+		await wf.deactivateTest();
+		forgetCachedSecrets();
+		await wf.restart();
+		const { user, chatId } = person('en', 41);
+		await ask(wf, user.id, chatId, 'balance');
+		expect(answersIn(chatId)).toEqual(['You have 41 points in your perks wallet.']);
+	});
+
+	it('client secret rotated: after a restart the subscription is made anew with the new clientState, and answers', async () => {
+		process.env.PERKS_GRAPH_SUBSCRIPTION_MINUTES = '0.05';
+		const wf = await publish();
+		const [before] = subscriptionsOf(wf);
+		graph.clientSecret = 'perks-client-secret-rotated';
+		liveCredentials!.perksMicrosoftTeamsOAuth2Api!.clientSecret = graph.clientSecret;
+		forgetCachedSecrets();
+		await wf.restart();
+		await waitFor(() => subscriptionsOf(wf)[0]?.id !== before.id);
+		const after = subscriptionsOf(wf);
+		expect(after).toHaveLength(1);
+		expect(after[0].id).not.toBe(before.id);
+		expect(after[0].clientState).not.toBe(before.clientState);
+		// The old one's clientState is now refused.
+		const forged = await post(wf.url, {
+			value: [
+				{ subscriptionId: before.id, clientState: before.clientState, changeType: 'created' },
+			],
+		});
+		expect(forged.status).toBe(401);
+		expect(
+			leakedForms(wf.workflow.staticData, [before.clientState!, after[0].clientState!]),
+		).toEqual([]);
+		const { user, chatId } = person('en', 42);
+		await ask(wf, user.id, chatId, 'balance');
+		expect(answersIn(chatId)).toEqual(['You have 42 points in your perks wallet.']);
+	}, 20_000);
+
+	it("an older version's plain-text clientState: still verifies, and publishing again makes the subscription anew and drops it", async () => {
+		const wf = await publish();
+		const [sub] = subscriptionsOf(wf);
+		const legacy = 'legacy-client-state-0123456789abcdefghijklmnopqrstuvwxyz';
+		sub.clientState = legacy;
+		const data = dataOf(wf);
+		data.clientState = legacy;
+		delete data.clientStateChecks;
+		forgetCachedSecrets();
+		const first = person('en', 43);
+		await ask(wf, first.user.id, first.chatId, 'balance');
+		expect(answersIn(first.chatId)).toEqual(['You have 43 points in your perks wallet.']);
+
+		await wf.activate();
+		const [after] = subscriptionsOf(wf);
+		expect(subscriptionsOf(wf)).toHaveLength(1);
+		expect(after.id).not.toBe(sub.id);
+		expect(after.clientState).not.toBe(legacy);
+		expect(leakedForms(wf.workflow.staticData, [legacy, after.clientState!])).toEqual([]);
+		const second = person('en', 44);
+		await ask(wf, second.user.id, second.chatId, 'balance');
+		expect(answersIn(second.chatId)).toEqual(['You have 44 points in your perks wallet.']);
 	});
 });
 

@@ -172,7 +172,10 @@ export class PerksClient {
 function toPerksError(request: PerksHttpRequest, response: PerksHttpResponse): PerksApiError {
 	const parsed = apiErrorBodySchema.safeParse(parseMaybeJson(response.body));
 	const code = parsed.success ? parsed.data.error.code : '';
-	const detail = parsed.success ? parsed.data.error.message : `HTTP ${response.statusCode}`;
+	const redirect = response.statusCode >= 300 && response.statusCode < 400;
+	const detail = parsed.success
+		? parsed.data.error.message
+		: `HTTP ${response.statusCode}${redirect ? ' redirect (not followed)' : ''}`;
 	const retryAfter =
 		response.statusCode === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined;
 	return new PerksApiError(

@@ -11,6 +11,7 @@ export type PerksErrorCode =
 	| 'rate_limited'
 	| 'internal'
 	| 'unreachable'
+	| 'redirect_refused'
 	| 'invalid_response';
 
 /** What to do about each code: kept as data so every node explains failures the same way. */
@@ -31,6 +32,8 @@ export const PERKS_ERROR_FIXES: Record<PerksErrorCode, string> = {
 		'The perks platform had an internal error. Retry later; if it persists, contact the perks platform.',
 	unreachable:
 		'Could not reach the perks platform. Check the "Base URL" of the Perks API credential (for example https://perks.example.com/api) and the network.',
+	redirect_refused:
+		'The perks API answered with a redirect, which is not followed: the API key would go along to wherever it points. Set the "Base URL" of the Perks API credential to the address the API really answers at (for example https:// instead of http://, or without a trailing path the server rewrites).',
 	invalid_response:
 		'The perks platform answered with something this node does not understand. Check that the "Base URL" points at the perks API (it usually ends in /api).',
 };
@@ -62,5 +65,6 @@ function codeForStatus(status: number | undefined): PerksErrorCode {
 	if (status === 422) return 'validation_failed';
 	if (status === 429) return 'rate_limited';
 	if (status !== undefined && status >= 500) return 'internal';
+	if (status !== undefined && status >= 300 && status < 400) return 'redirect_refused';
 	return 'invalid_response';
 }

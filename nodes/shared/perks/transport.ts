@@ -39,6 +39,8 @@ export async function perksClientFor(
 				headers: { Accept: 'application/json' },
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
+				// n8n would send the API key on to wherever a redirect points.
+				disableFollowRedirect: true,
 			},
 		)) as IN8nHttpFullResponse;
 		return {

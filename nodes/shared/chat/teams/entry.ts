@@ -67,6 +67,8 @@ export function n8nGraphTransport(
 				body,
 				returnFullResponse: true,
 				timeout: GRAPH_TIMEOUT_MS,
+				// The token goes to the Graph base URL only, never to where a redirect points.
+				disableFollowRedirect: true,
 			})) as IN8nHttpFullResponse;
 			return {
 				status: response.statusCode,

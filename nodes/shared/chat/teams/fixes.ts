@@ -44,6 +44,8 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 		'Microsoft Graph refused the request as malformed: see the message for its error code.',
 	notification_url_unreachable:
 		"Microsoft Graph could not validate Perks Chat Trigger's URL: Graph must reach it over HTTPS from the internet and get the validation token back within 10 seconds. Set n8n's WEBHOOK_URL to its public HTTPS address and publish again (docs/teams-setup.md).",
+	foreign_next_link:
+		'A next-page link from Microsoft Graph pointed outside the credential\'s "Graph API Base URL", so it was not followed (the token would have gone there). Set "Graph API Base URL" to the Graph host of your cloud, and check for a proxy rewriting Graph\'s answers.',
 	unreachable:
 		'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
 	unknown: 'Microsoft Graph refused the call: see the message for its status and error code.',

@@ -11,6 +11,9 @@ import {
 	type Middleware,
 } from '@microsoft/microsoft-graph-client';
 
+import { ChatPlatformError } from '../errors';
+import { TEAMS_SOURCE } from './fixes';
+
 export const GRAPH_DEFAULT_BASE_URL = 'https://graph.microsoft.com';
 export const GRAPH_VERSION = 'v1.0';
 
@@ -97,10 +100,28 @@ export function graphBaseUrl(baseUrl: string | undefined): string {
 	return ((baseUrl ?? '').trim() || GRAPH_DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
 
-/** `@odata.nextLink` is absolute; the SDK parses only https links, so hand it our own path. */
+/**
+ * `@odata.nextLink` as a path under the credential's Graph API base URL (the SDK parses only
+ * https links). n8n would sign a request to any host, so a link elsewhere is refused, unfollowed.
+ */
 export function relativeNextLink(nextLink: string, baseUrl: string): string {
 	const prefix = `${graphBaseUrl(baseUrl)}/${GRAPH_VERSION}`;
-	return nextLink.startsWith(prefix) ? nextLink.slice(prefix.length) : nextLink;
+	const base = new URL(`${prefix}/`);
+	let link: URL | undefined;
+	try {
+		link = new URL(nextLink, base);
+	} catch {
+		link = undefined;
+	}
+	// Parsed, so "..", "%2e%2e", userinfo and a look-alike host cannot pass as the base.
+	if (link?.origin === base.origin && link.pathname.startsWith(base.pathname)) {
+		return `/${link.pathname.slice(base.pathname.length)}${link.search}`;
+	}
+	throw new ChatPlatformError(
+		TEAMS_SOURCE,
+		'foreign_next_link',
+		`Microsoft Graph returned a next-page link outside ${prefix} (to ${link?.origin ?? 'an unparsable address'}); it was not followed and no token was sent`,
+	);
 }
 
 function flattenHeaders(
