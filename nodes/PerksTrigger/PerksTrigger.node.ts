@@ -116,7 +116,7 @@ export class PerksTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: DEFAULT_MAX_EVENTS_IN_FLIGHT,
-						description: `Events this trigger runs at once; more are answered 503 at once, and so are events while the chat send queues hold more than the platform's 10 s answer window. The platform redelivers them. 0 admits every event. ${MAX_EVENTS_IN_FLIGHT_ENV} in n8n's environment caps it.`,
+						description: `Events this trigger runs at once; more are answered 503 at once, and so are events that could not be answered within the platform's 10 s (busy send queues, slow answers). The platform redelivers them. 0 admits every event. ${MAX_EVENTS_IN_FLIGHT_ENV} in n8n's environment caps it.`,
 					},
 				],
 			},

@@ -10,11 +10,11 @@ import type { IDataObject } from 'n8n-workflow';
 import { estimatedSendWaitMs } from '../shared/chat/throttle';
 
 /**
- * Runs in flight per trigger node and mode. At Slack's workspace pace for DMs (several hundred a
- * minute, about 5 a second) 8 s drain about 40 sends; half that leaves room for the run's other
- * calls (lookups are slower tiers) and n8n's own time.
+ * Runs in flight per trigger node and mode: 8 s of answer window at Slack's workspace pace for DMs
+ * (several hundred a minute, about 5 a second). A slower destination or a slower n8n is caught below
+ * it by the send-queue and answer-rate estimates.
  */
-export const DEFAULT_MAX_EVENTS_IN_FLIGHT = 20;
+export const DEFAULT_MAX_EVENTS_IN_FLIGHT = 40;
 /** Ops' ceiling on every Perks Trigger's "Max Events in Flight" in this process (memory bound). */
 export const MAX_EVENTS_IN_FLIGHT_ENV = 'PERKS_TRIGGER_MAX_EVENTS_IN_FLIGHT';
 /**
@@ -22,6 +22,10 @@ export const MAX_EVENTS_IN_FLIGHT_ENV = 'PERKS_TRIGGER_MAX_EVENTS_IN_FLIGHT';
  * and the run also needs time before and after its sends (trigger, lookups, the answer itself).
  */
 export const SEND_WAIT_LIMIT_MS = 8_000;
+/** The answers over this long give a trigger's recent answer rate. */
+const ANSWER_RATE_WINDOW_MS = 10_000;
+/** Fewer answers than this in the window say too little about the rate to refuse on it. */
+const MIN_ANSWERS_FOR_RATE = 3;
 /** A run whose caller went away keeps its slot until n8n writes its answer, or this long at most. */
 export const ABANDONED_HOLD_MS = 5 * 60_000;
 
@@ -32,9 +36,15 @@ export type Admission =
 	| { admitted: true; release: () => void }
 	| { admitted: false; status: 503; retryAfterSeconds: number; body: IDataObject };
 
-/** Runs in flight per scope (mode, workflow, trigger node), counted from start to answer. */
+/**
+ * Runs in flight per scope (mode, workflow, trigger node), counted from start to answer, and when
+ * the recent answers went out.
+ */
 export class InFlightCounter {
 	private readonly counts = new Map<string, number>();
+	private readonly answers = new Map<string, number[]>();
+
+	constructor(private readonly now: () => number = Date.now) {}
 
 	/** A release function if the scope has room under `limit` (0: no limit), else undefined. */
 	tryEnter(scope: string, limit: number): (() => void) | undefined {
@@ -48,11 +58,38 @@ export class InFlightCounter {
 			const left = (this.counts.get(scope) ?? 1) - 1;
 			if (left > 0) this.counts.set(scope, left);
 			else this.counts.delete(scope);
+			const answers = this.recentAnswers(scope);
+			answers.push(this.now());
+			this.answers.set(scope, answers);
 		};
 	}
 
 	count(scope: string): number {
 		return this.counts.get(scope) ?? 0;
+	}
+
+	/**
+	 * When a run started now would answer, from the runs ahead of it and the rate answers went out
+	 * lately (Little's law: whatever binds, a destination's limit, the CPU, a slow API). 0 when
+	 * nothing is running or too few answers say what the rate is.
+	 */
+	estimatedAnswerMs(scope: string): number {
+		const running = this.count(scope);
+		const answers = this.recentAnswers(scope);
+		if (running === 0 || answers.length < MIN_ANSWERS_FOR_RATE) return 0;
+		// n answers since the oldest are n - 1 intervals, the last one still running until now.
+		const msPerAnswer = (this.now() - answers[0]) / (answers.length - 1);
+		return (running + 1) * msPerAnswer;
+	}
+
+	private recentAnswers(scope: string): number[] {
+		const answers = this.answers.get(scope) ?? [];
+		const since = this.now() - ANSWER_RATE_WINDOW_MS;
+		let stale = 0;
+		while (stale < answers.length && answers[stale] <= since) stale++;
+		if (stale > 0) answers.splice(0, stale);
+		if (answers.length === 0) this.answers.delete(scope);
+		return answers;
 	}
 }
 
@@ -93,6 +130,13 @@ export function admit(request: AdmissionRequest): Admission {
 		const waitMs = (request.sendWaitMs ?? estimatedSendWaitMs)();
 		if (waitMs > SEND_WAIT_LIMIT_MS) {
 			return busy(eventId, waitMs, { reason: 'send_queue_full', waitMs: Math.round(waitMs) });
+		}
+		const answerMs = counter.estimatedAnswerMs(scope);
+		if (answerMs > SEND_WAIT_LIMIT_MS) {
+			return busy(eventId, answerMs, {
+				reason: 'answers_too_slow',
+				answerMs: Math.round(answerMs),
+			});
 		}
 	}
 	const release = counter.tryEnter(scope, limit);

@@ -12,8 +12,10 @@ import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
 import { chain, node, perksCredentialRef, TYPE } from '../fixtures/workflows';
 import { signatureHeader } from '../../nodes/shared/perks/signature';
 import {
+	admit,
 	DEFAULT_MAX_EVENTS_IN_FLIGHT,
 	effectiveLimit,
+	InFlightCounter,
 	MAX_EVENTS_IN_FLIGHT_ENV,
 } from '../../nodes/PerksTrigger/admission';
 import type { SendThrottle } from '../../nodes/shared/chat/throttle';
@@ -218,7 +220,7 @@ describe('Perks Trigger admission control', () => {
 
 	it('"Max Events in Flight" 0 admits every event (no limit, no queue check)', async () => {
 		const wf = await publish(0);
-		const answers = await occupy(wf, wf.url, 25);
+		const answers = await occupy(wf, wf.url, DEFAULT_MAX_EVENTS_IN_FLIGHT + 5);
 		expect((await Promise.all(answers)).every((a) => a.status === 200)).toBe(true);
 	});
 });
@@ -236,5 +238,57 @@ describe('"Max Events in Flight" and the ops ceiling', () => {
 		[-3, 'lots', DEFAULT_MAX_EVENTS_IN_FLIGHT],
 	])(`node %p, ${MAX_EVENTS_IN_FLIGHT_ENV}=%p → %p`, (setting, ceiling, expected) => {
 		expect(effectiveLimit(setting, env(ceiling))).toBe(expected);
+	});
+});
+
+describe('refusing on the answer rate: whatever binds (a slow API, a busy CPU), not only the send queues', () => {
+	let clock = 0;
+	const counter = new InFlightCounter(() => clock);
+	const request = (test = false) => ({
+		scope: 'webhook:wf:trigger',
+		eventId: 'evt_rate',
+		limit: 40,
+		test,
+		counter,
+		sendWaitMs: () => 0,
+	});
+
+	it('admits up to the limit while too few answers say what the rate is, then refuses a run that would answer after 8 s', () => {
+		const releases = Array.from({ length: 12 }, () => {
+			const admission = admit(request());
+			if (!admission.admitted) throw new Error('refused before any answer');
+			return admission.release;
+		});
+		// One answer a second: with 9 still running, a new run would answer in about 10 s.
+		for (const release of releases.slice(0, 3)) {
+			clock += 1_000;
+			release();
+		}
+		expect(counter.estimatedAnswerMs('webhook:wf:trigger')).toBeGreaterThan(8_000);
+		const refused = admit(request());
+		expect(refused).toMatchObject({
+			admitted: false,
+			status: 503,
+			body: { error: 'busy', reason: 'answers_too_slow' },
+		});
+		expect(refused.admitted === false && refused.retryAfterSeconds).toBeGreaterThanOrEqual(9);
+		// Test mode keeps only its own limit.
+		expect(admit(request(true)).admitted).toBe(true);
+		// As runs answer, the estimate falls below the window again.
+		for (const release of releases.slice(3, 8)) {
+			clock += 1_000;
+			release();
+		}
+		expect(admit(request()).admitted).toBe(true);
+	});
+
+	it('never refuses an idle trigger on an old rate', () => {
+		clock += 60_000;
+		const idle = new InFlightCounter(() => clock);
+		for (let i = 0; i < 5; i++) {
+			clock += 5_000;
+			idle.tryEnter('s', 0)!();
+		}
+		expect(idle.estimatedAnswerMs('s')).toBe(0);
 	});
 });
