@@ -1,8 +1,9 @@
 /**
  * Admission control for the Perks Trigger: an event starts a run only if its answer can go out
  * within the platform's 10 s. Beyond a number of runs in flight per trigger node and mode, or when
- * this process's send queues are already longer than that window drains, the event is answered 503
- * at once and nothing starts; the platform redelivers it later (perks-contract.md). So a backlog
+ * this process's send queues are already longer than that window drains, or the trigger's recent
+ * answer rate says a new run would answer too late, the event is answered 503 at once and nothing
+ * starts; the platform redelivers it later (perks-contract.md). So a backlog
  * costs quick refusals instead of timeouts, and the runs held in memory are bounded by the setting.
  */
 import type { IDataObject } from 'n8n-workflow';
