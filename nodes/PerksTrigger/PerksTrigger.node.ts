@@ -12,6 +12,13 @@ import { PERKS_CREDENTIAL, type PerksCredential } from '../shared/perks/transpor
 import { eventsInFlight } from '../shared/idempotency/recentKeys';
 import { rawBodyOf } from '../shared/node/rawBody';
 import { multiOptionSubtitle } from '../shared/node/subtitle';
+import {
+	admit,
+	DEFAULT_MAX_EVENTS_IN_FLIGHT,
+	effectiveLimit,
+	MAX_EVENTS_IN_FLIGHT_ENV,
+	whenAnswered,
+} from './admission';
 import { handleDelivery } from './receive';
 import { registrationMethods, registrations } from './registration';
 import {
@@ -71,7 +78,7 @@ export class PerksTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: PERKS_CREDENTIAL, required: true }],
 		// n8n answers when the workflow has run: 200 on success, 500 on failure, so the platform
-		// redelivers what failed (docs/idempotency.md).
+		// redelivers what failed; 503 at once when it could not answer in time (docs/idempotency.md).
 		webhooks: [
 			{
 				name: 'default',
@@ -120,6 +127,23 @@ export class PerksTrigger implements INodeType {
 				default: '',
 				displayOptions: { show: { registration: ['manual'] } },
 			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Max Events in Flight',
+						name: 'maxEventsInFlight',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: DEFAULT_MAX_EVENTS_IN_FLIGHT,
+						description: `Events this trigger runs at once; more are answered 503 at once, and so are events that could not be answered within the platform's 10 s (busy send queues, slow answers). The platform redelivers them. 0 admits every event. ${MAX_EVENTS_IN_FLIGHT_ENV} in n8n's environment caps it.`,
+					},
+				],
+			},
 		],
 	};
 
@@ -127,6 +151,9 @@ export class PerksTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const rawBody = await rawBodyOf(this);
+		const mode = this.getMode();
+		// One trigger node in one mode (production, editor test): its own events and its own runs.
+		const scope = `${mode}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 		const deliver = (secrets: Array<string | undefined>) =>
 			handleDelivery({
 				rawBody,
@@ -135,7 +162,7 @@ export class PerksTrigger implements INodeType {
 					(secret): secret is string => typeof secret === 'string' && secret.length > 0,
 				),
 				selectedEvents: this.getNodeParameter('events', []) as PerksEventType[],
-				dedupeScope: `${this.getMode()}:${this.getWorkflow().id ?? ''}:${this.getNode().id}`,
+				dedupeScope: scope,
 				inFlight: eventsInFlight,
 			});
 		// Any of this node's registrations (production, editor test) or a hand-registered webhook.
@@ -167,8 +194,24 @@ export class PerksTrigger implements INodeType {
 			response.status(outcome.status).json(outcome.body);
 			return { noWebhookResponse: true };
 		}
-		// The answer goes out when the execution ends; from then on a copy may run (and is skipped).
-		response.once('close', () => eventsInFlight.release(outcome.dedupeKey));
+		const options = this.getNodeParameter('options', {}) as { maxEventsInFlight?: number };
+		const admission = admit({
+			scope,
+			eventId: String(outcome.item.eventId),
+			limit: effectiveLimit(options.maxEventsInFlight),
+			test: mode === 'manual',
+		});
+		if (!admission.admitted) {
+			eventsInFlight.release(outcome.dedupeKey);
+			response.setHeader('retry-after', String(admission.retryAfterSeconds));
+			response.status(admission.status).json(admission.body);
+			return { noWebhookResponse: true };
+		}
+		// Held until the run's answer is written; from then on a copy may run (and is skipped).
+		whenAnswered(response, () => {
+			eventsInFlight.release(outcome.dedupeKey);
+			admission.release();
+		});
 		return { workflowData: [[{ json: outcome.item }]] };
 	}
 }

@@ -224,4 +224,80 @@ describe('SendThrottle', () => {
 		expect(Date.now() - refusedFrom).toBeLessThan(200);
 		expect(ran).toBe(false);
 	});
+
+	describe('estimatedWaitMs: how long a call queued now would wait', () => {
+		/** Starts `calls` at once; from `afterMs` on, compares the estimate with when the last call really started. */
+		async function estimateAgainstTruth(
+			throttle: SendThrottle,
+			calls: number,
+			call: () => Promise<void>,
+			afterMs: number,
+		) {
+			let lastStart = 0;
+			const all = Promise.all(
+				Array.from({ length: calls }, () =>
+					throttle.run(
+						async () => {
+							lastStart = Date.now();
+							await call();
+						},
+						retryAfterOf,
+						10_000,
+					),
+				),
+			);
+			await sleep(afterMs);
+			const at = Date.now();
+			const estimate = throttle.estimatedWaitMs();
+			await all;
+			return { estimate, actual: lastStart - at };
+		}
+
+		it('is 0 with nobody waiting', async () => {
+			const throttle = new SendThrottle(2);
+			expect(throttle.estimatedWaitMs()).toBe(0);
+			await throttle.run(async () => await sleep(5), retryAfterOf);
+			expect(throttle.estimatedWaitMs()).toBe(0);
+		});
+
+		it('follows the learned pace after a 429', async () => {
+			const platform = rollingLimit(4, 200);
+			const { estimate, actual } = await estimateAgainstTruth(
+				new SendThrottle(4),
+				40,
+				async () => await platform.call(),
+				400,
+			);
+			expect(actual).toBeGreaterThan(1000);
+			expect(estimate).toBeGreaterThan(actual * 0.7);
+			expect(estimate).toBeLessThan(actual * 1.3);
+		});
+
+		it('without a pace, follows how fast slots free up (mean call time over the slots)', async () => {
+			const { estimate, actual } = await estimateAgainstTruth(
+				new SendThrottle(2),
+				16,
+				async () => void (await sleep(100)),
+				150,
+			);
+			expect(actual).toBeGreaterThan(500);
+			expect(estimate).toBeGreaterThan(actual * 0.7);
+			expect(estimate).toBeLessThan(actual * 1.3);
+		});
+
+		it("includes the rest of a 429's pause", async () => {
+			const throttle = new SendThrottle(1);
+			let refuse = true;
+			const first = throttle.run(async () => {
+				if (refuse) {
+					refuse = false;
+					throw new RateLimited(1);
+				}
+			}, retryAfterOf);
+			const second = throttle.run(async () => undefined, retryAfterOf);
+			await sleep(20);
+			expect(throttle.estimatedWaitMs()).toBeGreaterThan(900);
+			await Promise.all([first, second]);
+		});
+	});
 });

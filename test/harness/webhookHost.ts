@@ -252,13 +252,12 @@ async function runWebhook(
 	return await nodeType.webhook!.call(context);
 }
 
-/** The slice of express's Response that webhook handlers use. */
+/**
+ * What express hands n8n: the Node.js response itself with express's helpers added, so a handler
+ * that listens to it or wraps its methods sees every answer, the harness's own included.
+ */
 function expressLike(res: ServerResponse) {
-	const api = {
-		once(event: string, listener: () => void) {
-			res.once(event, listener);
-			return api;
-		},
+	const api = Object.assign(res, {
 		status(code: number) {
 			res.statusCode = code;
 			return api;
@@ -272,15 +271,7 @@ function expressLike(res: ServerResponse) {
 			res.end(body);
 			return api;
 		},
-		end() {
-			res.end();
-			return api;
-		},
-		setHeader(name: string, value: string) {
-			res.setHeader(name, value);
-			return api;
-		},
-	};
+	});
 	return api;
 }
 

@@ -23,6 +23,8 @@ const PACE_WINDOW_MAX_MS = 10_000;
 const PACE_MARGIN = 1.05;
 /** Wake-ups sleep in steps this long, so one nobody waits for any more ends soon (and lets jest exit). */
 const WAKE_STEP_MS = 500;
+/** Weight of the newest call in the running mean of call durations (the wait estimate without a pace). */
+const DURATION_WEIGHT = 0.2;
 
 export class RateLimitQueueError extends Error {
 	readonly code = 'rate_limited';
@@ -54,6 +56,8 @@ export class SendThrottle {
 	/** The last 429's time and window, learned from once the calls then in flight have answered. */
 	private refusedAt: { at: number; windowMs: number } | undefined;
 	private lastAdmitted = 0;
+	/** Running mean of how long a call took, once one has answered. */
+	private meanCallMs: number | undefined;
 
 	constructor(
 		private readonly maxInFlight = MAX_IN_FLIGHT,
@@ -75,7 +79,7 @@ export class SendThrottle {
 			await this.acquire(deadline, retry, began);
 			const started = this.now();
 			try {
-				const result = await attempt();
+				const result = await attempt().finally(() => this.recordDuration(this.now() - started));
 				this.accepted.push(started);
 				while (this.accepted[0] <= started - PACE_MEMORY_MS) this.accepted.shift();
 				return result;
@@ -94,6 +98,27 @@ export class SendThrottle {
 				this.release();
 			}
 		}
+	}
+
+	/**
+	 * How long a call queued now would wait for its slot: the rest of a 429 pause, then everyone ahead
+	 * of it at the learned pace, or, with no pace learned, at the rate the slots free up (mean call
+	 * duration over the slots). 0 with nobody waiting.
+	 */
+	estimatedWaitMs(): number {
+		const now = this.now();
+		const paused = Math.max(0, this.pausedUntil - now);
+		if (this.queue.length === 0) return paused;
+		const pace = this.pace && this.pace.until > now ? this.pace.intervalMs : 0;
+		const freeing = (this.meanCallMs ?? 0) / this.maxInFlight;
+		return paused + this.queue.length * Math.max(pace, freeing);
+	}
+
+	private recordDuration(ms: number): void {
+		this.meanCallMs =
+			this.meanCallMs === undefined
+				? ms
+				: this.meanCallMs + DURATION_WEIGHT * (ms - this.meanCallMs);
 	}
 
 	private async acquire(deadline: number, atFront: boolean, began: number): Promise<void> {
@@ -175,6 +200,17 @@ export class SendThrottle {
 }
 
 const throttles = new Map<string, SendThrottle>();
+
+/**
+ * The longest a send queued now would wait in any of this process's queues: what a caller that is
+ * about to start more sends (the Perks Trigger) weighs against the time it has to answer.
+ */
+export function estimatedSendWaitMs(): number {
+	let longest = 0;
+	for (const throttle of throttles.values())
+		longest = Math.max(longest, throttle.estimatedWaitMs());
+	return longest;
+}
 
 /** The throttle shared by every execution in this process for one credential and method. */
 export function throttleFor(key: string): SendThrottle {
