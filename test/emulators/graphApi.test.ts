@@ -305,7 +305,7 @@ describe('GraphEmulator', () => {
 
 	describe('faults and records', () => {
 		it('answers 429 and 503 with Retry-After as queued, then normally, counting every call', async () => {
-			graph.rateLimit('GET /me', 7);
+			graph.throttleNext('GET /me', 1, 7);
 			graph.failNext('GET /me', 1, { status: 503, retryAfter: 2 });
 			const limited = await call('GET', '/me');
 			expect(limited.status).toBe(429);

@@ -451,7 +451,7 @@ describe('SlackEmulator', () => {
 		});
 
 		it('rate limits to N calls in a rolling second, refusing the rest unhandled', async () => {
-			emulator.rateLimit('chat.postMessage', 10);
+			emulator.limitPerSecond('chat.postMessage', 10);
 			const results = await Promise.all(Array.from({ length: 30 }, (_, i) => hi(`${i}`)));
 			const ok = results.filter((r) => r.status === 200);
 			const limited = results.filter((r) => r.status === 429);
@@ -467,7 +467,7 @@ describe('SlackEmulator', () => {
 
 			await sleep(1050);
 			expect((await hi()).status).toBe(200);
-			emulator.clearRateLimits();
+			emulator.clearLimits();
 			const burst = await Promise.all(Array.from({ length: 15 }, () => hi()));
 			expect(burst.every((r) => r.status === 200)).toBe(true);
 		});

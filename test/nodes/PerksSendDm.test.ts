@@ -35,7 +35,7 @@ async function sendDm(
 }
 
 describe('Send DM', () => {
-	it('opens the DM by email and posts the default wallet.funded message with blocks', async () => {
+	it('finds the person in the directory and posts the default wallet.funded message to their user id', async () => {
 		const result = await sendDm(byEmail);
 		expect(result.error('Subject')).toBeUndefined();
 		const [out] = result.output('Subject');
@@ -55,7 +55,9 @@ describe('Send DM', () => {
 			recipientEmail: 'ada@example.com',
 			matchedBy: 'email',
 		});
-		expect(slack.callCount('conversations.open')).toBe(1);
+		// One listing of the workspace, one post to the user id: no lookup, no conversations.open.
+		expect(message.requestedChannel).toBe(ada.id);
+		expect(slack.calls.map((c) => c.method)).toEqual(['users.list', 'chat.postMessage']);
 	});
 
 	it('works the same with the OAuth2 credential (its bot token)', async () => {
@@ -200,7 +202,8 @@ describe('Send DM', () => {
 	it.each(['invalid_auth', 'token_revoked', 'account_inactive'])(
 		'%s: re-authorize, with a service account',
 		async (code) => {
-			slack.failNext('users.lookupByEmail', 1, { error: code });
+			// The post: the one call every DM makes (the recipient comes from the directory).
+			slack.failNext('chat.postMessage', 1, { error: code });
 			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
 			expect(error.message).toContain(code);
 			expect(error.description).toMatch(/Re-authorize/);
@@ -209,10 +212,11 @@ describe('Send DM', () => {
 	);
 
 	it('missing_scope names the scope', async () => {
-		slack.setScopes(['chat:write', 'users:read', 'users:read.email']);
+		// A DM posts to the user id: chat:write, not im:write (conversations.open) any more.
+		slack.setScopes(['im:write', 'users:read', 'users:read.email']);
 		try {
 			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
-			expect(error.description).toMatch(/"im:write" scope/);
+			expect(error.description).toMatch(/"chat:write" scope/);
 		} finally {
 			slack.setScopes(ALL_SCOPES);
 		}
@@ -284,7 +288,7 @@ describe('Send DM: exactly once under faults and bursts', () => {
 	});
 	afterEach(() => {
 		slack.clearFaultRate();
-		slack.clearRateLimits();
+		slack.clearLimits();
 	});
 
 	it('Slack stored the DM but the answer was lost: the redelivery finds it and posts nothing', async () => {
@@ -362,7 +366,7 @@ describe('Send DM: exactly once under faults and bursts', () => {
 
 	it('Slack allowing 3 posts a second, 15 concurrent sends: all 15 arrive, none twice', async () => {
 		// 3 a second: the throttle's first 4 in flight exceed it even on a slow machine.
-		slack.rateLimit('chat.postMessage', 3);
+		slack.limitPerSecond('chat.postMessage', 3);
 		const items = Array.from({ length: 15 }, (_, n) =>
 			walletFundedItem({ eventId: `evt_limited_${n}` }),
 		);
