@@ -344,6 +344,19 @@ export class SlackEmulator {
 		return user;
 	}
 
+	/** The person's email changes (as an admin does it in Slack): found by the new one only. */
+	changeEmail(userId: string, email: string): EmulatedUser {
+		const user = this.users.get(userId);
+		if (!user) throw new Error(`unknown user ${userId}`);
+		const key = email.trim().toLowerCase();
+		if (this.usersByEmail.has(key)) throw new Error(`duplicate email ${email}`);
+		if (user.email) this.usersByEmail.delete(user.email.trim().toLowerCase());
+		// The same object: a test holding it keeps seeing the live user.
+		(user as { email?: string }).email = email;
+		this.usersByEmail.set(key, user);
+		return user;
+	}
+
 	/** Bulk users `<prefix><n>` / `<prefix><n>@<domain>`, numbered across calls so they never clash. */
 	addUsers(count: number, options: BulkUserOptions = {}): EmulatedUser[] {
 		const prefix = options.namePrefix ?? 'user';

@@ -59,7 +59,8 @@ export class UserDirectory {
 		const key = normalizeEmail(email);
 		if (this.now() - this.loadedAt >= this.refreshMs) await this.reload(platform);
 		let hit = this.known(key);
-		if (!hit && this.now() - this.loadStartedAt >= this.missReloadMs) {
+		// A load under way (another caller's miss) may know them: wait for it rather than look up.
+		if (!hit && (this.loading || this.now() - this.loadStartedAt >= this.missReloadMs)) {
 			await this.reload(platform);
 			hit = this.known(key);
 		}
