@@ -147,6 +147,22 @@ describe('recipient directory', () => {
 		expect(methods()).toEqual(['users.lookupByEmail']);
 	});
 
+	it('a workspace too big to list: single lookups, no reload on misses, the listing tried again at the refresh', async () => {
+		const dir = new UserDirectory({ now: () => clock, maxUsers: 1000 });
+		const chat = platform();
+		expect((await dir.find('staff3@example.com', chat))?.name).toBe('staff3');
+		// Given up after the page that went past 1,000 people.
+		expect(methods()).toEqual(['users.list', 'users.list', 'users.lookupByEmail']);
+		slack.clearRecords();
+		clock += MISS_RELOAD_MS * 2;
+		await dir.find('staff4@example.com', chat);
+		expect(methods()).toEqual(['users.lookupByEmail']);
+		slack.clearRecords();
+		clock += REFRESH_MS;
+		await dir.find('staff5@example.com', chat);
+		expect(methods()).toEqual(['users.list', 'users.list', 'users.lookupByEmail']);
+	});
+
 	it('a listing that fails never fails a DM: single lookups carry on, the listing is tried again a minute later', async () => {
 		const dir = directory();
 		const chat = platform();

@@ -18,10 +18,16 @@ import { normalizeEmail } from './recipients';
 export const REFRESH_MS = 15 * 60_000;
 /** An address the listing does not know reloads it, but not more often than this. */
 export const MISS_RELOAD_MS = 60_000;
+/**
+ * Past this many accounts the listing is given up until the next refresh: 20 pages, one minute
+ * of Slack's Tier 2, so a huge Enterprise Grid never makes a DM wait minutes for a load.
+ */
+export const MAX_LISTED_USERS = 20_000;
 
 export interface UserDirectoryOptions {
 	refreshMs?: number;
 	missReloadMs?: number;
+	maxUsers?: number;
 	now?: () => number;
 }
 
@@ -39,11 +45,13 @@ export class UserDirectory {
 	private readonly gone = new Set<string>();
 	private readonly refreshMs: number;
 	private readonly missReloadMs: number;
+	private readonly maxUsers: number;
 	private readonly now: () => number;
 
 	constructor(options: UserDirectoryOptions = {}) {
 		this.refreshMs = options.refreshMs ?? REFRESH_MS;
 		this.missReloadMs = options.missReloadMs ?? MISS_RELOAD_MS;
+		this.maxUsers = options.maxUsers ?? MAX_LISTED_USERS;
 		this.now = options.now ?? Date.now;
 	}
 
@@ -100,8 +108,19 @@ export class UserDirectory {
 	private async load(platform: Pick<ChatPlatform, 'listUsers'>): Promise<void> {
 		this.loadStartedAt = this.now();
 		const listing = new ChatDirectory();
+		let listed = 0;
 		try {
-			for await (const page of platform.listUsers()) listing.add(page);
+			for await (const page of platform.listUsers()) {
+				listing.add(page);
+				listed += page.length;
+				if (listed > this.maxUsers) {
+					// Too big to list: single lookups until the next refresh, and no reload on misses.
+					this.listing = undefined;
+					this.loadedAt = this.loadStartedAt;
+					this.loadStartedAt = Number.POSITIVE_INFINITY;
+					return;
+				}
+			}
 		} catch {
 			// A failed listing (scope, rate limit, outage) never fails a DM: single lookups carry on,
 			// and the listing is tried again after MISS_RELOAD_MS at the earliest.
