@@ -310,6 +310,39 @@ describe('Send DM: exactly once under faults and bursts', () => {
 		expect(slack.messages).toHaveLength(1);
 	});
 
+	it('a lost answer after an earlier DM to the same person: the read-back uses the DM channel that post named, no conversations.open', async () => {
+		const person = slack.addUser({ name: 'known', email: 'known.dm@example.com' });
+		const first = walletFundedItem({ employeeEmail: person.email });
+		expect((await sendDm(byEmail, [first])).output('Subject')[0]).toMatchObject({ sent: true });
+		const second = walletFundedItem({ employeeEmail: person.email });
+		slack.faultRate({ rate: 1, kinds: ['reset_after'], methods: ['chat.postMessage'] });
+		await sendDm(byEmail, [second], { workflowId: 'wf-known-dm' });
+		slack.clearFaultRate();
+		const again = await sendDm(byEmail, [second], { workflowId: 'wf-known-dm' });
+		expect(again.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
+		expect(slack.callCount('conversations.history')).toBe(1);
+		expect(slack.callCount('conversations.open')).toBe(0);
+		expect(slack.messagesFor(person.id)).toHaveLength(2);
+	});
+
+	it('someone deactivated after the directory loaded: the DM fails recipient_disabled, and the next asks Slack, not the cache', async () => {
+		const leaver = slack.addUser({ name: 'leaving', email: 'leaving@example.com' });
+		const item = () => walletFundedItem({ employeeEmail: leaver.email });
+		expect((await sendDm(byEmail, [item()])).output('Subject')[0]).toMatchObject({ sent: true });
+		leaver.deleted = true;
+		slack.clearRecords();
+		const refused = await sendDm(byEmail, [item()], { onError: 'continueErrorOutput' });
+		expect(refused.output('Subject', 1)[0]).toMatchObject({
+			details: { code: 'recipient_disabled' },
+		});
+		const next = await sendDm(byEmail, [item()], { onError: 'continueErrorOutput' });
+		expect(next.output('Subject', 1)[0]).toMatchObject({
+			details: { code: 'recipient_disabled' },
+		});
+		expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'users.lookupByEmail']);
+		expect(slack.messages).toHaveLength(0);
+	});
+
 	it('with Continue On Fail, a failed send says which delivery and attempt, and final on the 9th', async () => {
 		const item = walletFundedItem();
 		const details: Array<Record<string, unknown>> = [];
