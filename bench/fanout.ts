@@ -208,7 +208,7 @@ export async function fanout(): Promise<Row[]> {
 
 		// Below n8n's own rate, so the limited rows measure the throttle, not n8n.
 		const limit = chooseLimit(freeRate);
-		slack.rateLimit(SLACK_POSTS, limit.perSecond);
+		slack.limitPerSecond(SLACK_POSTS, limit.perSecond);
 		graph.limitPerSecond(GRAPH_POSTS, limit.perSecond);
 		const slackCapped = await burst(
 			perks,

@@ -222,7 +222,7 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		});
 
 		it('waits out a 429 and posts once', async () => {
-			graph.rateLimit('POST /chats/{id}/messages', 1);
+			graph.throttleNext('POST /chats/{id}/messages', 1, 1);
 			const began = Date.now();
 			await teams.sendDirectMessage('u-ana', { text: 'Hello' });
 			expect(Date.now() - began).toBeGreaterThanOrEqual(900);
@@ -231,7 +231,7 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		});
 
 		it('gives up on a long Retry-After at once', async () => {
-			graph.rateLimit('POST /chats/{id}/messages', 120);
+			graph.throttleNext('POST /chats/{id}/messages', 1, 120);
 			const error = await failure(teams.sendDirectMessage('u-ana', { text: 'Hello' }));
 			expect(error).toMatchObject({
 				code: 'rate_limited',

@@ -71,23 +71,58 @@ export class Outage {
 	}
 }
 
-/** A rolling one-second window of accepted calls. */
+/** A rolling window (one second unless time-scaled) of accepted calls. */
 export class RateWindow {
 	private readonly accepted: number[] = [];
 
-	constructor(readonly perSecond: number) {
+	constructor(
+		readonly perSecond: number,
+		readonly windowMs = 1000,
+	) {
 		if (!Number.isInteger(perSecond) || perSecond < 1)
-			throw new Error('rateLimit perSecond must be a positive integer');
+			throw new Error('limitPerSecond perSecond must be a positive integer');
 	}
 
 	/** Takes a slot and returns 0, or returns the whole seconds (≥ 1) until a slot frees. */
 	take(now = Date.now()): number {
-		while (this.accepted.length > 0 && this.accepted[0] <= now - 1000) this.accepted.shift();
+		const span = this.windowMs;
+		while (this.accepted.length > 0 && this.accepted[0] <= now - span) this.accepted.shift();
 		if (this.accepted.length < this.perSecond) {
 			this.accepted.push(now);
 			return 0;
 		}
-		return Math.max(1, Math.ceil((this.accepted[0] + 1000 - now) / 1000));
+		return Math.max(1, Math.ceil((this.accepted[0] + span - now) / 1000));
+	}
+}
+
+/**
+ * A fixed window of `limit` calls per `windowMs`, usable all at once (platforms tolerate bursts);
+ * a call past the limit waits until the window ends. Slack's per-minute tiers work so.
+ */
+export class WindowBudget {
+	private start = Number.NEGATIVE_INFINITY;
+	private used = 0;
+
+	constructor(
+		readonly limit: number,
+		readonly windowMs: number,
+	) {
+		if (!Number.isInteger(limit) || limit < 1)
+			throw new Error('a window budget needs a positive integer limit');
+		if (!(windowMs > 0)) throw new Error('a window budget needs a positive window');
+	}
+
+	/** Takes a slot and returns 0, or returns the whole seconds (≥ 1) until the window ends. */
+	take(now = Date.now()): number {
+		if (now - this.start >= this.windowMs) {
+			this.start = now;
+			this.used = 0;
+		}
+		if (this.used < this.limit) {
+			this.used++;
+			return 0;
+		}
+		return Math.max(1, Math.ceil((this.start + this.windowMs - now) / 1000));
 	}
 }
 

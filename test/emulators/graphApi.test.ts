@@ -305,7 +305,7 @@ describe('GraphEmulator', () => {
 
 	describe('faults and records', () => {
 		it('answers 429 and 503 with Retry-After as queued, then normally, counting every call', async () => {
-			graph.rateLimit('GET /me', 7);
+			graph.throttleNext('GET /me', 1, 7);
 			graph.failNext('GET /me', 1, { status: 503, retryAfter: 2 });
 			const limited = await call('GET', '/me');
 			expect(limited.status).toBe(429);
@@ -349,6 +349,40 @@ describe('GraphEmulator', () => {
 			await new Promise((resolve) => setTimeout(resolve, 1050));
 			expect((await send(0)).status).toBe(201);
 			expect(graph.messages).toHaveLength(6);
+		});
+
+		it('published limits: 20 chat posts and 30 other calls a second per app, 4 a second on one team or channel; users exempt', async () => {
+			await graph.stop();
+			graph = new GraphEmulator({ limits: 'published' });
+			await graph.start();
+			token = graph.issueTokens().accessToken;
+			const people = graph.addUsers(30);
+			const chats = people.map((p) => graph.oneOnOneChat(p.id));
+			const posts = await Promise.all(
+				chats.map((chat) =>
+					call('POST', `/chats/${encodeURIComponent(chat)}/messages`, {
+						body: { contentType: 'text', content: 'hi' },
+					}),
+				),
+			);
+			expect(posts.filter((r) => r.status === 201)).toHaveLength(20);
+			expect(posts.filter((r) => r.status === 429)).toHaveLength(10);
+			expect(graph.rateLimitedCount('POST /chats/{id}/messages')).toBe(10);
+			// Identity calls are not counted here: /users and /me always answer.
+			const users = await Promise.all(Array.from({ length: 40 }, () => call('GET', '/users')));
+			expect(users.every((r) => r.status === 200)).toBe(true);
+			const team = graph.addTeam({ displayName: 'Perks', channels: ['General'] });
+			const channelId = team.channels[0].id;
+			const channelPosts = await Promise.all(
+				Array.from({ length: 6 }, () =>
+					call('POST', `/teams/${team.id}/channels/${encodeURIComponent(channelId)}/messages`, {
+						body: { contentType: 'text', content: 'x' },
+					}),
+				),
+			);
+			expect(channelPosts.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 429, 429]);
+			graph.clearLimits();
+			expect((await call('GET', `/teams/${team.id}/channels`)).status).toBe(200);
 		});
 
 		it('answers Teams routes without their permission with the scope it needs', async () => {

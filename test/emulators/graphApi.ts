@@ -116,7 +116,23 @@ export interface GraphEmulatorOptions {
 	clientSecret?: string;
 	accessTokenLifetimeSeconds?: number;
 	serviceAccount?: { displayName: string; userPrincipalName: string };
+	/** `'published'`: Microsoft's Teams service limits per app and tenant (GRAPH_PUBLISHED_LIMITS). Default: none. */
+	limits?: 'published';
+	/** Divides the published limits' one-second windows (at 20 a second lasts 50 ms). Default 1. */
+	timeScale?: number;
 }
+
+/**
+ * Teams service limits per app per tenant (learn.microsoft.com/graph/throttling-limits), a second:
+ * chat message posts, other calls (POST /chats, …) and other GETs; and at most this many requests
+ * a second on one team or channel. Users and /me belong to the identity service, with larger limits.
+ */
+export const GRAPH_PUBLISHED_LIMITS = {
+	chatMessagePosts: 20,
+	otherCalls: 30,
+	otherGets: 30,
+	perTeamOrChannel: 4,
+} as const;
 
 /** The emulator grants what the credential asks for; `setScopes` takes some away. */
 export const ALL_SCOPES: readonly string[] = PERKS_TEAMS_SCOPES;
@@ -196,6 +212,11 @@ export class GraphEmulator {
 	private readonly drops = new Map<string, number>();
 	private readonly rateWindows = new Map<string, RateWindow>();
 	private readonly rateLimited = new Map<string, number>();
+	private published?: {
+		app: Map<string, RateWindow>;
+		places: Map<string, RateWindow>;
+		windowMs: number;
+	};
 	private readonly subscriptions = new Map<string, EmulatedSubscription>();
 	/** Every notification POSTed to a subscriber (change and lifecycle), oldest first. */
 	readonly deliveries: NotificationDelivery[] = [];
@@ -275,6 +296,7 @@ export class GraphEmulator {
 		this.clientId = options.clientId ?? 'perks-client-id';
 		this.clientSecret = options.clientSecret ?? 'perks-client-secret';
 		this.accessTokenLifetimeSeconds = options.accessTokenLifetimeSeconds ?? 3600;
+		if (options.limits === 'published') this.usePublishedLimits(options.timeScale);
 		this.serviceAccount = this.addUser(
 			options.serviceAccount ?? {
 				displayName: 'Perks Bot',
@@ -668,8 +690,21 @@ export class GraphEmulator {
 		this.drops.set(route, (this.drops.get(route) ?? 0) + count);
 	}
 
-	rateLimit(route: string, retryAfterSeconds = 1, count = 1): void {
+	/** The next `count` calls of a route get 429 with this Retry-After and are not handled. */
+	throttleNext(route: string, count = 1, retryAfterSeconds = 1): void {
 		this.failNext(route, count, { status: 429, retryAfter: retryAfterSeconds });
+	}
+
+	/** Microsoft's published Teams limits from now on (GRAPH_PUBLISHED_LIMITS), each a rolling second. */
+	usePublishedLimits(timeScale = 1): void {
+		if (!(timeScale > 0)) throw new Error('timeScale must be positive');
+		this.published = { app: new Map(), places: new Map(), windowMs: 1000 / timeScale };
+	}
+
+	/** Drops every rate limit: limitPerSecond() and the published ones. */
+	clearLimits(): void {
+		this.rateWindows.clear();
+		this.published = undefined;
 	}
 
 	/** Calls of a route beyond `perSecond` in the last rolling second get 429 + Retry-After and are not handled. */
@@ -677,7 +712,7 @@ export class GraphEmulator {
 		this.rateWindows.set(route, new RateWindow(perSecond));
 	}
 
-	/** How many calls of a route limitPerSecond() answered 429. */
+	/** How many calls of a route a rate limit (limitPerSecond, the published ones) answered 429. */
 	rateLimitedCount(route: string): number {
 		return this.rateLimited.get(route) ?? 0;
 	}
@@ -746,7 +781,9 @@ export class GraphEmulator {
 		});
 		if (!url.pathname.startsWith('/v1.0/') || !route)
 			throw new GraphError(400, 'BadRequest', `Unsupported request: ${method} ${url.pathname}`);
-		const limited = this.rateLimitReply(`${method} ${route.name}`);
+		const limited =
+			this.rateLimitReply(`${method} ${route.name}`) ??
+			this.publishedLimitReply(method, route, path);
 		if (limited) return limited;
 		const fault = this.takeFault(`${method} ${route.name}`);
 		if (fault) return faultReply(fault);
@@ -781,6 +818,36 @@ export class GraphEmulator {
 		const retryAfter = this.rateWindows.get(route)?.take() ?? 0;
 		if (retryAfter === 0) return undefined;
 		this.rateLimited.set(route, this.rateLimitedCount(route) + 1);
+		return faultReply({ retryAfter });
+	}
+
+	/** The per-app class a call counts in, then the team (or channel) it touches; identity calls are free here. */
+	private publishedLimitReply(method: string, route: Route, path: string): Reply | undefined {
+		const limits = this.published;
+		if (!limits || route.name === '/me' || route.name.startsWith('/users')) return undefined;
+		const kind =
+			method === 'POST' && route.name === '/chats/{id}/messages'
+				? 'chatMessagePosts'
+				: method === 'GET'
+					? 'otherGets'
+					: 'otherCalls';
+		const window = (map: Map<string, RateWindow>, key: string, perSecond: number) => {
+			let found = map.get(key);
+			if (!found) {
+				found = new RateWindow(perSecond, limits.windowMs);
+				map.set(key, found);
+			}
+			return found;
+		};
+		const team = /^\/teams\/([^/]+)(?:\/channels\/([^/]+))?/.exec(path);
+		const retryAfter =
+			window(limits.app, kind, GRAPH_PUBLISHED_LIMITS[kind]).take() ||
+			(team
+				? window(limits.places, team[2] ?? team[1], GRAPH_PUBLISHED_LIMITS.perTeamOrChannel).take()
+				: 0);
+		if (retryAfter === 0) return undefined;
+		const key = `${method} ${route.name}`;
+		this.rateLimited.set(key, this.rateLimitedCount(key) + 1);
 		return faultReply({ retryAfter });
 	}
 

@@ -11,6 +11,7 @@ import {
 	walletFundedEvent,
 	type SignatureMode,
 } from './perksApi';
+import { CONTRACT_BACKOFF_MS } from './perksRedelivery';
 
 type Received = { headers: IncomingHttpHeaders; rawBody: Buffer };
 
@@ -606,6 +607,20 @@ describe('PerksEmulator', () => {
 			expect(result.attempts[2].error).toEqual(expect.any(String));
 			expect(result.attempts.map((a) => a.round)).toEqual([1, 2, 3, 4, 5]);
 			expect(receiver.received).toHaveLength(5);
+		});
+
+		it("follows the contract's back-off by default (8 retries, seconds to hours, within 24 h), time-scaled", async () => {
+			expect(CONTRACT_BACKOFF_MS).toHaveLength(8);
+			expect(CONTRACT_BACKOFF_MS.slice(0, 4)).toEqual([5_000, 30_000, 120_000, 600_000]);
+			const total = CONTRACT_BACKOFF_MS.reduce((sum, ms) => sum + ms, 0);
+			expect(total).toBeLessThanOrEqual(24 * 3_600_000);
+			receiver.script = Array.from({ length: 9 }, () => ({ status: 500 }));
+			const scale = 40_000; // the ~18 h schedule in ~1.6 s
+			const started = Date.now();
+			const result = await emulator.deliverUntilDone(funded(), { timeScale: scale });
+			expect(Date.now() - started).toBeGreaterThanOrEqual(total / scale - 20);
+			expect(result.outcome).toBe('exhausted');
+			expect(result.attempts.map((a) => a.round)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 		});
 
 		it('takes no answer within timeoutMs as a failure, and ignores the late answer', async () => {

@@ -5,8 +5,13 @@
  */
 import { signatureHeader } from '../../nodes/shared/perks/signature';
 
-/** The platform's 8 retries, scaled from seconds-to-hours down to test time. */
-export const DEFAULT_BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15_000, 30_000, 60_000];
+/**
+ * The platform's 8 retries over 24 hours, backing off from seconds to hours (perks-contract.md,
+ * "Delivery"): 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 4 h, 12 h (about 18 h in all).
+ */
+export const CONTRACT_BACKOFF_MS = [
+	5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 14_400_000, 43_200_000,
+];
 const DEFAULT_TIMEOUT_MS = 10_000;
 const FINAL_STATUSES = [400, 410];
 
@@ -16,8 +21,13 @@ export interface RedeliveryOptions {
 	secret?: string;
 	/** An attempt without an answer in this time failed. Default 10 s, as the platform. */
 	timeoutMs?: number;
-	/** The delay before each retry; its length is the number of retries. */
+	/** The delay before each retry; its length is the number of retries. Default: the contract's. */
 	backoffMs?: number[];
+	/**
+	 * Divides the back-off (3,600: the contract's 18 hours in 18 s). The timeout is not scaled: the
+	 * receiver's work takes as long as it takes; set `timeoutMs` for that.
+	 */
+	timeScale?: number;
 	/** Sends each attempt this many times concurrently (duplicate deliveries). Default 1. */
 	copies?: number;
 }
@@ -43,7 +53,9 @@ export async function redeliver(
 	body: Buffer,
 	options: RedeliveryOptions,
 ): Promise<RedeliveryResult> {
-	const backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+	const scale = options.timeScale ?? 1;
+	if (!(scale > 0)) throw new Error('timeScale must be positive');
+	const backoff = (options.backoffMs ?? CONTRACT_BACKOFF_MS).map((ms) => ms / scale);
 	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	const copies = options.copies ?? 1;
 	const attempts: DeliveryAttempt[] = [];

@@ -46,6 +46,14 @@ describe('SlackEmulator', () => {
 		client = clientWith();
 	});
 
+	/** The emulator stopped and replaced by one built with `options` (afterEach stops it). */
+	async function restarted(options: ConstructorParameters<typeof SlackEmulator>[0]) {
+		await emulator.stop();
+		const fresh = new SlackEmulator(options);
+		await fresh.start();
+		return fresh;
+	}
+
 	afterEach(async () => {
 		await emulator.stop();
 	});
@@ -451,7 +459,7 @@ describe('SlackEmulator', () => {
 		});
 
 		it('rate limits to N calls in a rolling second, refusing the rest unhandled', async () => {
-			emulator.rateLimit('chat.postMessage', 10);
+			emulator.limitPerSecond('chat.postMessage', 10);
 			const results = await Promise.all(Array.from({ length: 30 }, (_, i) => hi(`${i}`)));
 			const ok = results.filter((r) => r.status === 200);
 			const limited = results.filter((r) => r.status === 429);
@@ -467,9 +475,61 @@ describe('SlackEmulator', () => {
 
 			await sleep(1050);
 			expect((await hi()).status).toBe(200);
-			emulator.clearRateLimits();
+			emulator.clearLimits();
 			const burst = await Promise.all(Array.from({ length: 15 }, () => hi()));
 			expect(burst.every((r) => r.status === 200)).toBe(true);
+		});
+
+		it("published limits: each method's tier a minute, usable at once, then 429 until the window ends", async () => {
+			emulator.usePublishedLimits(60); // a minute lasts a second
+			const lookups = await Promise.all(
+				Array.from({ length: 60 }, () => post('users.lookupByEmail', { email: 'x@example.com' })),
+			);
+			// Tier 3: 50 a window answered (here users_not_found), the other 10 refused unhandled.
+			expect(lookups.filter((r) => r.status === 200)).toHaveLength(50);
+			const refused = lookups.filter((r) => r.status === 429);
+			expect(refused).toHaveLength(10);
+			for (const r of refused) expect(r.retryAfter).toBe('1');
+			expect(emulator.rateLimitedCount('users.lookupByEmail')).toBe(10);
+			// Tiers are per method: Tier 2 users.list has its own 20.
+			const lists = await Promise.all(Array.from({ length: 21 }, () => post('users.list', {})));
+			expect(lists.map((r) => r.status).filter((s) => s === 429)).toHaveLength(1);
+			await sleep(1050);
+			expect((await post('users.lookupByEmail', { email: 'x@example.com' })).status).toBe(200);
+		});
+
+		it('published limits: chat.postMessage per channel (a user id and its DM are one) and per workspace', async () => {
+			emulator = await restarted({ limits: 'published', timeScale: 60, postsPerMinute: 10 });
+			const [ada, bo] = emulator.addUsers(2);
+			emulator.addChannel({ id: 'C1', name: 'general', botIsMember: true });
+			const toAda = await Promise.all(
+				Array.from({ length: 4 }, () => post('chat.postMessage', { channel: ada.id, text: 'x' })),
+			);
+			expect(toAda.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+			const dm = emulator.dmChannelFor(ada.id)!;
+			expect((await post('chat.postMessage', { channel: dm, text: 'x' })).status).toBe(429);
+			// Other channels still post, until the workspace's 10 a window are used.
+			const elsewhere = await Promise.all([
+				...Array.from({ length: 3 }, () => post('chat.postMessage', { channel: bo.id, text: 'x' })),
+				...Array.from({ length: 3 }, () => post('chat.postMessage', { channel: 'C1', text: 'x' })),
+			]);
+			expect(elsewhere.filter((r) => r.status === 200)).toHaveLength(6);
+			const more = await Promise.all(
+				emulator.addUsers(3).map((u) => post('chat.postMessage', { channel: u.id, text: 'x' })),
+			);
+			expect(more.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+			expect(emulator.messages).toHaveLength(10);
+			emulator.clearLimits();
+			expect((await post('chat.postMessage', { channel: ada.id, text: 'x' })).status).toBe(200);
+		});
+
+		it('changeEmail: the person is found by the new address only', async () => {
+			const [ada] = emulator.addUsers(1);
+			emulator.changeEmail(ada.id, 'Ada.New@example.com');
+			const found = await post('users.lookupByEmail', { email: 'ada.new@example.com' });
+			expect((found.json.user as { id: string }).id).toBe(ada.id);
+			const old = await post('users.lookupByEmail', { email: 'user1@example.com' });
+			expect(old.json.error).toBe('users_not_found');
 		});
 
 		it('seeded faultRate repeats the same faults, counted per kind', async () => {

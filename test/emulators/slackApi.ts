@@ -7,7 +7,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from '../harness/closeServer';
-import { Outage, RandomFaults, RateWindow, Timers, type RandomFaultOptions } from './faults';
+import {
+	Outage,
+	RandomFaults,
+	RateWindow,
+	Timers,
+	WindowBudget,
+	type RandomFaultOptions,
+} from './faults';
 import { blockKitErrors } from './slackBlocks';
 
 export type Params = Record<string, unknown>;
@@ -20,7 +27,33 @@ export interface SlackEmulatorOptions {
 	teamId?: string;
 	teamName?: string;
 	appName?: string;
+	/** `'published'`: Slack's documented rate limits (SLACK_PUBLISHED_TIERS, posting limits). Default: none. */
+	limits?: 'published';
+	/** Divides every limit window (at 60 a minute lasts a second), so thousands of calls stay a short test. */
+	timeScale?: number;
+	/** The workspace-wide chat.postMessage budget a minute under the published limits. Default 300. */
+	postsPerMinute?: number;
 }
+
+/**
+ * Calls a minute per method, app and workspace (docs.slack.dev/apis/web-api/rate-limits and each
+ * method's page): Tier 2 20, Tier 3 50, Tier 4 100; a whole minute's budget may be used at once.
+ */
+export const SLACK_PUBLISHED_TIERS: Readonly<Record<string, number>> = {
+	'users.list': 20,
+	'conversations.list': 20,
+	'users.lookupByEmail': 50,
+	'conversations.open': 50,
+	'conversations.history': 50,
+	'conversations.info': 50,
+	'conversations.join': 50,
+	'users.info': 100,
+	'conversations.members': 100,
+	'auth.test': 100,
+};
+/** chat.postMessage: about one a second per channel, a short burst tolerated (this many at once). */
+export const POSTS_PER_CHANNEL_BURST = 3;
+export const DEFAULT_POSTS_PER_MINUTE = 300;
 
 export interface UserInput {
 	id?: string;
@@ -215,6 +248,12 @@ export class SlackEmulator {
 	private readonly faults = new Map<string, FaultOptions[]>();
 	private readonly rateLimits = new Map<string, RateWindow>();
 	private readonly rateLimited = new Map<string, number>();
+	private published?: {
+		methods: Map<string, WindowBudget>;
+		channels: Map<string, WindowBudget>;
+		workspace: WindowBudget;
+		minuteMs: number;
+	};
 	private randomFaults?: { faults: RandomFaults<FaultKind>; options: FaultRateOptions };
 	private currentOutage?: Outage;
 	private readonly repeatingCursors = new Set<string>();
@@ -245,6 +284,8 @@ export class SlackEmulator {
 		this.teamId = options.teamId ?? 'T0PERKS001';
 		this.teamName = options.teamName ?? 'Perks Test';
 		this.appName = options.appName ?? 'Perks';
+		if (options.limits === 'published')
+			this.usePublishedLimits(options.timeScale, options.postsPerMinute);
 	}
 
 	// ---- lifecycle ----
@@ -300,6 +341,19 @@ export class SlackEmulator {
 		};
 		this.users.set(id, user);
 		if (emailKey) this.usersByEmail.set(emailKey, user);
+		return user;
+	}
+
+	/** The person's email changes (as an admin does it in Slack): found by the new one only. */
+	changeEmail(userId: string, email: string): EmulatedUser {
+		const user = this.users.get(userId);
+		if (!user) throw new Error(`unknown user ${userId}`);
+		const key = email.trim().toLowerCase();
+		if (this.usersByEmail.has(key)) throw new Error(`duplicate email ${email}`);
+		if (user.email) this.usersByEmail.delete(user.email.trim().toLowerCase());
+		// The same object: a test holding it keeps seeing the live user.
+		(user as { email?: string }).email = email;
+		this.usersByEmail.set(key, user);
 		return user;
 	}
 
@@ -383,16 +437,44 @@ export class SlackEmulator {
 		this.faults.set(method, queue);
 	}
 
+	/** The next `count` calls of `method` get 429 with this Retry-After and are not handled. */
+	throttleNext(method: string, count = 1, retryAfterSeconds = 1): void {
+		this.failNext(method, count, { status: 429, retryAfter: retryAfterSeconds });
+	}
+
 	/** Calls of `method` beyond `perSecond` in the last rolling second get 429 and are not handled. */
-	rateLimit(method: string, perSecond: number): void {
+	limitPerSecond(method: string, perSecond: number): void {
 		this.rateLimits.set(method, new RateWindow(perSecond));
 	}
 
-	clearRateLimits(): void {
-		this.rateLimits.clear();
+	/**
+	 * Slack's published limits from now on: each method's tier a minute, chat.postMessage per
+	 * channel (POSTS_PER_CHANNEL_BURST per as many seconds) and per workspace (`postsPerMinute`).
+	 * `timeScale` shortens every window alike.
+	 */
+	usePublishedLimits(timeScale = 1, postsPerMinute = DEFAULT_POSTS_PER_MINUTE): void {
+		if (!(timeScale > 0)) throw new Error('timeScale must be positive');
+		const minuteMs = 60_000 / timeScale;
+		this.published = {
+			methods: new Map(
+				Object.entries(SLACK_PUBLISHED_TIERS).map(([method, perMinute]) => [
+					method,
+					new WindowBudget(perMinute, minuteMs),
+				]),
+			),
+			channels: new Map(),
+			workspace: new WindowBudget(postsPerMinute, minuteMs),
+			minuteMs,
+		};
 	}
 
-	/** How many calls of `method` rateLimit() answered 429. */
+	/** Drops every rate limit: limitPerSecond() and the published ones. */
+	clearLimits(): void {
+		this.rateLimits.clear();
+		this.published = undefined;
+	}
+
+	/** How many calls of `method` a rate limit (limitPerSecond, the published ones) answered 429. */
 	rateLimitedCount(method: string): number {
 		return this.rateLimited.get(method) ?? 0;
 	}
@@ -485,7 +567,10 @@ export class SlackEmulator {
 		const token = headerToken ?? asString(params.token);
 		delete params.token;
 		this.calls.push({ method, params, token });
-		const refused = this.outageReply(method) ?? this.rateLimitReply(method);
+		const refused =
+			this.outageReply(method) ??
+			this.rateLimitReply(method) ??
+			this.publishedLimitReply(method, params);
 		if (refused) return refused;
 		const fault = this.takeFault(method);
 		if (fault) return faultReply(fault);
@@ -524,6 +609,32 @@ export class SlackEmulator {
 		if (retryAfter === 0) return undefined;
 		this.rateLimited.set(method, this.rateLimitedCount(method) + 1);
 		return faultReply({ retryAfter });
+	}
+
+	private publishedLimitReply(method: string, params: Params): Reply | undefined {
+		const limits = this.published;
+		if (!limits) return undefined;
+		let retryAfter = limits.methods.get(method)?.take() ?? 0;
+		if (method === 'chat.postMessage') {
+			const channel = this.limitChannel(params.channel);
+			let budget = limits.channels.get(channel);
+			if (!budget) {
+				const windowMs = (POSTS_PER_CHANNEL_BURST * limits.minuteMs) / 60;
+				budget = new WindowBudget(POSTS_PER_CHANNEL_BURST, windowMs);
+				limits.channels.set(channel, budget);
+			}
+			retryAfter = budget.take() || limits.workspace.take();
+		}
+		if (retryAfter === 0) return undefined;
+		this.rateLimited.set(method, this.rateLimitedCount(method) + 1);
+		return faultReply({ retryAfter });
+	}
+
+	/** A user id and the DM it posts into are one channel for the per-channel limit. */
+	private limitChannel(ref: unknown): string {
+		const value = asString(ref) ?? '';
+		const user = this.users.has(value) ? value : this.userByDm.get(value);
+		return user ? `dm:${user}` : (this.channelByName(value)?.id ?? value);
 	}
 
 	private drawRandomFault(method: string): FaultKind | undefined {

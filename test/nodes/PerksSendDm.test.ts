@@ -35,7 +35,7 @@ async function sendDm(
 }
 
 describe('Send DM', () => {
-	it('opens the DM by email and posts the default wallet.funded message with blocks', async () => {
+	it('finds the person in the directory and posts the default wallet.funded message to their user id', async () => {
 		const result = await sendDm(byEmail);
 		expect(result.error('Subject')).toBeUndefined();
 		const [out] = result.output('Subject');
@@ -55,7 +55,9 @@ describe('Send DM', () => {
 			recipientEmail: 'ada@example.com',
 			matchedBy: 'email',
 		});
-		expect(slack.callCount('conversations.open')).toBe(1);
+		// One listing of the workspace, one post to the user id: no lookup, no conversations.open.
+		expect(message.requestedChannel).toBe(ada.id);
+		expect(slack.calls.map((c) => c.method)).toEqual(['users.list', 'chat.postMessage']);
 	});
 
 	it('works the same with the OAuth2 credential (its bot token)', async () => {
@@ -200,7 +202,8 @@ describe('Send DM', () => {
 	it.each(['invalid_auth', 'token_revoked', 'account_inactive'])(
 		'%s: re-authorize, with a service account',
 		async (code) => {
-			slack.failNext('users.lookupByEmail', 1, { error: code });
+			// The post: the one call every DM makes (the recipient comes from the directory).
+			slack.failNext('chat.postMessage', 1, { error: code });
 			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
 			expect(error.message).toContain(code);
 			expect(error.description).toMatch(/Re-authorize/);
@@ -209,10 +212,11 @@ describe('Send DM', () => {
 	);
 
 	it('missing_scope names the scope', async () => {
-		slack.setScopes(['chat:write', 'users:read', 'users:read.email']);
+		// A DM posts to the user id: chat:write, not im:write (conversations.open) any more.
+		slack.setScopes(['im:write', 'users:read', 'users:read.email']);
 		try {
 			const error = (await sendDm(byEmail)).error('Subject') as Error & { description?: string };
-			expect(error.description).toMatch(/"im:write" scope/);
+			expect(error.description).toMatch(/"chat:write" scope/);
 		} finally {
 			slack.setScopes(ALL_SCOPES);
 		}
@@ -305,7 +309,7 @@ describe('Send DM: exactly once under faults and bursts', () => {
 	});
 	afterEach(() => {
 		slack.clearFaultRate();
-		slack.clearRateLimits();
+		slack.clearLimits();
 	});
 
 	it('Slack stored the DM but the answer was lost: the redelivery finds it and posts nothing', async () => {
@@ -325,6 +329,39 @@ describe('Send DM: exactly once under faults and bursts', () => {
 		});
 		expect(slack.callCount('conversations.history')).toBe(1);
 		expect(slack.messages).toHaveLength(1);
+	});
+
+	it('a lost answer after an earlier DM to the same person: the read-back uses the DM channel that post named, no conversations.open', async () => {
+		const person = slack.addUser({ name: 'known', email: 'known.dm@example.com' });
+		const first = walletFundedItem({ employeeEmail: person.email });
+		expect((await sendDm(byEmail, [first])).output('Subject')[0]).toMatchObject({ sent: true });
+		const second = walletFundedItem({ employeeEmail: person.email });
+		slack.faultRate({ rate: 1, kinds: ['reset_after'], methods: ['chat.postMessage'] });
+		await sendDm(byEmail, [second], { workflowId: 'wf-known-dm' });
+		slack.clearFaultRate();
+		const again = await sendDm(byEmail, [second], { workflowId: 'wf-known-dm' });
+		expect(again.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
+		expect(slack.callCount('conversations.history')).toBe(1);
+		expect(slack.callCount('conversations.open')).toBe(0);
+		expect(slack.messagesFor(person.id)).toHaveLength(2);
+	});
+
+	it('someone deactivated after the directory loaded: the DM fails recipient_disabled, and the next asks Slack, not the cache', async () => {
+		const leaver = slack.addUser({ name: 'leaving', email: 'leaving@example.com' });
+		const item = () => walletFundedItem({ employeeEmail: leaver.email });
+		expect((await sendDm(byEmail, [item()])).output('Subject')[0]).toMatchObject({ sent: true });
+		leaver.deleted = true;
+		slack.clearRecords();
+		const refused = await sendDm(byEmail, [item()], { onError: 'continueErrorOutput' });
+		expect(refused.output('Subject', 1)[0]).toMatchObject({
+			details: { code: 'recipient_disabled' },
+		});
+		const next = await sendDm(byEmail, [item()], { onError: 'continueErrorOutput' });
+		expect(next.output('Subject', 1)[0]).toMatchObject({
+			details: { code: 'recipient_disabled' },
+		});
+		expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'users.lookupByEmail']);
+		expect(slack.messages).toHaveLength(0);
 	});
 
 	it('with Continue On Fail, a failed send says which delivery and attempt, and final on the 9th', async () => {
@@ -383,7 +420,7 @@ describe('Send DM: exactly once under faults and bursts', () => {
 
 	it('Slack allowing 3 posts a second, 15 concurrent sends: all 15 arrive, none twice', async () => {
 		// 3 a second: the throttle's first 4 in flight exceed it even on a slow machine.
-		slack.rateLimit('chat.postMessage', 3);
+		slack.limitPerSecond('chat.postMessage', 3);
 		const items = Array.from({ length: 15 }, (_, n) =>
 			walletFundedItem({ eventId: `evt_limited_${n}` }),
 		);

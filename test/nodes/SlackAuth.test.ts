@@ -183,7 +183,8 @@ describe('Slack requests signed by n8n', () => {
 
 	// Last: the credential's queue then holds its calls for the 120 s Slack asked.
 	it("keeps Slack's error codes: a long 429 is rate_limited with its Retry-After, and no secret shows", async () => {
-		slack.failNext('users.lookupByEmail', 1, { retryAfter: 120 });
+		// The post: the call every DM makes (the recipient comes from the credential's directory).
+		slack.failNext('chat.postMessage', 1, { retryAfter: 120 });
 		const result = await runNode(
 			TYPE.sendDm,
 			byEmail as never,

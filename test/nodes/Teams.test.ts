@@ -177,7 +177,7 @@ describe('Send DM on Teams', () => {
 	});
 
 	it('waits out a 429 and sends once', async () => {
-		graph.rateLimit('POST /chats/{id}/messages', 1);
+		graph.throttleNext('POST /chats/{id}/messages', 1, 1);
 		const result = await run(TYPE.sendDm, dmByEmail);
 		expect(result.output('Subject')[0]).toMatchObject({ sent: true });
 		expect(graph.callCount('POST /chats/{id}/messages')).toBe(2);

@@ -169,7 +169,7 @@ export function exactlyOnceSuite(
 	it(`rate limit: Slack allows 10 posts a second, ${LOAD.rateLimited} events at once → every DM, none twice`, async () => {
 		const w = world();
 		const crew = hire(w, LOAD.rateLimited, 'limited');
-		w.slack.rateLimit('chat.postMessage', 10);
+		w.slack.limitPerSecond('chat.postMessage', 10);
 		try {
 			const began = Date.now();
 			const results = await w.perks.deliverAllUntilDone(walletEvents(crew), {
@@ -187,7 +187,7 @@ export function exactlyOnceSuite(
 				...summary(results),
 			});
 		} finally {
-			w.slack.clearRateLimits();
+			w.slack.clearLimits();
 		}
 	});
 
@@ -206,7 +206,7 @@ export function exactlyOnceSuite(
 		let results: RedeliveryResult[];
 		try {
 			// Slow posts, so the kill lands while many sends are in flight.
-			w.slack.rateLimit('chat.postMessage', 15);
+			w.slack.limitPerSecond('chat.postMessage', 15);
 			const deliveries = w.perks.deliverAllUntilDone(walletEvents(crew), {
 				url: gate.via(hook.url),
 				secret: hook.secret,
@@ -222,7 +222,7 @@ export function exactlyOnceSuite(
 		} finally {
 			await gate.stop();
 		}
-		w.slack.clearRateLimits();
+		w.slack.clearLimits();
 		expect(atKill).toBeLessThan(LOAD.kill);
 		expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
 		expect(dmCounts(w, crew)).toEqual(crew.map(() => 1));

@@ -14,6 +14,7 @@ import {
 	readManualMappings,
 } from '../../shared/mapping/properties';
 import { resolveByEmail, resolveById } from '../../shared/mapping/recipients';
+import { sendToRecipient } from '../../shared/mapping/userDirectory';
 import { messageProperties, readMessage } from '../../shared/messages/properties';
 import { requireString } from '../../shared/node/parameters';
 
@@ -86,7 +87,7 @@ export async function execute(
 		matchedBy,
 	};
 	if (!key) {
-		const posted = await platform.sendDirectMessage(user.id, message);
+		const posted = await sendToRecipient(platform, user.id, message);
 		return {
 			platform: platform.name,
 			sent: true,
@@ -99,7 +100,7 @@ export async function execute(
 		parts: [...deliveryScope(this), key, user.id],
 		key,
 		recipient: byEmail ? asked : user.id,
-		send: async (tag) => await platform.sendDirectMessage(user.id, message, tag),
+		send: async (tag) => await sendToRecipient(platform, user.id, message, tag),
 		findSent: async (tag, since) =>
 			await platform.findTaggedMessage({ userId: user.id }, tag, since),
 	});

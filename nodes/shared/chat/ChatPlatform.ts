@@ -64,6 +64,11 @@ export interface ChatPlatform {
 	readonly name: PlatformName;
 	/** The fix for every error code this platform raises (neutral code → text). */
 	readonly fixes: FixTable;
+	/**
+	 * Names the credential (never its secret) for caches every execution in the process shares:
+	 * the recipient directory, DM and chat ids. Absent: nothing is shared.
+	 */
+	readonly directoryKey?: string;
 	/** Undefined when no account has this email (compared trimmed, case-insensitively). */
 	findUserByEmail(email: string): Promise<ChatUser | undefined>;
 	getUser(id: string): Promise<ChatUser>;

@@ -74,6 +74,11 @@ export class ChatDirectory {
 		}
 	}
 
+	/** The accounts known by a normalized address, split by kind. */
+	candidates(normalizedEmail: string): Readonly<Candidates> | undefined {
+		return this.byEmail.get(normalizedEmail);
+	}
+
 	match(employee: Employee, mappings: Map<string, string>, sharedEmail = false): SyncRow {
 		const row: SyncRow = {
 			kind: 'employee',

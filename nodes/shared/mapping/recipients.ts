@@ -7,6 +7,7 @@ import type { ChatPlatform, ChatUser } from '../chat/ChatPlatform';
 import { ChatPlatformError } from '../chat/errors';
 import { clip } from '../messages/clip';
 import { asciiDomain, MAX_EMAIL_LENGTH } from '../perks/contract';
+import { findRecipientByEmail } from './userDirectory';
 
 export interface ManualMapping {
 	perksEmail: string;
@@ -70,7 +71,7 @@ export async function resolveByEmail(
 		};
 	const lookup = mapped ?? email;
 	// Looked up as written (trimmed, lower case), not in punycode: platforms store it so.
-	const user = await platform.findUserByEmail(lookup.trim().toLowerCase());
+	const user = await findRecipientByEmail(platform, lookup.trim().toLowerCase());
 	if (!user) {
 		const shown = mapped ? `${clip(email.trim())} (mapped to ${clip(mapped)})` : clip(email.trim());
 		throw new ChatPlatformError(

@@ -74,10 +74,12 @@ export class SlackPlatform implements ChatPlatform {
 	readonly name = 'slack' as const;
 	readonly fixes = SLACK_ERROR_FIXES;
 
+	readonly directoryKey: string;
 	private readonly client: WebClient;
 	private readonly throttleKey: string;
 	private appName?: string;
-	private readonly dmChannels = new Map<string, string>();
+	/** User id → DM channel id, shared by the credential's executions (only history reads need it). */
+	private readonly dmChannels: Map<string, string>;
 	private channelsByName?: Map<string, ChatChannel>;
 
 	constructor(private readonly options: SlackPlatformOptions) {
@@ -90,6 +92,8 @@ export class SlackPlatform implements ChatPlatform {
 			timeout: 30_000,
 		});
 		this.throttleKey = options.throttleKey;
+		this.directoryKey = `slack:${options.throttleKey}|${normalizeApiUrl(options.apiUrl)}`;
+		this.dmChannels = sharedDmChannels(this.directoryKey);
 	}
 
 	async findUserByEmail(email: string): Promise<ChatUser | undefined> {
@@ -209,7 +213,15 @@ export class SlackPlatform implements ChatPlatform {
 		tag?: string,
 	): Promise<PostedMessage> {
 		this.validateMessage(message);
-		return await this.post(await this.openDm(userId), message, tag, { user: userId });
+		// Posting to the user id lands in the app's DM with them: no conversations.open (Tier 3)
+		// per DM. The answer names the DM channel, kept for a later history read.
+		try {
+			const posted = await this.post(userId, message, tag, { user: userId });
+			this.dmChannels.set(userId, posted.channelId);
+			return posted;
+		} catch (error) {
+			throw asRecipientError(error, userId);
+		}
 	}
 
 	async postToChannel(
@@ -241,6 +253,7 @@ export class SlackPlatform implements ChatPlatform {
 		tag: string,
 		sinceMs: number,
 	): Promise<PostedMessage | undefined> {
+		// The DM channel a post answered with; conversations.open only when no post has named it.
 		const channel = 'userId' in target ? await this.openDm(target.userId) : target.channel.channel;
 		try {
 			return await this.findInHistory(channel, tag, sinceMs);
@@ -362,6 +375,31 @@ export class SlackPlatform implements ChatPlatform {
 }
 
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+
+/** Per credential and workspace; at most one entry per person DMed, like the directory. */
+const dmChannelsByCredential = new Map<string, Map<string, string>>();
+
+function sharedDmChannels(key: string): Map<string, string> {
+	let channels = dmChannelsByCredential.get(key);
+	if (!channels) {
+		channels = new Map();
+		dmChannelsByCredential.set(key, channels);
+	}
+	return channels;
+}
+
+/**
+ * A post to a user id that Slack refuses as an archived or unknown conversation means the person
+ * is deactivated or gone (their DM is archived): said as such, so the directory forgets them.
+ */
+function asRecipientError(error: unknown, userId: string): unknown {
+	if (!(error instanceof ChatPlatformError)) return error;
+	const code = { channel_archived: 'recipient_disabled', channel_not_found: 'recipient_not_found' }[
+		error.code
+	];
+	if (!code) return error;
+	return new ChatPlatformError(SLACK, code, error.message, { user: userId });
+}
 /** The error source for failures raised outside an instance. */
 const SLACK = { name: 'slack', fixes: SLACK_ERROR_FIXES };
 

@@ -88,15 +88,21 @@ export class TeamsPlatform implements ChatPlatform {
 	readonly name = 'teams' as const;
 	readonly fixes = TEAMS_ERROR_FIXES;
 
+	readonly directoryKey?: string;
 	private readonly client: Client;
 	private readonly throttleKey: string;
-	private meId?: string;
-	private readonly chatIds = new Map<string, string>();
+	/** The service account's id and its 1:1 chat per user, shared by the credential's executions. */
+	private readonly known: KnownChats;
 	private readonly channelsByTeam = new Map<string, ChatChannel[]>();
 
 	constructor(private readonly options: TeamsPlatformOptions) {
 		this.client = createGraphClient(options.graphApiBaseUrl, options.transport);
 		this.throttleKey = options.throttleKey ?? randomUUID();
+		// Without a credential identity nothing is shared (a per-instance key would only pile up).
+		this.directoryKey = options.throttleKey
+			? `teams:${options.throttleKey}|${options.graphApiBaseUrl ?? ''}`
+			: undefined;
+		this.known = knownChats(this.directoryKey);
 	}
 
 	async findUserByEmail(email: string): Promise<TeamsUser | undefined> {
@@ -179,10 +185,17 @@ export class TeamsPlatform implements ChatPlatform {
 	): Promise<PostedMessage> {
 		const payload = toGraphMessage(message, tag);
 		const chatId = await this.chatWith(userId);
-		const posted = await this.call<{ id: string }>('message post', { user: userId }, false, () =>
-			this.client.api(`/chats/${encodeURIComponent(chatId)}/messages`).post(payload),
-		);
-		return { channelId: chatId, messageId: posted.id };
+		try {
+			const posted = await this.call<{ id: string }>('message post', { user: userId }, false, () =>
+				this.client.api(`/chats/${encodeURIComponent(chatId)}/messages`).post(payload),
+			);
+			return { channelId: chatId, messageId: posted.id };
+		} catch (error) {
+			// A cached chat Graph no longer lets us post in is asked for afresh next time.
+			if (error instanceof ChatPlatformError && !error.ambiguous && error.httpStatus === 404)
+				this.known.chatIds.delete(userId);
+			throw error;
+		}
 	}
 
 	async postToChannel(
@@ -242,7 +255,7 @@ export class TeamsPlatform implements ChatPlatform {
 
 	/** The 1:1 chat with a user. Graph returns the existing chat when there is one, so this is safe to repeat. */
 	private async chatWith(userId: string): Promise<string> {
-		const known = this.chatIds.get(userId);
+		const known = this.known.chatIds.get(userId);
 		if (known) return known;
 		const me = await this.serviceAccountId();
 		const member = (id: string) => ({
@@ -255,7 +268,7 @@ export class TeamsPlatform implements ChatPlatform {
 				.api('/chats')
 				.post({ chatType: 'oneOnOne', members: [member(me), member(userId)] }),
 		);
-		this.chatIds.set(userId, chat.id);
+		this.known.chatIds.set(userId, chat.id);
 		return chat.id;
 	}
 
@@ -279,12 +292,17 @@ export class TeamsPlatform implements ChatPlatform {
 	}
 
 	private async serviceAccountId(): Promise<string> {
-		this.meId ??= (
-			await this.call<{ id: string }>('sign-in check', {}, true, () =>
-				this.client.api('/me').select('id').get(),
-			)
-		).id;
-		return this.meId;
+		// One question for all concurrent executions; a failed one is asked again next time.
+		this.known.meId ??= this.call<{ id: string }>('sign-in check', {}, true, () =>
+			this.client.api('/me').select('id').get(),
+		).then(
+			(me) => me.id,
+			(error: unknown) => {
+				this.known.meId = undefined;
+				throw error;
+			},
+		);
+		return await this.known.meId;
 	}
 
 	private async joinedTeams(): Promise<ChatTeam[]> {
@@ -364,6 +382,23 @@ export class TeamsPlatform implements ChatPlatform {
 			this.options.queueBudgetMs ?? QUEUE_BUDGET_MS,
 		);
 	}
+}
+
+interface KnownChats {
+	meId?: Promise<string>;
+	chatIds: Map<string, string>;
+}
+
+const knownByCredential = new Map<string, KnownChats>();
+
+function knownChats(key: string | undefined): KnownChats {
+	if (!key) return { chatIds: new Map() };
+	let known = knownByCredential.get(key);
+	if (!known) {
+		known = { chatIds: new Map() };
+		knownByCredential.set(key, known);
+	}
+	return known;
 }
 
 /** Teams channel ids look like 19:…@thread.tacv2 (older: @thread.skype). */
