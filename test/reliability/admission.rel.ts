@@ -206,7 +206,7 @@ let world: World;
 
 beforeAll(async () => {
 	world = await startWorld();
-	world.slack.rateLimit('chat.postMessage', SLACK_POSTS_PER_SECOND);
+	world.slack.limitPerSecond('chat.postMessage', SLACK_POSTS_PER_SECOND);
 });
 
 afterAll(async () => {
