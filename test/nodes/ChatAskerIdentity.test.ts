@@ -326,3 +326,32 @@ describe('Teams DM recipients', () => {
 		});
 	});
 });
+
+describe('Slack DM recipients', () => {
+	it('Send DM refuses an account whose email Slack has not confirmed (code + fix), and sends nothing', async () => {
+		const user = slack.addUser({
+			name: 'unconfirmed.dm',
+			email: 'unconfirmed.dm@example.com',
+			emailConfirmed: false,
+		});
+		const sentBefore = slack.messages.length;
+		const result = await runNode(
+			TYPE.sendDm,
+			{
+				platform: 'slack',
+				recipientBy: 'email',
+				email: '={{ $json.employeeEmail }}',
+				messageSource: 'default',
+			},
+			[walletFundedItem({ employeeEmail: user.email })],
+			{ slack, perks },
+		);
+		const error = result.error('Subject') as Error & {
+			context?: { code?: string };
+			description?: string;
+		};
+		expect(error.context?.code).toBe('recipient_email_unconfirmed');
+		expect(error.description).toContain('Manual Mappings');
+		expect(slack.messages).toHaveLength(sentBefore);
+	});
+});
