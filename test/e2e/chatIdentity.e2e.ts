@@ -35,6 +35,12 @@ beforeAll(async () => {
 		credentials: catalogCredentials({ perks, slack, graph }, [SLASH, MENTION]),
 		workflows: [SLASH, MENTION],
 	});
+	// Publication is asynchronous in n8n 2.x: a question before the webhook is added gets a 404.
+	await waitFor(() => n8n.logLines(/Added webhook "/).length >= 2, {
+		what: 'both chat triggers to add their webhooks',
+		timeoutMs: 60_000,
+		instance: n8n,
+	});
 }, 900_000);
 
 afterAll(async () => {
