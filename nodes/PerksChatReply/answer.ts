@@ -1,6 +1,6 @@
 /**
  * One chat question answered: the asker is mapped to a perks employee by their chat account's
- * email (Manual Mappings win), only that employee's wallet is read, and the answer goes back
+ * confirmed email (Manual Mappings win; findAsker.ts), only that employee's wallet is read, and the answer goes back
  * privately the way the question came in. Nobody can ask for someone else's balance: the
  * asker comes from the signed request, never from a parameter.
  */
@@ -17,7 +17,7 @@ import { ChatQuestionError, PlatformMismatchError } from './errors';
 import { findAsker } from './findAsker';
 import { slackResponseUrl } from './responseUrl';
 
-type Answered = 'balance' | 'help' | 'not_mapped';
+type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified';
 
 interface Question {
 	platform: 'slack' | 'teams';
@@ -42,8 +42,13 @@ export async function answerQuestion(
 		question.source === 'slackCommand'
 			? await slackResponseUrl(this, question.responseUrl as string)
 			: undefined;
-	const asker = await platform.getUser(question.askerId);
-	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
+	const match = await findAsker(
+		platform,
+		perks,
+		question.askerId,
+		readManualMappings(this, itemIndex),
+	);
+	const employee = match.employee;
 	const locale = resolveLocale(question.language ?? employee?.locale);
 	const strings = MESSAGE_STRINGS[locale];
 
@@ -51,8 +56,11 @@ export async function answerQuestion(
 	let text: string;
 	if (question.intent === 'help') {
 		[answered, text] = ['help', strings.chat.help];
-	} else if (!employee) {
+	} else if (match.unidentified === 'not_mapped') {
 		[answered, text] = ['not_mapped', strings.chat.notMapped];
+	} else if (!employee) {
+		// Guest, stranger, unconfirmed or shared email, unknown account: only an admin's mapping helps.
+		[answered, text] = ['not_identified', strings.chat.notIdentified];
 	} else {
 		[answered, text] = ['balance', await balanceText(perks, employee, locale)];
 	}
@@ -73,9 +81,10 @@ export async function answerQuestion(
 		});
 	} else {
 		// Slack bot messages, and Teams Chat: the asker's 1:1 chat with the service account (where the question came from).
-		await platform.sendDirectMessage(asker.id, { text, literal: true });
+		await platform.sendDirectMessage(question.askerId, { text, literal: true });
 	}
-	return { answered, locale, platform: platform.name, askerId: asker.id };
+	const reason = match.unidentified ? { unidentified: match.unidentified } : {};
+	return { answered, ...reason, locale, platform: platform.name, askerId: question.askerId };
 }
 
 export function readQuestion(json: IDataObject): Question {

@@ -1,33 +1,125 @@
-/** The perks employee behind a chat account: Manual Mappings first, then each of the account's emails. */
-import type { ChatUser } from '../shared/chat/ChatPlatform';
-import { normalizeEmail } from '../shared/mapping/recipients';
+/**
+ * The perks employee behind a chat account, or why there is none. Only an admin's Manual Mapping
+ * or an address the platform vouches for identifies an asker: never a guest's, a stranger's or
+ * an unconfirmed email, never an address two accounts share, never a guess.
+ */
+import type { ChatPlatform, ChatUser } from '../shared/chat/ChatPlatform';
+import { ChatPlatformError } from '../shared/chat/errors';
+import { isEmail, normalizeEmail, ownedAddresses } from '../shared/mapping/recipients';
 import type { PerksClient } from '../shared/perks/client';
 import type { Employee } from '../shared/perks/contract';
 import { PerksApiError } from '../shared/perks/errors';
 
+/** Why an asker is not identified; `not_mapped` is a member in good standing the perks platform does not know. */
+export type Unidentified =
+	| 'unknown_account'
+	| 'external'
+	| 'guest'
+	| 'email_unconfirmed'
+	| 'ambiguous'
+	| 'not_mapped';
+
+export type AskerMatch =
+	| { employee: Employee; unidentified?: undefined }
+	| { employee?: undefined; unidentified: Unidentified };
+
+const refused = (unidentified: Unidentified): AskerMatch => ({ unidentified });
+
 /**
  * Manual Mappings run perks email → chat email or id; here they are read the other way round.
- * Without one, each of the asker's addresses is tried in turn (Teams: mail, sign-in name, aliases).
+ * A perks email with a mapping is reached only through it, never by the email lookup.
  */
 export async function findAsker(
+	platform: ChatPlatform,
 	perks: PerksClient,
-	asker: ChatUser,
+	askerId: string,
 	mappings: Map<string, string>,
-): Promise<Employee | undefined> {
-	const addresses = [
-		...new Set(
-			[asker.email, ...(asker.emails ?? [])].filter((a): a is string => !!a).map(normalizeEmail),
-		),
-	];
-	for (const [perksEmail, chatUser] of mappings) {
-		if (chatUser === asker.id || addresses.includes(normalizeEmail(chatUser)))
-			return await findEmployee(perks, perksEmail);
+): Promise<AskerMatch> {
+	const asker = await getAsker(platform, askerId);
+	if (!asker || asker.isBot || !asker.active) return refused('unknown_account');
+	// A mapping by user id is an admin's decision about exactly this account: it holds for guests and strangers too.
+	const byId = mappedTo(mappings, (chatUser) => chatUser === asker.id);
+	if (byId.length > 1) return refused('ambiguous');
+	if (byId.length === 1) return found(await findEmployee(perks, byId[0]));
+	if (asker.external) return refused('external');
+	if (asker.guest) return refused('guest');
+	if (asker.emailConfirmed === false) return refused('email_unconfirmed');
+
+	const candidates = await candidatesFor(perks, ownedAddresses(asker), mappings);
+	const employees = new Map(
+		candidates.filter((c) => c.employee).map((c) => [c.employee!.id, c] as const),
+	);
+	if (employees.size > 1) return refused('ambiguous');
+	const [only] = employees.values();
+	if (!only) return refused('not_mapped');
+	return (await ownsAlone(platform, asker, only.address))
+		? found(only.employee)
+		: refused('ambiguous');
+}
+
+interface Candidate {
+	employee: Employee | undefined;
+	/** The asker's address it was reached by. */
+	address: string;
+}
+
+/** The employees the asker's addresses lead to: through mappings by chat email if any, else by perks email. */
+async function candidatesFor(
+	perks: PerksClient,
+	addresses: string[],
+	mappings: Map<string, string>,
+): Promise<Candidate[]> {
+	const byEmail = mappedTo(
+		mappings,
+		(chatUser) => isEmail(chatUser) && addresses.includes(normalizeEmail(chatUser)),
+	);
+	const candidates: Candidate[] = [];
+	for (const perksEmail of byEmail) {
+		const address = normalizeEmail(mappings.get(perksEmail) as string);
+		candidates.push({ employee: await findEmployee(perks, perksEmail), address });
 	}
+	if (byEmail.length) return candidates;
 	for (const address of addresses) {
 		const employee = await findEmployee(perks, address);
-		if (employee) return employee;
+		if (employee && !mappings.has(normalizeEmail(employee.email)))
+			candidates.push({ employee, address });
 	}
-	return undefined;
+	return candidates;
+}
+
+async function getAsker(platform: ChatPlatform, id: string): Promise<ChatUser | undefined> {
+	// Not in the directory (Teams: a user of another tenant): an answer, not a failed run.
+	return await platform.getUser(id).catch((error: unknown) => {
+		if (isCode(error, 'recipient_not_found')) return undefined;
+		throw error;
+	});
+}
+
+const isCode = (error: unknown, code: string) =>
+	error instanceof ChatPlatformError && error.code === code;
+
+/** The perks emails whose mapping points at the asker (one each, as the table holds one per perks email). */
+function mappedTo(mappings: Map<string, string>, pointsAtAsker: (chatUser: string) => boolean) {
+	return [...mappings].filter(([, chatUser]) => pointsAtAsker(chatUser)).map(([email]) => email);
+}
+
+/** Whether the directory gives this address to the asker and to nobody else. */
+async function ownsAlone(
+	platform: ChatPlatform,
+	asker: ChatUser,
+	address: string,
+): Promise<boolean> {
+	return await platform.findUserByEmail(address).then(
+		(user) => user?.id === asker.id,
+		(error: unknown) => {
+			if (isCode(error, 'ambiguous_recipient')) return false;
+			throw error;
+		},
+	);
+}
+
+function found(employee: Employee | undefined): AskerMatch {
+	return employee ? { employee } : refused('not_mapped');
 }
 
 async function findEmployee(perks: PerksClient, email: string): Promise<Employee | undefined> {

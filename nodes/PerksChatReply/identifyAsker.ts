@@ -11,7 +11,7 @@ import { readQuestion } from './answer';
 import { PlatformMismatchError } from './errors';
 import { findAsker } from './findAsker';
 
-/** The question item, plus the asker's perks email (null when unmapped) and whether they are mapped. */
+/** The question item, plus the asker's perks email (null when unmapped), whether they are mapped, and why not. */
 export async function identifyAsker(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -22,7 +22,12 @@ export async function identifyAsker(
 	const question = readQuestion(item);
 	if (question.platform !== platform.name)
 		throw new PlatformMismatchError(question.platform, platform.name);
-	const asker = await platform.getUser(question.askerId);
-	const employee = await findAsker(perks, asker, readManualMappings(this, itemIndex));
-	return { ...item, askerEmail: employee?.email ?? null, askerMapped: employee !== undefined };
+	const match = await findAsker(
+		platform,
+		perks,
+		question.askerId,
+		readManualMappings(this, itemIndex),
+	);
+	if (match.employee) return { ...item, askerEmail: match.employee.email, askerMapped: true };
+	return { ...item, askerEmail: null, askerMapped: false, askerUnidentified: match.unidentified };
 }

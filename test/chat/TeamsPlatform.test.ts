@@ -79,11 +79,29 @@ describe('TeamsPlatform against the Graph emulator', () => {
 			['mail, case-insensitively', ' ana@perks.TEST ', 'u-mail'],
 			['userPrincipalName', 'bo@contoso.test', 'u-upn'],
 			['a proxyAddresses alias (smtp:)', 'Cyrus.Old@perks.test', 'u-alias'],
-			['otherMails', 'di@home.test', 'u-other'],
 		])('by %s', async (_how, email, id) => {
 			const user = await teams.findUserByEmail(email);
 			expect(user).toMatchObject({ id, active: true, isBot: false });
 			expect(graph.callCount('GET /users')).toBe(1);
+		});
+
+		it('never finds anyone by otherMails, which a user can set to any address', async () => {
+			expect(await teams.findUserByEmail('di@home.test')).toBeUndefined();
+			expect((await teams.getUser('u-other')).emails).toEqual(['di@contoso.test']);
+		});
+
+		it('refuses an address two enabled users share (ambiguous_recipient, fix: Manual Mappings), never picks one', async () => {
+			graph.addUser({ id: 'u-twin1', displayName: 'Twin', userPrincipalName: 'twin@perks.test' });
+			graph.addUser({
+				id: 'u-twin2',
+				displayName: 'Twin Too',
+				userPrincipalName: 'twin2@contoso.test',
+				proxyAddresses: ['smtp:Twin@perks.test'],
+			});
+			const error = await failure(teams.findUserByEmail('twin@perks.test'));
+			expect(error.code).toBe('ambiguous_recipient');
+			expect(error.fix).toContain('Manual Mappings');
+			expect(error.fix).toContain('Object ID');
 		});
 
 		it('returns undefined for an unknown email', async () => {

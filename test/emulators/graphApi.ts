@@ -23,6 +23,8 @@ export interface GraphUserInput {
 	/** `SMTP:` marks the primary address, `smtp:` an alias. */
 	proxyAddresses?: string[];
 	accountEnabled?: boolean;
+	/** Entra's `Member` (default) or `Guest` (a B2B guest invited from another organisation). */
+	userType?: 'Member' | 'Guest';
 }
 
 /**
@@ -37,6 +39,7 @@ export interface EmulatedGraphUser {
 	otherMails: string[];
 	proxyAddresses: string[];
 	accountEnabled: boolean;
+	userType: 'Member' | 'Guest';
 }
 
 export interface TeamInput {
@@ -358,6 +361,7 @@ export class GraphEmulator {
 			otherMails: [...(input.otherMails ?? [])],
 			proxyAddresses: [...(input.proxyAddresses ?? [])],
 			accountEnabled: input.accountEnabled ?? true,
+			userType: input.userType ?? 'Member',
 		};
 		this.users.set(id, user);
 		this.position.set(user, this.position.size);

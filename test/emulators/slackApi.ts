@@ -67,6 +67,19 @@ export interface UserInput {
 	isAppUser?: boolean;
 	isRestricted?: boolean;
 	isUltraRestricted?: boolean;
+	/** The account's own workspace; default the emulated one. */
+	teamId?: string;
+	/** Default true; false: the profile email is only a claim. */
+	emailConfirmed?: boolean;
+}
+
+/** A Slack Connect stranger: another organisation's account, seen only through users.info. */
+export interface StrangerInput {
+	id?: string;
+	name: string;
+	/** What their organisation's profile claims. */
+	email?: string;
+	teamId?: string;
 }
 
 /** Live state: tests may mutate the fields (e.g. `user.deleted = true`), except the indexed ones. */
@@ -81,6 +94,9 @@ export interface EmulatedUser {
 	isAppUser: boolean;
 	isRestricted: boolean;
 	isUltraRestricted: boolean;
+	teamId?: string;
+	isStranger: boolean;
+	emailConfirmed: boolean;
 }
 
 export interface ChannelInput {
@@ -338,6 +354,9 @@ export class SlackEmulator {
 			isAppUser: input.isAppUser ?? false,
 			isRestricted: input.isRestricted ?? false,
 			isUltraRestricted: input.isUltraRestricted ?? false,
+			teamId: input.teamId,
+			isStranger: false,
+			emailConfirmed: input.emailConfirmed ?? true,
 		};
 		this.users.set(id, user);
 		if (emailKey) this.usersByEmail.set(emailKey, user);
@@ -354,6 +373,32 @@ export class SlackEmulator {
 		// The same object: a test holding it keeps seeing the live user.
 		(user as { email?: string }).email = email;
 		this.usersByEmail.set(key, user);
+		return user;
+	}
+
+	/**
+	 * A Slack Connect stranger: users.info answers for them (is_stranger, their own team_id), but
+	 * users.list and users.lookupByEmail do not know them, so their email may clash with a member's.
+	 */
+	addStranger(input: StrangerInput): EmulatedUser {
+		const id = input.id ?? this.nextId('U', this.users);
+		if (this.users.has(id)) throw new Error(`duplicate user id ${id}`);
+		const user: EmulatedUser = {
+			id,
+			email: input.email,
+			name: input.name,
+			realName: input.name,
+			displayName: '',
+			deleted: false,
+			isBot: false,
+			isAppUser: false,
+			isRestricted: false,
+			isUltraRestricted: false,
+			teamId: input.teamId ?? 'T0OTHERORG',
+			isStranger: true,
+			emailConfirmed: false,
+		};
+		this.users.set(id, user);
 		return user;
 	}
 
@@ -678,7 +723,8 @@ export class SlackEmulator {
 	}
 
 	private usersList(p: Params): Params {
-		const { page, nextCursor } = paginate([...this.users.values()], p, 'user');
+		const members = [...this.users.values()].filter((u) => !u.isStranger);
+		const { page, nextCursor } = paginate(members, p, 'user');
 		return {
 			members: page.map((u) => this.userJson(u)),
 			cache_ts: Math.floor(Date.now() / 1000),
@@ -923,7 +969,7 @@ export class SlackEmulator {
 	private userJson(u: EmulatedUser): Params {
 		return {
 			id: u.id,
-			team_id: this.teamId,
+			team_id: u.teamId ?? this.teamId,
 			name: u.name,
 			deleted: u.deleted,
 			real_name: u.realName,
@@ -933,13 +979,15 @@ export class SlackEmulator {
 			is_app_user: u.isAppUser,
 			is_restricted: u.isRestricted,
 			is_ultra_restricted: u.isUltraRestricted,
+			is_stranger: u.isStranger,
+			is_email_confirmed: u.emailConfirmed,
 			profile: {
 				email: u.email,
 				real_name: u.realName,
 				real_name_normalized: u.realName,
 				display_name: u.displayName,
 				display_name_normalized: u.displayName,
-				team: this.teamId,
+				team: u.teamId ?? this.teamId,
 			},
 		};
 	}
@@ -955,6 +1003,8 @@ export class SlackEmulator {
 			isAppUser: false,
 			isRestricted: false,
 			isUltraRestricted: false,
+			isStranger: false,
+			emailConfirmed: false,
 		});
 		return { ...json, profile: { ...(json.profile as Params), bot_id: this.botId } };
 	}

@@ -14,12 +14,21 @@ export interface ChatUser {
 	name: string;
 	realName?: string;
 	email?: string;
-	/** Every address the account is known by (Teams: mail, sign-in name, aliases), lowercased; `email` when absent. */
+	/** Every address the account is known by (Teams: mail, sign-in name, aliases; never otherMails), lowercased; `email` when absent. */
 	emails?: string[];
 	/** False for deactivated (deleted) accounts. */
 	active: boolean;
 	/** Bots and apps are never matched to an employee. */
 	isBot: boolean;
+	/**
+	 * Not a member of the app's own workspace or tenant (Slack: another `team_id`, or a Slack
+	 * Connect stranger): its email is whatever that other organisation says, so it proves nothing.
+	 */
+	external?: boolean;
+	/** A guest account (Slack: single- or multi-channel guest; Entra: userType Guest). */
+	guest?: boolean;
+	/** False when the platform does not vouch that the account owns `email` (Slack: is_email_confirmed). */
+	emailConfirmed?: boolean;
 }
 
 export interface ChatChannel {

@@ -60,9 +60,11 @@ export class ChatDirectory {
 	add(users: ChatUser[]): void {
 		for (const user of users) {
 			this.byId.set(user.id, user);
-			// Every address the account is known by (aliases too), each once.
+			// Every address the account is known by (aliases too), each once; an external account's or an
+			// unconfirmed one proves nothing, so it neither matches nor makes an address look shared.
+			const claimOnly = user.external || user.emailConfirmed === false;
 			const addresses = new Set(
-				(user.emails ?? (user.email ? [user.email] : [])).map(normalizeEmail),
+				claimOnly ? [] : (user.emails ?? (user.email ? [user.email] : [])).map(normalizeEmail),
 			);
 			for (const key of addresses) {
 				const entry = this.byEmail.get(key) ?? { active: [], deactivated: [], bots: [] };

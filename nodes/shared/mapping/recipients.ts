@@ -43,6 +43,16 @@ class InvalidEmailError extends Error {
 	}
 }
 
+/**
+ * The addresses a chat account provably owns: none for a bot, a deactivated or external account
+ * (another workspace or tenant, a Slack Connect stranger) or an email the platform has not confirmed.
+ */
+export function ownedAddresses(user: ChatUser): string[] {
+	if (user.isBot || !user.active || user.external || user.emailConfirmed === false) return [];
+	const addresses = user.emails ?? (user.email ? [user.email] : []);
+	return [...new Set(addresses.map(normalizeEmail))];
+}
+
 export function isEmail(value: string): boolean {
 	return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim());
 }
@@ -83,7 +93,26 @@ export async function resolveByEmail(
 			},
 		);
 	}
-	return { user: usable(platform, user, lookup), matchedBy: mapped ? 'manual_mapping' : 'email' };
+	return {
+		user: owner(platform, usable(platform, user, lookup), lookup),
+		matchedBy: mapped ? 'manual_mapping' : 'email',
+	};
+}
+
+/** An account found by email gets a DM only if that email is provably its own. */
+function owner(platform: ChatPlatform, user: ChatUser, email: string): ChatUser {
+	if (!user.external && user.emailConfirmed !== false) return user;
+	const asked = clip(email.trim());
+	const code = user.external ? 'recipient_external' : 'recipient_email_unconfirmed';
+	const why = user.external ? 'belongs to another organisation' : 'has not confirmed this email';
+	throw new ChatPlatformError(
+		platform,
+		code,
+		`The ${platform.name} account found for ${asked} ${why}`,
+		{
+			user: asked,
+		},
+	);
 }
 
 export async function resolveById(platform: ChatPlatform, userId: string): Promise<Recipient> {

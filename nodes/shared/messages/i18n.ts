@@ -98,6 +98,8 @@ export interface MessageStrings {
 		balance: (p: { balance: string; threshold?: string }) => string;
 		help: string;
 		notMapped: string;
+		/** The chat account cannot prove who it is (guest, other organisation, unconfirmed or shared email). */
+		notIdentified: string;
 	};
 }
 
@@ -146,6 +148,8 @@ const en: MessageStrings = {
 		help: 'Ask me "balance" or "how many points do I have?" and I will tell you your perks balance.',
 		notMapped:
 			'I could not find your perks account from your chat email. Ask your perks admin to add you to the Manual Mappings with your perks email.',
+		notIdentified:
+			'I cannot tell which perks account is yours from this chat account (a guest or external account, or an email that is unconfirmed or shared). Ask from your company account, or ask your perks admin to add your chat user ID to the Manual Mappings.',
 	},
 };
 
@@ -195,6 +199,8 @@ const es: MessageStrings = {
 		help: 'Pregúntame "saldo" o "¿cuántos puntos tengo?" y te diré tu saldo de beneficios.',
 		notMapped:
 			'No encuentro tu cuenta de beneficios con tu email del chat. Pide a tu administrador de beneficios que te añada a las asignaciones manuales con tu email de beneficios.',
+		notIdentified:
+			'No puedo saber qué cuenta de beneficios es la tuya desde esta cuenta del chat (una cuenta invitada o externa, o un email sin confirmar o compartido). Pregunta desde tu cuenta de la empresa, o pide a tu administrador de beneficios que añada tu ID de usuario del chat a las asignaciones manuales.',
 	},
 };
 
@@ -244,6 +250,8 @@ const it: MessageStrings = {
 		help: 'Chiedimi "saldo" o "quanti punti ho?" e ti dirò il tuo saldo benefit.',
 		notMapped:
 			"Non trovo il tuo account benefit con la tua email della chat. Chiedi all'amministratore dei benefit di aggiungerti alle mappature manuali con la tua email benefit.",
+		notIdentified:
+			"Non posso capire quale account benefit è il tuo da questo account della chat (un account ospite o esterno, o un'email non confermata o condivisa). Scrivi dal tuo account aziendale, o chiedi all'amministratore dei benefit di aggiungere il tuo ID utente della chat alle mappature manuali.",
 	},
 };
 
@@ -293,6 +301,8 @@ const pt: MessageStrings = {
 		help: 'Pergunte "saldo" ou "quantos pontos eu tenho?" e eu digo seu saldo de benefícios.',
 		notMapped:
 			'Não encontrei sua conta de benefícios pelo seu email do chat. Peça ao administrador de benefícios para incluir você nos mapeamentos manuais com seu email de benefícios.',
+		notIdentified:
+			'Não consigo saber qual conta de benefícios é sua a partir desta conta do chat (uma conta convidada ou externa, ou um email não confirmado ou compartilhado). Pergunte pela sua conta da empresa, ou peça ao administrador de benefícios para incluir seu ID de usuário do chat nos mapeamentos manuais.',
 	},
 };
 

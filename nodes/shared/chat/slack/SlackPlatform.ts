@@ -49,6 +49,11 @@ interface SlackMember {
 	deleted?: boolean;
 	is_bot?: boolean;
 	is_app_user?: boolean;
+	team_id?: string;
+	is_stranger?: boolean;
+	is_restricted?: boolean;
+	is_ultra_restricted?: boolean;
+	is_email_confirmed?: boolean;
 	profile?: { email?: string; real_name?: string };
 }
 
@@ -111,17 +116,38 @@ export class SlackPlatform implements ChatPlatform {
 		}
 	}
 
+	/** The account, `external` unless its team_id is the app's own workspace (from auth.test). */
 	async getUser(id: string): Promise<ChatUser> {
-		return toChatUser(
-			(await this.call<{ user: SlackMember }>('users.info', { user: id }, { user: id })).user,
+		const { user } = await this.call<{ user: SlackMember }>(
+			'users.info',
+			{ user: id },
+			{ user: id },
 		);
+		// No team id from auth.test: nobody counts as the workspace's own.
+		return toChatUser(user, (await this.workspaceId()) ?? '');
+	}
+
+	/**
+	 * The workspace the token belongs to, asked once per credential (auth.test) and kept a while.
+	 * Not the request's team_id: a Slack Connect stranger's command may carry their own team, and
+	 * the question item passes through the workflow, where any node may change it.
+	 */
+	private async workspaceId(): Promise<string | undefined> {
+		const key = `${this.throttleKey}|${normalizeApiUrl(this.options.apiUrl)}`;
+		const known = workspaceIds.get(key);
+		if (known && known.until > Date.now()) return await known.id;
+		const id = this.call<{ team_id?: string }>('auth.test', {}).then((a) => a.team_id);
+		workspaceIds.set(key, { id, until: Date.now() + WORKSPACE_ID_TTL_MS });
+		// A failed auth.test is not remembered: the next question asks again.
+		id.catch(() => workspaceIds.delete(key));
+		return await id;
 	}
 
 	async *listUsers(): AsyncIterable<ChatUser[]> {
 		for await (const page of this.pages<{ members: SlackMember[] }>('users.list', {
 			limit: PAGE_SIZE,
 		})) {
-			yield page.members.map(toChatUser);
+			yield page.members.map((member) => toChatUser(member));
 		}
 	}
 
@@ -400,6 +426,10 @@ function asRecipientError(error: unknown, userId: string): unknown {
 	if (!code) return error;
 	return new ChatPlatformError(SLACK, code, error.message, { user: userId });
 }
+
+/** Each credential's workspace id; re-asked hourly in case a token was swapped for another workspace's. */
+const workspaceIds = new Map<string, { id: Promise<string | undefined>; until: number }>();
+const WORKSPACE_ID_TTL_MS = 60 * 60 * 1000;
 /** The error source for failures raised outside an instance. */
 const SLACK = { name: 'slack', fixes: SLACK_ERROR_FIXES };
 
@@ -413,7 +443,9 @@ export function normalizeApiUrl(url: string | undefined): string {
 	return trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
 
-function toChatUser(member: SlackMember): ChatUser {
+/** With `ownTeamId`, an account of any other team is `external` (without it, only strangers are). */
+function toChatUser(member: SlackMember, ownTeamId?: string): ChatUser {
+	const otherTeam = ownTeamId !== undefined && member.team_id !== ownTeamId;
 	return {
 		id: member.id,
 		name: member.name ?? member.id,
@@ -421,6 +453,10 @@ function toChatUser(member: SlackMember): ChatUser {
 		email: member.profile?.email,
 		active: !member.deleted,
 		isBot: Boolean(member.is_bot || member.is_app_user) || member.id === 'USLACKBOT',
+		external: Boolean(member.is_stranger) || otherTeam,
+		guest: Boolean(member.is_restricted || member.is_ultra_restricted),
+		// Missing counts as unconfirmed: a profile email Slack does not vouch for is a claim.
+		emailConfirmed: member.is_email_confirmed === true,
 	};
 }
 

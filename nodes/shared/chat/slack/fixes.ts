@@ -41,6 +41,12 @@ export const SLACK_ERROR_FIXES: FixTable = {
 		`The Slack account ${c.user ? `"${c.user}"` : ''} is deactivated, so it cannot receive messages. Update the user mapping.`,
 	recipient_is_bot:
 		'The recipient is a bot or app, which cannot receive direct messages. Check the user mapping.',
+	recipient_external: (c) =>
+		`The Slack account with ${c.user ? `"${c.user}"` : 'this email'} is not a member of the app's workspace (another organisation, e.g. through Slack Connect), so its email proves nothing. If it really is the employee, add the perks email to "Manual Mappings" with that account's Slack user ID.`,
+	recipient_email_unconfirmed: (c) =>
+		`The Slack account with ${c.user ? `"${c.user}"` : 'this email'} has not confirmed its email, so it proves nothing. Ask the person to confirm it in Slack, or add the perks email to "Manual Mappings" with their Slack user ID.`,
+	ambiguous_recipient: (c) =>
+		`Several Slack accounts have ${c.user ? `"${c.user}"` : 'this email'}, so the recipient is not guessed. Add the perks email to "Manual Mappings" with the right person's Slack user ID.`,
 	reauthorize: REAUTHORIZE,
 	missing_permission: (c) =>
 		`The Slack app lacks the "${c.neededScope ?? 'required'}" scope. Add it under OAuth & Permissions → Bot Token Scopes (or re-create the app from docs/slack-app-manifest.json), reinstall the app, then re-authorize the credential.`,

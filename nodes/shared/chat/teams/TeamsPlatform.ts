@@ -29,8 +29,8 @@ import { toGraphMessage } from './message';
 
 /** Graph's largest page for /users: 10,000 users cost 11 calls. */
 const PAGE_SIZE = 999;
-const USER_FIELDS =
-	'id,displayName,mail,userPrincipalName,otherMails,proxyAddresses,accountEnabled';
+/** Never otherMails: anyone can write any address there about themselves, so it proves nothing. */
+const USER_FIELDS = 'id,displayName,mail,userPrincipalName,proxyAddresses,accountEnabled,userType';
 
 export interface TeamsPlatformOptions {
 	transport: GraphTransport;
@@ -56,9 +56,9 @@ interface GraphUser {
 	displayName?: string | null;
 	mail?: string | null;
 	userPrincipalName?: string | null;
-	otherMails?: string[];
 	proxyAddresses?: string[];
 	accountEnabled?: boolean | null;
+	userType?: string | null;
 }
 
 interface GraphTeam {
@@ -108,11 +108,10 @@ export class TeamsPlatform implements ChatPlatform {
 	async findUserByEmail(email: string): Promise<TeamsUser | undefined> {
 		const wanted = normalizeEmail(email);
 		const quoted = `'${wanted.replace(/'/g, "''")}'`;
-		// One call for every place an address can live; SMTP:/smtp: both, in case Graph compares case-sensitively.
+		// One call for every address the tenant vouches for; SMTP:/smtp: both, in case Graph compares case-sensitively.
 		const filter = [
 			`mail eq ${quoted}`,
 			`userPrincipalName eq ${quoted}`,
-			`otherMails/any(x:x eq ${quoted})`,
 			`proxyAddresses/any(x:x eq 'smtp:${quoted.slice(1)})`,
 			`proxyAddresses/any(x:x eq 'SMTP:${quoted.slice(1)})`,
 		].join(' or ');
@@ -120,8 +119,17 @@ export class TeamsPlatform implements ChatPlatform {
 			this.client.api('/users').select(USER_FIELDS).filter(encodeURIComponent(filter)).get(),
 		);
 		const users = page.value.map(toTeamsUser).filter((user) => user.emails.includes(wanted));
-		// An enabled account wins over a disabled one with the same alias.
-		return users.find((user) => user.active) ?? users[0];
+		// A disabled account never competes with an enabled one; two enabled ones are never guessed between.
+		const enabled = users.filter((user) => user.active);
+		if (enabled.length > 1) {
+			throw new ChatPlatformError(
+				this,
+				'ambiguous_recipient',
+				`${enabled.length} Microsoft Entra users have the address ${email.trim()}`,
+				{ user: email.trim() },
+			);
+		}
+		return enabled[0] ?? users[0];
 	}
 
 	async getUser(id: string): Promise<TeamsUser> {
@@ -422,12 +430,12 @@ function requireTeam(team: string | undefined): string {
 	return id;
 }
 
-/** Every address of a user, lowercased: mail, sign-in name, other mails, proxy addresses without `smtp:`. */
+/** Every address the tenant vouches for, lowercased: mail, sign-in name, proxy addresses without `smtp:`. */
 function toTeamsUser(user: GraphUser): TeamsUser {
 	const proxies = (user.proxyAddresses ?? [])
 		.filter((a) => /^smtp:/i.test(a))
 		.map((a) => a.slice(5));
-	const emails = [user.mail, user.userPrincipalName, ...(user.otherMails ?? []), ...proxies]
+	const emails = [user.mail, user.userPrincipalName, ...proxies]
 		.filter((a): a is string => typeof a === 'string' && a.includes('@'))
 		.map(normalizeEmail);
 	return {
@@ -438,5 +446,9 @@ function toTeamsUser(user: GraphUser): TeamsUser {
 		emails: [...new Set(emails)],
 		active: user.accountEnabled !== false,
 		isBot: false,
+		// Graph lists only this tenant's directory; another tenant's user is not found at all.
+		external: false,
+		guest: user.userType === 'Guest',
+		emailConfirmed: true,
 	};
 }

@@ -5,7 +5,7 @@ const REAUTHORIZE =
 	"Microsoft refused the sign-in even after refreshing the token. Open the credential and reconnect (sign in again). Prefer a service account: a person's sign-in stops working when they leave, change their password or lose their Teams license.";
 
 const userNotFound = (c: ErrorContext) =>
-	`No Microsoft Entra user has ${c.user ? `"${c.user}"` : 'this email'} as mail, sign-in name or alias. The perks email and the Teams email probably differ: add the pair to "Manual Mappings".`;
+	`No Microsoft Entra user has ${c.user ? `"${c.user}"` : 'this email'} as mail, sign-in name or alias (never "other emails": a user can set those to anything). The perks email and the Teams email probably differ: add the pair to "Manual Mappings".`;
 
 /** Graph answers this when it throttles; also the wait is over our bounded policy. */
 const RATE_LIMITED =
@@ -23,6 +23,8 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 		'The team is archived, so it is read-only. Restore it in Teams (Manage teams → Archived → Restore) or pick another team.',
 	recipient_not_found: userNotFound,
 	recipient_is_bot: 'The recipient is not a person. Check the user mapping.',
+	ambiguous_recipient: (c) =>
+		`Several enabled Microsoft Entra users have ${c.user ? `"${c.user}"` : 'this email'} as mail, sign-in name or alias, so the recipient is not guessed. Add the perks email to "Manual Mappings" with the right person's Entra object ID (Entra admin center → Users → the user → Object ID), or remove the duplicate address in Entra.`,
 	recipient_disabled: (c) =>
 		`The Microsoft Entra account ${c.user ? `"${c.user}"` : ''} is disabled (sign-in blocked), so it cannot receive messages. Update the user mapping.`,
 	forbidden:
