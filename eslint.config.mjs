@@ -4,7 +4,7 @@ export default [
 	...config,
 	{
 		// The chat SDKs are real runtime dependencies: they make this package installable on
-		// self-hosted n8n (and so not n8n Cloud-verifiable), a trade-off we take knowingly (README, "n8n Cloud").
+		// self-hosted n8n (and so not n8n Cloud-verifiable), a trade-off we take knowingly (README, "Lint exceptions").
 		files: ['package.json'],
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},
@@ -15,7 +15,7 @@ export default [
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{
-		// Only the platform adapters may import an SDK; every other file stays on the allow-list.
+		// Only the platform folders may import an SDK; every other file stays on the allow-list.
 		files: ['nodes/shared/chat/slack/**/*.ts', 'nodes/shared/chat/teams/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-restricted-imports': 'off' },
 	},

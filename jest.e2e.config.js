@@ -1,7 +1,7 @@
 /**
  * End-to-end tier: a real n8n (scripts/e2e/install-n8n.sh) on loopback, with this package
  * installed as a community package. Slow (n8n starts take 10-60 s), so kept apart from the
- * unit tier (jest.config.js); run with `npm run test:e2e` on Node.js 24.
+ * unit tier (jest.config.js); run with `npm run test:e2e` (which puts Node.js 24 first on PATH).
  * @type {import('jest').Config}
  */
 module.exports = {

@@ -1,7 +1,7 @@
 /**
- * Reliability tier (`npm run test:reliability`): the exactly-once scenarios of issue 6 and the
+ * Reliability tier (`npm run test:reliability`): the exactly-once scenarios and the
  * HTTP fuzzing, against a real n8n (SQLite, and queue mode with PostgreSQL and Redis). CI runs
- * smaller loads; `npm run test:reliability -- --full` runs the loads the issue states.
+ * smaller loads; `npm run test:reliability -- --full` runs the loads docs/idempotency.md reports.
  * @type {import('jest').Config}
  */
 module.exports = {

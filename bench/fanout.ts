@@ -14,7 +14,7 @@ import { envInt, fmt, pool, post } from './common';
 import { ratio, type Row } from './table';
 import { webhookWorkflow } from './workflows';
 
-/** Issue 9's example limit; the run goes lower when n8n itself is slower than twice this. */
+/** The posting limit the fan-out target is stated for; lower when n8n runs under twice this. */
 const MAX_LIMIT_PER_SECOND = 10;
 const SLACK_POSTS = 'chat.postMessage';
 const GRAPH_POSTS = 'POST /chats/{id}/messages';
@@ -112,7 +112,10 @@ function chooseLimit(freeRate: number): { perSecond: number; why: string } {
 	if (override > 0) return { perSecond: override, why: `set by BENCH_FANOUT_LIMIT; ${measured}` };
 	const half = Math.floor(freeRate / 2);
 	if (half >= MAX_LIMIT_PER_SECOND)
-		return { perSecond: MAX_LIMIT_PER_SECOND, why: `issue 9's 10/s, at most half of ${measured}` };
+		return {
+			perSecond: MAX_LIMIT_PER_SECOND,
+			why: `10/s (the target's), at most half of ${measured}`,
+		};
 	if (half < 1) return { perSecond: 1, why: `the lowest, over half of ${measured}` };
 	return { perSecond: half, why: `half of ${measured} (rounded down)` };
 }

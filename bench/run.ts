@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the benchmarks of issue 9, each against a baseline measured in the same run,
+ * `npm run bench`: the performance benchmarks (targets in docs/benchmarks.md), each against a baseline measured in the same run,
  * printed as ONE table (Markdown, for docs/benchmarks.md). Numbers never fail the run.
  * Loads come from the environment (see docs/benchmarks.md); BENCH_ONLY=ingest,queue,sync,fanout,
  * chat,startup picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.

@@ -22,7 +22,9 @@ if [ "$(node_major)" -lt 24 ]; then
 	NODE24_BIN="$ROOT/.tools/node_modules/$NODE24_PACKAGE/bin"
 	if [ ! -x "$NODE24_BIN/node" ] || [ "$(node_major "$NODE24_BIN/node")" -lt 24 ]; then
 		echo "Node.js $(node --version 2>/dev/null || echo none) found; fetching Node.js 24 ($NODE24_PACKAGE) from the npm registry into .tools/" >&2
-		if ! npm install --prefix "$ROOT/.tools" --no-audit --no-fund --no-save "$NODE24_PACKAGE@24" >&2; then
+		# Explicit flags: under `npm start`/`npm test` this npm inherits the caller's npm_config_*.
+		if ! npm install --prefix "$ROOT/.tools" --global=false --ignore-scripts=true --no-audit \
+			--no-fund --no-save "$NODE24_PACKAGE@24" >&2; then
 			echo "Could not fetch $NODE24_PACKAGE@24 from the npm registry." >&2
 			return 1 2>/dev/null || exit 1
 		fi

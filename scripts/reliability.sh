@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run test:reliability [-- --full] [jest args…]`: the reliability tier on a real n8n.
-# --full runs the loads issue 6 states (500-event bursts, 300 rate-limited DMs, …); without it,
-# the smaller CI loads. Needs n8n (scripts/e2e/install-n8n.sh) and, for queue mode, PostgreSQL and
-# Redis (scripts/e2e/install-queue-services.sh); both are installed here when missing.
+# --full runs the loads docs/idempotency.md reports (500-event bursts, 300 rate-limited DMs, …);
+# without it, the smaller CI loads. Sets a fresh clone up, and installs n8n
+# (scripts/e2e/install-n8n.sh) and, for queue mode, PostgreSQL and Redis
+# (scripts/e2e/install-queue-services.sh) when missing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
@@ -10,7 +11,7 @@ args=()
 for arg in "$@"; do
 	if [ "$arg" = "--full" ]; then export PERKS_RELIABILITY_FULL=1; else args+=("$arg"); fi
 done
+bash scripts/setup.sh
 bash scripts/e2e/install-n8n.sh
 bash scripts/e2e/install-queue-services.sh
-npm run build
 exec npx jest -c jest.reliability.config.js "${args[@]}"

@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
 cd "$ROOT"
-npm run build
+bash scripts/setup.sh
 bash scripts/e2e/install-n8n.sh
 bash scripts/e2e/install-chromium.sh
 npx tsc -p tsconfig.tools.json

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone or a working tree: set-up, lint, type check, the
-# in-process tests (loopback emulators of the perks API and Slack, n8n-core running the
-# workflows), then the end-to-end tests against a real n8n 2.x (installed into .cache/n8n on
-# first use), one of them driving the n8n editor in Debian's Chromium, some in n8n's queue mode with
-# Debian's PostgreSQL and Redis (apt-get, on first use), then the reliability tier (bursts, copies,
-# outages, faults, rate limits, kills; SQLite and queue mode).
+# The whole test suite (`npm test`, and CI's .ci/run), from a fresh clone or a working tree:
+# set-up (Node.js 24, npm ci, a build), lint, Prettier, type check; the unit and in-process tier
+# (jest.config.js: loopback emulators of the perks API, Slack, Microsoft Graph and an
+# OpenAI-compatible model; n8n-core running the workflows); the main job as a newcomer starts it,
+# `npm start -- --once` (which installs n8n into .cache/n8n when it is not there); the end-to-end
+# tier on that real n8n (one file drives the editor in Debian's Chromium, one runs queue mode on
+# Debian's PostgreSQL and Redis, both installed with apt-get on first use); then the reliability
+# tier at CI's loads (bursts, copies, outages, faults, rate limits, kills; SQLite and queue mode).
 # Prints one closing line: "tests: N passed, N failed".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node24.sh"
@@ -18,6 +20,15 @@ npm run typecheck
 
 status=0
 npx jest --ci --json --outputFile=.cache/jest-unit.json || status=$?
+# Through npm, not bash: npm hands the sandbox's nested npm commands its settings (.npmrc's
+# ignore-scripts=true among them), which a newcomer's `npm start` does too.
+sandbox=(--passed="npm start -- --once")
+t0=$(date +%s)
+if ! npm start -- --once; then
+	sandbox=(--failed="npm start -- --once")
+	status=1
+fi
+echo "test.sh: npm start -- --once took $(($(date +%s) - t0))s"
 if bash scripts/e2e/install-n8n.sh; then
 	# Chromium for the editor test (test/e2e/editor.e2e.ts), from Debian's packages (root or sudo).
 	# Where it cannot be installed, that file's tests are skipped and the closing lines say so.
@@ -31,13 +42,13 @@ if bash scripts/e2e/install-n8n.sh; then
 		status=1
 	fi
 	npx jest -c jest.e2e.config.js --ci --json --outputFile=.cache/jest-e2e.json || status=$?
-	# The reliability tier (issue 6's scenarios, fuzzing) at CI's loads; `npm run test:reliability
-	# -- --full` runs the full ones.
+	# The reliability tier (the exactly-once scenarios, fuzzing) at CI's loads;
+	# `npm run test:reliability -- --full` runs the full ones.
 	npx jest -c jest.reliability.config.js --ci --json --outputFile=.cache/jest-reliability.json || status=$?
 else
 	echo "Could not install n8n for the end-to-end tests" >&2
 	status=1
 fi
 if [ -n "${PERKS_E2E_SKIP_EDITOR:-}" ]; then echo "Skipped the editor tests: $PERKS_E2E_SKIP_EDITOR"; fi
-node scripts/summarize-jest.js .cache/jest-unit.json .cache/jest-e2e.json .cache/jest-reliability.json
+node scripts/summarize-jest.js "${sandbox[@]}" .cache/jest-unit.json .cache/jest-e2e.json .cache/jest-reliability.json
 exit $status

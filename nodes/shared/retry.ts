@@ -1,5 +1,6 @@
 /**
- * Named retry policies for rate limits (as node-slack-sdk names its policies). Only an answer
+ * Named retry policies for the perks API client's rate limits (as node-slack-sdk names its
+ * policies); Slack and Teams sends wait in chat/throttle.ts's queue instead. Only an answer
  * that says "not done, try again after N seconds" (HTTP 429) is retried: the call had no
  * effect, so a retried post can never be posted twice.
  */
@@ -15,7 +16,7 @@ export interface RetryPolicy {
 export const RETRY_POLICIES = {
 	/** Fail on the first 429. */
 	none: { retries: 0, maxWaitSeconds: 0 },
-	/** Rides out a short burst; at worst 3 × 30 s. The default everywhere. */
+	/** Rides out a short burst; at worst 3 × 30 s. The perks API client's default. */
 	briefBurst: { retries: 3, maxWaitSeconds: 30 },
 } satisfies Record<string, RetryPolicy>;
 

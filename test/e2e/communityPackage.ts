@@ -100,10 +100,12 @@ export async function packAndInstall(repoRoot = REPO_ROOT): Promise<PreparedPack
 		delete unpacked.optionalDependencies;
 		await writeFile(path.join(dir, 'package.json'), JSON.stringify(unpacked, null, 2), 'utf8');
 
-		// n8n's own flags, plus --omit=dev.
+		// n8n's own flags, plus --omit=dev and --global=false (`npm -g start` hands its children
+		// npm_config_global=true).
 		await npm(
 			[
 				'install',
+				'--global=false',
 				'--audit=false',
 				'--fund=false',
 				'--bin-links=false',

@@ -1,5 +1,5 @@
 /**
- * The four Teams templates of the Teams issue in a real n8n 2.41.1: imported as
+ * The four Teams templates (three DMs, the new-perk channel post) in a real n8n 2.41.1: imported as
  * shipped (the team picked, as an admin would), published, and fed signed events by the perks
  * emulator while the Graph emulator records what Teams received.
  *

@@ -2,7 +2,7 @@
  * An in-process n8n for tests: our built package loaded the way n8n loads a community
  * package (PackageDirectoryLoader on the package root, node types `n8n-nodes-perks.<name>`),
  * n8n-core's WorkflowExecute running whole workflow JSON, and the delivery ledger in a real
- * SQLite database (sqliteLedger.ts). Needs `npm run build` first (npm test does it).
+ * SQLite database (sqliteLedger.ts). Needs `npm run build` first (scripts/test.sh does it).
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';

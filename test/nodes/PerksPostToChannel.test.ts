@@ -152,7 +152,7 @@ describe('Post to Channel', () => {
 	});
 });
 
-describe('every Slack error the issue names maps to its fix', () => {
+describe('every Slack error we know of maps to its fix', () => {
 	it.each([
 		['not_in_channel', /\/invite @perks/i],
 		['channel_not_found', /\/invite @perks/i],

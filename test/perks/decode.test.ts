@@ -1,4 +1,4 @@
-/** Unusual but valid webhook bodies (issue 9): huge numbers kept exactly, invalid UTF-8 refused by field. */
+/** Unusual but valid webhook bodies: huge numbers kept exactly, invalid UTF-8 refused by field. */
 import { parsePerksEvent } from '../../nodes/shared/perks/contract';
 import { decodeEventBody, InvalidUtf8Error } from '../../nodes/shared/perks/decode';
 import { isInexactNumberText } from '../../nodes/shared/perks/exactNumbers';

@@ -1,4 +1,4 @@
-/** The issue 6 reliability suite, defined once for every n8n set-up (see scenarios.ts). */
+/** The exactly-once reliability suite, defined once for every n8n set-up (see scenarios.ts). */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { waitFor } from '../e2e/n8nInstance';

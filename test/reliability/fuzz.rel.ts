@@ -1,5 +1,5 @@
 /**
- * HTTP fuzzing of the published Perks Trigger in a real n8n (issue 9): generated requests with
+ * HTTP fuzzing of the published Perks Trigger in a real n8n: generated requests with
  * forged, stale or repeated signatures, tampered bodies, wrong content types, invalid UTF-8, deep
  * nesting, huge numbers, `__proto__` keys and bodies over n8n's size limit, with valid events
  * interleaved. Every request carries a wallet.funded event for its own Slack user, so the Slack

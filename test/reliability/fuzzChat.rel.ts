@@ -1,6 +1,6 @@
 /**
- * HTTP fuzzing of the published Perks Chat Trigger in a real n8n (issue 9, "the chat-command
- * endpoints"): the three shipped chat templates (Slack slash command: form body, `v0=` signature;
+ * HTTP fuzzing of the published Perks Chat Trigger in a real n8n (the chat-command
+ * endpoints face the internet too): the three shipped chat templates (Slack slash command: form body, `v0=` signature;
  * Slack Events: JSON; Teams outgoing webhook: `HMAC` of the body) get generated requests in turn,
  * with the Perks Trigger suite's mutation families adapted to each, valid questions interleaved.
  * Every request asks for its own asker (a Slack user or Entra user with a perks wallet), so each

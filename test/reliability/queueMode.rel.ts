@@ -1,5 +1,5 @@
 /**
- * Issue 6's reliability suite in n8n's queue mode: main, a webhook process and two workers
+ * The exactly-once reliability suite in n8n's queue mode: main, a webhook process and two workers
  * sharing PostgreSQL and Redis. The trigger's in-flight guard is per process here, so exactly
  * once rests on the delivery ledger's atomic claims in PostgreSQL.
  */

@@ -1,12 +1,12 @@
 /**
- * The exactly-once scenarios of issue 6, written once and run against any real n8n set-up
+ * The exactly-once scenarios, written once and run against any real n8n set-up
  * (a single n8n on SQLite, or queue mode on PostgreSQL): bursts of distinct events, concurrent
  * copies, a Slack outage, random faults on Slack and the perks API, a rate limit, a SIGKILL mid
  * fan-out. The perks platform's redelivery is emulated as its contract states (retry anything
  * but 2xx/400/410, a 10 s timeout, 8 retries with back-off scaled down to test time).
  *
  * Loads: CI's by default; PERKS_RELIABILITY_FULL=1 (`npm run test:reliability -- --full`) runs
- * the loads the issue states.
+ * the full loads docs/idempotency.md reports.
  */
 import { readFileSync } from 'node:fs';
 

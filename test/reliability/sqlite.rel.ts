@@ -1,4 +1,4 @@
-/** Issue 6's reliability suite on one n8n with its default database, SQLite. */
+/** The exactly-once reliability suite on one n8n with its default database, SQLite. */
 import { N8nInstance, waitFor } from '../e2e/n8nInstance';
 import { exactlyOnceSuite } from './exactlyOnceSuite';
 import { LEASE_ENV, readLog, startWorld, stopWorld, webhookIdOf, type World } from './scenarios';

@@ -1,8 +1,8 @@
 /**
  * What the perks nodes need from a chat platform, and nothing more. Operations talk to this
- * interface only; each platform lives in its own folder (registered in platforms.ts), and its
- * adapter is the only file that imports an SDK, so a platform or an SDK can be swapped without
- * touching a node.
+ * interface only; each platform lives in its own folder (registered in platforms.ts), and only
+ * files in that folder import its SDK, so a platform or an SDK can be swapped without touching a
+ * node.
  */
 import type { MessageDoc } from '../messages/MessageDoc';
 import type { FixTable } from './errors';
