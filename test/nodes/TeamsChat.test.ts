@@ -302,7 +302,11 @@ describe('Teams Chat: the clientState at rest', () => {
 		liveCredentials!.perksMicrosoftTeamsOAuth2Api!.clientSecret = graph.clientSecret;
 		forgetCachedSecrets();
 		await wf.restart();
-		await waitFor(() => subscriptionsOf(wf)[0]?.id !== before.id);
+		// Between the old one's deletion and the new one's creation there is none: wait for the new one.
+		await waitFor(() => {
+			const current = subscriptionsOf(wf);
+			return current.length > 0 && current[0].id !== before.id;
+		});
 		const after = subscriptionsOf(wf);
 		expect(after).toHaveLength(1);
 		expect(after[0].id).not.toBe(before.id);
