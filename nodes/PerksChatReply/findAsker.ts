@@ -4,7 +4,7 @@
  * an unconfirmed email, never an address two accounts share, never a guess.
  */
 import type { ChatPlatform, ChatUser } from '../shared/chat/ChatPlatform';
-import { ChatPlatformError } from '../shared/chat/errors';
+import { type ChatErrorCode, ChatPlatformError } from '../shared/chat/errors';
 import { isEmail, normalizeEmail, ownedAddresses } from '../shared/mapping/recipients';
 import type { PerksClient } from '../shared/perks/client';
 import type { Employee } from '../shared/perks/contract';
@@ -95,7 +95,7 @@ async function getAsker(platform: ChatPlatform, id: string): Promise<ChatUser | 
 	});
 }
 
-const isCode = (error: unknown, code: string) =>
+const isCode = (error: unknown, code: ChatErrorCode) =>
 	error instanceof ChatPlatformError && error.code === code;
 
 /** The perks emails whose mapping points at the asker (one each, as the table holds one per perks email). */

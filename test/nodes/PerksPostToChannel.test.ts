@@ -174,6 +174,25 @@ describe('every Slack error we know of maps to its fix', () => {
 	});
 });
 
+describe("one code per failure, whatever Slack's own code", () => {
+	it.each([
+		['msg_too_long', 'message_too_long', /40,000 character/],
+		['no_text', 'empty_message', /neither text nor blocks/],
+		['restricted_action', 'unknown', /see the message for its error code/],
+		['constructor', 'unknown', /see the message for its error code/],
+	])('%s is %s', async (slackCode, code, fix) => {
+		slack.failNext('chat.postMessage', 1, { error: slackCode });
+		const error = (await post(channel('id', 'C0ANNOUNCE'))).error('Subject') as Error & {
+			description?: string;
+			context?: { code?: string };
+		};
+		expect(error.context?.code).toBe(code);
+		expect(error.message).toContain(slackCode);
+		expect(error.description).toMatch(fix);
+		expect(slack.messages).toHaveLength(0);
+	});
+});
+
 describe('Post to Channel: exactly once', () => {
 	beforeAll(() => {
 		slack.addChannel({ id: 'C0PERKS01', name: 'perks' });

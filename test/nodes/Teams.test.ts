@@ -200,6 +200,17 @@ describe('Send DM on Teams', () => {
 		expect(graph.messages).toHaveLength(1);
 	});
 
+	it('a message Teams refuses as too large is message_too_long, the code our own limit check uses', async () => {
+		graph.failNext('POST /chats/{id}/messages', 1, { status: 413, code: 'RequestEntityTooLarge' });
+		const error = (await run(TYPE.sendDm, dmByEmail)).error('Subject') as Error & {
+			context?: { code?: string };
+		};
+		expect(error.context?.code).toBe('message_too_long');
+		expect(error.message).toMatch(/HTTP 413 RequestEntityTooLarge/);
+		expect(fixOf(error)).toMatch(/28 KB/);
+		expect(graph.messages).toHaveLength(0);
+	});
+
 	it('never puts a token in output or errors', async () => {
 		graph.failNext('POST /chats/{id}/messages', 1, { status: 403, code: 'Forbidden' });
 		const failed = await run(TYPE.sendDm, dmByEmail);

@@ -1,7 +1,7 @@
 /**
- * Chat platform failures with a stable, platform-neutral `code` where one exists
- * (`recipient_not_found`, `not_a_member`, `reauthorize`, `rate_limited`, …) and the fix, looked up
- * in the fix table of the platform that raised it (each platform folder has its own fixes.ts).
+ * Chat platform failures with a stable, platform-neutral `code` and the fix, looked up in the fix
+ * table of the platform that raised it (each platform folder has its own fixes.ts). Workflows
+ * branch on these codes, so each failure has one name on every platform.
  */
 export interface ErrorContext {
 	/** The channel the call was about, as the user named it. */
@@ -14,33 +14,95 @@ export interface ErrorContext {
 	neededScope?: string;
 }
 
+/** Any platform may raise these (mapping/recipients.ts raises some for all), so every fix table has them. */
+export const CHAT_ERROR_CODES = [
+	'not_a_member',
+	'channel_not_found',
+	'recipient_not_found',
+	'recipient_disabled',
+	'recipient_is_bot',
+	'recipient_external',
+	'recipient_email_unconfirmed',
+	'ambiguous_recipient',
+	'reauthorize',
+	'missing_permission',
+	'rate_limited',
+	'message_too_long',
+	'empty_message',
+	'service_unavailable',
+	'unreachable',
+	'unknown',
+] as const;
+
+/** Failures only Slack reports. */
+export const SLACK_ERROR_CODES = [
+	'channel_archived',
+	'invalid_blocks',
+	'invalid_blocks_format',
+	'request_timeout',
+	'internal_error',
+	'pagination_loop',
+	'too_many_pages',
+] as const;
+
+/** Failures only Microsoft Teams (Graph) reports. */
+export const TEAMS_ERROR_CODES = [
+	'team_not_found',
+	'team_required',
+	'team_archived',
+	'forbidden',
+	'delivery_unknown',
+	'invalid_card',
+	'bad_request',
+	'notification_url_unreachable',
+	'foreign_next_link',
+] as const;
+
+export type SharedChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
+export type SlackErrorCode = (typeof SLACK_ERROR_CODES)[number];
+export type TeamsErrorCode = (typeof TEAMS_ERROR_CODES)[number];
+export type ChatErrorCode = SharedChatErrorCode | SlackErrorCode | TeamsErrorCode;
+
 export type FixText = string | ((context: ErrorContext) => string);
-export type FixTable = Record<string, FixText>;
+/** A platform's fixes: one for every shared code and for each of its own (a missing one does not compile). */
+export type FixTable<Own extends ChatErrorCode = never> = Record<
+	SharedChatErrorCode | Own,
+	FixText
+>;
 
 /** Who raised the error: a platform's name and its fix table (a ChatPlatform is one). */
 export interface ErrorSource {
 	readonly name: string;
-	readonly fixes: FixTable;
+	readonly fixes: FixTable & Partial<Record<ChatErrorCode, FixText>>;
+}
+
+export interface ChatErrorOptions {
+	code: ChatErrorCode;
+	message: string;
+	context?: ErrorContext;
+	retryAfterSeconds?: number;
+	httpStatus?: number;
+	/** The call may have taken effect although it failed (timeout, reset, 5xx). */
+	ambiguous?: boolean;
 }
 
 export class ChatPlatformError extends Error {
 	readonly platform: string;
+	readonly code: ChatErrorCode;
 	readonly fix: string;
+	readonly retryAfterSeconds?: number;
+	readonly httpStatus?: number;
+	readonly ambiguous: boolean;
 
-	constructor(
-		source: ErrorSource,
-		readonly code: string,
-		message: string,
-		context: ErrorContext = {},
-		readonly retryAfterSeconds?: number,
-		readonly httpStatus?: number,
-		/** The call may have taken effect although it failed (timeout, reset, 5xx). */
-		readonly ambiguous = false,
-	) {
-		super(message);
+	constructor(source: ErrorSource, options: ChatErrorOptions) {
+		super(options.message);
 		this.name = 'ChatPlatformError';
 		this.platform = source.name;
-		const fix = source.fixes[code] ?? source.fixes.unknown ?? 'See the message for the error code.';
-		this.fix = typeof fix === 'function' ? fix(context) : fix;
+		this.code = options.code;
+		this.retryAfterSeconds = options.retryAfterSeconds;
+		this.httpStatus = options.httpStatus;
+		this.ambiguous = options.ambiguous ?? false;
+		const fix = source.fixes[options.code] ?? source.fixes.unknown;
+		this.fix = typeof fix === 'function' ? fix(options.context ?? {}) : fix;
 	}
 }

@@ -84,14 +84,13 @@ export async function resolveByEmail(
 	const user = await findRecipientByEmail(platform, lookup.trim().toLowerCase());
 	if (!user) {
 		const shown = mapped ? `${clip(email.trim())} (mapped to ${clip(mapped)})` : clip(email.trim());
-		throw new ChatPlatformError(
-			platform,
-			'recipient_not_found',
-			`No ${platform.name} user has the email ${shown}`,
-			{
+		throw new ChatPlatformError(platform, {
+			code: 'recipient_not_found',
+			message: `No ${platform.name} user has the email ${shown}`,
+			context: {
 				user: shown,
 			},
-		);
+		});
 	}
 	return {
 		user: owner(platform, usable(platform, user, lookup), lookup),
@@ -105,14 +104,13 @@ function owner(platform: ChatPlatform, user: ChatUser, email: string): ChatUser 
 	const asked = clip(email.trim());
 	const code = user.external ? 'recipient_external' : 'recipient_email_unconfirmed';
 	const why = user.external ? 'belongs to another organisation' : 'has not confirmed this email';
-	throw new ChatPlatformError(
-		platform,
+	throw new ChatPlatformError(platform, {
 		code,
-		`The ${platform.name} account found for ${asked} ${why}`,
-		{
+		message: `The ${platform.name} account found for ${asked} ${why}`,
+		context: {
 			user: asked,
 		},
-	);
+	});
 }
 
 export async function resolveById(platform: ChatPlatform, userId: string): Promise<Recipient> {
@@ -125,20 +123,18 @@ export async function resolveById(platform: ChatPlatform, userId: string): Promi
 function usable(platform: ChatPlatform, user: ChatUser, name: string): ChatUser {
 	const asked = clip(name.trim());
 	if (user.isBot) {
-		throw new ChatPlatformError(
-			platform,
-			'recipient_is_bot',
-			`${asked} is a bot or app account, not a person`,
-			{ user: asked },
-		);
+		throw new ChatPlatformError(platform, {
+			code: 'recipient_is_bot',
+			message: `${asked} is a bot or app account, not a person`,
+			context: { user: asked },
+		});
 	}
 	if (!user.active) {
-		throw new ChatPlatformError(
-			platform,
-			'recipient_disabled',
-			`The account of ${asked} is deactivated`,
-			{ user: asked },
-		);
+		throw new ChatPlatformError(platform, {
+			code: 'recipient_disabled',
+			message: `The account of ${asked} is deactivated`,
+			context: { user: asked },
+		});
 	}
 	return user;
 }

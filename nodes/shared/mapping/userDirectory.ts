@@ -10,7 +10,7 @@
  * Staleness rules: docs/idempotency.md, "Recipient directory".
  */
 import type { ChatPlatform, ChatUser, OutgoingMessage, PostedMessage } from '../chat/ChatPlatform';
-import { ChatPlatformError } from '../chat/errors';
+import { type ChatErrorCode, ChatPlatformError } from '../chat/errors';
 import { ChatDirectory } from './directorySync';
 import { normalizeEmail } from './recipients';
 
@@ -32,7 +32,7 @@ export interface UserDirectoryOptions {
 }
 
 /** Codes a DM post answers when the account behind a cached id is gone or deactivated. */
-const GONE_CODES = ['recipient_disabled', 'recipient_not_found'];
+const GONE_CODES: readonly ChatErrorCode[] = ['recipient_disabled', 'recipient_not_found'];
 
 export class UserDirectory {
 	private listing?: ChatDirectory;

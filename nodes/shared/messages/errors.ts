@@ -2,13 +2,15 @@
  * Message failures with a stable `code`, the field at fault and the fix, shaped like the other
  * explained errors (see node/toNodeError.ts) so nodes report them the same way.
  */
+import type { ChatErrorCode } from '../chat/errors';
+
 export type MessageBuildErrorCode = 'missing_field' | 'unknown_event_type';
 
+/** The names a platform's refusal of the same message gets (chat/errors.ts), plus checks of our own. */
 export type MessageLimitErrorCode =
-	| 'message_too_long'
+	| Extract<ChatErrorCode, 'message_too_long' | 'invalid_blocks'>
 	| 'too_many_blocks'
-	| 'block_text_too_long'
-	| 'invalid_blocks';
+	| 'block_text_too_long';
 
 /** A default message cannot be written from this item (never a message with "undefined" in it). */
 export class MessageBuildError extends Error {

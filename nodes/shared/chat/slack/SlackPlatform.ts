@@ -15,7 +15,7 @@ import type {
 	OutgoingMessage,
 	PostedMessage,
 } from '../ChatPlatform';
-import { ChatPlatformError, type ErrorContext } from '../errors';
+import { type ChatErrorCode, ChatPlatformError, type ErrorContext } from '../errors';
 import { SLACK_ERROR_FIXES, SLACK_TO_NEUTRAL } from './fixes';
 import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { renderSlack, slackLiteral, validateSlackMessage } from '../../messages/render/slack';
@@ -176,15 +176,14 @@ export class SlackPlatform implements ChatPlatform {
 		}
 		const found = this.channelsByName.get(name);
 		if (found) return found;
-		throw new ChatPlatformError(
-			this,
-			'channel_not_found',
-			`Slack has no channel "${trimmed}" that the app can see`,
-			{
+		throw new ChatPlatformError(this, {
+			code: 'channel_not_found',
+			message: `Slack has no channel "${trimmed}" that the app can see`,
+			context: {
 				channel: trimmed,
 				appName: await this.lookUpAppName(),
 			},
-		);
+		});
 	}
 
 	private async allChannels(): Promise<ChatChannel[]> {
@@ -216,18 +215,16 @@ export class SlackPlatform implements ChatPlatform {
 			cursor = answer.response_metadata?.next_cursor || undefined;
 			if (!cursor) return;
 			if (seen.has(cursor)) {
-				throw new ChatPlatformError(
-					this,
-					'pagination_loop',
-					`Slack ${method} repeated a page cursor after ${page} pages`,
-				);
+				throw new ChatPlatformError(this, {
+					code: 'pagination_loop',
+					message: `Slack ${method} repeated a page cursor after ${page} pages`,
+				});
 			}
 			if (page >= MAX_PAGES) {
-				throw new ChatPlatformError(
-					this,
-					'too_many_pages',
-					`Slack ${method} went past ${MAX_PAGES} pages`,
-				);
+				throw new ChatPlatformError(this, {
+					code: 'too_many_pages',
+					message: `Slack ${method} went past ${MAX_PAGES} pages`,
+				});
 			}
 			seen.add(cursor);
 		}
@@ -264,9 +261,13 @@ export class SlackPlatform implements ChatPlatform {
 				error instanceof ChatPlatformError &&
 				['channel_not_found', 'not_a_member'].includes(error.code)
 			) {
-				throw new ChatPlatformError(this, error.code, error.message, {
-					channel,
-					appName: await this.lookUpAppName(),
+				throw new ChatPlatformError(this, {
+					code: error.code,
+					message: error.message,
+					context: {
+						channel,
+						appName: await this.lookUpAppName(),
+					},
 				});
 			}
 			throw error;
@@ -418,13 +419,16 @@ function sharedDmChannels(key: string): Map<string, string> {
  * A post to a user id that Slack refuses as an archived or unknown conversation means the person
  * is deactivated or gone (their DM is archived): said as such, so the directory forgets them.
  */
+const RECIPIENT_CODES: Partial<Record<ChatErrorCode, ChatErrorCode>> = {
+	channel_archived: 'recipient_disabled',
+	channel_not_found: 'recipient_not_found',
+};
+
 function asRecipientError(error: unknown, userId: string): unknown {
 	if (!(error instanceof ChatPlatformError)) return error;
-	const code = { channel_archived: 'recipient_disabled', channel_not_found: 'recipient_not_found' }[
-		error.code
-	];
+	const code = RECIPIENT_CODES[error.code];
 	if (!code) return error;
-	return new ChatPlatformError(SLACK, code, error.message, { user: userId });
+	return new ChatPlatformError(SLACK, { code, message: error.message, context: { user: userId } });
 }
 
 /** Each credential's workspace id; re-asked hourly in case a token was swapped for another workspace's. */
@@ -482,52 +486,45 @@ function toChatError(method: string, error: unknown, context: ErrorContext): Cha
 			const code = sdk.data?.error ?? 'unknown';
 			const needed = sdk.data?.needed;
 			const detail = needed ? ` (needs scope ${needed})` : '';
-			return new ChatPlatformError(
-				SLACK,
-				SLACK_TO_NEUTRAL[code] ?? code,
-				`Slack ${method} failed: ${code}${detail}`,
-				{
+			return new ChatPlatformError(SLACK, {
+				code: Object.hasOwn(SLACK_TO_NEUTRAL, code) ? SLACK_TO_NEUTRAL[code] : 'unknown',
+				message: `Slack ${method} failed: ${code}${detail}`,
+				context: {
 					...context,
 					neededScope: needed,
 				},
-			);
+			});
 		}
 		case ErrorCode.RateLimitedError:
-			return new ChatPlatformError(
-				SLACK,
-				'rate_limited',
-				`Slack ${method} was rate limited (retry after ${sdk.retryAfter ?? '?'} s)`,
+			return new ChatPlatformError(SLACK, {
+				code: 'rate_limited',
+				message: `Slack ${method} was rate limited (retry after ${sdk.retryAfter ?? '?'} s)`,
 				context,
-				sdk.retryAfter ?? 1,
-				429,
-			);
+				retryAfterSeconds: sdk.retryAfter ?? 1,
+				httpStatus: 429,
+			});
 		case ErrorCode.HTTPError: {
 			// Slack may have acted before failing: a post is then looked for before it is sent again.
 			const status = sdk.statusCode ?? 0;
 			const code = status === 503 ? 'service_unavailable' : 'internal_error';
-			return new ChatPlatformError(
-				SLACK,
+			return new ChatPlatformError(SLACK, {
 				code,
-				`Slack ${method} failed with HTTP ${status}`,
+				message: `Slack ${method} failed with HTTP ${status}`,
 				context,
-				undefined,
-				status,
-				true,
-			);
+				httpStatus: status,
+				ambiguous: true,
+			});
 		}
 		default: {
 			// A refused connection never reached Slack; a reset or timeout may have, after Slack acted.
 			const cause = (sdk as { original?: { code?: string } }).original?.code ?? '';
 			const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause);
-			return new ChatPlatformError(
-				SLACK,
-				'unreachable',
-				`Could not reach Slack for ${method}`,
+			return new ChatPlatformError(SLACK, {
+				code: 'unreachable',
+				message: `Could not reach Slack for ${method}`,
 				context,
-				undefined,
-				undefined,
-				!neverSent,
-			);
+				ambiguous: !neverSent,
+			});
 		}
 	}
 }

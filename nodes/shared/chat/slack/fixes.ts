@@ -1,5 +1,5 @@
 /** The fix for every code the Slack adapter raises: neutral codes first, then Slack's own. */
-import type { ErrorContext, FixTable } from '../errors';
+import type { ChatErrorCode, ErrorContext, FixTable, SlackErrorCode } from '../errors';
 
 const REAUTHORIZE =
 	'Re-authorize the credential (reconnect OAuth2 or paste a fresh bot token). Prefer a service account: credentials tied to a person stop working when that person leaves or changes role.';
@@ -11,9 +11,13 @@ const RATE_LIMITED =
 	'Slack is rate limiting this app. Lower how many messages the workflow sends at once, or retry later.';
 const SLACK_DOWN = 'Slack had an internal error. Retry later; see https://slack-status.com.';
 
-/** Slack's own error codes that have a neutral name; the message keeps Slack's code. */
-export const SLACK_TO_NEUTRAL: Record<string, string> = {
+/**
+ * Slack's own error codes → ours; the message keeps Slack's code. A code not listed here is
+ * `unknown` (its fix says to read the message).
+ */
+export const SLACK_TO_NEUTRAL: Record<string, ChatErrorCode> = {
 	not_in_channel: 'not_a_member',
+	channel_not_found: 'channel_not_found',
 	is_archived: 'channel_archived',
 	users_not_found: 'recipient_not_found',
 	user_not_found: 'recipient_not_found',
@@ -26,11 +30,17 @@ export const SLACK_TO_NEUTRAL: Record<string, string> = {
 	account_inactive: 'reauthorize',
 	missing_scope: 'missing_permission',
 	ratelimited: 'rate_limited',
-	msg_too_long: 'message_too_large',
+	msg_too_long: 'message_too_long',
+	no_text: 'empty_message',
+	invalid_blocks: 'invalid_blocks',
+	invalid_blocks_format: 'invalid_blocks_format',
+	request_timeout: 'request_timeout',
+	service_unavailable: 'service_unavailable',
+	internal_error: 'internal_error',
 	fatal_error: 'internal_error',
 };
 
-export const SLACK_ERROR_FIXES: FixTable = {
+export const SLACK_ERROR_FIXES: FixTable<SlackErrorCode> = {
 	not_a_member: inviteApp,
 	channel_not_found: inviteApp,
 	channel_archived: (c) =>
@@ -51,8 +61,8 @@ export const SLACK_ERROR_FIXES: FixTable = {
 	missing_permission: (c) =>
 		`The Slack app lacks the "${c.neededScope ?? 'required'}" scope. Add it under OAuth & Permissions → Bot Token Scopes (or re-create the app from docs/slack-app-manifest.json), reinstall the app, then re-authorize the credential.`,
 	rate_limited: RATE_LIMITED,
-	message_too_large: "The message text is over Slack's 40,000 character limit. Shorten it.",
-	no_text: 'The message has neither text nor blocks. Set "Text" or "Blocks".',
+	message_too_long: "The message text is over Slack's 40,000 character limit. Shorten it.",
+	empty_message: 'The message has neither text nor blocks. Set "Text" or "Blocks".',
 	invalid_blocks:
 		'Slack refused the blocks. Check them in Block Kit Builder (https://app.slack.com/block-kit-builder).',
 	invalid_blocks_format: 'The blocks must be a JSON array of Block Kit blocks.',

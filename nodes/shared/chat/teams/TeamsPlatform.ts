@@ -18,7 +18,7 @@ import type {
 	OutgoingMessage,
 	PostedMessage,
 } from '../ChatPlatform';
-import { ChatPlatformError, type ErrorContext } from '../errors';
+import { type ChatErrorCode, ChatPlatformError, type ErrorContext } from '../errors';
 import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { normalizeEmail } from '../../mapping/recipients';
 import { carriesMarker } from './deliveryTag';
@@ -122,12 +122,11 @@ export class TeamsPlatform implements ChatPlatform {
 		// A disabled account never competes with an enabled one; two enabled ones are never guessed between.
 		const enabled = users.filter((user) => user.active);
 		if (enabled.length > 1) {
-			throw new ChatPlatformError(
-				this,
-				'ambiguous_recipient',
-				`${enabled.length} Microsoft Entra users have the address ${email.trim()}`,
-				{ user: email.trim() },
-			);
+			throw new ChatPlatformError(this, {
+				code: 'ambiguous_recipient',
+				message: `${enabled.length} Microsoft Entra users have the address ${email.trim()}`,
+				context: { user: email.trim() },
+			});
 		}
 		return enabled[0] ?? users[0];
 	}
@@ -181,8 +180,12 @@ export class TeamsPlatform implements ChatPlatform {
 			(channel) => channel.name.toLowerCase() === name,
 		);
 		if (found) return found;
-		throw new ChatPlatformError(this, 'channel_not_found', `The team has no channel "${wanted}"`, {
-			channel: wanted,
+		throw new ChatPlatformError(this, {
+			code: 'channel_not_found',
+			message: `The team has no channel "${wanted}"`,
+			context: {
+				channel: wanted,
+			},
 		});
 	}
 
@@ -338,20 +341,18 @@ export class TeamsPlatform implements ChatPlatform {
 		try {
 			return await this.call(what, context, idempotent, request);
 		} catch (error) {
-			const unclear = ['forbidden', 'channel_not_found', 'unknown'];
+			const unclear: ChatErrorCode[] = ['forbidden', 'channel_not_found', 'unknown'];
 			if (!(error instanceof ChatPlatformError) || !unclear.includes(error.code)) throw error;
 			const joined = await this.joinedTeams().catch(() => undefined);
 			if (!joined) throw error;
 			const team = joined.find((t) => t.id === teamId);
-			const explained = (code: string, detail: string) =>
-				new ChatPlatformError(
-					this,
+			const explained = (code: ChatErrorCode, detail: string) =>
+				new ChatPlatformError(this, {
 					code,
-					`${error.message}: ${detail}`,
+					message: `${error.message}: ${detail}`,
 					context,
-					undefined,
-					error.httpStatus,
-				);
+					httpStatus: error.httpStatus,
+				});
 			if (!team) {
 				const code = error.httpStatus === 404 ? 'team_not_found' : 'not_a_member';
 				throw explained(code, `the service account is not a member of any team ${teamId}`);
@@ -422,11 +423,10 @@ const GRAPH_BIND_BASE = 'https://graph.microsoft.com/v1.0';
 function requireTeam(team: string | undefined): string {
 	const id = team?.trim();
 	if (!id)
-		throw new ChatPlatformError(
-			TEAMS_SOURCE,
-			'team_required',
-			'No team was given for the Teams channel',
-		);
+		throw new ChatPlatformError(TEAMS_SOURCE, {
+			code: 'team_required',
+			message: 'No team was given for the Teams channel',
+		});
 	return id;
 }
 

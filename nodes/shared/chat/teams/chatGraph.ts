@@ -152,14 +152,11 @@ export class TeamsChatGraph {
 				failure.code === 'bad_request' &&
 				/Validation/i.test(failure.message)
 			) {
-				throw new ChatPlatformError(
-					TEAMS_SOURCE,
-					'notification_url_unreachable',
-					failure.message,
-					{},
-					undefined,
-					failure.httpStatus,
-				);
+				throw new ChatPlatformError(TEAMS_SOURCE, {
+					code: 'notification_url_unreachable',
+					message: failure.message,
+					httpStatus: failure.httpStatus,
+				});
 			}
 			throw failure;
 		}

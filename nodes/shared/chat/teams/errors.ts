@@ -4,7 +4,7 @@
  */
 import { GraphError } from '@microsoft/microsoft-graph-client';
 
-import { ChatPlatformError, type ErrorContext } from '../errors';
+import { type ChatErrorCode, ChatPlatformError, type ErrorContext } from '../errors';
 import { TEAMS_SOURCE } from './fixes';
 import { GraphTransportError } from './graphClient';
 
@@ -46,40 +46,33 @@ export function toTeamsError(
 	if (error instanceof GraphTransportError) {
 		const code = error.refreshFailed ? 'reauthorize' : 'unreachable';
 		const ambiguous = !idempotent && !error.refreshFailed && !error.neverSent;
-		return new ChatPlatformError(
-			TEAMS_SOURCE,
+		return new ChatPlatformError(TEAMS_SOURCE, {
 			code,
-			`Microsoft Graph ${what} failed: ${error.message}`,
+			message: `Microsoft Graph ${what} failed: ${error.message}`,
 			context,
-			undefined,
-			undefined,
 			ambiguous,
-		);
+		});
 	}
 	const failure = graphFailure(error);
 	if (!failure || failure.status <= 0) {
-		return new ChatPlatformError(
-			TEAMS_SOURCE,
-			'unreachable',
-			`Could not reach Microsoft Graph for ${what}`,
+		return new ChatPlatformError(TEAMS_SOURCE, {
+			code: 'unreachable',
+			message: `Could not reach Microsoft Graph for ${what}`,
 			context,
-			undefined,
-			undefined,
-			!idempotent,
-		);
+			ambiguous: !idempotent,
+		});
 	}
 	const { status, graphCode } = failure;
 	const message = `Microsoft Graph ${what} failed: HTTP ${status}${graphCode ? ` ${graphCode}` : ''}`;
-	const fail = (code: string, retryAfter?: number, ambiguous = false) =>
-		new ChatPlatformError(
-			TEAMS_SOURCE,
+	const fail = (code: ChatErrorCode, retryAfter?: number, ambiguous = false) =>
+		new ChatPlatformError(TEAMS_SOURCE, {
 			code,
 			message,
-			{ ...context, neededScope: failure.neededScope },
-			retryAfter,
-			status,
+			context: { ...context, neededScope: failure.neededScope },
+			retryAfterSeconds: retryAfter,
+			httpStatus: status,
 			ambiguous,
-		);
+		});
 	if (status >= 500 && !idempotent) return fail('delivery_unknown', undefined, true);
 	switch (true) {
 		case status === 401:
@@ -95,7 +88,7 @@ export function toTeamsError(
 				context.channel ? 'channel_not_found' : context.user ? 'recipient_not_found' : 'unknown',
 			);
 		case status === 413:
-			return fail('message_too_large');
+			return fail('message_too_long');
 		case status === 429:
 			return fail('rate_limited', failure.retryAfterSeconds ?? DEFAULT_RETRY_AFTER);
 		case status === 503 || status === 504:

@@ -1,5 +1,5 @@
 /** The fix for every code the Teams adapter raises (neutral codes where chat/errors.ts lists one). */
-import type { ErrorContext, FixTable } from '../errors';
+import type { ErrorContext, FixTable, TeamsErrorCode } from '../errors';
 
 const REAUTHORIZE =
 	"Microsoft refused the sign-in even after refreshing the token. Open the credential and reconnect (sign in again). Prefer a service account: a person's sign-in stops working when they leave, change their password or lose their Teams license.";
@@ -11,7 +11,7 @@ const userNotFound = (c: ErrorContext) =>
 const RATE_LIMITED =
 	'Microsoft Teams is throttling this app (it allows about 4 requests a second per team or channel). Send fewer messages at once, or run again later.';
 
-export const TEAMS_ERROR_FIXES: FixTable = {
+export const TEAMS_ERROR_FIXES: FixTable<TeamsErrorCode> = {
 	not_a_member:
 		'Add the service account the credential signed in with to the team (in Teams: the team → ⋯ → Manage team → Members → Add member), and to the channel if it is private; or pick a team it belongs to.',
 	team_not_found:
@@ -25,6 +25,10 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 	recipient_is_bot: 'The recipient is not a person. Check the user mapping.',
 	ambiguous_recipient: (c) =>
 		`Several enabled Microsoft Entra users have ${c.user ? `"${c.user}"` : 'this email'} as mail, sign-in name or alias, so the recipient is not guessed. Add the perks email to "Manual Mappings" with the right person's Entra object ID (Entra admin center → Users → the user → Object ID), or remove the duplicate address in Entra.`,
+	recipient_external: (c) =>
+		`The Microsoft Entra account with ${c.user ? `"${c.user}"` : 'this email'} belongs to another organisation (a guest or external user), so its email proves nothing. If it really is the employee, add the perks email to "Manual Mappings" with that account's Entra object ID.`,
+	recipient_email_unconfirmed: (c) =>
+		`The Microsoft Entra account with ${c.user ? `"${c.user}"` : 'this email'} has not confirmed this email, so it proves nothing. Add the perks email to "Manual Mappings" with the person's Entra object ID.`,
 	recipient_disabled: (c) =>
 		`The Microsoft Entra account ${c.user ? `"${c.user}"` : ''} is disabled (sign-in blocked), so it cannot receive messages. Update the user mapping.`,
 	forbidden:
@@ -37,7 +41,7 @@ export const TEAMS_ERROR_FIXES: FixTable = {
 		'Microsoft Graph is unavailable. Retry later; see the Microsoft 365 service health page.',
 	delivery_unknown:
 		'Microsoft Graph failed while posting, so the message may or may not have arrived. Nothing to do: the next attempt (the perks redelivery) looks for it before posting, so it is not posted twice.',
-	message_too_large:
+	message_too_long:
 		'Teams refused the message as too large (about 28 KB). Shorten it or split it into several messages.',
 	empty_message: 'The message is empty. Set "Text", or an Adaptive Card.',
 	invalid_card:

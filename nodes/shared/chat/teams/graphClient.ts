@@ -117,11 +117,10 @@ export function relativeNextLink(nextLink: string, baseUrl: string): string {
 	if (link?.origin === base.origin && link.pathname.startsWith(base.pathname)) {
 		return `/${link.pathname.slice(base.pathname.length)}${link.search}`;
 	}
-	throw new ChatPlatformError(
-		TEAMS_SOURCE,
-		'foreign_next_link',
-		`Microsoft Graph returned a next-page link outside ${prefix} (to ${link?.origin ?? 'an unparsable address'}); it was not followed and no token was sent`,
-	);
+	throw new ChatPlatformError(TEAMS_SOURCE, {
+		code: 'foreign_next_link',
+		message: `Microsoft Graph returned a next-page link outside ${prefix} (to ${link?.origin ?? 'an unparsable address'}); it was not followed and no token was sent`,
+	});
 }
 
 function flattenHeaders(

@@ -25,11 +25,10 @@ export interface GraphChatMessage {
 export function toGraphMessage(message: OutgoingMessage, tag?: string): GraphChatMessage {
 	const payload = build(message);
 	if (payload.body.content.trim() === '') {
-		throw new ChatPlatformError(
-			TEAMS_SOURCE,
-			'empty_message',
-			'The Teams message has neither text nor a card',
-		);
+		throw new ChatPlatformError(TEAMS_SOURCE, {
+			code: 'empty_message',
+			message: 'The Teams message has neither text nor a card',
+		});
 	}
 	if (tag) payload.body.content += deliveryMarker(tag);
 	validateTeamsMessage(
@@ -42,11 +41,10 @@ function build(message: OutgoingMessage): GraphChatMessage {
 	if (message.native && message.native.length > 0) {
 		const attachments = message.native.map((card, index) => {
 			if (!isAdaptiveCard(card)) {
-				throw new ChatPlatformError(
-					TEAMS_SOURCE,
-					'invalid_card',
-					`Card ${index + 1} is not an Adaptive Card object`,
-				);
+				throw new ChatPlatformError(TEAMS_SOURCE, {
+					code: 'invalid_card',
+					message: `Card ${index + 1} is not an Adaptive Card object`,
+				});
 			}
 			return {
 				id: `card${index + 1}`,
@@ -87,11 +85,10 @@ export function parseCardsParameter(value: unknown): unknown[] {
 			parsed = JSON.parse(value) as unknown;
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);
-			throw new ChatPlatformError(
-				TEAMS_SOURCE,
-				'invalid_card',
-				`The Adaptive Card is not valid JSON: ${reason}`,
-			);
+			throw new ChatPlatformError(TEAMS_SOURCE, {
+				code: 'invalid_card',
+				message: `The Adaptive Card is not valid JSON: ${reason}`,
+			});
 		}
 	}
 	return Array.isArray(parsed) ? parsed : [parsed];
