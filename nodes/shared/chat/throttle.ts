@@ -191,7 +191,7 @@ export class SendThrottle {
 	private async wakeUp(time: number): Promise<void> {
 		// Given up when an earlier wake-up replaced it or the queue emptied (wakeTime changed).
 		while (this.wakeTime === time && this.now() < time) {
-			await sleep(Math.min(WAKE_STEP_MS, time - this.now()));
+			await sleep(Math.max(0, Math.min(WAKE_STEP_MS, time - this.now())));
 		}
 		if (this.wakeTime !== time) return;
 		this.wakeTime = undefined;
