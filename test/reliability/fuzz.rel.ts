@@ -52,6 +52,11 @@ interface Case {
 }
 
 const json = { 'content-type': 'application/json' };
+/**
+ * Perks data that Slack would turn into a channel-wide ping, a link showing another address, and
+ * bold: as the employee's name (its first word greets them) and as the wallet's currency unit.
+ */
+const HOSTILE = '<!channel> <https://evil.example|perks.acme.com/claim> *Boss*';
 const oversize = () => oversizeBody(random);
 /** A wallet.funded event with `extra` spliced in as raw JSON text before the closing brace. */
 const withRaw = (event: Buffer, extra: string) =>
@@ -81,6 +86,23 @@ const CASES: Array<[number, Case]> = [
 			signed: true,
 			mustDeliver: true,
 			make: (e, s) => ({ body: e, headers: { ...json, 'perks-signature': s(e) } }),
+		},
+	],
+	[
+		2,
+		{
+			kind: 'valid, hostile name and currency (mention, disguised link, markup)',
+			signed: true,
+			mustDeliver: true,
+			make: (e, s) => {
+				const body = Buffer.from(
+					e
+						.toString('utf8')
+						.replace(/"name":"[^"]*"/, `"name":${JSON.stringify(HOSTILE)}`)
+						.replace(/"currency":"[^"]*"/, `"currency":${JSON.stringify(HOSTILE)}`),
+				);
+				return { body, headers: { ...json, 'perks-signature': s(body) } };
+			},
 		},
 	],
 	[6, { kind: 'no signature', signed: false, make: (e) => ({ body: e, headers: json }) }],
@@ -595,6 +617,15 @@ it(`fuzz: ${TOTAL} generated requests to the Perks Trigger: none accepted withou
 		mustDeliver
 			.filter((s) => !accepted(s) || dmsOf(s) !== 1)
 			.map((s) => `${s.kind}: ${s.status} ${dmsOf(s)}`),
+	).toEqual([]);
+	// Hostile names reached Slack literal: no message anywhere pings, links or formats from data.
+	expect(sent.some((s) => s.kind.startsWith('valid, hostile') && dmsOf(s) === 1)).toBe(true);
+	expect(
+		slack.messages
+			.map((m) => JSON.stringify(m))
+			.filter(
+				(m) => m.includes('<!channel>') || m.includes('<https://evil') || m.includes('*Boss*'),
+			),
 	).toEqual([]);
 	// n8n kept serving and never crashed.
 	expect(notReady).toEqual([]);
