@@ -30,6 +30,8 @@ export interface RedeliveryOptions {
 	timeScale?: number;
 	/** Sends each attempt this many times concurrently (duplicate deliveries). Default 1. */
 	copies?: number;
+	/** Told of every attempt as it ends (progress of a long run). */
+	onAttempt?: (attempt: DeliveryAttempt) => void;
 }
 
 export interface DeliveryAttempt {
@@ -63,6 +65,7 @@ export async function redeliver(
 		const sends = Array.from({ length: copies }, () => attemptOnce(target, body, timeoutMs, round));
 		const results = await Promise.all(sends);
 		attempts.push(...results);
+		for (const a of results) options.onAttempt?.(a);
 		if (results.some((a) => a.status >= 200 && a.status < 300))
 			return { eventId, outcome: 'delivered', attempts };
 		if (results.some((a) => FINAL_STATUSES.includes(a.status)))

@@ -19,6 +19,8 @@ import {
 import { signatureHeader } from '../../nodes/shared/perks/signature';
 import { loadTemplate } from '../e2e/templateSetup';
 import {
+	COMPANY,
+	companyWithRestart,
 	dmCounts,
 	hire,
 	LEASE_ENV,
@@ -235,4 +237,29 @@ describe('monthly funding against a rate-limited Slack (SQLite)', () => {
 		},
 		1_800_000,
 	);
+});
+
+describe('company scale on SQLite: Slack with its published tiers, n8n restarted midway', () => {
+	it(`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`, async () => {
+		const workflow = dmWorkflow('relCompanySqlite1');
+		const n8n = await N8nInstance.launch({
+			name: 'reliability-company-sqlite',
+			credentials: world.credentials,
+			workflows: [workflow],
+			env: { ...LEASE_ENV, N8N_LOG_LEVEL: 'warn' },
+		});
+		try {
+			const url = n8n.webhookUrl(webhookIdOf(workflow));
+			await waitFor(() => world.perks.webhooks.some((w) => w.url === url), {
+				what: 'the template to register',
+				timeoutMs: 60_000,
+				instance: n8n,
+			});
+			world.slack.clearLimits();
+			await companyWithRestart(world, url, () => n8n.restart(), 'companySqlite');
+		} finally {
+			world.slack.limitPerSecond('chat.postMessage', SLACK_POSTS_PER_SECOND);
+			await n8n.dispose();
+		}
+	}, 400_000);
 });
