@@ -51,6 +51,8 @@ interface Chat {
 	/** Adds people; gives their emails and a counter of the DMs each received. */
 	add(count: number): { emails: string[]; received: () => number[] };
 	calls(): number;
+	/** Calls the emulator answered 429, all methods. */
+	refused(): number;
 }
 
 function slackChat(): Chat {
@@ -69,6 +71,11 @@ function slackChat(): Chat {
 			return { emails: users.map((u) => u.email!), received: () => slackDmCounts(slack, ids) };
 		},
 		calls: () => slack.calls.length,
+		refused: () =>
+			[...new Set(slack.calls.map((c) => c.method))].reduce(
+				(n, method) => n + slack.rateLimitedCount(method),
+				0,
+			),
 	};
 }
 
@@ -97,12 +104,18 @@ function teamsChat(): Chat {
 			};
 		},
 		calls: () => graph.requests.length,
+		refused: () =>
+			[...new Set(graph.requests.map((r) => r.route))].reduce(
+				(n, route) => n + graph.rateLimitedCount(route),
+				0,
+			),
 	};
 }
 
 interface Measured {
 	figures: CompanyFigures;
 	callsPerDm: number;
+	refused: number;
 	load: string;
 }
 
@@ -136,6 +149,7 @@ async function measure(chat: Chat, employees: number): Promise<Measured> {
 		// Warm-up, not counted: n8n loads the nodes, the ledger table and the recipient directory.
 		await perks.deliverAllUntilDone(eventsFor(warm.emails), { url, concurrency: WARM });
 		const callsBefore = chat.calls();
+		const refusedBefore = chat.refused();
 		const figures = await fundCompany({
 			perks,
 			url,
@@ -149,6 +163,7 @@ async function measure(chat: Chat, employees: number): Promise<Measured> {
 		return {
 			figures,
 			callsPerDm: (chat.calls() - callsBefore) / Math.max(1, dms),
+			refused: chat.refused() - refusedBefore,
 			load: `${loadStart.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
 		};
 	} finally {
@@ -173,7 +188,7 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		figure:
 			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
 			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s); ` +
-			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM; n8n peak RSS ${fmt(f.peakRssMB)} MB; load ${m.load}`,
+			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; load ${m.load}`,
 		baseline: `${fmt(floorMs / 1000, 1)} s floor (${fmt(employees)} ÷ ${fmt(chat.postsPerMinute)}/min)`,
 		ratio: ratio(f.msToLastDm, floorMs),
 		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${TARGET.callsPerDm} calls/DM`,

@@ -30,6 +30,11 @@ export interface RedeliveryOptions {
 	timeScale?: number;
 	/** Sends each attempt this many times concurrently (duplicate deliveries). Default 1. */
 	copies?: number;
+	/**
+	 * Once this settles, back-off delays end at once: a benchmark counts the retries still due
+	 * without waiting hours for them.
+	 */
+	hurry?: Promise<void>;
 	/** Told of every attempt as it ends (progress of a long run). */
 	onAttempt?: (attempt: DeliveryAttempt) => void;
 }
@@ -71,8 +76,15 @@ export async function redeliver(
 		if (results.some((a) => FINAL_STATUSES.includes(a.status)))
 			return { eventId, outcome: 'dropped', attempts };
 		if (round > backoff.length) return { eventId, outcome: 'exhausted', attempts };
-		await new Promise((resolve) => setTimeout(resolve, backoff[round - 1]));
+		await backOff(backoff[round - 1], options.hurry);
 	}
+}
+
+async function backOff(ms: number, hurry: Promise<void> | undefined): Promise<void> {
+	let timer: NodeJS.Timeout | undefined;
+	const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+	await (hurry ? Promise.race([wait, hurry]) : wait);
+	clearTimeout(timer);
 }
 
 /** Runs `task` over `items` with at most `concurrency` at once; results in input order. */

@@ -25,6 +25,12 @@ export interface CompanyRun {
 	midway?: () => Promise<void>;
 	/** How long DMs may still land after the platform's last answer. Default 60 s. */
 	settleMs?: number;
+	/**
+	 * This long after every recipient has a DM, the back-off of events still pending is cut short:
+	 * their remaining deliveries are made and counted, not waited for (a 4th retry is 10 min away).
+	 * Default 15 s.
+	 */
+	hurryAfterMs?: number;
 	/** Progress lines every this many ms (0: none). */
 	progressMs?: number;
 	label?: string;
@@ -60,11 +66,16 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	let midway: Promise<void> | undefined;
 	const began = Date.now();
 	let deliveriesSoFar = 0;
+	let hurry = () => {};
+	const hurried = new Promise<void>((resolve) => (hurry = resolve));
 	const look = () => {
 		peakRssMB = Math.max(peakRssMB, groupRssMB(liveN8nGroups()));
 		const counts = received();
 		landed = counts.filter((c) => c > 0).length;
-		if (lastDmAt === undefined && landed === events.length) lastDmAt = Date.now();
+		if (lastDmAt === undefined && landed === events.length) {
+			lastDmAt = Date.now();
+			setTimeout(hurry, run.hurryAfterMs ?? 15_000);
+		}
 		if (run.midway && !midway && landed >= events.length / 2) midway = run.midway();
 	};
 	const sampler = setInterval(look, 500);
@@ -86,6 +97,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 			concurrency: run.concurrency ?? 50,
 			timeScale: run.timeScale ?? 1,
 			timeoutMs: 10_000,
+			hurry: hurried,
 			onAttempt: () => deliveriesSoFar++,
 		});
 		// A run the platform stopped waiting for may still be sending.
@@ -100,6 +112,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		look();
 	} finally {
 		clearInterval(sampler);
+		hurry();
 		if (progress) clearInterval(progress);
 	}
 	const counts = received();
