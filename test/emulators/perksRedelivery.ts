@@ -132,8 +132,11 @@ async function attemptOnce(
 			redirect: 'manual',
 			signal: AbortSignal.timeout(timeoutMs),
 		});
-		await response.arrayBuffer();
-		return { round, status: response.status, ms: Date.now() - started };
+		const text = await response.text();
+		const attempt: DeliveryAttempt = { round, status: response.status, ms: Date.now() - started };
+		// A refusal's reason (the Perks Trigger's admission control says why it answered 503).
+		if (response.status === 503) attempt.error = `503 ${reasonOf(text)}`;
+		return attempt;
 	} catch (error) {
 		return { round, status: 0, ms: Date.now() - started, error: describe(error, timeoutMs) };
 	}
@@ -149,4 +152,12 @@ function describe(error: unknown, timeoutMs: number): string {
 	if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
 	if (typeof e?.message !== 'string') return String(error);
 	return e.cause ? `${e.message}: ${e.cause.code ?? e.cause.message}` : e.message;
+}
+
+function reasonOf(text: string): string {
+	try {
+		return String((JSON.parse(text) as { reason?: unknown }).reason ?? 'no reason');
+	} catch {
+		return 'not JSON';
+	}
 }

@@ -193,10 +193,10 @@ export { webhookIdOf };
 /**
  * Company scale at CI's load: EMPLOYEES distinct people funded at once, Slack enforcing its
  * published tiers with every window shortened `timeScale` times, the platform 50 at a time through
- * a readiness gate with its back-off `backoffScale` times shorter (events refused during the restart
- * reach the 4th retry, 10 min away in real time), and n8n restarted when half the DMs have landed.
+ * a readiness gate with its back-off `backoffScale` times shorter (events refused while n8n restarts
+ * on a loaded machine reach the 4th and 5th retries, 10 and 30 min away in real time), and n8n restarted when half the DMs have landed.
  */
-export const COMPANY = { employees: FULL ? 1_000 : 300, timeScale: 2, backoffScale: 10 };
+export const COMPANY = { employees: FULL ? 1_000 : 300, timeScale: 2, backoffScale: 30 };
 
 export async function companyWithRestart(
 	world: World,
