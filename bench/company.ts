@@ -21,7 +21,7 @@ import { ratio, type Row } from './table';
 
 const SLACK_DM = loadTemplate('wallet-funded-to-slack-dm.json', 'benchCompanySlack1');
 const TEAMS_DM = loadTemplate('wallet-funded-to-teams-dm.json', 'benchCompanyTeams1');
-const TARGET = { floor: 1.2, perEvent: 1.5, callsPerDm: 1.1, rssSpreadMB: 500 };
+const TARGET = { floor: 1.2, perEvent: 1.5, rssSpreadMB: 500 };
 const WARM = 5;
 
 /** BENCH_COMPANY_SLACK (default 300,3000; `--full` or BENCH_FULL=1 adds 10000). */
@@ -51,6 +51,8 @@ interface Chat {
 	/** Adds people; gives their emails and a counter of the DMs each received. */
 	add(count: number): { emails: string[]; received: () => number[] };
 	calls(): number;
+	/** Target calls per DM: Slack 1.1; Teams 2.1, as a person's first DM needs POST /chats before the post. */
+	callsPerDm: number;
 	/** Calls the emulator answered 429, all methods. */
 	refused(): number;
 }
@@ -71,6 +73,7 @@ function slackChat(): Chat {
 			return { emails: users.map((u) => u.email!), received: () => slackDmCounts(slack, ids) };
 		},
 		calls: () => slack.calls.length,
+		callsPerDm: 1.1,
 		refused: () =>
 			[...new Set(slack.calls.map((c) => c.method))].reduce(
 				(n, method) => n + slack.rateLimitedCount(method),
@@ -104,6 +107,7 @@ function teamsChat(): Chat {
 			};
 		},
 		calls: () => graph.requests.length,
+		callsPerDm: 2.1,
 		refused: () =>
 			[...new Set(graph.requests.map((r) => r.route))].reduce(
 				(n, route) => n + graph.rateLimitedCount(route),
@@ -181,7 +185,7 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 			: '',
 		f.msToLastDm > TARGET.floor * floorMs ? `time ${ratio(f.msToLastDm, floorMs)} the floor` : '',
 		f.perEvent > TARGET.perEvent ? `${fmt(f.perEvent, 2)} deliveries per event` : '',
-		m.callsPerDm > TARGET.callsPerDm ? `${fmt(m.callsPerDm, 2)} calls per DM` : '',
+		m.callsPerDm > chat.callsPerDm ? `${fmt(m.callsPerDm, 2)} calls per DM` : '',
 	].filter(Boolean);
 	return {
 		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}, real time), 50 deliveries at a time`,
@@ -191,7 +195,7 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; load ${m.load}`,
 		baseline: `${fmt(floorMs / 1000, 1)} s floor (${fmt(employees)} ÷ ${fmt(chat.postsPerMinute)}/min)`,
 		ratio: ratio(f.msToLastDm, floorMs),
-		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${TARGET.callsPerDm} calls/DM`,
+		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${chat.callsPerDm} calls/DM`,
 		verdict: misses.length ? `missed (${misses.join('; ')})` : 'met',
 	};
 }
