@@ -28,7 +28,7 @@ const WARM = 5;
 export function companySizes(): { slack: number[]; teams: number[] } {
 	const full = process.argv.includes('--full') || process.env.BENCH_FULL === '1';
 	const list = (raw: string | undefined, fallback: number[]) =>
-		raw === undefined || raw === ''
+		raw === undefined
 			? fallback
 			: raw
 					.split(',')
