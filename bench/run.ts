@@ -2,13 +2,14 @@
  * `npm run bench`: the performance benchmarks (targets in docs/benchmarks.md), each against a baseline measured in the same run,
  * printed as ONE table (Markdown, for docs/benchmarks.md). Numbers never fail the run.
  * Loads come from the environment (see docs/benchmarks.md); BENCH_ONLY=ingest,queue,sync,fanout,
- * chat,startup picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
+ * chat,startup,company picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 
 import { PerksEmulator } from '../test/emulators/perksApi';
 import { packAndInstall, PACKAGE_DIR_ENV, disposePackage } from '../test/e2e/communityPackage';
 import { chat } from './chat';
+import { company } from './company';
 import { envInt, selected } from './common';
 import { fanout } from './fanout';
 import { ingestLazyIsolates, ingestQueue, ingestSingle } from './ingest';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
 		await step(rows, 'fanout', 'fan-out', fanout);
 		await step(rows, 'chat', 'chat commands', chat);
 		await step(rows, 'startup', 'n8n start-up', startup);
+		await step(rows, 'company', 'company scale', company);
 	} finally {
 		await perks.stop();
 		await disposePackage(pkg);

@@ -30,6 +30,13 @@ export interface RedeliveryOptions {
 	timeScale?: number;
 	/** Sends each attempt this many times concurrently (duplicate deliveries). Default 1. */
 	copies?: number;
+	/**
+	 * Once this settles, back-off delays end at once: a benchmark counts the retries still due
+	 * without waiting hours for them.
+	 */
+	hurry?: Promise<void>;
+	/** Told of every attempt as it ends (progress of a long run). */
+	onAttempt?: (attempt: DeliveryAttempt) => void;
 }
 
 export interface DeliveryAttempt {
@@ -63,13 +70,21 @@ export async function redeliver(
 		const sends = Array.from({ length: copies }, () => attemptOnce(target, body, timeoutMs, round));
 		const results = await Promise.all(sends);
 		attempts.push(...results);
+		for (const a of results) options.onAttempt?.(a);
 		if (results.some((a) => a.status >= 200 && a.status < 300))
 			return { eventId, outcome: 'delivered', attempts };
 		if (results.some((a) => FINAL_STATUSES.includes(a.status)))
 			return { eventId, outcome: 'dropped', attempts };
 		if (round > backoff.length) return { eventId, outcome: 'exhausted', attempts };
-		await new Promise((resolve) => setTimeout(resolve, backoff[round - 1]));
+		await backOff(backoff[round - 1], options.hurry);
 	}
+}
+
+async function backOff(ms: number, hurry: Promise<void> | undefined): Promise<void> {
+	let timer: NodeJS.Timeout | undefined;
+	const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+	await (hurry ? Promise.race([wait, hurry]) : wait);
+	clearTimeout(timer);
 }
 
 /** Runs `task` over `items` with at most `concurrency` at once; results in input order. */
@@ -117,8 +132,11 @@ async function attemptOnce(
 			redirect: 'manual',
 			signal: AbortSignal.timeout(timeoutMs),
 		});
-		await response.arrayBuffer();
-		return { round, status: response.status, ms: Date.now() - started };
+		const text = await response.text();
+		const attempt: DeliveryAttempt = { round, status: response.status, ms: Date.now() - started };
+		// A refusal's reason (the Perks Trigger's admission control says why it answered 503).
+		if (response.status === 503) attempt.error = `503 ${reasonOf(text)}`;
+		return attempt;
 	} catch (error) {
 		return { round, status: 0, ms: Date.now() - started, error: describe(error, timeoutMs) };
 	}
@@ -134,4 +152,12 @@ function describe(error: unknown, timeoutMs: number): string {
 	if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
 	if (typeof e?.message !== 'string') return String(error);
 	return e.cause ? `${e.message}: ${e.cause.code ?? e.cause.message}` : e.message;
+}
+
+function reasonOf(text: string): string {
+	try {
+		return String((JSON.parse(text) as { reason?: unknown }).reason ?? 'no reason');
+	} catch {
+		return 'not JSON';
+	}
 }

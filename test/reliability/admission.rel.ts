@@ -19,6 +19,8 @@ import {
 import { signatureHeader } from '../../nodes/shared/perks/signature';
 import { loadTemplate } from '../e2e/templateSetup';
 import {
+	COMPANY,
+	companyWithRestart,
 	dmCounts,
 	hire,
 	LEASE_ENV,
@@ -70,21 +72,36 @@ interface Figures {
 	counts: number[];
 }
 
-/** Publishes `workflow` on a fresh n8n, funds EMPLOYEES people at once, and measures. */
-async function fundEveryone(world: World, workflow: WorkflowJson, tag: string): Promise<Figures> {
+/** A fresh n8n with `workflow` published, once the platform knows its webhook. */
+async function publish(
+	world: World,
+	workflow: WorkflowJson,
+	name: string,
+): Promise<{ n8n: N8nInstance; url: string }> {
 	const n8n = await N8nInstance.launch({
-		name: `reliability-admission-${tag}`,
+		name,
 		credentials: world.credentials,
 		workflows: [workflow],
 		env: { ...LEASE_ENV, N8N_LOG_LEVEL: 'warn' },
 	});
+	const url = n8n.webhookUrl(webhookIdOf(workflow));
 	try {
-		const url = n8n.webhookUrl(webhookIdOf(workflow));
 		await waitFor(() => world.perks.webhooks.some((w) => w.url === url), {
 			what: 'the template to register',
 			timeoutMs: 60_000,
 			instance: n8n,
 		});
+	} catch (error) {
+		await n8n.dispose();
+		throw error;
+	}
+	return { n8n, url };
+}
+
+/** Publishes `workflow` on a fresh n8n, funds EMPLOYEES people at once, and measures. */
+async function fundEveryone(world: World, workflow: WorkflowJson, tag: string): Promise<Figures> {
+	const { n8n, url } = await publish(world, workflow, `reliability-admission-${tag}`);
+	try {
 		// Warm-up, not counted: n8n's first runs load the nodes and create the ledger table.
 		const warm = await world.perks.deliverAllUntilDone(walletEvents(hire(world, 5, `${tag}warm`)), {
 			url,
@@ -235,4 +252,21 @@ describe('monthly funding against a rate-limited Slack (SQLite)', () => {
 		},
 		1_800_000,
 	);
+});
+
+describe('company scale on SQLite: Slack with its published tiers, n8n restarted midway', () => {
+	it(`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`, async () => {
+		const { n8n, url } = await publish(
+			world,
+			dmWorkflow('relCompanySqlite1'),
+			'reliability-company-sqlite',
+		);
+		try {
+			world.slack.clearLimits();
+			await companyWithRestart(world, url, () => n8n.restart(), 'companySqlite');
+		} finally {
+			world.slack.limitPerSecond('chat.postMessage', SLACK_POSTS_PER_SECOND);
+			await n8n.dispose();
+		}
+	}, 400_000);
 });

@@ -12,6 +12,8 @@ import { walletFundedEvent } from '../emulators/perksApi';
 import { exactlyOnceSuite } from './exactlyOnceSuite';
 import { ReadinessGate } from './readinessGate';
 import {
+	COMPANY,
+	companyWithRestart,
 	DM,
 	LEASE_ENV,
 	dmCounts,
@@ -67,6 +69,14 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 					.join('\n'),
 		}),
 	}));
+});
+
+describe('queue mode: company scale, Slack with its published tiers, the cluster restarted midway', () => {
+	it(`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`, async () => {
+		// The URL the template registered with the platform (the webhook process's).
+		const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
+		await companyWithRestart(world, hook.url, () => cluster.restart(), 'companyQueue');
+	}, 400_000);
 });
 
 /** n8n's migration lock: DbLockService's advisory lock 1005, keyed by schema and table prefix. */

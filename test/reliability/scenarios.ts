@@ -18,6 +18,8 @@ import { SlackEmulator, type EmulatedUser } from '../emulators/slackApi';
 import type { Employee } from '../../nodes/shared/perks/contract';
 import type { CredentialJson, ExecutionRow, WorkflowJson } from '../e2e/n8nInstance';
 import { loadTemplate, templateCredentials, webhookIdOf } from '../e2e/templateSetup';
+import { describeFigures, fundCompany, slackDmCounts, type CompanyFigures } from './companyFunding';
+import { ReadinessGate } from './readinessGate';
 
 export const FULL = process.env.PERKS_RELIABILITY_FULL === '1';
 export const LOAD = FULL
@@ -187,3 +189,55 @@ export function readLog(file: string): string {
 }
 
 export { webhookIdOf };
+
+/**
+ * Company scale at CI's load: EMPLOYEES distinct people funded at once, Slack enforcing its
+ * published tiers with every window shortened `timeScale` times, the platform 50 at a time through
+ * a readiness gate with its back-off `backoffScale` times shorter (events refused while n8n restarts
+ * on a loaded machine reach the 4th and 5th retries, 10 and 30 min away in real time), and n8n restarted when half the DMs have landed.
+ */
+export const COMPANY = { employees: FULL ? 1_000 : 300, timeScale: 2, backoffScale: 30 };
+
+export async function companyWithRestart(
+	world: World,
+	url: string,
+	restart: () => Promise<void>,
+	tag: string,
+): Promise<CompanyFigures> {
+	const crew = hire(world, COMPANY.employees, tag);
+	const hook = world.perks.webhooks.find((h) => h.url === url)!;
+	const gate = new ReadinessGate(new URL(url).origin);
+	await gate.start();
+	world.slack.usePublishedLimits(COMPANY.timeScale);
+	let restartMs = -1;
+	try {
+		const ids = crew.map((p) => p.user.id);
+		const figures = await fundCompany({
+			perks: world.perks,
+			url: gate.via(url),
+			secret: hook.secret,
+			events: walletEvents(crew),
+			received: () => slackDmCounts(world.slack, ids),
+			timeScale: COMPANY.backoffScale,
+			midway: async () => {
+				const began = Date.now();
+				await restart();
+				restartMs = Date.now() - began;
+			},
+			progressMs: 15_000,
+			label: tag,
+		});
+		console.log(
+			`[company] ${tag}: ${describeFigures(figures)}; restart ${restartMs} ms; refused while not ready ${gate.refused}; ` +
+				`429s ${world.slack.rateLimitedCount('chat.postMessage')}`,
+		);
+		expect(restartMs).toBeGreaterThanOrEqual(0);
+		// Every event delivered, every employee one DM: the restart lost nothing and sent nothing twice.
+		expect(figures.results.filter((r) => r.outcome !== 'delivered')).toEqual([]);
+		expect(figures.counts).toEqual(figures.counts.map(() => 1));
+		return figures;
+	} finally {
+		world.slack.clearLimits();
+		await gate.stop();
+	}
+}

@@ -1,0 +1,233 @@
+/**
+ * Company scale: N distinct employees funded at once, through the shipped DM templates in a real
+ * n8n, the chat emulators enforcing the platforms' published limits in real time, the platform
+ * delivering 50 at a time with its 10 s timeout and back-off (test/reliability/companyFunding.ts).
+ * The floor is what the destination's posting limit allows: N ÷ posts a minute.
+ */
+import { loadavg } from 'node:os';
+
+import { GraphEmulator, GRAPH_PUBLISHED_LIMITS } from '../test/emulators/graphApi';
+import { PerksEmulator, walletFundedEvent } from '../test/emulators/perksApi';
+import { DEFAULT_POSTS_PER_MINUTE, SlackEmulator } from '../test/emulators/slackApi';
+import { N8nInstance, waitFor, type WorkflowJson } from '../test/e2e/n8nInstance';
+import { catalogCredentials, loadTemplate, webhookIdOf } from '../test/e2e/templateSetup';
+import {
+	fundCompany,
+	slackDmCounts,
+	type CompanyFigures,
+} from '../test/reliability/companyFunding';
+import { fmt } from './common';
+import { ratio, type Row } from './table';
+
+const SLACK_DM = loadTemplate('wallet-funded-to-slack-dm.json', 'benchCompanySlack1');
+const TEAMS_DM = loadTemplate('wallet-funded-to-teams-dm.json', 'benchCompanyTeams1');
+const TARGET = { floor: 1.2, perEvent: 1.5, rssSpreadMB: 500 };
+const WARM = 5;
+
+/** BENCH_COMPANY_SLACK (default 300,3000; `--full` or BENCH_FULL=1 adds 10000). */
+export function companySizes(): { slack: number[]; teams: number[] } {
+	const full = process.argv.includes('--full') || process.env.BENCH_FULL === '1';
+	const list = (raw: string | undefined, fallback: number[]) =>
+		raw === undefined
+			? fallback
+			: raw
+					.split(',')
+					.map(Number)
+					.filter((n) => Number.isInteger(n) && n > 0);
+	return {
+		slack: list(process.env.BENCH_COMPANY_SLACK, full ? [300, 3_000, 10_000] : [300, 3_000]),
+		teams: list(process.env.BENCH_COMPANY_TEAMS, [3_000]),
+	};
+}
+
+interface Chat {
+	name: string;
+	workflow: WorkflowJson;
+	postsPerMinute: number;
+	limitText: string;
+	start(): Promise<void>;
+	stop(): Promise<void>;
+	services(perks: PerksEmulator): Parameters<typeof catalogCredentials>[0];
+	/** Adds people; gives their emails and a counter of the DMs each received. */
+	add(count: number): { emails: string[]; received: () => number[] };
+	calls(): number;
+	/** Target calls per DM: Slack 1.1; Teams 2.1, as a person's first DM needs POST /chats before the post. */
+	callsPerDm: number;
+	/** Calls the emulator answered 429, all methods. */
+	refused(): number;
+}
+
+function slackChat(): Chat {
+	const slack = new SlackEmulator({ appName: 'Perks', limits: 'published' });
+	return {
+		name: 'Slack',
+		workflow: SLACK_DM,
+		postsPerMinute: DEFAULT_POSTS_PER_MINUTE,
+		limitText: `published tiers, chat.postMessage ${DEFAULT_POSTS_PER_MINUTE}/min for the workspace`,
+		start: async () => void (await slack.start()),
+		stop: () => slack.stop(),
+		services: (perks) => ({ perks, slack }),
+		add: (count) => {
+			const users = slack.addUsers(count, { namePrefix: 'staff' });
+			const ids = users.map((u) => u.id);
+			return { emails: users.map((u) => u.email!), received: () => slackDmCounts(slack, ids) };
+		},
+		calls: () => slack.calls.length,
+		callsPerDm: 1.1,
+		refused: () =>
+			[...new Set(slack.calls.map((c) => c.method))].reduce(
+				(n, method) => n + slack.rateLimitedCount(method),
+				0,
+			),
+	};
+}
+
+function teamsChat(): Chat {
+	const graph = new GraphEmulator({ limits: 'published' });
+	const perSecond = GRAPH_PUBLISHED_LIMITS.chatMessagePosts;
+	return {
+		name: 'Teams',
+		workflow: TEAMS_DM,
+		postsPerMinute: perSecond * 60,
+		limitText: `Graph's published limits, ${perSecond} chat posts/s per app and tenant`,
+		start: async () => void (await graph.start()),
+		stop: () => graph.stop(),
+		services: (perks) => ({ perks, graph }),
+		add: (count) => {
+			const users = graph.addUsers(count, 'company.test');
+			// The 1:1 chat id is fixed by the pair, so naming it first changes nothing n8n sees.
+			const chats = users.map((u) => `chat:${graph.oneOnOneChat(u.id)}`);
+			return {
+				emails: users.map((u) => u.mail!),
+				received: () => {
+					const per = new Map<string, number>();
+					for (const m of graph.messages) per.set(m.target, (per.get(m.target) ?? 0) + 1);
+					return chats.map((c) => per.get(c) ?? 0);
+				},
+			};
+		},
+		calls: () => graph.requests.length,
+		callsPerDm: 2.1,
+		refused: () =>
+			[...new Set(graph.requests.map((r) => r.route))].reduce(
+				(n, route) => n + graph.rateLimitedCount(route),
+				0,
+			),
+	};
+}
+
+interface Measured {
+	figures: CompanyFigures;
+	callsPerDm: number;
+	refused: number;
+	load: string;
+}
+
+/** A fresh n8n and destination; everyone exists before the funding (as in a company). */
+async function measure(chat: Chat, employees: number): Promise<Measured> {
+	const loadStart = loadavg()[0];
+	const perks = new PerksEmulator();
+	await Promise.all([perks.start(), chat.start()]);
+	const warm = chat.add(WARM);
+	const staff = chat.add(employees);
+	const n8n = await N8nInstance.launch({
+		name: `bench-company-${chat.name.toLowerCase()}-${employees}`,
+		credentials: catalogCredentials(chat.services(perks), [chat.workflow]),
+		workflows: [chat.workflow],
+		env: { N8N_LOG_LEVEL: 'warn' },
+	});
+	try {
+		const url = n8n.webhookUrl(webhookIdOf(chat.workflow));
+		await waitFor(() => perks.webhooks.some((w) => w.url === url), {
+			what: 'the template to register',
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
+		const eventsFor = (emails: string[]) =>
+			emails.map((email, i) =>
+				walletFundedEvent(perks.addEmployee({ email, name: email.split('@')[0] }), {
+					amount: 100 + i,
+					balance: 1_000 + i,
+				}),
+			);
+		// Warm-up, not counted: n8n loads the nodes, the ledger table and the recipient directory.
+		await perks.deliverAllUntilDone(eventsFor(warm.emails), { url, concurrency: WARM });
+		const callsBefore = chat.calls();
+		const refusedBefore = chat.refused();
+		const figures = await fundCompany({
+			perks,
+			url,
+			events: eventsFor(staff.emails),
+			received: staff.received,
+			settleMs: 120_000,
+			progressMs: 60_000,
+			label: `${chat.name} ${employees}`,
+		});
+		const dms = figures.counts.reduce((a, b) => a + b, 0);
+		return {
+			figures,
+			callsPerDm: (chat.calls() - callsBefore) / Math.max(1, dms),
+			refused: chat.refused() - refusedBefore,
+			load: `${loadStart.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+		};
+	} finally {
+		await n8n.dispose();
+		await Promise.all([perks.stop(), chat.stop()]);
+	}
+}
+
+function row(chat: Chat, employees: number, m: Measured): Row {
+	const f = m.figures;
+	const floorMs = (employees / chat.postsPerMinute) * 60_000;
+	const misses = [
+		f.lost || f.duplicates || f.notDelivered
+			? `${f.lost} lost, ${f.duplicates} duplicates, ${f.notDelivered} not delivered`
+			: '',
+		f.msToLastDm > TARGET.floor * floorMs ? `time ${ratio(f.msToLastDm, floorMs)} the floor` : '',
+		f.perEvent > TARGET.perEvent ? `${fmt(f.perEvent, 2)} deliveries per event` : '',
+		m.callsPerDm > chat.callsPerDm ? `${fmt(m.callsPerDm, 2)} calls per DM` : '',
+	].filter(Boolean);
+	return {
+		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}, real time), 50 deliveries at a time`,
+		figure:
+			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
+			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s); ` +
+			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; load ${m.load}`,
+		baseline: `${fmt(floorMs / 1000, 1)} s floor (${fmt(employees)} ÷ ${fmt(chat.postsPerMinute)}/min)`,
+		ratio: ratio(f.msToLastDm, floorMs),
+		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${chat.callsPerDm} calls/DM`,
+		verdict: misses.length ? `missed (${misses.join('; ')})` : 'met',
+	};
+}
+
+export async function company(): Promise<Row[]> {
+	const sizes = companySizes();
+	const rows: Row[] = [];
+	const slackRss = new Map<number, number>();
+	const runs: Array<[() => Chat, number]> = [
+		...sizes.slack.map((n): [() => Chat, number] => [slackChat, n]),
+		...sizes.teams.map((n): [() => Chat, number] => [teamsChat, n]),
+	];
+	for (const [make, employees] of runs) {
+		const chat = make();
+		const m = await measure(chat, employees);
+		if (chat.name === 'Slack') slackRss.set(employees, m.figures.peakRssMB);
+		const done = row(chat, employees, m);
+		process.stderr.write(`[bench] ${Object.values(done).join(' | ')}\n`);
+		rows.push(done);
+	}
+	const [small, large] = [Math.min(...slackRss.keys()), Math.max(...slackRss.keys())];
+	if (slackRss.size > 1) {
+		const spread = slackRss.get(large)! - slackRss.get(small)!;
+		rows.push({
+			benchmark: `company: n8n peak RSS, Slack ${fmt(large)} vs ${fmt(small)} employees`,
+			figure: `${fmt(slackRss.get(large)!)} MB vs ${fmt(slackRss.get(small)!)} MB (n8n's process tree, /proc)`,
+			baseline: `${fmt(slackRss.get(small)!)} MB at ${fmt(small)}`,
+			ratio: ratio(slackRss.get(large)!, slackRss.get(small)!),
+			target: `differ by < ${TARGET.rssSpreadMB} MB`,
+			verdict:
+				spread < TARGET.rssSpreadMB ? `met (${fmt(spread)} MB)` : `missed (${fmt(spread)} MB)`,
+		});
+	}
+	return rows;
+}
