@@ -18,18 +18,9 @@
 # into a silent no-op. Sourcing this file only defines the functions (test/scripts/ uses them).
 
 # `npm install` of n8n, without any install script (see above).
-# An npm install that stalls (seen here once: no socket open, no CPU, for 20 minutes) is stopped
-# after N8N_INSTALL_TIMEOUT seconds and tried again, up to three times in all.
 install_n8n_package() {
-	local attempt
-	for attempt in 1 2 3; do
-		if (cd "$1" && timeout "${N8N_INSTALL_TIMEOUT:-900}" npm install --ignore-scripts=true \
-			--global=false --no-audit --no-fund --loglevel=error --save-exact "n8n@$2"); then
-			return 0
-		fi
-		echo "install-n8n: npm install of n8n $2 failed or stalled (attempt $attempt of 3)" >&2
-	done
-	return 1
+	(cd "$1" && npm install --ignore-scripts=true --global=false --no-audit --no-fund \
+		--loglevel=error --save-exact "n8n@$2")
 }
 
 # `npm rebuild <module>…` in folder $1: runs the modules' install scripts, which build them.
