@@ -27,8 +27,13 @@ export const SEND_WAIT_LIMIT_MS = 8_000;
 const ANSWER_RATE_WINDOW_MS = 10_000;
 /** Fewer answers than this in the window say too little about the rate to refuse on it. */
 const MIN_ANSWERS_FOR_RATE = 3;
-/** A run whose caller went away keeps its slot until n8n writes its answer, or this long at most. */
-export const ABANDONED_HOLD_MS = 5 * 60_000;
+/**
+ * A run whose caller went away keeps its slot until n8n writes its answer, or this long at most:
+ * n8n's queue-mode webhook process never answers a hung-up caller, so a longer hold leaked slots
+ * (copies answered 409 until the platform gave up). After it a copy runs again and the ledger
+ * skips what was sent.
+ */
+export const ABANDONED_HOLD_MS = 15_000;
 
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
