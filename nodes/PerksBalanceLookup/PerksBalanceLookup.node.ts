@@ -6,9 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { route } from '../shared/node/router';
 import { perksClientFor, PERKS_CREDENTIAL } from '../shared/perks/transport';
-import { runPerItem } from '../shared/node/runPerItem';
-import { lookupBalance } from './lookupBalance';
+import * as lookupBalance from './actions/lookupBalance.operation';
 
 export class PerksBalanceLookup implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,67 +25,10 @@ export class PerksBalanceLookup implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: PERKS_CREDENTIAL, required: true }],
-		properties: [
-			{
-				displayName: 'Look Up By',
-				name: 'lookUpBy',
-				type: 'options',
-				options: [
-					{ name: 'Email', value: 'email', description: "The employee's work email" },
-					{
-						name: 'Employee ID',
-						value: 'employeeId',
-						description: 'The perks employee ID (emp_…)',
-					},
-				],
-				default: 'email',
-			},
-			{
-				displayName: 'Email',
-				name: 'email',
-				type: 'string',
-				placeholder: 'name@email.com',
-				default: '',
-				required: true,
-				description: 'Work email of the employee whose balance to get',
-				displayOptions: { show: { lookUpBy: ['email'] } },
-			},
-			{
-				displayName: 'Employee ID',
-				name: 'employeeId',
-				type: 'string',
-				placeholder: 'emp_123',
-				default: '',
-				required: true,
-				description: 'Perks employee ID whose balance to get',
-				displayOptions: { show: { lookUpBy: ['employeeId'] } },
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Continue on Not Found',
-						name: 'continueOnNotFound',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether an unknown employee gives an item with "found": false instead of an error',
-					},
-				],
-			},
-		],
+		properties: lookupBalance.description,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const client = await perksClientFor(this);
-		return [
-			await runPerItem(this, async function (itemIndex) {
-				return await lookupBalance.call(this, itemIndex, client);
-			}),
-		];
+		return await route(this, perksClientFor, { lookupBalance });
 	}
 }

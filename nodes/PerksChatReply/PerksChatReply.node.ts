@@ -8,11 +8,8 @@ import {
 } from 'n8n-workflow';
 
 import { optionSubtitle } from '../shared/node/subtitle';
-import {
-	platformCredentials,
-	platformProperties,
-	runChatOperation,
-} from '../shared/chat/platformFor';
+import { platformCredentials, platformProperties } from '../shared/chat/platformFor';
+import { runChatOperation } from '../shared/node/chatNode';
 import { manualMappingsProperty } from '../shared/mapping/properties';
 import { perksClientFor, PERKS_CREDENTIAL } from '../shared/perks/transport';
 import { answerQuestion } from './answer';

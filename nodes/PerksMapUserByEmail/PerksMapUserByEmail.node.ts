@@ -1,33 +1,16 @@
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
-	type INodeCredentialDescription,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { chatNodeParts, routeChat } from '../shared/node/chatNode';
 import { optionSubtitle } from '../shared/node/subtitle';
-import {
-	chatPlatformFor,
-	platformCredentials,
-	platformProperties,
-	runChatOperation,
-} from '../shared/chat/platformFor';
 import { PERKS_CREDENTIAL } from '../shared/perks/transport';
-import { runOnce } from '../shared/node/runPerItem';
 import * as mapEmail from './actions/mapEmail.operation';
 import * as syncUsers from './actions/syncUsers.operation';
-
-/** The chat credential, plus the perks one that "Sync Users" reads the employee directory with. */
-const CREDENTIALS: INodeCredentialDescription[] = [
-	...platformCredentials,
-	{
-		name: PERKS_CREDENTIAL,
-		required: true,
-		displayOptions: { show: { operation: ['syncUsers'] } },
-	},
-];
 
 const OPERATIONS = [
 	{
@@ -45,8 +28,6 @@ const OPERATIONS = [
 ];
 
 export class PerksMapUserByEmail implements INodeType {
-	// The subtitle is built from OPERATIONS (one name per choice); the rule only recognizes a literal.
-	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'Perks Map User by Email',
 		name: 'perksMapUserByEmail',
@@ -60,31 +41,31 @@ export class PerksMapUserByEmail implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: CREDENTIALS,
-		properties: [
-			...platformProperties,
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: OPERATIONS,
-				default: 'mapEmail',
-			},
-			...mapEmail.description,
-			...syncUsers.description,
-		],
+		...chatNodeParts({
+			// "Sync Users" reads the employee directory with the perks credential.
+			credentials: [
+				{
+					name: PERKS_CREDENTIAL,
+					required: true,
+					displayOptions: { show: { operation: ['syncUsers'] } },
+				},
+			],
+			properties: [
+				{
+					displayName: 'Operation',
+					name: 'operation',
+					type: 'options',
+					noDataExpression: true,
+					options: OPERATIONS,
+					default: 'mapEmail',
+				},
+				...mapEmail.description,
+				...syncUsers.description,
+			],
+		}),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		if (this.getNodeParameter('operation', 0) === 'syncUsers') {
-			const platform = await chatPlatformFor(this);
-			return [
-				await runOnce(this, async function () {
-					return await syncUsers.execute.call(this, platform);
-				}),
-			];
-		}
-		return await runChatOperation(this, mapEmail.execute);
+		return await routeChat(this, { mapEmail, syncUsers });
 	}
 }

@@ -6,11 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import {
-	platformCredentials,
-	platformProperties,
-	runChatOperation,
-} from '../shared/chat/platformFor';
+import { chatNodeParts, routeChat } from '../shared/node/chatNode';
 import * as postToChannel from './actions/postToChannel.operation';
 import { searchChannels, searchTeams } from './methods/listSearch';
 
@@ -29,13 +25,12 @@ export class PerksPostToChannel implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: platformCredentials,
-		properties: [...platformProperties, ...postToChannel.description],
+		...chatNodeParts({ properties: postToChannel.description }),
 	};
 
 	methods = { listSearch: { searchChannels, searchTeams } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runChatOperation(this, postToChannel.execute);
+		return await routeChat(this, { postToChannel });
 	}
 }

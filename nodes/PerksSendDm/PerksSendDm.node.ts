@@ -6,11 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import {
-	platformCredentials,
-	platformProperties,
-	runChatOperation,
-} from '../shared/chat/platformFor';
+import { chatNodeParts, routeChat } from '../shared/node/chatNode';
 import * as sendDm from './actions/sendDm.operation';
 import { searchUsers } from './methods/listSearch';
 
@@ -27,13 +23,12 @@ export class PerksSendDm implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: platformCredentials,
-		properties: [...platformProperties, ...sendDm.description],
+		...chatNodeParts({ properties: sendDm.description }),
 	};
 
 	methods = { listSearch: { searchUsers } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runChatOperation(this, sendDm.execute);
+		return await routeChat(this, { sendDm });
 	}
 }

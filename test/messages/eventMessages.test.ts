@@ -4,8 +4,8 @@ import {
 	MessageBuildError,
 } from '../../nodes/shared/messages/eventMessages';
 import type { Audience, MessageDoc } from '../../nodes/shared/messages/MessageDoc';
-import { renderSlack, validateSlackMessage } from '../../nodes/shared/messages/render/slack';
-import { renderTeamsHtml, validateTeamsMessage } from '../../nodes/shared/messages/render/teams';
+import { renderSlack, validateSlackMessage } from '../../nodes/shared/chat/slack/render';
+import { renderTeamsHtml, validateTeamsMessage } from '../../nodes/shared/chat/teams/render';
 import type { PerksEventType } from '../../nodes/shared/perks/contract';
 import { items } from './fixtures';
 

@@ -9,12 +9,12 @@ import {
 	SLACK_LIMITS,
 	validateSlackMessage,
 	type SlackMessage,
-} from '../../nodes/shared/messages/render/slack';
+} from '../../nodes/shared/chat/slack/render';
 import {
 	renderTeamsHtml,
 	TEAMS_MESSAGE_MAX_BYTES,
 	validateTeamsMessage,
-} from '../../nodes/shared/messages/render/teams';
+} from '../../nodes/shared/chat/teams/render';
 import {
 	PERKS_EVENT_TYPES,
 	parsePerksEvent,

@@ -12,13 +12,13 @@ import {
 	slackLiteral,
 	validateSlackMessage,
 	type SlackMessage,
-} from '../../nodes/shared/messages/render/slack';
+} from '../../nodes/shared/chat/slack/render';
 import {
 	escapeHtml,
 	renderTeamsHtml,
 	teamsActivityLiteral,
 	validateTeamsMessage,
-} from '../../nodes/shared/messages/render/teams';
+} from '../../nodes/shared/chat/teams/render';
 import { PERKS_EVENT_TYPES, type PerksEventType } from '../../nodes/shared/perks/contract';
 import { items } from './fixtures';
 import { random } from './random';

@@ -6,7 +6,7 @@ import {
 	parseBlocksParameter,
 	renderSlack,
 	validateSlackMessage,
-} from '../../nodes/shared/messages/render/slack';
+} from '../../nodes/shared/chat/slack/render';
 import { findJsonErrorPosition } from '../../nodes/shared/messages/render/jsonErrorPosition';
 import { items } from './fixtures';
 

@@ -6,7 +6,7 @@ import {
 	renderTeamsHtml,
 	TEAMS_MESSAGE_MAX_BYTES,
 	validateTeamsMessage,
-} from '../../nodes/shared/messages/render/teams';
+} from '../../nodes/shared/chat/teams/render';
 import { items } from './fixtures';
 
 describe('renderTeamsHtml', () => {

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import {
 	employeeEmailProperty,
 	manualMappingsProperty,
 	readManualMappings,
 } from '../../shared/mapping/properties';
 import { resolveByEmail } from '../../shared/mapping/recipients';
+import type { ChatSession } from '../../shared/node/chatNode';
 import { requireString } from '../../shared/node/parameters';
 
 const show = { operation: ['mapEmail'] };
@@ -19,7 +19,7 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	platform: ChatPlatform,
+	{ platform }: ChatSession,
 ): Promise<IDataObject> {
 	const email = requireString(this, 'email', itemIndex, 'Email');
 	const { user, matchedBy } = await resolveByEmail(

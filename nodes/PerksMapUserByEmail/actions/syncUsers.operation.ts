@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { ChatDirectory, matchAll, summarize } from '../../shared/mapping/directorySync';
 import type { Employee } from '../../shared/perks/contract';
 import { manualMappingsProperty, readManualMappings } from '../../shared/mapping/properties';
+import type { ChatSession } from '../../shared/node/chatNode';
 import { perksClientFor } from '../../shared/perks/transport';
 
 const show = { operation: ['syncUsers'] };
@@ -33,9 +33,9 @@ export const description: INodeProperties[] = [
 ];
 
 /** Runs once per execution, whatever the number of input items. */
-export async function execute(
+export async function executeOnce(
 	this: IExecuteFunctions,
-	platform: ChatPlatform,
+	{ platform }: ChatSession,
 ): Promise<IDataObject[]> {
 	const directory = new ChatDirectory();
 	for await (const page of platform.listUsers()) directory.add(page);

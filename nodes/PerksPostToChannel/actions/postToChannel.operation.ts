@@ -6,14 +6,10 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { deliverOnce } from '../../shared/idempotency/deliverOnce';
-import {
-	deliveryOptionsProperty,
-	deliveryScope,
-	readIdempotencyKey,
-} from '../../shared/idempotency/properties';
-import { messageProperties, readMessage } from '../../shared/messages/properties';
+import { deliveryScope, readIdempotencyKey } from '../../shared/idempotency/properties';
+import { sendingProperties, type ChatSession } from '../../shared/node/chatNode';
+import { readMessage } from '../../shared/node/messageProperties';
 
 export const description: INodeProperties[] = [
 	{
@@ -68,18 +64,17 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	...messageProperties(
+	...sendingProperties(
 		"New perk announcement, redemption celebration, and the other events, from the Perks Trigger's fields",
 	),
-	deliveryOptionsProperty,
 ];
 
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	platform: ChatPlatform,
+	{ entry, platform }: ChatSession,
 ): Promise<IDataObject> {
-	const message = readMessage(this, itemIndex, 'channel', platform.name);
+	const message = readMessage(this, itemIndex, 'channel', entry);
 	platform.validateMessage(message);
 	const channel = readChannel(this, itemIndex);
 	const team = readTeam(this, itemIndex);

@@ -1,13 +1,8 @@
 /** Send DM for one item: message first (refused before any call if invalid), then recipient, then one delivery. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { deliverOnce } from '../../shared/idempotency/deliverOnce';
-import {
-	deliveryOptionsProperty,
-	deliveryScope,
-	readIdempotencyKey,
-} from '../../shared/idempotency/properties';
+import { deliveryScope, readIdempotencyKey } from '../../shared/idempotency/properties';
 import {
 	employeeEmailProperty,
 	manualMappingsProperty,
@@ -15,7 +10,8 @@ import {
 } from '../../shared/mapping/properties';
 import { resolveByEmail, resolveById } from '../../shared/mapping/recipients';
 import { sendToRecipient } from '../../shared/mapping/userDirectory';
-import { messageProperties, readMessage } from '../../shared/messages/properties';
+import { sendingProperties, type ChatSession } from '../../shared/node/chatNode';
+import { readMessage } from '../../shared/node/messageProperties';
 import { requireString } from '../../shared/node/parameters';
 
 export const description: INodeProperties[] = [
@@ -57,18 +53,17 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{ ...manualMappingsProperty, displayOptions: { show: { recipientBy: ['email'] } } },
-	...messageProperties(
+	...sendingProperties(
 		"Wallet funded, perk redeemed or low balance, from the Perks Trigger's fields",
 	),
-	deliveryOptionsProperty,
 ];
 
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	platform: ChatPlatform,
+	{ entry, platform }: ChatSession,
 ): Promise<IDataObject> {
-	const message = readMessage(this, itemIndex, 'personal', platform.name);
+	const message = readMessage(this, itemIndex, 'personal', entry);
 	platform.validateMessage(message);
 
 	const byEmail = this.getNodeParameter('recipientBy', itemIndex) === 'email';

@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import type { ChatPlatform, PlatformName } from './ChatPlatform';
+import type { ChatPlatform, OutgoingMessage, PlatformName } from './ChatPlatform';
 
 export type ChatContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -22,7 +22,16 @@ export interface PlatformEntry {
 	nativeProperty: INodeProperties;
 	/** That field's value as the list of native items `OutgoingMessage.native` carries. */
 	parseNative(raw: unknown): unknown[];
+	/** The platform's layout and limits, with no credential and no call. */
+	renderer: MessageRenderer;
 	create(context: ChatContext, credentialType: string): Promise<ChatPlatform>;
+}
+
+export interface MessageRenderer {
+	/** The payload the platform is sent; a default message (`doc`) always fits its limits. */
+	render(message: OutgoingMessage): unknown;
+	/** Throws, before any call, for a message the platform would refuse or cut. */
+	validate(message: OutgoingMessage): void;
 }
 
 /** The rate-limit queue key for a node's credential: one queue per credential in this process. */

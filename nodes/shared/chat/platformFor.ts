@@ -1,17 +1,13 @@
 /** The "Platform" and "Authentication" parameters every chat node shares, and the adapter they select. */
 import {
 	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
 	type INodeCredentialDescription,
 	type INodeProperties,
 } from 'n8n-workflow';
 
 import type { ChatPlatform } from './ChatPlatform';
-import type { ChatContext } from './PlatformEntry';
+import type { ChatContext, PlatformEntry } from './PlatformEntry';
 import { PLATFORMS, platformEntry } from './platforms';
-import { runPerItem } from '../node/runPerItem';
 
 export const platformProperties: INodeProperties[] = [
 	{
@@ -44,28 +40,21 @@ export const platformCredentials: INodeCredentialDescription[] = PLATFORMS.flatM
 	(entry) => entry.credentials,
 );
 
-export async function chatPlatformFor(context: ChatContext): Promise<ChatPlatform> {
+/** The platform the node's "Platform" parameter picks, and its adapter, signed in as chosen. */
+export interface ChatSession {
+	entry: PlatformEntry;
+	platform: ChatPlatform;
+}
+
+export async function openChat(context: ChatContext): Promise<ChatSession> {
 	const name = context.getNodeParameter('platform', 0, 'slack') as string;
 	const entry = platformEntry(name);
 	if (!entry)
 		throw new NodeOperationError(context.getNode(), `The platform "${name}" is not supported`);
 	const authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
-	return await entry.create(context, entry.credentialType(authentication));
+	return { entry, platform: await entry.create(context, entry.credentialType(authentication)) };
 }
 
-/** The execute() of a chat node: one adapter for the whole run, then the shared item loop. */
-export async function runChatOperation(
-	context: IExecuteFunctions,
-	operation: (
-		this: IExecuteFunctions,
-		itemIndex: number,
-		platform: ChatPlatform,
-	) => Promise<IDataObject>,
-): Promise<INodeExecutionData[][]> {
-	const platform = await chatPlatformFor(context);
-	return [
-		await runPerItem(context, async function (itemIndex) {
-			return await operation.call(this, itemIndex, platform);
-		}),
-	];
+export async function chatPlatformFor(context: ChatContext): Promise<ChatPlatform> {
+	return (await openChat(context)).platform;
 }

@@ -18,7 +18,7 @@ import type {
 import { type ChatErrorCode, ChatPlatformError, type ErrorContext } from '../errors';
 import { SLACK_ERROR_FIXES, SLACK_TO_NEUTRAL } from './fixes';
 import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
-import { renderSlack, slackLiteral, validateSlackMessage } from '../../messages/render/slack';
+import { slackRenderer, toSlackPayload } from './render';
 
 export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -325,14 +325,7 @@ export class SlackPlatform implements ChatPlatform {
 	}
 
 	validateMessage(message: OutgoingMessage): void {
-		validateSlackMessage(this.payload(message));
-	}
-
-	private payload(message: OutgoingMessage): { text: string; blocks?: unknown[] } {
-		if (message.native) return { text: message.text, blocks: message.native };
-		if (message.doc) return renderSlack(message.doc);
-		// Custom text is the author's own mrkdwn; literal text is data and must stay text.
-		return { text: message.literal ? slackLiteral(message.text) : message.text };
+		slackRenderer.validate(message);
 	}
 
 	private async openDm(userId: string): Promise<string> {
@@ -361,7 +354,7 @@ export class SlackPlatform implements ChatPlatform {
 			: {};
 		const answer = await this.call<{ channel: string; ts: string }>(
 			'chat.postMessage',
-			{ channel, ...this.payload(message), unfurl_links: false, ...metadata },
+			{ channel, ...toSlackPayload(message), unfurl_links: false, ...metadata },
 			context,
 		);
 		return { channelId: answer.channel, messageId: answer.ts };

@@ -2,7 +2,8 @@
 import type { FetchFunction } from '@slack/web-api';
 import type { IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { parseBlocksParameter } from '../../messages/render/slack';
+import { parseBlocksParameter } from './limits';
+import { slackRenderer } from './render';
 import { bodyText, httpAnswerOf, networkCodeOf, type HttpAnswer } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import { normalizeApiUrl, SlackPlatform } from './SlackPlatform';
@@ -41,6 +42,7 @@ export const slackEntry: PlatformEntry = {
 		displayOptions: { show: { messageSource: ['custom'], platform: ['slack'] } },
 	},
 	parseNative: parseBlocksParameter,
+	renderer: slackRenderer,
 	async create(context, type) {
 		// Only the API URL: the token stays with n8n, which signs each request (n8nSlackFetch).
 		const { apiUrl } = await context.getCredentials<{ apiUrl?: string }>(type);

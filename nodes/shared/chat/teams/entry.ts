@@ -10,7 +10,7 @@ import type {
 import { bodyText, httpAnswerOf } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import type { GraphHttpResponse, GraphTransport } from './graphClient';
-import { parseCardsParameter } from './message';
+import { parseCardsParameter, teamsRenderer } from './message';
 import { TeamsPlatform } from './TeamsPlatform';
 
 export const TEAMS_CREDENTIAL_TYPE = 'perksMicrosoftTeamsOAuth2Api';
@@ -39,6 +39,7 @@ export const teamsEntry: PlatformEntry = {
 		displayOptions: { show: { messageSource: ['custom'], platform: ['teams'] } },
 	},
 	parseNative: parseCardsParameter,
+	renderer: teamsRenderer,
 	async create(context, type) {
 		const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(type);
 		return new TeamsPlatform({

@@ -3,16 +3,12 @@
  * the user's Adaptive Cards as attachments (`<attachment id>` in the body, the card as a string).
  */
 import type { OutgoingMessage } from '../ChatPlatform';
+import type { MessageRenderer } from '../PlatformEntry';
 import { ChatPlatformError } from '../errors';
 import { deliveryMarker } from './deliveryTag';
 import { TEAMS_SOURCE } from './fixes';
 import { Markdown } from '../../messages/markdown';
-import {
-	renderTeamsHtml,
-	teamsLiteral,
-	toTeamsHtml,
-	validateTeamsMessage,
-} from '../../messages/render/teams';
+import { renderTeamsHtml, teamsLiteral, toTeamsHtml, validateTeamsMessage } from './render';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -36,6 +32,13 @@ export function toGraphMessage(message: OutgoingMessage, tag?: string): GraphCha
 	);
 	return payload;
 }
+
+export const teamsRenderer: MessageRenderer = {
+	render: (message) => toGraphMessage(message),
+	validate: (message) => {
+		toGraphMessage(message);
+	},
+};
 
 function build(message: OutgoingMessage): GraphChatMessage {
 	if (message.native && message.native.length > 0) {

@@ -3,8 +3,15 @@
  * (invalid_blocks) or silently cuts its text, so we stop it here with the limit, the actual
  * length and the block at fault. Lengths are UTF-16 units, which never undercounts.
  */
-import { MessageLimitError } from '../errors';
-import { describeJsonError } from './jsonErrorPosition';
+import { MessageLimitError } from '../../messages/errors';
+import { describeJsonError } from '../../messages/render/jsonErrorPosition';
+import type { ChatErrorCode } from '../errors';
+
+/** The names Slack's refusal of the same message gets (chat/errors.ts), plus checks of our own. */
+export type SlackLimitCode =
+	| Extract<ChatErrorCode, 'message_too_long' | 'invalid_blocks'>
+	| 'too_many_blocks'
+	| 'block_text_too_long';
 
 export const SLACK_LIMITS = {
 	text: 40_000,
@@ -29,13 +36,13 @@ const FIXES = {
 		'Shorten the text of that block, or split it over several blocks: Slack refuses a block whose text is over its limit.',
 	invalid_blocks:
 		'Blocks must be a JSON array of Block Kit blocks (objects with a "type"), or the {"blocks": [...]} object that Slack\'s Block Kit Builder exports.',
-} as const;
+} as const satisfies Record<SlackLimitCode, string>;
 
 const count = (value: number): string => new Intl.NumberFormat('en').format(value);
 
 export function validateSlackMessage(message: { text: string; blocks?: unknown }): void {
 	if (message.text.length > SLACK_LIMITS.text) {
-		throw new MessageLimitError(
+		throw new MessageLimitError<SlackLimitCode>(
 			'message_too_long',
 			'text',
 			`The Slack message text is ${count(message.text.length)} characters; Slack allows at most ${count(SLACK_LIMITS.text)}`,
@@ -45,7 +52,7 @@ export function validateSlackMessage(message: { text: string; blocks?: unknown }
 	if (message.blocks === undefined) return;
 	if (!Array.isArray(message.blocks)) throw invalid('blocks', 'Slack blocks must be an array');
 	if (message.blocks.length > SLACK_LIMITS.blocks) {
-		throw new MessageLimitError(
+		throw new MessageLimitError<SlackLimitCode>(
 			'too_many_blocks',
 			'blocks',
 			`The Slack message has ${count(message.blocks.length)} blocks; Slack allows at most ${SLACK_LIMITS.blocks}`,
@@ -70,7 +77,7 @@ function validateBlock(block: unknown, index: number): void {
 		checkText(record.text, 'text', SLACK_LIMITS.sectionText, where);
 		if (Array.isArray(record.fields)) {
 			if (record.fields.length > SLACK_LIMITS.sectionFields) {
-				throw new MessageLimitError(
+				throw new MessageLimitError<SlackLimitCode>(
 					'too_many_blocks',
 					`blocks[${index}].fields`,
 					`Slack block ${index} (section) has ${record.fields.length} fields; Slack allows at most ${SLACK_LIMITS.sectionFields}`,
@@ -122,7 +129,7 @@ function checkLength(
 	{ index, type }: { index: number; type: string },
 ): void {
 	if (text.length <= max) return;
-	throw new MessageLimitError(
+	throw new MessageLimitError<SlackLimitCode>(
 		'block_text_too_long',
 		`blocks[${index}].${path}`,
 		`Slack block ${index} (${type}): ${path} is ${count(text.length)} characters; Slack allows at most ${count(max)}`,
@@ -169,8 +176,13 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; me
 	}
 }
 
-function invalid(field: string, message: string): MessageLimitError {
-	return new MessageLimitError('invalid_blocks', field, message, FIXES.invalid_blocks);
+function invalid(field: string, message: string): MessageLimitError<SlackLimitCode> {
+	return new MessageLimitError<SlackLimitCode>(
+		'invalid_blocks',
+		field,
+		message,
+		FIXES.invalid_blocks,
+	);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

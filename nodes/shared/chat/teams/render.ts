@@ -3,12 +3,13 @@
  * Every piece of text is HTML-escaped; only our `*bold*` and `<url|label>` tokens become tags,
  * and only web/mail URLs become links or images.
  */
-import { MessageLimitError } from '../errors';
-import { isWebUrl, type Markdown, type MarkdownToken } from '../markdown';
-import type { MessageDoc } from '../MessageDoc';
-import { fitMarkdown, fitText, shorten, utf8Bytes } from './fit';
+import { MessageLimitError } from '../../messages/errors';
+import type { ChatErrorCode } from '../errors';
+import { isWebUrl, type Markdown, type MarkdownToken } from '../../messages/markdown';
+import type { MessageDoc } from '../../messages/MessageDoc';
+import { fitMarkdown, fitText, shorten, utf8Bytes } from '../../messages/render/fit';
 
-export { MessageLimitError } from '../errors';
+export { MessageLimitError } from '../../messages/errors';
 
 /** Teams refuses chat messages over about 28 KB; we count the HTML's UTF-8 bytes, with margin. */
 export const TEAMS_MESSAGE_MAX_BYTES = 28_000;
@@ -102,7 +103,7 @@ export function validateTeamsMessage(html: string): void {
 	const bytes = new TextEncoder().encode(html).length;
 	if (bytes <= TEAMS_MESSAGE_MAX_BYTES) return;
 	const count = (value: number): string => new Intl.NumberFormat('en').format(value);
-	throw new MessageLimitError(
+	throw new MessageLimitError<Extract<ChatErrorCode, 'message_too_long'>>(
 		'message_too_long',
 		'content',
 		`The Teams message is ${count(bytes)} bytes; Teams allows about 28 KB (we stop at ${count(TEAMS_MESSAGE_MAX_BYTES)} bytes)`,

@@ -2,9 +2,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { OutgoingMessage } from '../chat/ChatPlatform';
-import { PLATFORMS, platformEntry } from '../chat/platforms';
-import type { Audience } from './MessageDoc';
-import { buildEventMessage } from './eventMessages';
+import type { PlatformEntry } from '../chat/PlatformEntry';
+import { PLATFORMS } from '../chat/platforms';
+import { buildEventMessage } from '../messages/eventMessages';
+import type { Audience } from '../messages/MessageDoc';
+
+/** The part of a platform's entry that reads its rich content field. */
+export type NativeContent = Pick<PlatformEntry, 'nativeProperty' | 'parseNative'>;
 
 export function messageProperties(defaultDescription: string): INodeProperties[] {
 	return [
@@ -65,7 +69,7 @@ export function readMessage(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	audience: Audience,
-	platform: string,
+	platform: NativeContent,
 ): OutgoingMessage {
 	if (context.getNodeParameter('messageSource', itemIndex) === 'default') {
 		const language = context.getNodeParameter('language', itemIndex, 'auto') as string;
@@ -74,8 +78,7 @@ export function readMessage(
 		return { text: doc.fallbackText, doc };
 	}
 	const text = String(context.getNodeParameter('text', itemIndex, '') ?? '');
-	const entry = platformEntry(platform);
-	const raw = entry ? context.getNodeParameter(entry.nativeProperty.name, itemIndex, '') : '';
+	const raw = context.getNodeParameter(platform.nativeProperty.name, itemIndex, '');
 	const hasNative = raw !== '' && raw !== undefined && raw !== null;
-	return { text, native: entry && hasNative ? entry.parseNative(raw) : undefined };
+	return { text, native: hasNative ? platform.parseNative(raw) : undefined };
 }

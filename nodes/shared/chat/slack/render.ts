@@ -4,13 +4,15 @@
  * mrkdwn. A MessageDoc is always a default message, so it is fitted to Slack's limits, never
  * refused.
  */
-import type { Markdown, MarkdownToken } from '../markdown';
-import type { MessageDoc } from '../MessageDoc';
-import { fitMarkdown, fitText, shorten } from './fit';
-import { SLACK_LIMITS } from './slackLimits';
+import type { Markdown, MarkdownToken } from '../../messages/markdown';
+import type { OutgoingMessage } from '../ChatPlatform';
+import type { MessageRenderer } from '../PlatformEntry';
+import type { MessageDoc } from '../../messages/MessageDoc';
+import { fitMarkdown, fitText, shorten } from '../../messages/render/fit';
+import { SLACK_LIMITS, validateSlackMessage } from './limits';
 
-export { MessageLimitError } from '../errors';
-export { parseBlocksParameter, SLACK_LIMITS, validateSlackMessage } from './slackLimits';
+export { MessageLimitError } from '../../messages/errors';
+export { parseBlocksParameter, SLACK_LIMITS, validateSlackMessage } from './limits';
 
 export interface SlackTextObject {
 	type: 'plain_text' | 'mrkdwn';
@@ -37,6 +39,19 @@ export interface SlackMessage {
 	text: string;
 	blocks: SlackBlock[];
 }
+
+/** What chat.postMessage is sent: a user's own blocks, a laid-out default message, or text. */
+export function toSlackPayload(message: OutgoingMessage): { text: string; blocks?: unknown[] } {
+	if (message.native) return { text: message.text, blocks: message.native };
+	if (message.doc) return renderSlack(message.doc);
+	// Custom text is the author's own mrkdwn; literal text is data and must stay text.
+	return { text: message.literal ? slackLiteral(message.text) : message.text };
+}
+
+export const slackRenderer: MessageRenderer = {
+	render: toSlackPayload,
+	validate: (message) => validateSlackMessage(toSlackPayload(message)),
+};
 
 /** Slack's control characters: escaped, `<!channel>` or `<url|label>` are text, not syntax. */
 export function escapeSlack(text: string): string {

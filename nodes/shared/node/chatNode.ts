@@ -1,0 +1,74 @@
+/**
+ * The shell the chat action nodes share (Send DM, Post to Channel, Map User by Email): the
+ * "Platform" and "Authentication" parameters, every platform's credentials, the message and
+ * delivery options of the sending nodes, and the router that opens the platform once per run.
+ * A node file then holds only what differs: its names, its operations and their parameters.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeCredentialDescription,
+	INodeExecutionData,
+	INodeProperties,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+
+import type { ChatPlatform } from '../chat/ChatPlatform';
+import {
+	openChat,
+	platformCredentials,
+	platformProperties,
+	type ChatSession,
+} from '../chat/platformFor';
+import { deliveryOptionsProperty } from '../idempotency/properties';
+import { messageProperties } from './messageProperties';
+import { route, type Operations } from './router';
+
+export type { ChatSession } from '../chat/platformFor';
+
+type ChatNodeParts = Pick<INodeTypeDescription, 'credentials' | 'properties'>;
+
+/** Spread last into a chat node's description: every platform's credentials, then the parameters. */
+export function chatNodeParts(own: {
+	/** Credentials beyond the platforms' (Map User's perks credential for "Sync Users"). */
+	credentials?: INodeCredentialDescription[];
+	/** The node's parameters, shown after "Platform" and "Authentication". */
+	properties: INodeProperties[];
+}): ChatNodeParts {
+	return {
+		credentials: [...platformCredentials, ...(own.credentials ?? [])],
+		properties: [...platformProperties, ...own.properties],
+	};
+}
+
+/** A sending node's message parameters and its "Options" (the idempotency key), after the recipient. */
+export function sendingProperties(defaultMessageDescription: string): INodeProperties[] {
+	return [...messageProperties(defaultMessageDescription), deliveryOptionsProperty];
+}
+
+/** A chat node's execute(): the platform opened once for the run, then the operation's item loop. */
+export async function routeChat(
+	context: IExecuteFunctions,
+	operations: Operations<ChatSession>,
+): Promise<INodeExecutionData[][]> {
+	return await route(context, openChat, operations);
+}
+
+/** One function over every item with the adapter opened once (for a node without operation modules). */
+export async function runChatOperation(
+	context: IExecuteFunctions,
+	operation: (
+		this: IExecuteFunctions,
+		itemIndex: number,
+		platform: ChatPlatform,
+	) => Promise<IDataObject>,
+): Promise<INodeExecutionData[][]> {
+	return await routeChat(context, {
+		run: {
+			description: [],
+			async execute(itemIndex, { platform }) {
+				return await operation.call(this, itemIndex, platform);
+			},
+		},
+	});
+}
