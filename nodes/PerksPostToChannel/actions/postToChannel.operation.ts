@@ -8,7 +8,11 @@ import {
 
 import { deliverOnce } from '../../shared/idempotency/deliverOnce';
 import { deliveryScope, readIdempotencyKey } from '../../shared/idempotency/properties';
-import { sendingProperties, type ChatSession } from '../../shared/node/chatNode';
+import {
+	PLATFORMS_WITH_TEAMS,
+	sendingProperties,
+	type ChatSession,
+} from '../../shared/node/chatNode';
 import { readMessage } from '../../shared/node/messageProperties';
 
 export const description: INodeProperties[] = [
@@ -19,7 +23,7 @@ export const description: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		required: true,
 		description: 'The team the channel is in; the signed-in service account must be a member',
-		displayOptions: { show: { platform: ['teams'] } },
+		displayOptions: { show: { platform: PLATFORMS_WITH_TEAMS } },
 		modes: [
 			{
 				displayName: 'From List',

@@ -24,6 +24,8 @@ export interface PlatformEntry {
 	parseNative(raw: unknown): unknown[];
 	/** The platform's layout and limits, with no credential and no call. */
 	renderer: MessageRenderer;
+	/** Its channels sit in teams (ChatTeam): Post to Channel then asks for the team. */
+	channelsInTeams?: boolean;
 	create(context: ChatContext, credentialType: string): Promise<ChatPlatform>;
 }
 

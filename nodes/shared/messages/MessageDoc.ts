@@ -1,6 +1,6 @@
 /**
  * A message as content, not layout: each perks event's message is written once as a MessageDoc
- * and each platform renders it (Slack Block Kit, Microsoft Teams), so the wording and the
+ * and each platform folder renders it in its own layout, so the wording and the
  * fields never drift between platforms. Every string here is plain text, shown literally; only
  * the body's Markdown carries markup, and only from our own wording (see markdown.ts).
  */
@@ -14,7 +14,7 @@ export interface MessageField {
 export interface MessageDoc {
 	/** Plain text for notifications, screen readers and clients without rich layout. */
 	fallbackText: string;
-	/** A short bold heading (Slack header block: at most 150 characters). */
+	/** A short bold heading; renderers shorten it to their platform's heading limit. */
 	title: string;
 	/** Paragraphs: our *bold* and <url|label> links, data as literal text (built with `md`). */
 	body: Markdown[];

@@ -170,7 +170,7 @@ function greeting(fields: ItemFields, strings: MessageStrings): Markdown | undef
 	return firstName ? strings.greeting(firstName) : undefined;
 }
 
-/** The perk's picture and link, only when they are web URLs Slack and Teams can load. */
+/** The perk's picture and link, only when they are web URLs a chat client can load. */
 function perkMedia(
 	fields: ItemFields,
 	strings: MessageStrings,

@@ -93,7 +93,7 @@ export interface MessageStrings {
 		channelTitle: (perk: string) => string;
 		channel: (perk: string) => Markdown;
 	};
-	/** Answers to a balance question asked in Slack or Teams: plain text, rendered literally (chat/literalText.ts). */
+	/** Answers to a balance question asked in chat: plain text, which each platform shows literally. */
 	chat: {
 		balance: (p: { balance: string; threshold?: string }) => string;
 		help: string;

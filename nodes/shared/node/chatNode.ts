@@ -20,6 +20,7 @@ import {
 	platformProperties,
 	type ChatSession,
 } from '../chat/platformFor';
+import { PLATFORMS } from '../chat/platforms';
 import { deliveryOptionsProperty } from '../idempotency/properties';
 import { messageProperties } from './messageProperties';
 import { route, type Operations } from './router';
@@ -40,6 +41,11 @@ export function chatNodeParts(own: {
 		properties: [...platformProperties, ...own.properties],
 	};
 }
+
+/** The "Platform" values whose channels sit in teams, for a team parameter's displayOptions. */
+export const PLATFORMS_WITH_TEAMS: string[] = PLATFORMS.filter(
+	(entry) => entry.channelsInTeams,
+).map((entry) => entry.name);
 
 /** A sending node's message parameters and its "Options" (the idempotency key), after the recipient. */
 export function sendingProperties(defaultMessageDescription: string): INodeProperties[] {

@@ -40,6 +40,7 @@ export const teamsEntry: PlatformEntry = {
 	},
 	parseNative: parseCardsParameter,
 	renderer: teamsRenderer,
+	channelsInTeams: true,
 	async create(context, type) {
 		const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(type);
 		return new TeamsPlatform({

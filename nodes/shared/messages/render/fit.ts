@@ -9,7 +9,7 @@ const ELLIPSIS = '…';
 
 type Measure = (rendered: string) => number;
 
-/** Slack counts UTF-16 units; Teams' limit is in UTF-8 bytes. */
+/** Platforms count their limits in UTF-16 units or in UTF-8 bytes. */
 const utf16Length: Measure = (text) => text.length;
 export const utf8Bytes: Measure = (text) => Buffer.byteLength(text, 'utf8');
 
