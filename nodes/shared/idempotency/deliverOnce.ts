@@ -6,7 +6,7 @@
 import { sleep as n8nSleep } from 'n8n-workflow';
 
 import type { PostedMessage } from '../chat/ChatPlatform';
-import { isExplainedError } from '../node/toNodeError';
+import { isExplainedError } from '../explainedError';
 import { DeliveryLedger, deliveryId } from './deliveryLedger';
 import { ledgerDatabase } from './ledgerDatabase';
 

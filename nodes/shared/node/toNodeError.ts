@@ -1,22 +1,10 @@
 /** Turns our typed failures into n8n errors whose description tells the user the fix. */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
+import { isExplainedError } from '../explainedError';
 import { PerksApiError } from '../perks/errors';
 
-/** Any failure that carries a stable code and the fix for it (Perks API, chat platforms). */
-export interface ExplainedError extends Error {
-	code: string;
-	fix: string;
-	httpStatus?: number;
-}
-
-export function isExplainedError(error: unknown): error is ExplainedError {
-	return (
-		error instanceof Error &&
-		typeof (error as Partial<ExplainedError>).code === 'string' &&
-		typeof (error as Partial<ExplainedError>).fix === 'string'
-	);
-}
+export { isExplainedError, type ExplainedError } from '../explainedError';
 
 export function toNodeError(
 	node: INode,
