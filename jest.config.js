@@ -1,13 +1,10 @@
-/** @type {import('jest').Config} */
+/**
+ * `npx jest` (CI's first jest run): the unit tier and the in-process tier together, each
+ * configured by its own file. The end-to-end and reliability tiers have their own configs.
+ * @type {import('jest').Config}
+ */
 module.exports = {
-	preset: 'ts-jest',
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test'],
-	testMatch: ['**/*.test.ts'],
-	transform: {
-		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
-	},
+	projects: ['<rootDir>/jest.unit.config.js', '<rootDir>/jest.workflows.config.js'],
 	testTimeout: 30000,
-	// Each file starts its own loopback emulators; two workers suit CI's 2 cores.
 	maxWorkers: 2,
 };
