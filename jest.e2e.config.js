@@ -5,7 +5,7 @@
  * with `npm run test:e2e` (which puts Node.js 24 first on PATH). Test files end in `.e2e.ts`; the
  * folder's other files are the tier's jest plumbing.
  */
-module.exports = require('./jest.base')('e2e', {
+module.exports = require('./jest.base').tier('e2e', {
 	testEnvironment: '<rootDir>/test/e2e/environment.ts',
 	testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'],
 	globalSetup: '<rootDir>/test/e2e/globalSetup.ts',

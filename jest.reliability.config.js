@@ -4,7 +4,7 @@
  * the e2e tier's environment and set-up. CI runs smaller loads; `npm run test:reliability --
  * --full` runs the loads docs/idempotency.md reports. Test files end in `.rel.ts`.
  */
-module.exports = require('./jest.base')('reliability', {
+module.exports = require('./jest.base').tier('reliability', {
 	testEnvironment: '<rootDir>/test/e2e/environment.ts',
 	testMatch: ['<rootDir>/test/reliability/**/*.rel.ts'],
 	globalSetup: '<rootDir>/test/e2e/globalSetup.ts',

@@ -1,10 +1,7 @@
 /**
- * In-process tier (`npm run test:workflows`): test/workflows, our built package run by n8n-core
- * in this process. It loads dist/, so globalSetup builds it first when nodes/ or credentials/
- * changed since the last build.
+ * In-process tier (`npm run test:workflows`): test/workflows, whole workflows run by n8n-core on
+ * our built package; builds dist/ first when its sources are newer.
  */
-module.exports = require('./jest.base')('workflows', {
-	globalSetup: '<rootDir>/test/workflows/globalSetup.ts',
-	testTimeout: 30000,
-	maxWorkers: 2,
-});
+const { workflows, inProcessRun } = require('./jest.base');
+
+module.exports = { ...workflows, ...inProcessRun };

@@ -1,8 +1,112 @@
 /**
- * Fault machinery shared by the Slack and perks emulators: seeded random faults, outages and
- * answers held open, so reliability tests can replay the same failures.
+ * Fault machinery shared by the emulators, and their one vocabulary (FaultControls): injected
+ * faults, rate limits, outages, seeded random faults and answers held open, so reliability tests
+ * can replay the same failures on any service.
  */
 import type { Socket } from 'node:net';
+
+/** The target that matches every call. */
+export const EVERY_CALL = '*';
+
+/**
+ * The fault and rate-limit vocabulary of every service emulator. A `target` is what that service
+ * routes by: a Slack method (`chat.postMessage`), a Graph route (`POST /chats/{id}/messages`), a
+ * perks path prefix (`/v1/wallets`); `'*'` (EVERY_CALL) is every call.
+ */
+export interface FaultControls<Fault> {
+	/** The next `count` calls of `target` get `fault` instead of being handled. */
+	failNext(target: string, count?: number, fault?: Fault): void;
+	/** The next `count` calls of `target` get 429 with this Retry-After and are not handled. */
+	throttleNext(target: string, count?: number, retryAfterSeconds?: number): void;
+	/** Drops the faults failNext and throttleNext queued and not yet used. */
+	clearFaults(): void;
+	/** Calls of `target` beyond `perSecond` in the last rolling second get 429 + Retry-After. */
+	limitPerSecond(target: string, perSecond: number): void;
+	/** How many calls of `target` a rate limit answered 429. */
+	rateLimitedCount(target: string): number;
+	/** Drops every rate limit (limitPerSecond, and the published ones where the service has them). */
+	clearLimits(): void;
+	/** Every call of `targets` answers `status` (default 503) for `durationMs`, unhandled. */
+	outage(targets: string | readonly string[], durationMs: number, status?: number): void;
+	endOutage(): void;
+}
+
+/** Whether a call of `key` is one of `targets` (`'*'` is every call); `prefix` for path prefixes. */
+export function targets(
+	list: string | readonly string[],
+	match: (target: string, key: string) => boolean = (target, key) => target === key,
+): (key: string) => boolean {
+	const all = typeof list === 'string' ? [list] : list;
+	return (key) => all.some((target) => target === EVERY_CALL || match(target, key));
+}
+
+/** "Fail the next N calls": faults used in the order they were queued, each by its target. */
+export class FaultQueue<F> {
+	private readonly queue: Array<{ matches: (key: string) => boolean; fault: F; left: number }> = [];
+
+	add(matches: (key: string) => boolean, count: number, fault: F): void {
+		if (!Number.isInteger(count) || count < 1)
+			throw new Error('failNext count must be a positive integer');
+		this.queue.push({ matches, fault, left: count });
+	}
+
+	/** The first queued fault for a call of `key` that `accepts` (default: any), used up by one. */
+	take(key: string, accepts: (fault: F) => boolean = () => true): F | undefined {
+		const index = this.queue.findIndex((entry) => entry.matches(key) && accepts(entry.fault));
+		if (index < 0) return undefined;
+		const entry = this.queue[index];
+		if (--entry.left === 0) this.queue.splice(index, 1);
+		return entry.fault;
+	}
+
+	clear(): void {
+		this.queue.length = 0;
+	}
+}
+
+/** limitPerSecond's windows, and how many calls a limit refused, per call key and per target. */
+export class RateLimits {
+	private readonly windows: Array<{
+		target: string;
+		matches: (key: string) => boolean;
+		window: RateWindow;
+	}> = [];
+	private readonly refused = new Map<string, number>();
+
+	limit(target: string, matches: (key: string) => boolean, perSecond: number): void {
+		const window = new RateWindow(perSecond);
+		const existing = this.windows.findIndex((entry) => entry.target === target);
+		if (existing >= 0) this.windows.splice(existing, 1);
+		this.windows.push({ target, matches, window });
+	}
+
+	/** 0 when a call of `key` may go, else the Retry-After seconds (the refusal counted). */
+	take(key: string): number {
+		for (const { target, matches, window } of this.windows) {
+			if (!matches(key)) continue;
+			const retryAfter = window.take();
+			if (retryAfter > 0) {
+				this.count(key);
+				if (target !== key) this.count(target);
+				return retryAfter;
+			}
+		}
+		return 0;
+	}
+
+	/** Counts a refusal by some other limit (a service's published ones). */
+	count(key: string): void {
+		this.refused.set(key, this.refusedCount(key) + 1);
+	}
+
+	refusedCount(key: string): number {
+		return this.refused.get(key) ?? 0;
+	}
+
+	clear(): void {
+		this.windows.length = 0;
+	}
+}
 
 export interface RandomFaultOptions<K extends string> {
 	/** Probability 0..1 that a matching call gets a fault. */

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from './closeServer';
-import { RateWindow } from './faults';
+import { FaultQueue, Outage, RateLimits, RateWindow, targets, type FaultControls } from './faults';
 import { PERKS_TEAMS_SCOPES } from '../credentials/PerksMicrosoftTeamsOAuth2Api.credentials';
 
 export type Json = Record<string, unknown>;
@@ -188,7 +188,7 @@ class GraphError extends Error {
 const notFound = (what: string) =>
 	new GraphError(404, 'NotFound', `${what} does not exist or is not visible to the caller.`);
 
-export class GraphEmulator {
+export class GraphEmulator implements FaultControls<FaultOptions> {
 	readonly clientId: string;
 	/** Settable: a client secret rotated in the app registration. */
 	clientSecret: string;
@@ -211,10 +211,10 @@ export class GraphEmulator {
 	private readonly accessTokens = new Map<string, number>();
 	private readonly refreshTokens = new Set<string>();
 	private readonly codes = new Set<string>();
-	private readonly faults = new Map<string, FaultOptions[]>();
+	private readonly faults = new FaultQueue<FaultOptions>();
 	private readonly drops = new Map<string, number>();
-	private readonly rateWindows = new Map<string, RateWindow>();
-	private readonly rateLimited = new Map<string, number>();
+	private readonly rateLimits = new RateLimits();
+	private currentOutage?: Outage;
 	private published?: {
 		app: Map<string, RateWindow>;
 		places: Map<string, RateWindow>;
@@ -679,11 +679,22 @@ export class GraphEmulator {
 		this.granted = new Set(scopes);
 	}
 
-	/** The next `count` calls of a route (e.g. `POST /chats/{id}/messages`) get this fault. */
+	/** The next `count` calls of a route (e.g. `POST /chats/{id}/messages`; `'*'`: any) get this fault. */
 	failNext(route: string, count = 1, fault: FaultOptions = {}): void {
-		const queue = this.faults.get(route) ?? [];
-		for (let i = 0; i < count; i++) queue.push({ ...fault });
-		this.faults.set(route, queue);
+		this.faults.add(targets(route), count, { ...fault });
+	}
+
+	clearFaults(): void {
+		this.faults.clear();
+	}
+
+	/** Every call of these routes (`'*'`: all) answers `status` for `durationMs`, unhandled. */
+	outage(routes: string | readonly string[], durationMs: number, status = 503): void {
+		this.currentOutage = new Outage(targets(routes), durationMs, status);
+	}
+
+	endOutage(): void {
+		this.currentOutage = undefined;
 	}
 
 	/**
@@ -707,18 +718,18 @@ export class GraphEmulator {
 
 	/** Drops every rate limit: limitPerSecond() and the published ones. */
 	clearLimits(): void {
-		this.rateWindows.clear();
+		this.rateLimits.clear();
 		this.published = undefined;
 	}
 
 	/** Calls of a route beyond `perSecond` in the last rolling second get 429 + Retry-After and are not handled. */
 	limitPerSecond(route: string, perSecond: number): void {
-		this.rateWindows.set(route, new RateWindow(perSecond));
+		this.rateLimits.limit(route, targets(route), perSecond);
 	}
 
 	/** How many calls of a route a rate limit (limitPerSecond, the published ones) answered 429. */
 	rateLimitedCount(route: string): number {
-		return this.rateLimited.get(route) ?? 0;
+		return this.rateLimits.refusedCount(route);
 	}
 
 	callCount(route: string): number {
@@ -786,10 +797,11 @@ export class GraphEmulator {
 		if (!url.pathname.startsWith('/v1.0/') || !route)
 			throw new GraphError(400, 'BadRequest', `Unsupported request: ${method} ${url.pathname}`);
 		const limited =
+			this.outageReply(`${method} ${route.name}`) ??
 			this.rateLimitReply(`${method} ${route.name}`) ??
 			this.publishedLimitReply(method, route, path);
 		if (limited) return limited;
-		const fault = this.takeFault(`${method} ${route.name}`);
+		const fault = this.faults.take(`${method} ${route.name}`);
 		if (fault) return faultReply(fault);
 		this.authenticate(token);
 		if (route.scope && !this.granted.has(route.scope)) throw this.missingScope(route);
@@ -818,11 +830,16 @@ export class GraphEmulator {
 		return { method, name, pattern, scope, handle };
 	}
 
+	private outageReply(route: string): Reply | undefined {
+		const outage = this.currentOutage;
+		if (!outage?.appliesTo(route)) return undefined;
+		if (outage.status === 429) return faultReply({ retryAfter: outage.secondsLeft() });
+		return faultReply({ status: outage.status });
+	}
+
 	private rateLimitReply(route: string): Reply | undefined {
-		const retryAfter = this.rateWindows.get(route)?.take() ?? 0;
-		if (retryAfter === 0) return undefined;
-		this.rateLimited.set(route, this.rateLimitedCount(route) + 1);
-		return faultReply({ retryAfter });
+		const retryAfter = this.rateLimits.take(route);
+		return retryAfter === 0 ? undefined : faultReply({ retryAfter });
 	}
 
 	/** The per-app class a call counts in, then the team (or channel) it touches; identity calls are free here. */
@@ -851,15 +868,8 @@ export class GraphEmulator {
 				: 0);
 		if (retryAfter === 0) return undefined;
 		const key = `${method} ${route.name}`;
-		this.rateLimited.set(key, this.rateLimitedCount(key) + 1);
+		this.rateLimits.count(key);
 		return faultReply({ retryAfter });
-	}
-
-	private takeFault(route: string): FaultOptions | undefined {
-		const queue = this.faults.get(route);
-		const fault = queue?.shift();
-		if (queue?.length === 0) this.faults.delete(route);
-		return fault;
 	}
 
 	private authenticate(token: string | undefined): void {

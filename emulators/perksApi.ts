@@ -23,7 +23,16 @@ import type {
 } from '../nodes/shared/perks/contract';
 import { signatureHeader } from '../nodes/shared/perks/signature';
 import { closeServer } from './closeServer';
-import { Outage, RandomFaults, Timers, type RandomFaultOptions } from './faults';
+import {
+	FaultQueue,
+	Outage,
+	RandomFaults,
+	RateLimits,
+	targets,
+	Timers,
+	type FaultControls,
+	type RandomFaultOptions,
+} from './faults';
 import {
 	mapBounded,
 	redeliver,
@@ -62,13 +71,13 @@ export interface RegisteredWebhook {
 }
 
 export interface FaultOptions {
-	status: number;
+	/** Default 429 when `retryAfter` is set, else 503. */
+	status?: number;
 	code?: string;
 	message?: string;
 	/** Seconds, sent as the `Retry-After` header. */
 	retryAfter?: number;
-	/** Only requests whose path (without `/api`) starts with this are failed. */
-	pathPrefix?: string;
+	/** Only requests with this HTTP method. */
 	method?: string;
 }
 
@@ -121,8 +130,6 @@ export interface DeliveryResult {
 	error?: string;
 }
 
-type Fault = FaultOptions & { remaining: number };
-
 type Reply = {
 	status: number;
 	body?: unknown;
@@ -147,7 +154,7 @@ export function newId(prefix: string, bytes = 10): string {
 	return `${prefix}_${randomBytes(bytes).toString('hex')}`;
 }
 
-export class PerksEmulator {
+export class PerksEmulator implements FaultControls<FaultOptions> {
 	readonly requests: RecordedRequest[] = [];
 	/** Settable: an API key rotated on the platform. */
 	apiKey: string;
@@ -159,7 +166,8 @@ export class PerksEmulator {
 	private readonly wallets = new Map<string, Wallet>();
 	private readonly perkList: Perk[] = [];
 	private readonly webhookMap = new Map<string, RegisteredWebhook>();
-	private readonly faults: Fault[] = [];
+	private readonly faults = new FaultQueue<FaultOptions>();
+	private readonly rateLimits = new RateLimits();
 	private randomFaults?: { faults: RandomFaults<PerksFaultKind>; options: PerksFaultRateOptions };
 	private currentOutage?: Outage;
 	private readonly latencies = new Map<string, number>();
@@ -282,13 +290,35 @@ export class PerksEmulator {
 
 	// ---- fault injection ----
 
-	/** The next `count` matching requests answer `status` with the contract's error body. */
-	failNext(count: number, options: FaultOptions): void {
-		if (count > 0) this.faults.push({ ...options, remaining: count });
+	/**
+	 * The next `count` requests under `pathPrefix` (without `/api`; `'*'`: any) answer the fault's
+	 * status with the contract's error body.
+	 */
+	failNext(pathPrefix: string, count = 1, fault: FaultOptions = {}): void {
+		this.faults.add(targets(pathPrefix, underPrefix), count, { ...fault });
+	}
+
+	/** The next `count` requests under `pathPrefix` answer 429 `rate_limited` with this Retry-After. */
+	throttleNext(pathPrefix: string, count = 1, retryAfterSeconds = 1): void {
+		this.failNext(pathPrefix, count, { status: 429, retryAfter: retryAfterSeconds });
 	}
 
 	clearFaults(): void {
-		this.faults.length = 0;
+		this.faults.clear();
+	}
+
+	/** Requests under `pathPrefix` beyond `perSecond` in the last rolling second get 429 `rate_limited`. */
+	limitPerSecond(pathPrefix: string, perSecond: number): void {
+		this.rateLimits.limit(pathPrefix, targets(pathPrefix, underPrefix), perSecond);
+	}
+
+	/** How many requests a limitPerSecond() refused: under that prefix, or of that exact path. */
+	rateLimitedCount(pathPrefix: string): number {
+		return this.rateLimits.refusedCount(pathPrefix);
+	}
+
+	clearLimits(): void {
+		this.rateLimits.clear();
 	}
 
 	/** Each matching request gets a random fault with probability `rate`; replaces any earlier setting. */
@@ -306,9 +336,8 @@ export class PerksEmulator {
 	}
 
 	/** Every request under `pathPrefix` (or all) answers `status` for `durationMs`. */
-	outage(pathPrefix: string | '*', durationMs: number, status = 503): void {
-		const matches = (path: string) => pathPrefix === '*' || path.startsWith(pathPrefix);
-		this.currentOutage = new Outage(matches, durationMs, status);
+	outage(pathPrefixes: string | readonly string[], durationMs: number, status = 503): void {
+		this.currentOutage = new Outage(targets(pathPrefixes, underPrefix), durationMs, status);
 	}
 
 	endOutage(): void {
@@ -427,13 +456,19 @@ export class PerksEmulator {
 		if (outage?.appliesTo(request.path)) {
 			return injectedReply(outage.status, outage.status === 429 ? outage.secondsLeft() : undefined);
 		}
-		const fault = this.takeFault(request);
+		const retryAfter = this.rateLimits.take(request.path);
+		if (retryAfter > 0) return injectedReply(429, retryAfter);
+		const fault = this.faults.take(
+			request.path,
+			(f) => !f.method || f.method.toUpperCase() === request.method,
+		);
 		if (fault) {
 			const headers =
 				fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : undefined;
-			const code = fault.code ?? defaultCode(fault.status);
+			const status = fault.status ?? (fault.retryAfter !== undefined ? 429 : 503);
+			const code = fault.code ?? defaultCode(status);
 			return {
-				...errorReply(new ApiError(fault.status, code, fault.message ?? `Injected ${code}`)),
+				...errorReply(new ApiError(status, code, fault.message ?? `Injected ${code}`)),
 				headers,
 			};
 		}
@@ -456,18 +491,6 @@ export class PerksEmulator {
 		const prefix = random.options.pathPrefix;
 		if (prefix && !path.startsWith(prefix)) return undefined;
 		return random.faults.draw();
-	}
-
-	private takeFault(request: RecordedRequest): Fault | undefined {
-		const index = this.faults.findIndex(
-			(f) =>
-				(!f.pathPrefix || request.path.startsWith(f.pathPrefix)) &&
-				(!f.method || f.method.toUpperCase() === request.method),
-		);
-		if (index < 0) return undefined;
-		const fault = this.faults[index];
-		if (--fault.remaining <= 0) this.faults.splice(index, 1);
-		return fault;
 	}
 
 	private authorize(request: RecordedRequest): void {
@@ -603,6 +626,11 @@ function writeReply(res: ServerResponse, reply: Reply): void {
 
 function errorReply(error: ApiError): Reply {
 	return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+}
+
+/** A perks target is a path prefix. */
+function underPrefix(prefix: string, path: string): boolean {
+	return path.startsWith(prefix);
 }
 
 /** The contract's error body for an injected status, with Retry-After when given. */

@@ -8,11 +8,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { closeServer } from './closeServer';
 import {
+	FaultQueue,
 	Outage,
 	RandomFaults,
-	RateWindow,
+	RateLimits,
+	targets,
 	Timers,
 	WindowBudget,
+	type FaultControls,
 	type RandomFaultOptions,
 } from './faults';
 import { blockKitErrors } from './slackBlocks';
@@ -241,7 +244,7 @@ class ApiError extends Error {
 	}
 }
 
-export class SlackEmulator {
+export class SlackEmulator implements FaultControls<FaultOptions> {
 	readonly token: string;
 	readonly botUserId: string;
 	readonly botId: string;
@@ -261,9 +264,8 @@ export class SlackEmulator {
 	private readonly channels = new Map<string, EmulatedChannel>();
 	private readonly dmByUser = new Map<string, string>();
 	private readonly userByDm = new Map<string, string>();
-	private readonly faults = new Map<string, FaultOptions[]>();
-	private readonly rateLimits = new Map<string, RateWindow>();
-	private readonly rateLimited = new Map<string, number>();
+	private readonly faults = new FaultQueue<FaultOptions>();
+	private readonly rateLimits = new RateLimits();
 	private published?: {
 		methods: Map<string, WindowBudget>;
 		channels: Map<string, WindowBudget>;
@@ -473,13 +475,13 @@ export class SlackEmulator {
 		return [...this.granted];
 	}
 
-	/** The next `count` calls of `method` get this fault instead of being handled. */
+	/** The next `count` calls of `method` (`'*'`: any) get this fault instead of being handled. */
 	failNext(method: string, count = 1, fault: FaultOptions = {}): void {
-		if (!Number.isInteger(count) || count < 1)
-			throw new Error('failNext count must be a positive integer');
-		const queue = this.faults.get(method) ?? [];
-		for (let i = 0; i < count; i++) queue.push({ ...fault });
-		this.faults.set(method, queue);
+		this.faults.add(targets(method), count, { ...fault });
+	}
+
+	clearFaults(): void {
+		this.faults.clear();
 	}
 
 	/** The next `count` calls of `method` get 429 with this Retry-After and are not handled. */
@@ -489,7 +491,7 @@ export class SlackEmulator {
 
 	/** Calls of `method` beyond `perSecond` in the last rolling second get 429 and are not handled. */
 	limitPerSecond(method: string, perSecond: number): void {
-		this.rateLimits.set(method, new RateWindow(perSecond));
+		this.rateLimits.limit(method, targets(method), perSecond);
 	}
 
 	/**
@@ -521,7 +523,7 @@ export class SlackEmulator {
 
 	/** How many calls of `method` a rate limit (limitPerSecond, the published ones) answered 429. */
 	rateLimitedCount(method: string): number {
-		return this.rateLimited.get(method) ?? 0;
+		return this.rateLimits.refusedCount(method);
 	}
 
 	/** Each matching call gets a random fault with probability `rate`; replaces any earlier setting. */
@@ -539,9 +541,8 @@ export class SlackEmulator {
 	}
 
 	/** Every matching call answers `status` (without being handled) for `durationMs`. */
-	outage(methods: string[] | '*', durationMs: number, status = 503): void {
-		const matches = (method: string) => methods === '*' || methods.includes(method);
-		this.currentOutage = new Outage(matches, durationMs, status);
+	outage(methods: string | readonly string[], durationMs: number, status = 503): void {
+		this.currentOutage = new Outage(targets(methods), durationMs, status);
 	}
 
 	endOutage(): void {
@@ -617,7 +618,7 @@ export class SlackEmulator {
 			this.rateLimitReply(method) ??
 			this.publishedLimitReply(method, params);
 		if (refused) return refused;
-		const fault = this.takeFault(method);
+		const fault = this.faults.take(method);
 		if (fault) return faultReply(fault);
 		const random = this.drawRandomFault(method);
 		if (random === 'reset') return { status: 0, body: {}, lost: 'reset' };
@@ -650,10 +651,8 @@ export class SlackEmulator {
 	}
 
 	private rateLimitReply(method: string): Reply | undefined {
-		const retryAfter = this.rateLimits.get(method)?.take() ?? 0;
-		if (retryAfter === 0) return undefined;
-		this.rateLimited.set(method, this.rateLimitedCount(method) + 1);
-		return faultReply({ retryAfter });
+		const retryAfter = this.rateLimits.take(method);
+		return retryAfter === 0 ? undefined : faultReply({ retryAfter });
 	}
 
 	private publishedLimitReply(method: string, params: Params): Reply | undefined {
@@ -671,7 +670,7 @@ export class SlackEmulator {
 			retryAfter = budget.take() || limits.workspace.take();
 		}
 		if (retryAfter === 0) return undefined;
-		this.rateLimited.set(method, this.rateLimitedCount(method) + 1);
+		this.rateLimits.count(method);
 		return faultReply({ retryAfter });
 	}
 
@@ -687,13 +686,6 @@ export class SlackEmulator {
 		if (!random) return undefined;
 		if (random.options.methods && !random.options.methods.includes(method)) return undefined;
 		return random.faults.draw();
-	}
-
-	private takeFault(method: string): FaultOptions | undefined {
-		const queue = this.faults.get(method);
-		const fault = queue?.shift();
-		if (queue && queue.length === 0) this.faults.delete(method);
-		return fault;
 	}
 
 	private authenticate(token: string | undefined): void {

@@ -323,6 +323,24 @@ describe('GraphEmulator', () => {
 			});
 		});
 
+		it("failNext('*') fails whichever route comes next; clearFaults drops what is left", async () => {
+			graph.failNext('*', 2, { status: 502 });
+			expect((await call('GET', '/users')).status).toBe(502);
+			graph.clearFaults();
+			expect((await call('GET', '/me')).status).toBe(200);
+		});
+
+		it('an outage answers its routes with the status until it ends; a 429 outage says how long', async () => {
+			graph.outage(['GET /me'], 60_000);
+			expect((await call('GET', '/me')).status).toBe(503);
+			expect((await call('GET', '/users')).status).toBe(200);
+			graph.outage('*', 60_000, 429);
+			const limited = await call('GET', '/users');
+			expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '60']);
+			graph.endOutage();
+			expect((await call('GET', '/me')).status).toBe(200);
+		});
+
 		it('limits a route to N calls in a rolling second: the rest 429 + Retry-After, unhandled and counted', async () => {
 			const [ana, bruno] = graph.addUsers(2);
 			const chats = [graph.oneOnOneChat(ana.id), graph.oneOnOneChat(bruno.id)];

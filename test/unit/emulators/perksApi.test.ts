@@ -320,7 +320,7 @@ describe('PerksEmulator', () => {
 
 	describe('failNext', () => {
 		it('fails the next requests with the status, error body and Retry-After', async () => {
-			emulator.failNext(2, { status: 429, retryAfter: 1 });
+			emulator.failNext('*', 2, { status: 429, retryAfter: 1 });
 			for (let i = 0; i < 2; i++) {
 				const res = await call('/v1/account');
 				expect(res.status).toBe(429);
@@ -331,13 +331,46 @@ describe('PerksEmulator', () => {
 		});
 
 		it('only counts requests under pathPrefix', async () => {
-			emulator.failNext(1, { status: 503, pathPrefix: '/v1/wallets' });
+			emulator.failNext('/v1/wallets', 1, { status: 503 });
 			expect((await call('/v1/account')).status).toBe(200);
 			const failed = await call('/v1/wallets/emp_x');
 			expect(failed.status).toBe(503);
 			expect(failed.body.error.code).toBe('internal');
 			expect(failed.headers.get('retry-after')).toBeNull();
 			expect((await call('/v1/wallets/emp_x')).status).toBe(404);
+		});
+
+		it("only counts requests of the fault's HTTP method, and clearFaults drops what is left", async () => {
+			emulator.failNext('/v1/webhooks', 2, { method: 'post' });
+			expect((await call('/v1/webhooks')).status).toBe(200);
+			const body = '{"url":"https://a.example.com","events":["*"]}';
+			expect((await call('/v1/webhooks', { method: 'POST', body })).status).toBe(503);
+			emulator.clearFaults();
+			expect((await call('/v1/webhooks', { method: 'POST', body })).status).toBe(201);
+		});
+
+		it('throttleNext answers 429 rate_limited with that Retry-After', async () => {
+			emulator.throttleNext('/v1/account', 1, 7);
+			const res = await call('/v1/account');
+			expect([res.status, res.headers.get('retry-after'), res.body.error.code]).toEqual([
+				429,
+				'7',
+				'rate_limited',
+			]);
+			expect((await call('/v1/account')).status).toBe(200);
+		});
+	});
+
+	describe('limitPerSecond', () => {
+		it('refuses requests under the prefix beyond the limit in a rolling second, and counts them', async () => {
+			emulator.limitPerSecond('/v1/account', 2);
+			const statuses = [];
+			for (let i = 0; i < 3; i++) statuses.push((await call('/v1/account')).status);
+			expect(statuses).toEqual([200, 200, 429]);
+			expect((await call('/v1/catalog/perks')).status).toBe(200);
+			expect(emulator.rateLimitedCount('/v1/account')).toBe(1);
+			emulator.clearLimits();
+			expect((await call('/v1/account')).status).toBe(200);
 		});
 	});
 

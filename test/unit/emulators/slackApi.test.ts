@@ -592,6 +592,19 @@ describe('SlackEmulator', () => {
 			expect(emulator.messages.map((m) => m.text)).toEqual(['slow', 'held']);
 		});
 
+		it("failNext('*') fails whichever method comes next, in the order queued; clearFaults drops the rest", async () => {
+			emulator.failNext('*', 1, { status: 500 });
+			emulator.failNext('auth.test', 1, { error: 'invalid_auth' });
+			emulator.failNext('*', 1, { status: 502 });
+			expect((await post('auth.test', {})).status).toBe(500);
+			expect(await post('auth.test', {})).toMatchObject({
+				status: 200,
+				json: { error: 'invalid_auth' },
+			});
+			emulator.clearFaults();
+			expect((await hi()).status).toBe(200);
+		});
+
 		it('an outage answers every matching call until it ends', async () => {
 			emulator.outage(['chat.postMessage'], 300);
 			expect(await hi()).toMatchObject({ status: 503, json: { error: 'service_unavailable' } });

@@ -54,11 +54,11 @@ describe('PerksClient', () => {
 				waits.push(ms);
 			},
 		});
-		perks.failNext(2, { status: 429, retryAfter: 3, pathPrefix: '/v1/account' });
+		perks.failNext('/v1/account', 2, { status: 429, retryAfter: 3 });
 		await expect(client.getAccount()).resolves.toMatchObject({ id: expect.any(String) });
 		expect(waits).toEqual([3000, 3000]);
 
-		perks.failNext(3, { status: 429, retryAfter: 1, pathPrefix: '/v1/account' });
+		perks.failNext('/v1/account', 3, { status: 429, retryAfter: 1 });
 		const error = await client.getAccount().catch((e: PerksApiError) => e);
 		expect(error).toBeInstanceOf(PerksApiError);
 		expect((error as PerksApiError).code).toBe('rate_limited');
@@ -67,7 +67,7 @@ describe('PerksClient', () => {
 	it('fails at once when Retry-After is longer than the policy allows', async () => {
 		const waits: number[] = [];
 		const client = new PerksClient(fetchTransport(), { sleep: async (ms) => void waits.push(ms) });
-		perks.failNext(1, { status: 429, retryAfter: 600, pathPrefix: '/v1/account' });
+		perks.failNext('/v1/account', 1, { status: 429, retryAfter: 600 });
 		await expect(client.getAccount()).rejects.toMatchObject({
 			code: 'rate_limited',
 			retryAfterSeconds: 600,
@@ -81,7 +81,7 @@ describe('PerksClient', () => {
 		[422, 'validation_failed', /invalid/],
 		[503, 'internal', /Retry later/],
 	])('maps %i to %s with its fix', async (status, code, fix) => {
-		perks.failNext(1, { status, pathPrefix: '/v1/account' });
+		perks.failNext('/v1/account', 1, { status });
 		const error = (await new PerksClient(fetchTransport())
 			.getAccount()
 			.catch((e) => e)) as PerksApiError;

@@ -126,7 +126,7 @@ describe('Perks Balance Lookup', () => {
 
 	it('waits out a 429 with Retry-After and then succeeds', async () => {
 		const dan = perks.addEmployee({ email: 'dan@example.com' }, { balance: 31 });
-		perks.failNext(2, { status: 429, retryAfter: 1, pathPrefix: '/v1/wallets' });
+		perks.failNext('/v1/wallets', 2, { status: 429, retryAfter: 1 });
 		const started = Date.now();
 		const result = await lookup({ lookUpBy: 'employeeId', employeeId: dan.id }, [{}]);
 		expect(result.output('Balance')[0]).toMatchObject({ balance: 31 });
@@ -135,7 +135,7 @@ describe('Perks Balance Lookup', () => {
 	});
 
 	it('never shows the API key in an error', async () => {
-		perks.failNext(1, { status: 500, pathPrefix: '/v1/employees' });
+		perks.failNext('/v1/employees', 1, { status: 500 });
 		const result = await lookup({ lookUpBy: 'email', email: 'x@example.com' }, [{}]);
 		const error = result.error('Balance')!;
 		expect(error.message).toMatch(/internal/);
