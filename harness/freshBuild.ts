@@ -20,11 +20,13 @@ function* filesUnder(dir: string): Generator<string> {
 }
 
 /** The newest source change. */
-function newestSourceMs(): number {
+function newestSourceMs(root: string): number {
 	let newest = 0;
 	const files = [
-		...SOURCE_FILES.map((f) => path.join(PACKAGE_ROOT, f)).filter((f) => existsSync(f)),
-		...SOURCE_DIRS.flatMap((d) => [...filesUnder(path.join(PACKAGE_ROOT, d))]),
+		...SOURCE_FILES.map((f) => path.join(root, f)).filter((f) => existsSync(f)),
+		...SOURCE_DIRS.map((d) => path.join(root, d))
+			.filter((d) => existsSync(d))
+			.flatMap((d) => [...filesUnder(d)]),
 	];
 	for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
 	return newest;
@@ -45,12 +47,12 @@ function builtMs(dist: string): number | undefined {
 }
 
 /** Why dist/ needs a build, or undefined when it is current. */
-export function staleBuildReason(): string | undefined {
-	const dist = path.join(PACKAGE_ROOT, 'dist');
+export function staleBuildReason(root = PACKAGE_ROOT): string | undefined {
+	const dist = path.join(root, 'dist');
 	if (!existsSync(dist)) return 'dist/ is missing';
 	const built = builtMs(dist);
 	if (built === undefined) return 'dist/ holds no compiled files';
-	if (newestSourceMs() > built) return 'sources changed since the last build';
+	if (newestSourceMs(root) > built) return 'sources changed since the last build';
 	return undefined;
 }
 
