@@ -1,13 +1,9 @@
-/** @type {import('jest').Config} */
-module.exports = {
-	preset: 'ts-jest',
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test'],
-	testMatch: ['**/*.test.ts'],
-	transform: {
-		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
-	},
-	testTimeout: 30000,
-	// Each file starts its own loopback emulators; two workers suit CI's 2 cores.
-	maxWorkers: 2,
-};
+/**
+ * `npx jest` (CI's first jest run): the unit tier and the in-process tier together
+ * (jest.unit.config.js, jest.workflows.config.js). The end-to-end and reliability tiers have
+ * their own configs.
+ * @type {import('jest').Config}
+ */
+const { unit, workflows, inProcessRun } = require('./jest.base');
+
+module.exports = { projects: [unit, workflows], ...inProcessRun };

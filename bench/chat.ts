@@ -7,17 +7,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { slashCommand } from '../test/emulators/chatRequests';
-import { PerksEmulator } from '../test/emulators/perksApi';
-import { SlackEmulator } from '../test/emulators/slackApi';
-import { closeServer } from '../test/harness/closeServer';
-import { N8nInstance, sleep, waitFor } from '../test/e2e/n8nInstance';
+import { slashCommand } from '../emulators/chatRequests';
+import { PerksEmulator } from '../emulators/perksApi';
+import { SlackEmulator } from '../emulators/slackApi';
+import { closeServer } from '../emulators/closeServer';
+import { N8nInstance, sleep, waitFor } from '../harness/n8n';
 import {
 	loadTemplate,
 	SLACK_SIGNING_SECRET,
 	templateCredentials,
 	webhookIdOf,
-} from '../test/e2e/templateSetup';
+} from '../harness/n8n/templateSetup';
 import { envInt, fmt, pool, post } from './common';
 import { ratio, type Row } from './table';
 import { webhookWorkflow } from './workflows';

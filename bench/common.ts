@@ -100,7 +100,7 @@ export function memorySampler(): { stop(): { heapMB: number; rssMB: number } } {
 	};
 }
 
-/** The n8n process groups N8nInstance started (test/e2e/n8nInstance.ts keeps them in this global). */
+/** The n8n process groups N8nInstance started (harness/n8n keeps them in this global). */
 export function liveN8nGroups(): number[] {
 	const pids = (globalThis as unknown as Record<string, Set<number> | undefined>).__N8N_E2E_PIDS__;
 	return [...(pids ?? [])];

@@ -1,21 +1,17 @@
 /**
  * Company scale: N distinct employees funded at once, through the shipped DM templates in a real
  * n8n, the chat emulators enforcing the platforms' published limits in real time, the platform
- * delivering 50 at a time with its 10 s timeout and back-off (test/reliability/companyFunding.ts).
+ * delivering 50 at a time with its 10 s timeout and back-off (bench/companyFunding.ts).
  * The floor is what the destination's posting limit allows: N ÷ posts a minute.
  */
 import { loadavg } from 'node:os';
 
-import { GraphEmulator, GRAPH_PUBLISHED_LIMITS } from '../test/emulators/graphApi';
-import { PerksEmulator, walletFundedEvent } from '../test/emulators/perksApi';
-import { DEFAULT_POSTS_PER_MINUTE, SlackEmulator } from '../test/emulators/slackApi';
-import { N8nInstance, waitFor, type WorkflowJson } from '../test/e2e/n8nInstance';
-import { catalogCredentials, loadTemplate, webhookIdOf } from '../test/e2e/templateSetup';
-import {
-	fundCompany,
-	slackDmCounts,
-	type CompanyFigures,
-} from '../test/reliability/companyFunding';
+import { GraphEmulator, GRAPH_PUBLISHED_LIMITS } from '../emulators/graphApi';
+import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
+import { DEFAULT_POSTS_PER_MINUTE, SlackEmulator } from '../emulators/slackApi';
+import { N8nInstance, waitFor, type WorkflowJson } from '../harness/n8n';
+import { catalogCredentials, loadTemplate, webhookIdOf } from '../harness/n8n/templateSetup';
+import { fundCompany, slackDmCounts, type CompanyFigures } from './companyFunding';
 import { fmt } from './common';
 import { ratio, type Row } from './table';
 

@@ -4,12 +4,12 @@
  * Webhook → NoOp in the same n8n; then with Slack, and Graph for the shipped Teams template,
  * limiting posts to a rate below the one n8n itself reached without a limit in this run.
  */
-import { GraphEmulator } from '../test/emulators/graphApi';
-import { PerksEmulator, walletFundedEvent } from '../test/emulators/perksApi';
-import type { RedeliveryResult } from '../test/emulators/perksRedelivery';
-import { SlackEmulator } from '../test/emulators/slackApi';
-import { N8nInstance, sleep, waitFor } from '../test/e2e/n8nInstance';
-import { catalogCredentials, loadTemplate, webhookIdOf } from '../test/e2e/templateSetup';
+import { GraphEmulator } from '../emulators/graphApi';
+import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
+import type { RedeliveryResult } from '../emulators/perksRedelivery';
+import { SlackEmulator } from '../emulators/slackApi';
+import { N8nInstance, sleep, waitFor } from '../harness/n8n';
+import { catalogCredentials, loadTemplate, webhookIdOf } from '../harness/n8n/templateSetup';
 import { envInt, fmt, pool, post } from './common';
 import { ratio, type Row } from './table';
 import { webhookWorkflow } from './workflows';

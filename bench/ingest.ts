@@ -3,9 +3,9 @@
  * n8n, against n8n's own Webhook node → NoOp with header auth and without auth, same n8n, same run.
  * The three are run in turn (A B C A B C …) so a drift of the shared machine hits each alike.
  */
-import { PerksEmulator, walletFundedEvent } from '../test/emulators/perksApi';
-import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
-import { N8nQueueCluster } from '../test/e2e/queueCluster';
+import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
+import { N8nInstance, waitFor } from '../harness/n8n';
+import { N8nQueueCluster } from '../harness/n8n/queueCluster';
 import { signatureHeader } from '../nodes/shared/perks/signature';
 import { envInt, fmt, groupCpuMs, liveN8nGroups, pool, post } from './common';
 import { ratio, type Row } from './table';

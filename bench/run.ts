@@ -6,8 +6,8 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 
-import { PerksEmulator } from '../test/emulators/perksApi';
-import { packAndInstall, PACKAGE_DIR_ENV, disposePackage } from '../test/e2e/communityPackage';
+import { PerksEmulator } from '../emulators/perksApi';
+import { packAndInstall, PACKAGE_DIR_ENV, disposePackage } from '../harness/n8n/communityPackage';
 import { chat } from './chat';
 import { company } from './company';
 import { envInt, selected } from './common';

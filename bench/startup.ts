@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { N8nInstance, sleep } from '../test/e2e/n8nInstance';
+import { N8nInstance, sleep } from '../harness/n8n';
 import { envInt, fmt, groupRssMB, liveN8nGroups, median } from './common';
 import { ratio, type Row } from './table';
 

@@ -4,11 +4,11 @@
  * way, as an admin wires n8n's built-in nodes: one users.lookupByEmail / Graph `$filter` call per
  * person, one after another (n8n runs a node's items in turn). Emulators run in this process.
  */
-import { PerksEmulator } from '../test/emulators/perksApi';
-import { SlackEmulator } from '../test/emulators/slackApi';
-import { GraphEmulator } from '../test/emulators/graphApi';
-import { runNode } from '../test/fixtures/runNode';
-import { TYPE } from '../test/fixtures/workflows';
+import { PerksEmulator } from '../emulators/perksApi';
+import { SlackEmulator } from '../emulators/slackApi';
+import { GraphEmulator } from '../emulators/graphApi';
+import { runNode } from '../harness/inProcess/runNode';
+import { TYPE } from '../harness/inProcess/workflows';
 import { SlackPlatform } from '../nodes/shared/chat/slack/SlackPlatform';
 import { TeamsPlatform } from '../nodes/shared/chat/teams/TeamsPlatform';
 import type { GraphTransport } from '../nodes/shared/chat/teams/graphClient';

@@ -1,8 +1,8 @@
 /** The workflows the benchmarks publish: our trigger and n8n's Webhook node, each → NoOp. */
 import { randomUUID } from 'node:crypto';
 
-import type { CredentialJson, WorkflowJson } from '../test/e2e/n8nInstance';
-import type { PerksEmulator } from '../test/emulators/perksApi';
+import type { CredentialJson, WorkflowJson } from '../harness/n8n';
+import type { PerksEmulator } from '../emulators/perksApi';
 
 export const HEADER = { name: 'X-Bench-Key', value: 'bench-header-value-0123456789' };
 

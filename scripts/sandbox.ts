@@ -12,7 +12,7 @@
  */
 import { createInterface } from 'node:readline';
 
-import { N8nInstance, waitFor } from '../test/e2e/n8nInstance';
+import { N8nInstance, waitFor } from '../harness/n8n';
 import {
 	catalogCredentials,
 	loadTemplates,
@@ -20,7 +20,7 @@ import {
 	setUpOwner,
 	webhookIdOf,
 	type Template,
-} from '../test/e2e/templateSetup';
+} from '../harness/n8n/templateSetup';
 import { chatActions, perksEventActions, runNowActions, type Action } from './sandbox/actions';
 import { startWorld } from './sandbox/world';
 

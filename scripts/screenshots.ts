@@ -10,12 +10,12 @@ import path from 'node:path';
 
 import { chromium, type Page } from 'playwright-core';
 
-import { GraphEmulator } from '../test/emulators/graphApi';
-import { PerksEmulator } from '../test/emulators/perksApi';
-import { SlackEmulator } from '../test/emulators/slackApi';
-import { PACKAGE_ROOT } from '../test/harness/packageRoot';
-import { N8nInstance } from '../test/e2e/n8nInstance';
-import { catalogCredentials, loadTemplate, setUpOwner } from '../test/e2e/templateSetup';
+import { GraphEmulator } from '../emulators/graphApi';
+import { PerksEmulator } from '../emulators/perksApi';
+import { SlackEmulator } from '../emulators/slackApi';
+import { PACKAGE_ROOT } from '../harness/packageRoot';
+import { N8nInstance } from '../harness/n8n';
+import { catalogCredentials, loadTemplate, setUpOwner } from '../harness/n8n/templateSetup';
 
 const TEMPLATES = ['wallet-funded-to-slack-dm.json', 'perks-balance-slash-command-slack.json'];
 const OUT_DIR = path.join(PACKAGE_ROOT, 'docs', 'images');

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite (`npm test`, and CI's .ci/run), from a fresh clone or a working tree:
-# set-up (Node.js 24, npm ci, a build), lint, Prettier, type check; the unit and in-process tier
-# (jest.config.js: loopback emulators of the perks API, Slack, Microsoft Graph and an
-# OpenAI-compatible model; n8n-core running the workflows); the main job as a newcomer starts it,
+# set-up (Node.js 24, npm ci, a build), lint, Prettier, type check; in one jest run
+# (jest.config.js) the unit tier (test/unit, with the loopback emulators of emulators/) and the
+# in-process tier (test/workflows, n8n-core running the workflows); the main job as a newcomer starts it,
 # `npm start -- --once` (which installs n8n into .cache/n8n when it is not there); the end-to-end
 # tier on that real n8n (one file drives the editor in Debian's Chromium, one runs queue mode on
 # Debian's PostgreSQL and Redis, both installed with apt-get on first use); then the reliability
@@ -35,7 +35,7 @@ if bash scripts/e2e/install-n8n.sh; then
 	if ! bash scripts/e2e/install-chromium.sh; then
 		export PERKS_E2E_SKIP_EDITOR="Chromium could not be installed (scripts/e2e/install-chromium.sh needs apt-get as root or with sudo)"
 	fi
-	# PostgreSQL and Redis for the queue-mode tests (test/e2e/queueCluster.ts). Without them those
+	# PostgreSQL and Redis for the queue-mode tests (harness/n8n/queueCluster.ts). Without them those
 	# tests fail at once with the reason (QueueServicesMissingError); the other e2e tests still run.
 	if ! bash scripts/e2e/install-queue-services.sh; then
 		echo "Could not install PostgreSQL/Redis: test/e2e/queueMode.e2e.ts cannot run and will fail" >&2

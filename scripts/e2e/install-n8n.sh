@@ -15,7 +15,7 @@
 # Every npm here states the settings it depends on: started from `npm start`, `npm test` or
 # `npm run …`, this script inherits the repo's .npmrc (ignore-scripts=true) and any npm option
 # the caller gave as npm_config_* variables, and an inherited ignore-scripts turns the rebuild
-# into a silent no-op. Sourcing this file only defines the functions (test/scripts/ uses them).
+# into a silent no-op. Sourcing this file only defines the functions (test/unit/scripts/ uses them).
 
 # `npm install` of n8n, without any install script (see above).
 install_n8n_package() {

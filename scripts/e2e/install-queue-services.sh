@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's PostgreSQL and Redis for the n8n queue-mode tests (test/e2e/queueCluster.ts
+# Installs Debian's PostgreSQL and Redis for the n8n queue-mode tests (harness/n8n/queueCluster.ts
 # starts its own throwaway server of each on free loopback ports; nothing here starts a service).
 #
 #   scripts/e2e/install-queue-services.sh

@@ -10,23 +10,23 @@ import {
 	perkRedeemedEvent,
 	walletFundedEvent,
 	type EventInput,
-} from '../../test/emulators/perksApi';
+} from '../../emulators/perksApi';
 import {
 	send,
 	slackEvent,
 	slashCommand,
 	teamsMention,
 	type SignedRequest,
-} from '../../test/emulators/chatRequests';
-import type { RecordedMessage as TeamsMessage } from '../../test/emulators/graphApi';
-import { sleep, waitFor, type N8nInstance } from '../../test/e2e/n8nInstance';
+} from '../../emulators/chatRequests';
+import type { RecordedMessage as TeamsMessage } from '../../emulators/graphApi';
+import { sleep, waitFor, type N8nInstance } from '../../harness/n8n';
 import {
 	SLACK_SIGNING_SECRET,
 	TEAMS_OUTGOING_TOKEN,
 	webhookIdOf,
 	type ChatSource,
 	type Template,
-} from '../../test/e2e/templateSetup';
+} from '../../harness/n8n/templateSetup';
 import type { World } from './world';
 
 export interface Action {

@@ -5,15 +5,11 @@
  * template, an OpenAI-compatible model that is scripted (it calls the balance tool, then answers
  * with the number the tool returned), not OpenAI.
  */
-import {
-	GraphEmulator,
-	type EmulatedGraphUser,
-	type EmulatedTeam,
-} from '../../test/emulators/graphApi';
-import { ResponseUrlRecorder } from '../../test/emulators/chatRequests';
-import { OpenAiEmulator } from '../../test/emulators/openAi';
-import { PerksEmulator } from '../../test/emulators/perksApi';
-import { SlackEmulator, type EmulatedUser } from '../../test/emulators/slackApi';
+import { GraphEmulator, type EmulatedGraphUser, type EmulatedTeam } from '../../emulators/graphApi';
+import { ResponseUrlRecorder } from '../../emulators/chatRequests';
+import { OpenAiEmulator } from '../../emulators/openAi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { SlackEmulator, type EmulatedUser } from '../../emulators/slackApi';
 import type { Employee } from '../../nodes/shared/perks/contract';
 
 export interface Person {

@@ -7,17 +7,17 @@
 import { readFileSync } from 'node:fs';
 
 import { MESSAGE_STRINGS } from '../../nodes/shared/messages/i18n';
-import { send, slackEvent } from '../emulators/chatRequests';
-import { OpenAiEmulator } from '../emulators/openAi';
-import { PerksEmulator } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
+import { send, slackEvent } from '../../emulators/chatRequests';
+import { OpenAiEmulator } from '../../emulators/openAi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
 import {
 	loadTemplate,
 	SLACK_SIGNING_SECRET,
 	templateCredentials,
 	webhookIdOf,
-} from './templateSetup';
+} from '../../harness/n8n/templateSetup';
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator({ appName: 'Perks' });

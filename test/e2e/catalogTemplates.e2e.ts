@@ -22,12 +22,12 @@ import {
 	slackEvent,
 	slashCommand,
 	teamsMention,
-} from '../emulators/chatRequests';
-import { GraphEmulator } from '../emulators/graphApi';
-import { lowBalanceEvent, perkRedeemedEvent, PerksEmulator } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { PACKAGE_ROOT } from '../harness/packageRoot';
-import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
+} from '../../emulators/chatRequests';
+import { GraphEmulator } from '../../emulators/graphApi';
+import { lowBalanceEvent, perkRedeemedEvent, PerksEmulator } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { PACKAGE_ROOT } from '../../harness/packageRoot';
+import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
 import {
 	catalogCredentials,
 	EditorSession,
@@ -36,7 +36,7 @@ import {
 	SLACK_SIGNING_SECRET,
 	TEAMS_OUTGOING_TOKEN,
 	webhookIdOf,
-} from './templateSetup';
+} from '../../harness/n8n/templateSetup';
 
 /** Templates another e2e file runs in a real n8n, and which one. */
 const ELSEWHERE: Record<string, string> = {

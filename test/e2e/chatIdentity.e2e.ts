@@ -5,18 +5,23 @@
  * Entra does not know (another tenant), each get the private "how to get mapped" answer; the
  * Teams one as a 200 in the thread, not the 500 of a failed workflow.
  */
-import { ResponseUrlRecorder, send, slashCommand, teamsMention } from '../emulators/chatRequests';
-import { GraphEmulator } from '../emulators/graphApi';
-import { PerksEmulator } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { N8nInstance, sleep, waitFor } from './n8nInstance';
+import {
+	ResponseUrlRecorder,
+	send,
+	slashCommand,
+	teamsMention,
+} from '../../emulators/chatRequests';
+import { GraphEmulator } from '../../emulators/graphApi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { N8nInstance, sleep, waitFor } from '../../harness/n8n';
 import {
 	catalogCredentials,
 	loadTemplate,
 	SLACK_SIGNING_SECRET,
 	TEAMS_OUTGOING_TOKEN,
 	webhookIdOf,
-} from './templateSetup';
+} from '../../harness/n8n/templateSetup';
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator({ appName: 'Perks' });

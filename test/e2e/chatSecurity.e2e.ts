@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { GraphEmulator } from '../emulators/graphApi';
-import { PerksEmulator } from '../emulators/perksApi';
-import { send, teamsMention } from '../emulators/chatRequests';
-import { N8nInstance } from './n8nInstance';
+import { GraphEmulator } from '../../emulators/graphApi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { send, teamsMention } from '../../emulators/chatRequests';
+import { N8nInstance } from '../../harness/n8n';
 import {
 	catalogCredentials,
 	EditorSession,
@@ -18,7 +18,7 @@ import {
 	waitUntilServed,
 	webhookIdOf,
 	withOwnTeamsCredential,
-} from './templateSetup';
+} from '../../harness/n8n/templateSetup';
 
 const perks = new PerksEmulator();
 const graph = new GraphEmulator();

@@ -17,11 +17,16 @@ import path from 'node:path';
 
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
-import { GraphEmulator } from '../emulators/graphApi';
-import { PerksEmulator } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { LOG_DIR, N8nInstance, waitFor, type WorkflowJson } from './n8nInstance';
-import { catalogCredentials, loadTemplate, setUpOwner, webhookIdOf } from './templateSetup';
+import { GraphEmulator } from '../../emulators/graphApi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { LOG_DIR, N8nInstance, waitFor, type WorkflowJson } from '../../harness/n8n';
+import {
+	catalogCredentials,
+	loadTemplate,
+	setUpOwner,
+	webhookIdOf,
+} from '../../harness/n8n/templateSetup';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const CHROMIUM_ARGS = [

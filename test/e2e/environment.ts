@@ -7,7 +7,7 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
 
-import { E2E_GLOBAL_KEYS, killLeftovers, tailOf } from './n8nInstance';
+import { E2E_GLOBAL_KEYS, killLeftovers, tailOf } from '../../harness/n8n';
 
 const TAIL_LINES = Number(process.env.N8N_E2E_TAIL_LINES ?? 60);
 

@@ -1,9 +1,15 @@
 /**
- * Once per e2e run: checks the runtime (Node.js 24, n8n installed) and packs + installs our
- * package like n8n installs a community package; every n8n instance copies that folder.
+ * Once per e2e run: checks the runtime (Node.js 24, n8n installed), builds dist/ when its sources
+ * are newer, and packs + installs our package like n8n installs a community package; every n8n
+ * instance copies that folder.
  */
-import { assertRuntime } from './n8nInstance';
-import { EXTERNAL_PACKAGE_ENV, packAndInstall, PACKAGE_DIR_ENV } from './communityPackage';
+import { ensureFreshBuild } from '../../harness/freshBuild';
+import { assertRuntime } from '../../harness/n8n';
+import {
+	EXTERNAL_PACKAGE_ENV,
+	packAndInstall,
+	PACKAGE_DIR_ENV,
+} from '../../harness/n8n/communityPackage';
 
 export default async function globalSetup(): Promise<void> {
 	assertRuntime();
@@ -15,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
 		return;
 	}
 	const began = Date.now();
+	ensureFreshBuild();
 	const pkg = await packAndInstall();
 	// Workers are started after globalSetup and inherit this.
 	process.env[PACKAGE_DIR_ENV] = pkg.dir;

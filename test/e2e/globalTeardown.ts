@@ -1,6 +1,10 @@
 import path from 'node:path';
 
-import { disposePackage, EXTERNAL_PACKAGE_ENV, PACKAGE_DIR_ENV } from './communityPackage';
+import {
+	disposePackage,
+	EXTERNAL_PACKAGE_ENV,
+	PACKAGE_DIR_ENV,
+} from '../../harness/n8n/communityPackage';
 
 export default async function globalTeardown(): Promise<void> {
 	const dir = process.env[PACKAGE_DIR_ENV];

@@ -10,10 +10,21 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { newId, PerksEmulator, perkRedeemedEvent, walletFundedEvent } from '../emulators/perksApi';
-import { N8nInstance, sleep, waitFor, type ExecutionRow, type WorkflowJson } from './n8nInstance';
-import { E2E_OWNER, setUpOwner, workflowFromApi } from './templateSetup';
-import { leakedForms } from '../harness/secretsAtRest';
+import {
+	newId,
+	PerksEmulator,
+	perkRedeemedEvent,
+	walletFundedEvent,
+} from '../../emulators/perksApi';
+import {
+	N8nInstance,
+	sleep,
+	waitFor,
+	type ExecutionRow,
+	type WorkflowJson,
+} from '../../harness/n8n';
+import { E2E_OWNER, setUpOwner, workflowFromApi } from '../../harness/n8n/templateSetup';
+import { leakedForms } from '../../harness/inProcess/secretsAtRest';
 import type { Employee } from '../../nodes/shared/perks/contract';
 
 const WORKFLOW_ID = 'perksTriggerE2e01';

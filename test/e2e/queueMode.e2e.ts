@@ -3,11 +3,11 @@
  * process, two workers, PostgreSQL, Redis): the webhook process takes the deliveries, the
  * workers run them, and a restart of every process keeps the workflow published.
  */
-import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { matchingLines, waitFor } from './n8nInstance';
-import { N8nQueueCluster } from './queueCluster';
-import { loadTemplate, templateCredentials, webhookIdOf } from './templateSetup';
+import { PerksEmulator, walletFundedEvent } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { matchingLines, waitFor } from '../../harness/n8n';
+import { N8nQueueCluster } from '../../harness/n8n/queueCluster';
+import { loadTemplate, templateCredentials, webhookIdOf } from '../../harness/n8n/templateSetup';
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator({ appName: 'Perks' });

@@ -9,10 +9,15 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { PerksEmulator, perkAddedEvent, walletFundedEvent } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
-import { loadTemplate, setUpOwner, templateCredentials, webhookIdOf } from './templateSetup';
+import { PerksEmulator, perkAddedEvent, walletFundedEvent } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
+import {
+	loadTemplate,
+	setUpOwner,
+	templateCredentials,
+	webhookIdOf,
+} from '../../harness/n8n/templateSetup';
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator({ appName: 'Perks' });

@@ -13,9 +13,9 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { GraphEmulator, type EmulatedSubscription } from '../emulators/graphApi';
-import { PerksEmulator } from '../emulators/perksApi';
-import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
+import { GraphEmulator, type EmulatedSubscription } from '../../emulators/graphApi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
 import {
 	catalogCredentials,
 	E2E_OWNER,
@@ -23,8 +23,8 @@ import {
 	setUpOwner,
 	webhookIdOf,
 	workflowFromApi,
-} from './templateSetup';
-import { leakedForms } from '../harness/secretsAtRest';
+} from '../../harness/n8n/templateSetup';
+import { leakedForms } from '../../harness/inProcess/secretsAtRest';
 
 const WORKFLOW_ID = 'teamsChatE2e001';
 /** 12 s: renewed every 4 s by the timer. */

@@ -11,7 +11,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { GraphEmulator } from '../emulators/graphApi';
+import { GraphEmulator } from '../../emulators/graphApi';
 import {
 	lowBalanceEvent,
 	perkAddedEvent,
@@ -19,9 +19,14 @@ import {
 	PerksEmulator,
 	walletFundedEvent,
 	type EventInput,
-} from '../emulators/perksApi';
-import { N8nInstance, sleep, waitFor, type WorkflowJson } from './n8nInstance';
-import { catalogCredentials, loadTemplates, pickTeam, webhookIdOf } from './templateSetup';
+} from '../../emulators/perksApi';
+import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
+import {
+	catalogCredentials,
+	loadTemplates,
+	pickTeam,
+	webhookIdOf,
+} from '../../harness/n8n/templateSetup';
 
 const perks = new PerksEmulator();
 const graph = new GraphEmulator();

@@ -10,14 +10,14 @@
 import type { INode } from 'n8n-workflow';
 
 import { groupRssMB, liveN8nGroups } from '../../bench/common';
-import { N8nInstance, waitFor, type WorkflowJson } from '../e2e/n8nInstance';
+import { N8nInstance, waitFor, type WorkflowJson } from '../../harness/n8n';
 import {
 	mapBounded,
 	type DeliveryAttempt,
 	type RedeliveryResult,
-} from '../emulators/perksRedelivery';
+} from '../../emulators/perksRedelivery';
 import { signatureHeader } from '../../nodes/shared/perks/signature';
-import { loadTemplate } from '../e2e/templateSetup';
+import { loadTemplate } from '../../harness/n8n/templateSetup';
 import {
 	COMPANY,
 	companyWithRestart,

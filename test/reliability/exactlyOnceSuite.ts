@@ -1,8 +1,8 @@
 /** The exactly-once reliability suite, defined once for every n8n set-up (see scenarios.ts). */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { waitFor } from '../e2e/n8nInstance';
-import type { RedeliveryResult } from '../emulators/perksRedelivery';
+import { waitFor } from '../../harness/n8n';
+import type { RedeliveryResult } from '../../emulators/perksRedelivery';
 import { ReadinessGate } from './readinessGate';
 import {
 	DM,

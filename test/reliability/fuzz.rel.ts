@@ -14,10 +14,10 @@
  */
 import { computeSignature } from '../../nodes/shared/perks/signature';
 import type { Employee } from '../../nodes/shared/perks/contract';
-import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
-import { SlackEmulator, type EmulatedUser } from '../emulators/slackApi';
-import { N8nInstance, sleep, waitFor } from '../e2e/n8nInstance';
-import { loadTemplate, templateCredentials, webhookIdOf } from '../e2e/templateSetup';
+import { PerksEmulator, walletFundedEvent } from '../../emulators/perksApi';
+import { SlackEmulator, type EmulatedUser } from '../../emulators/slackApi';
+import { N8nInstance, sleep, waitFor } from '../../harness/n8n';
+import { loadTemplate, templateCredentials, webhookIdOf } from '../../harness/n8n/templateSetup';
 
 import {
 	CONCURRENCY,

@@ -23,11 +23,11 @@ import type { AddressInfo } from 'node:net';
 
 import { slackSignature } from '../../nodes/shared/chat/slack/requestSignature';
 import { teamsOutgoingSignature } from '../../nodes/shared/chat/teams/outgoingWebhookSignature';
-import { closeServer } from '../harness/closeServer';
-import { GraphEmulator } from '../emulators/graphApi';
-import { PerksEmulator } from '../emulators/perksApi';
-import { SlackEmulator } from '../emulators/slackApi';
-import { N8nInstance, sleep, waitFor } from '../e2e/n8nInstance';
+import { closeServer } from '../../emulators/closeServer';
+import { GraphEmulator } from '../../emulators/graphApi';
+import { PerksEmulator } from '../../emulators/perksApi';
+import { SlackEmulator } from '../../emulators/slackApi';
+import { N8nInstance, sleep, waitFor } from '../../harness/n8n';
 import {
 	catalogCredentials,
 	loadTemplate,
@@ -37,7 +37,7 @@ import {
 	webhookIdOf,
 	withOwnTeamsCredential,
 	type ChatSource,
-} from '../e2e/templateSetup';
+} from '../../harness/n8n/templateSetup';
 import {
 	CONCURRENCY,
 	flipByte,

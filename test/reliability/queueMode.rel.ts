@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 
 import { signatureHeader } from '../../nodes/shared/perks/signature';
-import { waitFor } from '../e2e/n8nInstance';
-import { N8nQueueCluster } from '../e2e/queueCluster';
-import { walletFundedEvent } from '../emulators/perksApi';
+import { waitFor } from '../../harness/n8n';
+import { N8nQueueCluster } from '../../harness/n8n/queueCluster';
+import { walletFundedEvent } from '../../emulators/perksApi';
 import { exactlyOnceSuite } from './exactlyOnceSuite';
 import { ReadinessGate } from './readinessGate';
 import {

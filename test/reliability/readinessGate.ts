@@ -10,7 +10,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { closeServer } from '../harness/closeServer';
+import { closeServer } from '../../emulators/closeServer';
 
 const READINESS_TIMEOUT_MS = 2_000;
 

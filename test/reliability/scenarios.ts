@@ -12,13 +12,18 @@ import { readFileSync } from 'node:fs';
 
 import type { INode } from 'n8n-workflow';
 
-import { PerksEmulator, lowBalanceEvent, walletFundedEvent } from '../emulators/perksApi';
-import type { RedeliveryResult } from '../emulators/perksRedelivery';
-import { SlackEmulator, type EmulatedUser } from '../emulators/slackApi';
+import { PerksEmulator, lowBalanceEvent, walletFundedEvent } from '../../emulators/perksApi';
+import type { RedeliveryResult } from '../../emulators/perksRedelivery';
+import { SlackEmulator, type EmulatedUser } from '../../emulators/slackApi';
 import type { Employee } from '../../nodes/shared/perks/contract';
-import type { CredentialJson, ExecutionRow, WorkflowJson } from '../e2e/n8nInstance';
-import { loadTemplate, templateCredentials, webhookIdOf } from '../e2e/templateSetup';
-import { describeFigures, fundCompany, slackDmCounts, type CompanyFigures } from './companyFunding';
+import type { CredentialJson, ExecutionRow, WorkflowJson } from '../../harness/n8n';
+import { loadTemplate, templateCredentials, webhookIdOf } from '../../harness/n8n/templateSetup';
+import {
+	describeFigures,
+	fundCompany,
+	slackDmCounts,
+	type CompanyFigures,
+} from '../../bench/companyFunding';
 import { ReadinessGate } from './readinessGate';
 
 export const FULL = process.env.PERKS_RELIABILITY_FULL === '1';

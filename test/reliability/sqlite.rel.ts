@@ -1,5 +1,5 @@
 /** The exactly-once reliability suite on one n8n with its default database, SQLite. */
-import { N8nInstance, waitFor } from '../e2e/n8nInstance';
+import { N8nInstance, waitFor } from '../../harness/n8n';
 import { exactlyOnceSuite } from './exactlyOnceSuite';
 import { LEASE_ENV, readLog, startWorld, stopWorld, webhookIdOf, type World } from './scenarios';
 

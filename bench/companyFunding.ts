@@ -1,0 +1,173 @@
+/**
+ * A company's monthly funding as the platform delivers it (perks-contract.md, "Delivery"): N
+ * distinct `wallet.funded` events at once, `concurrency` at a time (an event waiting out its
+ * back-off keeps its slot), each with the 10 s timeout and the contract's back-off. Shared by the
+ * company-scale benchmark (`bench/company.ts`, real time) and the reliability tier (time-scaled,
+ * with a restart of n8n in the middle).
+ */
+import { groupRssMB, liveN8nGroups } from './common';
+import type { PerksEmulator, EventInput } from '../emulators/perksApi';
+import type { RedeliveryResult } from '../emulators/perksRedelivery';
+
+export interface CompanyRun {
+	perks: PerksEmulator;
+	url: string;
+	/** The webhook's secret when `url` is not the one it registered (e.g. through a readiness gate). */
+	secret?: string;
+	events: EventInput[];
+	/** DMs each recipient received so far, in the order of `events`. */
+	received: () => number[];
+	/** Platform deliveries in flight. Default 50. */
+	concurrency?: number;
+	/** Divides the contract's back-off (the 10 s timeout is never scaled). Default 1. */
+	timeScale?: number;
+	/** Runs once, when half of the DMs have landed (e.g. a restart of n8n). */
+	midway?: () => Promise<void>;
+	/** How long DMs may still land after the platform's last answer. Default 60 s. */
+	settleMs?: number;
+	/**
+	 * This long after every recipient has a DM, the back-off of events still pending is cut short:
+	 * their remaining deliveries are made and counted, not waited for (a 4th retry is 10 min away).
+	 * Default 15 s.
+	 */
+	hurryAfterMs?: number;
+	/** Progress lines every this many ms (0: none). */
+	progressMs?: number;
+	label?: string;
+}
+
+export interface CompanyFigures {
+	events: number;
+	/** From the first delivery to the moment every recipient had a DM (or the end of the wait). */
+	msToLastDm: number;
+	deliveries: number;
+	perEvent: number;
+	/** Attempts with no answer within the timeout, or no connection. */
+	unanswered: number;
+	lost: number;
+	duplicates: number;
+	notDelivered: number;
+	peakRssMB: number;
+	baseRssMB: number;
+	results: RedeliveryResult[];
+	counts: number[];
+	/** 503 reasons and errors, counted. */
+	reasons: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
+	const { events, received } = run;
+	const baseRssMB = groupRssMB(liveN8nGroups());
+	let peakRssMB = baseRssMB;
+	let landed = 0;
+	let lastDmAt: number | undefined;
+	let midway: Promise<void> | undefined;
+	const began = Date.now();
+	let deliveriesSoFar = 0;
+	let hurry = () => {};
+	const hurried = new Promise<void>((resolve) => (hurry = resolve));
+	const look = () => {
+		peakRssMB = Math.max(peakRssMB, groupRssMB(liveN8nGroups()));
+		const counts = received();
+		landed = counts.filter((c) => c > 0).length;
+		if (lastDmAt === undefined && landed === events.length) {
+			lastDmAt = Date.now();
+			setTimeout(hurry, run.hurryAfterMs ?? 15_000);
+		}
+		if (run.midway && !midway && landed >= events.length / 2) midway = run.midway();
+	};
+	const sampler = setInterval(look, 500);
+	const progress =
+		run.progressMs && run.progressMs > 0
+			? setInterval(
+					() =>
+						console.log(
+							`[company] ${run.label ?? ''} ${Math.round((Date.now() - began) / 1000)} s: ${landed}/${events.length} DMs, ${deliveriesSoFar} deliveries, n8n ${Math.round(peakRssMB)} MB peak`,
+						),
+					run.progressMs,
+				)
+			: undefined;
+	let results: RedeliveryResult[];
+	try {
+		results = await run.perks.deliverAllUntilDone(events, {
+			url: run.url,
+			secret: run.secret,
+			concurrency: run.concurrency ?? 50,
+			timeScale: run.timeScale ?? 1,
+			timeoutMs: 10_000,
+			hurry: hurried,
+			onAttempt: () => deliveriesSoFar++,
+		});
+		// A run the platform stopped waiting for may still be sending.
+		const settleBy = Date.now() + (run.settleMs ?? 60_000);
+		while (lastDmAt === undefined && Date.now() < settleBy) {
+			await sleep(250);
+			look();
+		}
+		await midway;
+		// Anything sent twice arrives late: look once more after a pause.
+		await sleep(2_000);
+		look();
+	} finally {
+		clearInterval(sampler);
+		hurry();
+		if (progress) clearInterval(progress);
+	}
+	const counts = received();
+	const attempts = results.flatMap((r) => r.attempts);
+	const reasons: Record<string, number> = {};
+	for (const a of attempts) {
+		const key = a.error ?? (a.status >= 200 && a.status < 300 ? undefined : `status ${a.status}`);
+		if (key) reasons[key] = (reasons[key] ?? 0) + 1;
+	}
+	return {
+		events: events.length,
+		msToLastDm: (lastDmAt ?? Date.now()) - began,
+		deliveries: attempts.length,
+		perEvent: attempts.length / Math.max(1, events.length),
+		unanswered: attempts.filter((a) => a.status === 0).length,
+		lost: counts.filter((c) => c === 0).length,
+		duplicates: counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0),
+		notDelivered: results.filter((r) => r.outcome !== 'delivered').length,
+		peakRssMB: Math.round(peakRssMB),
+		baseRssMB: Math.round(baseRssMB),
+		results,
+		counts,
+		reasons,
+	};
+}
+
+/** DMs per Slack user, counted in one pass over the emulator's messages. */
+export function slackDmCounts(
+	slack: {
+		messages: ReadonlyArray<{ channel: string }>;
+		dmChannelFor(userId: string): string | undefined;
+	},
+	userIds: readonly string[],
+): number[] {
+	const perChannel = new Map<string, number>();
+	for (const m of slack.messages) perChannel.set(m.channel, (perChannel.get(m.channel) ?? 0) + 1);
+	return userIds.map((id) => {
+		const channel = slack.dmChannelFor(id);
+		return channel ? (perChannel.get(channel) ?? 0) : 0;
+	});
+}
+
+/** A one-line summary for logs. */
+export function describeFigures(f: CompanyFigures): string {
+	return JSON.stringify({
+		events: f.events,
+		secondsToLastDm: Math.round(f.msToLastDm / 100) / 10,
+		deliveries: f.deliveries,
+		perEvent: Math.round(f.perEvent * 100) / 100,
+		unanswered: f.unanswered,
+		lost: f.lost,
+		duplicates: f.duplicates,
+		notDelivered: f.notDelivered,
+		peakRssMB: f.peakRssMB,
+		baseRssMB: f.baseRssMB,
+		...f.reasons,
+	});
+}

@@ -1,0 +1,87 @@
+/**
+ * A platform is a folder: only nodes/shared/chat/<platform>/ names a platform in an import path
+ * (the registry, chat/platforms.ts, aside), and messages/ (content, wording, fitting) imports
+ * nothing from chat/, so the two never form a cycle. Read with TypeScript's own import scanner.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import * as ts from 'typescript';
+
+const ROOT = resolve(__dirname, '../../..');
+const NODES = join(ROOT, 'nodes');
+const CHAT = join(NODES, 'shared/chat');
+const PLATFORM_FOLDERS = readdirSync(CHAT, { withFileTypes: true })
+	.filter((entry) => entry.isDirectory())
+	.map((entry) => join(CHAT, entry.name) + sep);
+const PLATFORM_NAME = new RegExp(
+	PLATFORM_FOLDERS.map((folder) => folder.split(sep).at(-2)).join('|'),
+	'i',
+);
+
+/** Files allowed to name a platform: the registry, and incoming-chat files not yet behind the seam. */
+const ALLOWED = [
+	'nodes/shared/chat/platforms.ts',
+	'nodes/PerksChatTrigger/PerksChatTrigger.node.ts',
+	'nodes/PerksChatTrigger/receive.ts',
+	'nodes/PerksChatTrigger/securityTokenTest.ts',
+	'nodes/PerksChatTrigger/teamsChat.ts',
+	'nodes/PerksChatTrigger/teamsClientState.ts',
+	'nodes/PerksChatReply/answer.ts',
+	'nodes/PerksChatReply/responseUrl.ts',
+];
+
+function sourceFiles(folder: string): string[] {
+	return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+		const path = join(folder, entry.name);
+		if (entry.isDirectory()) return sourceFiles(path);
+		return entry.name.endsWith('.ts') ? [path] : [];
+	});
+}
+
+/** Every module a file imports or re-exports, including `import type` and `require`. */
+function importsOf(file: string): string[] {
+	const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+	return importedFiles.map((imported) => imported.fileName);
+}
+
+const repoPath = (file: string) => relative(ROOT, file).split(sep).join('/');
+const files = sourceFiles(NODES);
+
+describe('platform boundaries in nodes/', () => {
+	it('the scanner sees the registry import each platform folder', () => {
+		const registry = importsOf(join(CHAT, 'platforms.ts'));
+		expect(PLATFORM_FOLDERS.length).toBeGreaterThanOrEqual(2);
+		for (const folder of PLATFORM_FOLDERS) {
+			const name = folder.split(sep).at(-2)!;
+			expect(registry.some((specifier) => specifier.startsWith(`./${name}/`))).toBe(true);
+		}
+		// Multi-line and type-only imports count too.
+		expect(importsOf(join(NODES, 'shared/node/chatNode.ts'))).toEqual(
+			expect.arrayContaining(['../chat/platformFor', '../chat/platforms']),
+		);
+	});
+
+	it('messages/ imports nothing from chat/', () => {
+		const messages = files.filter((file) => file.startsWith(join(NODES, 'shared/messages') + sep));
+		expect(messages.length).toBeGreaterThan(5);
+		const offending = messages.flatMap((file) =>
+			importsOf(file)
+				.filter((specifier) => specifier.startsWith('.'))
+				.filter((specifier) => resolve(dirname(file), specifier).startsWith(CHAT))
+				.map((specifier) => `${repoPath(file)} imports ${specifier}`),
+		);
+		expect(offending).toEqual([]);
+	});
+
+	it('outside the platform folders, no import path names a platform', () => {
+		const offending = files
+			.filter((file) => !PLATFORM_FOLDERS.some((folder) => file.startsWith(folder)))
+			.filter((file) => !ALLOWED.includes(repoPath(file)))
+			.flatMap((file) =>
+				importsOf(file)
+					.filter((specifier) => PLATFORM_NAME.test(specifier))
+					.map((specifier) => `${repoPath(file)} imports ${specifier}`),
+			);
+		expect(offending).toEqual([]);
+	});
+});
