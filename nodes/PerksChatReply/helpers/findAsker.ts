@@ -88,7 +88,7 @@ async function candidatesFor(
 }
 
 async function getAsker(platform: ChatPlatform, id: string): Promise<ChatUser | undefined> {
-	// Not in the directory (Teams: a user of another tenant): an answer, not a failed run.
+	// Not in the directory (e.g. a user of another tenant): an answer, not a failed run.
 	return await platform.getUser(id).catch((error: unknown) => {
 		if (isCode(error, 'recipient_not_found')) return undefined;
 		throw error;
