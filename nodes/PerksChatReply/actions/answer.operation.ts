@@ -9,7 +9,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import type { AnswerSender } from '../../shared/chat/QuestionSource';
-import { readManualMappings } from '../../shared/mapping/properties';
 import {
 	formatAmount,
 	MESSAGE_STRINGS,
@@ -18,8 +17,7 @@ import {
 } from '../../shared/messages/i18n';
 import type { PerksClient } from '../../shared/perks/client';
 import type { Employee } from '../../shared/perks/contract';
-import { findAsker } from '../helpers/findAsker';
-import { questionFor } from '../helpers/question';
+import { askerMatch, itemQuestion } from '../helpers/question';
 
 type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified';
 
@@ -29,8 +27,7 @@ export async function execute(
 	platform: ChatPlatform,
 	perks: PerksClient,
 ): Promise<IDataObject> {
-	const item = this.getInputData()[itemIndex].json;
-	const question = questionFor(item, platform);
+	const { item, question } = itemQuestion(this, itemIndex, platform);
 	// Prepared before anything is read: a refused destination never costs a perks call.
 	const send: AnswerSender = question.from.source.answer
 		? await question.from.source.answer.prepare(this, platform, question, item)
@@ -39,12 +36,7 @@ export async function execute(
 				await platform.sendDirectMessage(question.askerId, { text, literal: true });
 				return undefined;
 			};
-	const match = await findAsker(
-		platform,
-		perks,
-		question.askerId,
-		readManualMappings(this, itemIndex),
-	);
+	const match = await askerMatch(this, itemIndex, platform, perks, question.askerId);
 	const employee = match.employee;
 	const locale = resolveLocale(question.language ?? employee?.locale);
 	const strings = MESSAGE_STRINGS[locale];
