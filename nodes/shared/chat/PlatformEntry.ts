@@ -6,12 +6,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import type { ChatPlatform, OutgoingMessage, PlatformName } from './ChatPlatform';
+import type { ChatPlatform, OutgoingMessage } from './ChatPlatform';
+import type { QuestionSource } from './QuestionSource';
 
 export type ChatContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export interface PlatformEntry {
-	name: PlatformName;
+	/** Also the question item's `platform` and ChatPlatform.name. */
+	name: string;
 	/** The "Platform" option's label. */
 	displayName: string;
 	/** Its credential types, each with the `authentication` choice it belongs to (if it has several). */
@@ -27,6 +29,8 @@ export interface PlatformEntry {
 	/** Its channels sit in teams (ChatTeam): Post to Channel then asks for the team. */
 	channelsInTeams?: boolean;
 	create(context: ChatContext, credentialType: string): Promise<ChatPlatform>;
+	/** Where Perks Chat Trigger takes questions from on this platform (none: not offered there). */
+	questionSources?: readonly QuestionSource[];
 }
 
 export interface MessageRenderer {

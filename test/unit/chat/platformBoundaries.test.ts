@@ -18,17 +18,8 @@ const PLATFORM_NAME = new RegExp(
 	'i',
 );
 
-/** Files allowed to name a platform: the registry, and incoming-chat files not yet behind the seam. */
-const ALLOWED = [
-	'nodes/shared/chat/platforms.ts',
-	'nodes/PerksChatTrigger/PerksChatTrigger.node.ts',
-	'nodes/PerksChatTrigger/receive.ts',
-	'nodes/PerksChatTrigger/securityTokenTest.ts',
-	'nodes/PerksChatTrigger/teamsChat.ts',
-	'nodes/PerksChatTrigger/teamsClientState.ts',
-	'nodes/PerksChatReply/answer.ts',
-	'nodes/PerksChatReply/responseUrl.ts',
-];
+/** Files allowed to name a platform in an import: the registry. */
+const ALLOWED = ['nodes/shared/chat/platforms.ts'];
 
 function sourceFiles(folder: string): string[] {
 	return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
