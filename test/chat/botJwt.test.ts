@@ -184,3 +184,10 @@ test('unreachable signing keys refuse the request (503), they never let it throu
 	});
 	expect(result).toEqual({ valid: false, status: 503, code: 'signing_keys_unavailable' });
 });
+
+test('requests arriving together before the first fetch share it, and all verify', async () => {
+	const tokens = await Promise.all([mint(), mint(), mint(), mint()]);
+	const results = await Promise.all(tokens.map(async (token) => await verify(token)));
+	expect(results.map(codeOf)).toEqual(['valid', 'valid', 'valid', 'valid']);
+	expect(server.keyRequests).toBe(1);
+});

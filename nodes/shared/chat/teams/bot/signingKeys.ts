@@ -32,6 +32,8 @@ export class BotSigningKeys {
 
 	/** The key with this id, fetching the set again when it is old or does not have it. */
 	async key(kid: string, fetchJson: FetchJson): Promise<BotSigningKey | undefined> {
+		// A fetch under way may bring this key: wait for it rather than refuse.
+		if (this.pending) await this.pending.catch(() => undefined);
 		const age = this.now() - this.fetchedAt;
 		if (age > MAX_AGE_MS || (!this.keys.has(kid) && age > REFRESH_COOLDOWN_MS)) {
 			await this.refresh(fetchJson);
