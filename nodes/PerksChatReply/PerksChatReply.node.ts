@@ -15,8 +15,8 @@ import {
 } from '../shared/chat/platformFor';
 import { manualMappingsProperty } from '../shared/mapping/properties';
 import { perksClientFor, PERKS_CREDENTIAL } from '../shared/perks/transport';
-import { answerQuestion } from './answer';
-import { identifyAsker } from './identifyAsker';
+import * as answer from './actions/answer.operation';
+import * as findAsker from './actions/findAsker.operation';
 
 const CREDENTIALS: INodeCredentialDescription[] = [
 	{ name: PERKS_CREDENTIAL, required: true },
@@ -52,7 +52,7 @@ export class PerksChatReply implements INodeType {
 		version: 1,
 		subtitle: optionSubtitle('operation', OPERATIONS),
 		description:
-			"Answers a Perks Chat Trigger's question with the asker's own live balance, or help, in their language (privately in Slack, in the thread for a Teams outgoing webhook), or finds the asker's perks email",
+			"Answers a Perks Chat Trigger's question with the asker's own live balance, or help, in their language (privately, or in the thread the question was asked in), or finds the asker's perks email",
 		defaults: { name: 'Perks Chat Reply' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -79,8 +79,8 @@ export class PerksChatReply implements INodeType {
 		const perks = await perksClientFor(this);
 		const operation =
 			this.getNodeParameter('operation', 0, 'answer') === 'findAsker'
-				? identifyAsker
-				: answerQuestion;
+				? findAsker.execute
+				: answer.execute;
 		return await runChatOperation(this, async function (itemIndex, platform) {
 			return await operation.call(this, itemIndex, platform, perks);
 		});

@@ -3,9 +3,12 @@
  * activity, sign with the key a malformed security token decodes to, get a Slack retry answered
  * twice, or make Perks Chat Reply post an answer to a host that is not Slack's.
  */
-import { handleChatRequest, type ChatRequest } from '../../nodes/PerksChatTrigger/receive';
-import { teamsSecurityToken as credentialTest } from '../../nodes/PerksChatTrigger/securityTokenTest';
-import { checkResponseUrl } from '../../nodes/PerksChatReply/responseUrl';
+import {
+	handleChatRequest,
+	type ChatRequest,
+} from '../../nodes/PerksChatTrigger/actions/receive.operation';
+import { teamsSecurityToken as credentialTest } from '../../nodes/shared/chat/teams/securityTokenTest';
+import { checkResponseUrl } from '../../nodes/shared/chat/slack/responseUrl';
 import {
 	securityTokenProblem,
 	teamsOutgoingSignature,

@@ -1,5 +1,8 @@
 /** What the chat fuzzing (test/reliability/fuzzChat.rel.ts) found: a signed `null` body crashed the trigger (500). */
-import { handleChatRequest, type ChatSource } from '../../nodes/PerksChatTrigger/receive';
+import {
+	handleChatRequest,
+	type ChatSource,
+} from '../../nodes/PerksChatTrigger/actions/receive.operation';
 import { slackSignature } from '../../nodes/shared/chat/slack/requestSignature';
 import { teamsOutgoingSignature } from '../../nodes/shared/chat/teams/outgoingWebhookSignature';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';

@@ -7,7 +7,7 @@
 import type { MessageDoc } from '../messages/MessageDoc';
 import type { FixTable } from './errors';
 
-export type PlatformName = 'slack' | 'teams';
+export type { PlatformName } from './platforms';
 
 export interface ChatUser {
 	id: string;
@@ -70,7 +70,8 @@ export interface PostedMessage {
 export type MessageTarget = { userId: string } | { channel: ChannelTarget };
 
 export interface ChatPlatform {
-	readonly name: PlatformName;
+	/** Its registry entry's name (chat/platforms.ts). */
+	readonly name: string;
 	/** The fix for every error code this platform raises (neutral code → text). */
 	readonly fixes: FixTable;
 	/**

@@ -6,12 +6,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import type { ChatPlatform, PlatformName } from './ChatPlatform';
+import type { ChatPlatform } from './ChatPlatform';
+import type { QuestionSource } from './QuestionSource';
 
 export type ChatContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export interface PlatformEntry {
-	name: PlatformName;
+	/** Also the question item's `platform` and ChatPlatform.name. */
+	name: string;
 	/** The "Platform" option's label. */
 	displayName: string;
 	/** Its credential types, each with the `authentication` choice it belongs to (if it has several). */
@@ -23,6 +25,8 @@ export interface PlatformEntry {
 	/** That field's value as the list of native items `OutgoingMessage.native` carries. */
 	parseNative(raw: unknown): unknown[];
 	create(context: ChatContext, credentialType: string): Promise<ChatPlatform>;
+	/** Where Perks Chat Trigger takes questions from on this platform (none: not offered there). */
+	questionSources?: readonly QuestionSource[];
 }
 
 /** The rate-limit queue key for a node's credential: one queue per credential in this process. */

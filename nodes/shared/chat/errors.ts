@@ -43,6 +43,7 @@ export const SLACK_ERROR_CODES = [
 	'internal_error',
 	'pagination_loop',
 	'too_many_pages',
+	'response_url_not_slack',
 ] as const;
 
 /** Failures only Microsoft Teams (Graph) reports. */

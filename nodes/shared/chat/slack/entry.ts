@@ -5,17 +5,17 @@ import type { IHttpRequestMethods, IHttpRequestOptions, IN8nHttpFullResponse } f
 import { parseBlocksParameter } from '../../messages/render/slack';
 import { bodyText, httpAnswerOf, networkCodeOf, type HttpAnswer } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
+import { SLACK_BOT_TYPE, SLACK_CONNECTED_APP_TYPE, slackCredentialType } from './credentials';
+import { SLACK_QUESTION_SOURCES } from './questions';
 import { normalizeApiUrl, SlackPlatform } from './SlackPlatform';
 
-/** Credential type names for the two "Authentication" choices. */
-export const SLACK_BOT_TYPE = 'perksSlackApi';
-export const SLACK_CONNECTED_APP_TYPE = 'perksSlackOAuth2Api';
+export { SLACK_BOT_TYPE, SLACK_CONNECTED_APP_TYPE };
 
 /** A Web API call that hangs is given up after this long (and counted as possibly delivered). */
 const SLACK_TIMEOUT_MS = 30_000;
 
-export const slackEntry: PlatformEntry = {
-	name: 'slack',
+export const slackEntry = {
+	name: 'slack' as const,
 	displayName: 'Slack',
 	credentials: [
 		{
@@ -29,8 +29,7 @@ export const slackEntry: PlatformEntry = {
 			displayOptions: { show: { platform: ['slack'], authentication: ['oAuth2'] } },
 		},
 	],
-	credentialType: (authentication) =>
-		authentication === 'oAuth2' ? SLACK_CONNECTED_APP_TYPE : SLACK_BOT_TYPE,
+	credentialType: slackCredentialType,
 	nativeProperty: {
 		displayName: 'Blocks (Slack)',
 		name: 'blocks',
@@ -41,7 +40,7 @@ export const slackEntry: PlatformEntry = {
 		displayOptions: { show: { messageSource: ['custom'], platform: ['slack'] } },
 	},
 	parseNative: parseBlocksParameter,
-	async create(context, type) {
+	async create(context: ChatContext, type: string) {
 		// Only the API URL: the token stays with n8n, which signs each request (n8nSlackFetch).
 		const { apiUrl } = await context.getCredentials<{ apiUrl?: string }>(type);
 		return new SlackPlatform({
@@ -50,7 +49,8 @@ export const slackEntry: PlatformEntry = {
 			throttleKey: credentialThrottleKey(context, type) ?? `${type}:${normalizeApiUrl(apiUrl)}`,
 		});
 	},
-};
+	questionSources: SLACK_QUESTION_SOURCES,
+} satisfies PlatformEntry;
 
 /**
  * The Slack client's fetch, through n8n's `httpRequestWithAuthentication`: the bot credential's

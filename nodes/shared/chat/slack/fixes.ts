@@ -74,5 +74,10 @@ export const SLACK_ERROR_FIXES: FixTable<SlackErrorCode> = {
 		'Slack returned the same page cursor twice, so the listing stopped instead of looping. Retry later; if it persists, report it to Slack.',
 	too_many_pages:
 		'The listing passed its page cap and stopped. Narrow it (a name filter), or report the workspace size.',
+	response_url_not_slack:
+		'Connect Perks Chat Reply directly after a Perks Chat Trigger set to "Slack Slash Command" and leave the item\'s responseUrl as Slack sent it (https://hooks.slack.com/…). For GovSlack or a test server, set the Slack credential\'s API URL to that host.',
 	unknown: 'Slack refused the call: see the message for its error code.',
 };
+
+/** The error source for failures raised outside an adapter instance. */
+export const SLACK_SOURCE = { name: 'slack', fixes: SLACK_ERROR_FIXES };

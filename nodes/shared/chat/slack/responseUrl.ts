@@ -6,16 +6,23 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { slackEntry } from '../shared/chat/slack/entry';
-import { normalizeApiUrl } from '../shared/chat/slack/SlackPlatform';
-import { ResponseUrlError } from './errors';
+import { ChatPlatformError } from '../errors';
+import { slackCredentialType } from './credentials';
+import { SLACK_SOURCE } from './fixes';
+import { normalizeApiUrl } from './SlackPlatform';
 
 const SLACK_HOOKS = 'https://hooks.slack.com';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+const refused = (where: string) =>
+	new ChatPlatformError(SLACK_SOURCE, {
+		code: 'response_url_not_slack',
+		message: `The question's responseUrl (${where}) is not a Slack address, so nothing was sent there`,
+	});
+
 export function checkResponseUrl(responseUrl: string, apiUrl: string | undefined): string {
 	const apiBase = normalizeApiUrl(apiUrl);
-	if (!URL.canParse(responseUrl) || !URL.canParse(apiBase)) throw new ResponseUrlError('not a URL');
+	if (!URL.canParse(responseUrl) || !URL.canParse(apiBase)) throw refused('not a URL');
 	const url = new URL(responseUrl);
 	const api = new URL(apiBase);
 	const slackHooks = url.origin === SLACK_HOOKS;
@@ -26,7 +33,7 @@ export function checkResponseUrl(responseUrl: string, apiUrl: string | undefined
 	const apiHost = url.protocol === api.protocol && sameHost;
 	// The origin only: the path and query are the answer's capability, never printed.
 	if (!(slackHooks || apiHost) || url.username || url.password)
-		throw new ResponseUrlError(url.origin === 'null' ? url.protocol : url.origin);
+		throw refused(url.origin === 'null' ? url.protocol : url.origin);
 	return url.href;
 }
 
@@ -37,7 +44,7 @@ export async function slackResponseUrl(
 ): Promise<string> {
 	const authentication = context.getNodeParameter('authentication', 0, 'accessToken') as string;
 	const { apiUrl } = await context.getCredentials<{ apiUrl?: string }>(
-		slackEntry.credentialType(authentication),
+		slackCredentialType(authentication),
 	);
 	return checkResponseUrl(responseUrl, apiUrl);
 }

@@ -13,9 +13,10 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { clientStateMatches, type GraphNotification } from '../shared/chat/teams/chatNotifications';
-import { TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
-import { deriveKey, secretCache } from '../shared/node/secrets';
+import { deriveKey, secretCache } from '../../node/secrets';
+import { registrationKey } from '../QuestionSource';
+import { clientStateMatches, type GraphNotification } from './chatNotifications';
+import { TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
 
 type Context = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 
@@ -46,8 +47,7 @@ const derived = secretCache<{ clientState: string; readAt: number }>();
 export const staticData = (context: Context) =>
 	context.getWorkflowStaticData('node') as ChatStaticData;
 
-const registrationId = (context: Context) =>
-	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+const registrationId = registrationKey;
 const cacheKey = (context: Context) =>
 	`${context.getNode().credentials?.[TEAMS_CREDENTIAL_TYPE]?.id ?? ''}:${registrationId(context)}`;
 

@@ -5,33 +5,26 @@
  * in its database), so the renewal timer lives in trigger(), which n8n starts on publish and on
  * every start, in the main process, and stops on unpublish.
  */
-import { rawBodyOf } from '../shared/node/rawBody';
-
 import type {
 	IDataObject,
 	IHookFunctions,
-	INodeExecutionData,
 	ITriggerFunctions,
 	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { isExplainedError, toNodeError } from '../shared/node/toNodeError';
+import { RecentKeys } from '../../idempotency/recentKeys';
+import { rawBodyOf } from '../../node/rawBody';
+import { isExplainedError, toNodeError } from '../../node/toNodeError';
 import {
-	parseMessageResource,
-	TeamsChatGraph,
-	subscriptionMinutes,
-} from '../shared/chat/teams/chatGraph';
-import {
-	htmlToText,
-	parseNotifications,
-	type GraphNotification,
-} from '../shared/chat/teams/chatNotifications';
-import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from '../shared/chat/teams/entry';
-import { keepRenewing, scheduleFor, stopRenewing } from '../shared/chat/teams/subscriptionRenewal';
-import { RecentKeys } from '../shared/idempotency/recentKeys';
-import { chatQuestion, type ChatQuestion } from './receive';
+	chatQuestion,
+	registrationKey,
+	type ChatQuestion,
+	type Subscription,
+} from '../QuestionSource';
+import { parseMessageResource, TeamsChatGraph, subscriptionMinutes } from './chatGraph';
+import { htmlToText, parseNotifications, type GraphNotification } from './chatNotifications';
 import {
 	deriveClientState,
 	madeWith,
@@ -39,9 +32,11 @@ import {
 	staticData,
 	verifyClientState,
 	type ChatStaticData,
-} from './teamsClientState';
+} from './clientState';
+import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
+import { keepRenewing, scheduleFor, stopRenewing } from './subscriptionRenewal';
 
-export const TEAMS_CHAT_SOURCE = 'teamsChat';
+export const TEAMS_CHAT_SOURCE = 'teamsChat' as const;
 
 /** Questions older than this are not answered: past it a redelivery could no longer be told from a new one. */
 const STALE_MS = 60 * 60 * 1000;
@@ -58,10 +53,7 @@ const FIRST_RENEWAL_MS = 30_000;
 
 type Context = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 
-const isTeamsChat = (context: Context) =>
-	context.getNodeParameter('source', 'slackCommand') === TEAMS_CHAT_SOURCE;
-const renewalKey = (context: Context) =>
-	`${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+const renewalKey = registrationKey;
 
 async function graphFor(context: Context): Promise<TeamsChatGraph> {
 	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(
@@ -85,39 +77,15 @@ function describe(error: unknown): IDataObject {
 	return { message: error instanceof Error ? error.message : String(error) };
 }
 
-/** The webhook's items of an editor test request, for that test run's trigger() to emit. */
-const testItems = new Map<string, INodeExecutionData[][]>();
-
-/** The webhook() of every source calls this: in the editor's test mode its items go to trigger(). */
-export function handOverTestItems(context: IWebhookFunctions, result: IWebhookResponseData): void {
-	if (context.getMode() === 'manual' && result.workflowData) {
-		testItems.set(renewalKey(context), result.workflowData);
-	}
-}
-
-/**
- * n8n runs this on publish and on every start (main process only) and closes it on unpublish.
- * In the editor's test runs n8n calls it instead of passing the webhook's items on, so there it
- * emits those items.
- */
-export async function chatTrigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-	const key = renewalKey(this);
-	if (this.getMode() === 'manual') {
-		return {
-			manualTriggerFunction: async () => {
-				const items = testItems.get(key) ?? [[]];
-				testItems.delete(key);
-				this.emit(items);
-			},
-		};
-	}
-	if (!isTeamsChat(this)) return {};
+/** n8n's trigger() on publish and on every start (main process only), closed on unpublish. */
+async function keepAlive(context: ITriggerFunctions): Promise<ITriggerResponse> {
+	const key = renewalKey(context);
 	const schedule = scheduleFor(subscriptionMinutes());
 	keepRenewing(
 		key,
 		schedule,
 		Math.min(FIRST_RENEWAL_MS, schedule.everyMs),
-		async () => await renew(this),
+		async () => await renew(context),
 	);
 	return { closeFunction: async () => stopRenewing(key) };
 }
@@ -166,15 +134,14 @@ async function keepSubscribed(
 	return 'recreated';
 }
 
-export const teamsChatWebhookMethods = {
-	async checkExists(this: IHookFunctions): Promise<boolean> {
-		if (!isTeamsChat(this)) return true;
+export const teamsChatSubscription: Subscription = {
+	async checkExists(context: IHookFunctions): Promise<boolean> {
 		try {
-			const graph = await graphFor(this);
-			const url = webhookUrl(this);
+			const graph = await graphFor(context);
+			const url = webhookUrl(context);
 			const live = await graph.find(url);
-			const data = staticData(this);
-			const clientState = await deriveClientState(this);
+			const data = staticData(context);
+			const clientState = await deriveClientState(context);
 			if (!madeWith(data, url, clientState)) {
 				// Made with another clientState (client secret changed, older version): never verifiable.
 				for (const sub of live) await graph.remove(sub.id);
@@ -182,43 +149,43 @@ export const teamsChatWebhookMethods = {
 			}
 			if (live.length === 0) return false;
 			await graph.ensure(url, clientState);
-			if (this.getMode() !== 'manual') data.notificationUrl = url;
+			if (context.getMode() !== 'manual') data.notificationUrl = url;
 			return true;
 		} catch (error) {
-			throw toNodeError(this.getNode(), error);
+			throw toNodeError(context.getNode(), error);
 		}
 	},
 
-	async create(this: IHookFunctions): Promise<boolean> {
-		if (!isTeamsChat(this)) return true;
-		const data = staticData(this);
+	async create(context: IHookFunctions): Promise<boolean> {
+		const data = staticData(context);
 		try {
-			const clientState = await deriveClientState(this);
-			const graph = await graphFor(this);
-			const url = webhookUrl(this);
+			const clientState = await deriveClientState(context);
+			const graph = await graphFor(context);
+			const url = webhookUrl(context);
 			await graph.create(url, clientState);
 			recordMadeWith(data, url, clientState);
-			if (this.getMode() !== 'manual') data.notificationUrl = url;
+			if (context.getMode() !== 'manual') data.notificationUrl = url;
 			return true;
 		} catch (error) {
-			throw toNodeError(this.getNode(), error);
+			throw toNodeError(context.getNode(), error);
 		}
 	},
 
-	async delete(this: IHookFunctions): Promise<boolean> {
-		if (!isTeamsChat(this)) return true;
+	async delete(context: IHookFunctions): Promise<boolean> {
 		try {
-			const graph = await graphFor(this);
-			for (const sub of await graph.find(webhookUrl(this))) await graph.remove(sub.id);
+			const graph = await graphFor(context);
+			for (const sub of await graph.find(webhookUrl(context))) await graph.remove(sub.id);
 			return true;
 		} catch (error) {
-			this.logger.warn(
+			context.logger.warn(
 				'Perks Chat Trigger could not delete its Teams subscription (it lapses by itself within 3 days)',
 				describe(error),
 			);
 			return false;
 		}
 	},
+
+	keepAlive,
 };
 
 /** A POST from Graph: the validation handshake, change notifications or lifecycle events. */
@@ -323,15 +290,12 @@ async function questionFrom(
 	// Only a 1:1 chat keeps the answer private: in a group chat everyone would see the balance.
 	if ((await chatType(graph, where.chatId)) !== 'oneOnOne') return undefined;
 	const text = htmlToText(message.body?.content ?? '');
-	return chatQuestion(
-		'teams',
-		TEAMS_CHAT_SOURCE,
-		author,
-		message.from?.user?.displayName ?? null,
+	return chatQuestion('teams', TEAMS_CHAT_SOURCE, {
+		askerId: author,
+		askerName: message.from?.user?.displayName ?? null,
 		text,
-		null,
-		where.chatId,
-	);
+		channelId: where.chatId,
+	});
 }
 
 async function serviceAccountId(

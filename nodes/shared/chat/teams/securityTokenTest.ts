@@ -9,7 +9,7 @@ import {
 	describeSecurityTokenProblem,
 	SECURITY_TOKEN_FIX,
 	securityTokenProblem,
-} from '../shared/chat/teams/outgoingWebhookSignature';
+} from './outgoingWebhookSignature';
 
 export async function teamsSecurityToken(
 	this: ICredentialTestFunctions,

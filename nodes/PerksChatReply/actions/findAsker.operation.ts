@@ -4,24 +4,21 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../shared/chat/ChatPlatform';
-import { readManualMappings } from '../shared/mapping/properties';
-import type { PerksClient } from '../shared/perks/client';
-import { readQuestion } from './answer';
-import { PlatformMismatchError } from './errors';
-import { findAsker } from './findAsker';
+import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
+import { readManualMappings } from '../../shared/mapping/properties';
+import type { PerksClient } from '../../shared/perks/client';
+import { findAsker } from '../helpers/findAsker';
+import { questionFor } from '../helpers/question';
 
 /** The question item, plus the asker's perks email (null when unmapped), whether they are mapped, and why not. */
-export async function identifyAsker(
+export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	platform: ChatPlatform,
 	perks: PerksClient,
 ): Promise<IDataObject> {
 	const item = this.getInputData()[itemIndex].json;
-	const question = readQuestion(item);
-	if (question.platform !== platform.name)
-		throw new PlatformMismatchError(question.platform, platform.name);
+	const question = questionFor(item, platform);
 	const match = await findAsker(
 		platform,
 		perks,

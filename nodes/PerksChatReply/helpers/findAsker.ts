@@ -3,12 +3,12 @@
  * or an address the platform vouches for identifies an asker: never a guest's, a stranger's or
  * an unconfirmed email, never an address two accounts share, never a guess.
  */
-import type { ChatPlatform, ChatUser } from '../shared/chat/ChatPlatform';
-import { type ChatErrorCode, ChatPlatformError } from '../shared/chat/errors';
-import { isEmail, normalizeEmail, ownedAddresses } from '../shared/mapping/recipients';
-import type { PerksClient } from '../shared/perks/client';
-import type { Employee } from '../shared/perks/contract';
-import { PerksApiError } from '../shared/perks/errors';
+import type { ChatPlatform, ChatUser } from '../../shared/chat/ChatPlatform';
+import { type ChatErrorCode, ChatPlatformError } from '../../shared/chat/errors';
+import { isEmail, normalizeEmail, ownedAddresses } from '../../shared/mapping/recipients';
+import type { PerksClient } from '../../shared/perks/client';
+import type { Employee } from '../../shared/perks/contract';
+import { PerksApiError } from '../../shared/perks/errors';
 
 /** Why an asker is not identified; `not_mapped` is a member in good standing the perks platform does not know. */
 export type Unidentified =
