@@ -3,10 +3,10 @@
  * commands, each click once, and the item says whom the DM was for only when the button is ours.
  */
 import {
-	handleSlackButton,
-	slackShowBalanceValue,
-	type SlackButtonOutcome,
-} from '../../nodes/shared/chat/slack/buttonClick';
+	handleChatRequest,
+	type ChatOutcome,
+} from '../../nodes/PerksChatTrigger/actions/receive.operation';
+import { slackShowBalanceValue } from '../../nodes/shared/chat/slack/buttonClick';
 import { slackSignature } from '../../nodes/shared/chat/slack/requestSignature';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
 
@@ -29,22 +29,22 @@ function clickBody(user: string, value: unknown, extra: Record<string, unknown> 
 	return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-function send(
-	body: string,
-	options: { secret?: string; timestamp?: number } = {},
-): SlackButtonOutcome {
+function send(body: string, options: { secret?: string; timestamp?: number } = {}): ChatOutcome {
 	const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-	return handleSlackButton({
+	return handleChatRequest({
+		source: 'slackButton',
 		rawBody: Buffer.from(body),
-		signature: slackSignature(options.secret ?? SECRET, timestamp, body),
-		timestamp: String(timestamp),
-		signingSecret: SECRET,
+		headers: {
+			'x-slack-signature': slackSignature(options.secret ?? SECRET, timestamp, body),
+			'x-slack-request-timestamp': String(timestamp),
+		},
+		secret: SECRET,
 		scope: 'test',
 		seen,
 	});
 }
 
-const buttonOf = (outcome: SlackButtonOutcome) =>
+const buttonOf = (outcome: ChatOutcome) =>
 	outcome.action === 'start' ? outcome.question.button : outcome.body;
 
 test("the DM's recipient clicking gets a balance question answered through response_url", () => {

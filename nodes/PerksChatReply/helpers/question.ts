@@ -7,7 +7,7 @@ import type { QuestionItem } from '../../shared/chat/QuestionSource';
 import { ChatQuestionError, PlatformMismatchError } from './errors';
 
 export function readQuestion(json: IDataObject): QuestionItem & { from: RegisteredSource } {
-	const { source, askerId, intent, language, responseUrl } = json;
+	const { source, askerId, intent, language, responseUrl, button } = json;
 	const from = questionSource(source);
 	if (!from || typeof askerId !== 'string' || !askerId) {
 		throw new ChatQuestionError(
@@ -24,6 +24,7 @@ export function readQuestion(json: IDataObject): QuestionItem & { from: Register
 		intent: intent === 'help' ? 'help' : 'balance',
 		language: typeof language === 'string' ? language : null,
 		responseUrl: typeof responseUrl === 'string' ? responseUrl : null,
+		...(button === undefined || button === null ? {} : { button: buttonOf(button) }),
 	};
 }
 
@@ -33,4 +34,10 @@ export function questionFor(json: IDataObject, platform: ChatPlatform) {
 	if (question.platform !== platform.name)
 		throw new PlatformMismatchError(question.platform, platform.name);
 	return question;
+}
+
+/** Anything but a named recipient counts as a button for nobody. */
+function buttonOf(button: unknown): { for: string | null } {
+	const recipient = (button as { for?: unknown }).for;
+	return { for: typeof recipient === 'string' && recipient ? recipient : null };
 }

@@ -6,39 +6,16 @@
  * who clicked and whom the DM was for; Perks Chat Reply answers only when they are the same.
  */
 import { bindRecipient, boundRecipient } from '../recipientBinding';
-import type { RecentKeys } from '../../idempotency/recentKeys';
-import { verifySlackRequest } from './requestSignature';
+import {
+	badRequest,
+	chatQuestion,
+	ignored,
+	type ChatOutcome,
+	type SignedRequest,
+} from '../QuestionSource';
 
-export const SLACK_BUTTON_SOURCE = 'slackButton';
+export const SLACK_BUTTON_SOURCE = 'slackButton' as const;
 export const SHOW_BALANCE_ACTION_ID = 'perks.showBalance';
-
-export interface SlackButtonRequest {
-	rawBody: Buffer;
-	signature: string | undefined;
-	timestamp: string | undefined;
-	signingSecret: string;
-	scope: string;
-	seen: RecentKeys;
-	nowSeconds?: number;
-}
-
-export interface SlackButtonQuestion {
-	platform: 'slack';
-	source: typeof SLACK_BUTTON_SOURCE;
-	askerId: string;
-	askerName: string | null;
-	text: string;
-	intent: 'balance';
-	language: null;
-	responseUrl: string;
-	channelId: string | null;
-	button: { for: string | null };
-	[key: string]: unknown;
-}
-
-export type SlackButtonOutcome =
-	| { action: 'respond'; status: number; body: Record<string, unknown>; secretRefused?: true }
-	| { action: 'start'; question: SlackButtonQuestion; ack: string };
 
 interface BlockActionsPayload {
 	type?: unknown;
@@ -49,37 +26,14 @@ interface BlockActionsPayload {
 	actions?: Array<{ action_id?: unknown; value?: unknown }>;
 }
 
-const ignored = (reason: string): SlackButtonOutcome => ({
-	action: 'respond',
-	status: 200,
-	body: { ignored: reason },
-});
-
-export function handleSlackButton(request: SlackButtonRequest): SlackButtonOutcome {
-	const check = verifySlackRequest({
-		signingSecret: request.signingSecret,
-		signature: request.signature,
-		timestamp: request.timestamp,
-		rawBody: request.rawBody,
-		nowSeconds: request.nowSeconds,
-	});
-	if (!check.valid)
-		return {
-			action: 'respond',
-			status: 401,
-			body: { error: 'invalid_signature', reason: check.reason },
-			secretRefused: true,
-		};
+/** A signed (already verified) interactivity request: a balance question, or nothing. */
+export function buttonClick(request: SignedRequest): ChatOutcome {
 	let payload: BlockActionsPayload;
 	try {
 		const raw = new URLSearchParams(request.rawBody.toString('utf8')).get('payload');
 		payload = (JSON.parse(raw ?? 'null') ?? {}) as BlockActionsPayload;
 	} catch {
-		return {
-			action: 'respond',
-			status: 400,
-			body: { error: 'invalid_request', message: 'No block_actions payload' },
-		};
+		return badRequest('Expected a block_actions payload');
 	}
 	if (typeof payload !== 'object' || payload.type !== 'block_actions')
 		return ignored('not_block_actions');
@@ -91,30 +45,23 @@ export function handleSlackButton(request: SlackButtonRequest): SlackButtonOutco
 	const responseUrl = typeof payload.response_url === 'string' ? payload.response_url : '';
 	const triggerId = typeof payload.trigger_id === 'string' ? payload.trigger_id : '';
 	if (!userId || !responseUrl || !triggerId)
-		return {
-			action: 'respond',
-			status: 400,
-			body: {
-				error: 'invalid_request',
-				message: 'A click needs user.id, response_url and trigger_id',
-			},
-		};
+		return badRequest('A click needs user.id, response_url and trigger_id');
 	// The same signed click sent again (within Slack's 5 minutes) is a replay.
 	if (!request.seen.claim(`${request.scope}:click:${triggerId}`)) return ignored('replay');
 	const name = payload.user?.name ?? payload.user?.username;
+	const question = chatQuestion('slack', SLACK_BUTTON_SOURCE, {
+		askerId: userId,
+		askerName: typeof name === 'string' ? name : null,
+		text: '',
+		responseUrl,
+		channelId: typeof payload.channel?.id === 'string' ? payload.channel.id : null,
+	});
 	return {
 		action: 'start',
 		question: {
-			platform: 'slack',
-			source: SLACK_BUTTON_SOURCE,
-			askerId: userId,
-			askerName: typeof name === 'string' ? name : null,
-			text: '',
+			...question,
 			intent: 'balance',
-			language: null,
-			responseUrl,
-			channelId: typeof payload.channel?.id === 'string' ? payload.channel.id : null,
-			button: { for: boundRecipient(request.signingSecret, action.value) ?? null },
+			button: { for: boundRecipient(request.secret, action.value) ?? null },
 		},
 		// Empty 200 within Slack's 3 s; the answer follows privately through response_url.
 		ack: '',
