@@ -1,4 +1,7 @@
-/** Microsoft Teams as the nodes offer it: one OAuth2 credential, Adaptive Cards, the Graph adapter. */
+/**
+ * Microsoft Teams as the nodes offer it: the Perks app's bot (Authentication "Teams Bot") or a
+ * service account's OAuth2 sign-in (any other choice), Adaptive Cards, the two adapters.
+ */
 import type {
 	IHookFunctions,
 	IHttpRequestMethods,
@@ -10,10 +13,14 @@ import type {
 import { bodyText, httpAnswerOf } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import type { GraphHttpResponse, GraphTransport } from './graphClient';
+import { createTeamsBotPlatform, TEAMS_BOT_CREDENTIAL_TYPE } from './bot/n8n';
 import { parseCardsParameter } from './message';
 import { TeamsPlatform } from './TeamsPlatform';
 
 export const TEAMS_CREDENTIAL_TYPE = 'perksMicrosoftTeamsOAuth2Api';
+export { TEAMS_BOT_CREDENTIAL_TYPE };
+/** The "Authentication" choice that sends as the Teams app's bot. */
+export const TEAMS_BOT_AUTHENTICATION = 'teamsBot';
 
 /** A Graph call that hangs is given up after this long (and counted as possibly delivered). */
 const GRAPH_TIMEOUT_MS = 30_000;
@@ -25,10 +32,20 @@ export const teamsEntry: PlatformEntry = {
 		{
 			name: TEAMS_CREDENTIAL_TYPE,
 			required: true,
-			displayOptions: { show: { platform: ['teams'] } },
+			// Every choice but the bot's, so workflows saved before the bot existed keep their credential.
+			displayOptions: {
+				show: { platform: ['teams'] },
+				hide: { authentication: [TEAMS_BOT_AUTHENTICATION] },
+			},
+		},
+		{
+			name: TEAMS_BOT_CREDENTIAL_TYPE,
+			required: true,
+			displayOptions: { show: { platform: ['teams'], authentication: [TEAMS_BOT_AUTHENTICATION] } },
 		},
 	],
-	credentialType: () => TEAMS_CREDENTIAL_TYPE,
+	credentialType: (authentication) =>
+		authentication === TEAMS_BOT_AUTHENTICATION ? TEAMS_BOT_CREDENTIAL_TYPE : TEAMS_CREDENTIAL_TYPE,
 	nativeProperty: {
 		displayName: 'Adaptive Card (Teams)',
 		name: 'card',
@@ -40,6 +57,7 @@ export const teamsEntry: PlatformEntry = {
 	},
 	parseNative: parseCardsParameter,
 	async create(context, type) {
+		if (type === TEAMS_BOT_CREDENTIAL_TYPE) return await createTeamsBotPlatform(context, type);
 		const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(type);
 		return new TeamsPlatform({
 			transport: n8nGraphTransport(context, type),
