@@ -88,6 +88,14 @@ export class PerksTeamsBotApi implements ICredentialType {
 			description:
 				"Where proactive messages go: Teams' global Bot Connector. Change only for a national cloud or a test server. Must be https (plain http only to this machine).",
 		},
+		{
+			displayName: 'Bot Framework OpenID Metadata URL',
+			name: 'openIdMetadataUrl',
+			type: 'string',
+			default: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+			description:
+				"Where the keys that sign the Bot Connector's requests to Perks Chat Trigger are published. Change only for a national cloud or a test server. Must be https (plain http only to this machine).",
+		},
 	];
 
 	test: ICredentialTestRequest = {

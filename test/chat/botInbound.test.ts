@@ -3,15 +3,11 @@
  * reply address bound to it, a button click, nothing), and what replays, stale activities,
  * forged buttons and edited reply addresses get.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { bindRecipient } from '../../nodes/shared/chat/teams/bot/bindings';
 import { handleBotRequest, type BotOutcome } from '../../nodes/shared/chat/teams/bot/inbound';
-import { replyTargetOf, sendBotReply } from '../../nodes/shared/chat/teams/bot/inboundReply';
+import { replyActivity, replyTargetOf } from '../../nodes/shared/chat/teams/bot/inboundReply';
 import { BotSigningKeys, type FetchJson } from '../../nodes/shared/chat/teams/bot/signingKeys';
 import { RecentKeys } from '../../nodes/shared/idempotency/recentKeys';
-import { closeServer } from '../harness/closeServer';
 import { BotSigningServer, mintBotToken, signingKey, type SigningKey } from './botSigningServer';
 
 const APP_ID = 'b07a0000-0000-4000-8000-000000000001';
@@ -237,45 +233,15 @@ test('a reply address or asker edited in the workflow is refused before any call
 	);
 });
 
-test('the answer is posted to the conversation with the token, literal and threaded', async () => {
-	const received: Array<{ url?: string; auth?: string; body: Record<string, unknown> }> = [];
-	const server: Server = createServer((req, res) => {
-		let data = '';
-		req.on('data', (c) => (data += c));
-		req.on('end', () => {
-			received.push({ url: req.url, auth: req.headers.authorization, body: JSON.parse(data) });
-			res.setHeader('content-type', 'application/json');
-			res.end(JSON.stringify({ id: 'reply-1' }));
-		});
-	});
-	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-	const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/emea/`;
-	try {
-		const http = async (r: {
-			method: 'POST';
-			url: string;
-			headers: Record<string, string>;
-			body: string;
-		}) => {
-			const response = await fetch(r.url, { method: r.method, headers: r.headers, body: r.body });
-			return { status: response.status, body: await response.text() };
-		};
-		const target = {
-			serviceUrl: base,
-			conversationId: '19:c@thread.tacv2;messageid=9',
-			replyToId: '9',
-			askerId: 'a',
-		};
-		await expect(sendBotReply(http, 'app-token', target, 'You have 5 <b>pts</b>')).resolves.toEqual(
-			{ id: 'reply-1' },
-		);
-		expect(received[0]).toMatchObject({
-			url: `/emea/v3/conversations/${encodeURIComponent(target.conversationId)}/activities`,
-			auth: 'Bearer app-token',
-			body: { type: 'message', replyToId: '9', textFormat: 'xml' },
-		});
-		expect(received[0].body.text).not.toContain('<b>');
-	} finally {
-		await closeServer(server);
-	}
+test('the answer activity is literal text, threaded only outside a 1:1 chat', () => {
+	const thread = {
+		serviceUrl: SERVICE_URL,
+		conversationId: '19:c;messageid=9',
+		replyToId: '9',
+		askerId: 'a',
+	};
+	const activity = replyActivity(thread, 'You have 5 <b>*pts*</b> [x](https://evil.example)');
+	expect(activity).toMatchObject({ type: 'message', textFormat: 'xml', replyToId: '9' });
+	expect(String(activity.text)).not.toMatch(/<b>|\*pts\*|\]\(/);
+	expect(replyActivity({ ...thread, replyToId: null }, 'x')).not.toHaveProperty('replyToId');
 });

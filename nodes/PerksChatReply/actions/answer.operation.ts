@@ -18,7 +18,7 @@ import {
 } from '../../shared/messages/i18n';
 import type { PerksClient } from '../../shared/perks/client';
 import type { Employee } from '../../shared/perks/contract';
-import { findAsker } from '../helpers/findAsker';
+import { askerFlags, findAsker } from '../helpers/findAsker';
 import { questionFor } from '../helpers/question';
 
 type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified' | 'not_for_you';
@@ -29,10 +29,11 @@ export async function execute(
 	platform: ChatPlatform,
 	perks: PerksClient,
 ): Promise<IDataObject> {
-	const question = questionFor(this.getInputData()[itemIndex].json, platform);
+	const item = this.getInputData()[itemIndex].json;
+	const question = questionFor(item, platform);
 	// Prepared before anything is read: a refused destination never costs a perks call.
 	const send: AnswerSender = question.from.source.answer
-		? await question.from.source.answer.prepare(this, platform, question)
+		? await question.from.source.answer.prepare(this, platform, question, item)
 		: async (text) => {
 				// The default route: a direct message to the asker (where a bot message or 1:1 chat came from).
 				await platform.sendDirectMessage(question.askerId, { text, literal: true });
@@ -50,6 +51,7 @@ export async function execute(
 		perks,
 		question.askerId,
 		readManualMappings(this, itemIndex),
+		askerFlags(this.getInputData()[itemIndex].json),
 	);
 	const employee = match.employee;
 	const locale = resolveLocale(question.language ?? employee?.locale);

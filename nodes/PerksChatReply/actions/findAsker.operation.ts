@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { readManualMappings } from '../../shared/mapping/properties';
 import type { PerksClient } from '../../shared/perks/client';
-import { findAsker } from '../helpers/findAsker';
+import { askerFlags, findAsker } from '../helpers/findAsker';
 import { questionFor } from '../helpers/question';
 
 /** The question item, plus the asker's perks email (null when unmapped), whether they are mapped, and why not. */
@@ -24,6 +24,7 @@ export async function execute(
 		perks,
 		question.askerId,
 		readManualMappings(this, itemIndex),
+		askerFlags(this.getInputData()[itemIndex].json),
 	);
 	if (match.employee) return { ...item, askerEmail: match.employee.email, askerMapped: true };
 	return { ...item, askerEmail: null, askerMapped: false, askerUnidentified: match.unidentified };

@@ -146,6 +146,8 @@ export interface AnswerRoute {
 		context: IExecuteFunctions,
 		platform: ChatPlatform,
 		question: QuestionItem,
+		/** The whole input item, for a route that reads more than the neutral fields. */
+		item: IDataObject,
 	): Promise<AnswerSender>;
 }
 

@@ -65,6 +65,8 @@ export const TEAMS_BOT_ERROR_CODES = [
 	'app_not_in_team',
 	'app_not_in_catalog',
 	'insecure_url',
+	'reply_target_unverified',
+	'bot_credential_required',
 ] as const;
 
 export type SharedChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
