@@ -12,6 +12,7 @@ import type { ChatPlatform } from './ChatPlatform';
 import type { ChatContext } from './PlatformEntry';
 import { PLATFORMS, platformEntry } from './platforms';
 import { runPerItem } from '../node/runPerItem';
+import { toNodeError } from '../node/toNodeError';
 
 export const platformProperties: INodeProperties[] = [
 	{
@@ -63,7 +64,10 @@ export async function runChatOperation(
 		platform: ChatPlatform,
 	) => Promise<IDataObject>,
 ): Promise<INodeExecutionData[][]> {
-	const platform = await chatPlatformFor(context);
+	// A credential the adapter refuses (an unsafe URL) fails with its code and fix, as a call would.
+	const platform = await chatPlatformFor(context).catch((error: unknown) => {
+		throw toNodeError(context.getNode(), error);
+	});
 	return [
 		await runPerItem(context, async function (itemIndex) {
 			return await operation.call(this, itemIndex, platform);
