@@ -8,11 +8,12 @@ import { slackShowBalanceValue } from '../../nodes/shared/chat/slack/buttonClick
 import { PerksEmulator } from '../emulators/perksApi';
 import { SlackEmulator } from '../emulators/slackApi';
 import { ResponseUrlRecorder, send, slackBlockAction } from '../emulators/chatRequests';
-import { credentialRefs } from '../fixtures/runNode';
-import { chain, node } from '../fixtures/workflows';
+import { credentialRefs, runNode, walletFundedItem } from '../fixtures/runNode';
+import { chain, node, TYPE } from '../fixtures/workflows';
 import { hostWorkflow, type HostedWorkflow } from '../harness/webhookHost';
 
-const SIGNING_SECRET = 'slack-signing-secret-for-button-tests';
+// The signing secret runNode's Slack credential has, so Send DM binds buttons the trigger verifies.
+const SIGNING_SECRET = 'slack-signing-secret';
 const perks = new PerksEmulator();
 const slack = new SlackEmulator();
 const responseUrl = new ResponseUrlRecorder();
@@ -123,4 +124,59 @@ test('a forged signature or an old timestamp starts nothing; the same click twic
 	await hosted.settled();
 	expect(JSON.parse(again.text)).toEqual({ ignored: 'replay' });
 	expect(hosted.executions.length).toBe(runsBefore + 1);
+});
+
+test('a wallet-funded DM carries "Show my balance", bound to its recipient; their click answers them', async () => {
+	const { employee, user } = member(1234);
+	slack.clearRecords();
+	const sent = await runNode(
+		TYPE.sendDm,
+		{
+			platform: 'slack',
+			recipientBy: 'email',
+			email: '={{ $json.employeeEmail }}',
+			messageSource: 'default',
+		},
+		[walletFundedItem({ employeeEmail: employee.email, balance: 1234 })],
+		{ slack, perks },
+	);
+	expect(sent.error('Subject')).toBeUndefined();
+	const blocks = slack.messages.at(-1)!.blocks as Array<{
+		type: string;
+		elements?: Array<Record<string, unknown>>;
+	}>;
+	const button = blocks
+		.flatMap((b) => b.elements ?? [])
+		.find((e) => e.action_id === 'perks.showBalance');
+	expect(button).toMatchObject({ type: 'button', text: { text: 'Show my balance' } });
+	expect(button).not.toHaveProperty('url');
+	const mine = await click(user.id, button!.value);
+	expect(mine.posts.map((p) => p.text)).toEqual(['You have 1,234 points in your perks wallet.']);
+	const other = member(4444);
+	const theirs = await click(other.user.id, button!.value);
+	expect(String(theirs.posts[0].text)).toMatch(/^This button is not for you/);
+});
+
+test('channel posts and DMs of other events carry no balance button', async () => {
+	const { employee } = member(99);
+	slack.clearRecords();
+	await runNode(
+		TYPE.sendDm,
+		{
+			platform: 'slack',
+			recipientBy: 'email',
+			email: '={{ $json.employeeEmail }}',
+			messageSource: 'default',
+		},
+		[
+			{
+				...walletFundedItem({ employeeEmail: employee.email }),
+				eventType: 'perk.redeemed',
+				perkName: 'Cinema',
+				perkCost: 10,
+			},
+		],
+		{ slack, perks },
+	);
+	expect(JSON.stringify(slack.messages.at(-1)!.blocks)).not.toContain('perks.showBalance');
 });

@@ -4,12 +4,16 @@
  * Reply (Authentication Teams Bot), with the Bot Connector, Graph and the perks API on loopback.
  * The answer goes back through the Bot Connector: in the 1:1 chat, or in the @mention's thread.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import { bindRecipient } from '../../nodes/shared/chat/recipientBinding';
 import { BotConnectorEmulator } from '../emulators/botConnector';
 import { GraphEmulator } from '../emulators/graphApi';
 import { PerksEmulator } from '../emulators/perksApi';
 import { botActivity, channelThread, personalChat, sendToBot } from '../emulators/teamsBotInbound';
-import { chain, node } from '../fixtures/workflows';
+import { walletFundedItem } from '../fixtures/runNode';
+import { chain, node, TYPE } from '../fixtures/workflows';
+import { instantiate, loadPackage, runFromTrigger } from '../harness/n8nRuntime';
 import { hostWorkflow, type HostedWorkflow } from '../harness/webhookHost';
 
 const NOT_IDENTIFIED = /^I cannot tell which perks account is yours/;
@@ -257,4 +261,87 @@ describe('"Show my balance" on a card in the 1:1 chat', () => {
 		expect(String(forged.replies[0].activity.text)).toMatch(/^This button is not for you/);
 		expect(walletReads(ana.employee.id) + walletReads(bob.employee.id)).toBe(0);
 	});
+});
+
+/** Send DM as the bot, the default message for `item`, to `email`. */
+async function sendDefaultDm(item: IDataObject) {
+	const pkg = await loadPackage();
+	const trigger = node('Perks Trigger', TYPE.trigger, {}, { webhookId: 'hook-bot-dm' });
+	const dm = node(
+		'Send DM',
+		TYPE.sendDm,
+		{
+			platform: 'teams',
+			authentication: 'teamsBot',
+			recipientBy: 'email',
+			email: '={{ $json.employeeEmail }}',
+			messageSource: 'default',
+		},
+		{
+			credentials: {
+				perksTeamsBotApi: botCredentialRef,
+				perksApi: { id: 'cred-perks', name: 'Perks API' },
+			},
+		},
+	);
+	const result = await runFromTrigger(
+		pkg,
+		instantiate(pkg, chain(`wf-bot-dm-${++people}`, trigger, dm)),
+		'Perks Trigger',
+		[{ json: item }],
+		{
+			credentials: {
+				perksApi: { baseUrl: perks.baseUrl, apiKey: perks.apiKey },
+				perksTeamsBotApi: { ...bot.credential(), openIdMetadataUrl: bot.openIdMetadataUrl },
+			},
+		},
+	);
+	expect(result.error('Send DM')).toBeUndefined();
+	return bot.activities.at(-1)!;
+}
+
+type Card = {
+	content: { actions: Array<{ type: string; title: string; data: Record<string, unknown> }> };
+};
+
+test('wallet-funded and low-balance DMs carry "Show my balance"; clicking it in that chat answers the recipient', async () => {
+	const { employee, user } = person(220);
+	const funded = await sendDefaultDm(walletFundedItem({ employeeEmail: user.mail, balance: 220 }));
+	const cards = (funded.activity.attachments ?? []) as Card[];
+	const action = cards
+		.flatMap((card) => card.content.actions ?? [])
+		.find((a) => a.type === 'Action.Submit');
+	expect(action).toMatchObject({ title: 'Show my balance', data: { action: 'perks.showBalance' } });
+	const low = await sendDefaultDm({
+		...walletFundedItem({ employeeEmail: user.mail }),
+		eventType: 'wallet.low_balance',
+		threshold: 500,
+	});
+	expect(JSON.stringify(low.activity.attachments)).toContain('perks.showBalance');
+	// Teams sends the click to the messaging endpoint as a message carrying the card's data.
+	const clicked = botActivity({
+		bot,
+		conversationId: funded.conversationId,
+		conversationType: 'personal',
+		aadObjectId: user.id,
+		value: action!.data,
+		replyToId: funded.id,
+	});
+	const result = await ask(clicked);
+	expect(result.replies.map((r) => r.activity.text)).toEqual([
+		'You have 220 points in your perks wallet.',
+	]);
+	expect(result.replies[0].conversationId).toBe(funded.conversationId);
+	expect(walletReads(employee.id)).toBe(1);
+	// The same card data, clicked by someone it was not sent to: nothing of the recipient's.
+	const other = person(9999);
+	const otherChat = await personalChat(bot, graph, other.user.id);
+	const stolen = await ask({
+		...clicked,
+		id: 'stolen-1',
+		from: { id: '29:x', aadObjectId: other.user.id },
+		conversation: { id: otherChat, conversationType: 'personal', tenantId: bot.tenantId },
+	});
+	expect(String(stolen.replies[0].activity.text)).toMatch(/^This button is not for you/);
+	expect(walletReads(employee.id)).toBe(1);
 });

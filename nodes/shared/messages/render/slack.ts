@@ -29,7 +29,9 @@ export type SlackBlock =
 export interface SlackButton {
 	type: 'button';
 	text: SlackTextObject & { type: 'plain_text' };
-	url: string;
+	/** A link button; a button without one is answered through the app's interactivity URL. */
+	url?: string;
+	value?: string;
 	action_id: string;
 }
 
@@ -90,7 +92,7 @@ const literal = (text: string, max: number) => fitText(text, max, slackLiteral);
  * A default message fits every Slack limit whatever the event holds: long text is shortened
  * with "…", an image or link whose URL is over Slack's limit is left out.
  */
-export function renderSlack(doc: MessageDoc): SlackMessage {
+export function renderSlack(doc: MessageDoc, showBalanceFor?: string): SlackMessage {
 	// plain_text (header, button, alt text) is never parsed: no mention, link or markup, and
 	// Slack shows `&amp;` there as those five characters, so it goes as it is, unescaped.
 	const blocks: SlackBlock[] = [
@@ -134,6 +136,24 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 					},
 					url: doc.button.url,
 					action_id: 'perks_open_url',
+				},
+			],
+		});
+	}
+	if (doc.showBalance && showBalanceFor && showBalanceFor.length <= SLACK_LIMITS.buttonValue) {
+		// Answered through the app's interactivity URL (Perks Chat Trigger, "Slack Button Clicks").
+		blocks.push({
+			type: 'actions',
+			elements: [
+				{
+					type: 'button',
+					text: {
+						type: 'plain_text',
+						text: shorten(doc.showBalance.label, SLACK_LIMITS.buttonText),
+						emoji: true,
+					},
+					action_id: 'perks.showBalance',
+					value: showBalanceFor,
 				},
 			],
 		});

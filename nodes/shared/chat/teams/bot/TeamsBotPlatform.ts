@@ -25,6 +25,7 @@ import { toTeamsError } from '../errors';
 import { createGraphClient } from '../graphClient';
 import { TeamsPlatform } from '../TeamsPlatform';
 import { toBotActivity } from './activity';
+import { withShowBalanceCard } from './cardAction';
 import { BotConnector, type Json } from './connector';
 import type { BotEndpoints } from './endpoints';
 import { TEAMS_BOT_FIXES } from './fixes';
@@ -149,7 +150,12 @@ export class TeamsBotPlatform implements ChatPlatform {
 		message: OutgoingMessage,
 		tag?: string,
 	): Promise<PostedMessage> {
-		const activity = toBotActivity(message, tag);
+		const activity = withShowBalanceCard(
+			toBotActivity(message, tag),
+			message,
+			this.options.clientSecret,
+			userId,
+		);
 		const conversationId = await this.conversationWith(userId);
 		try {
 			const posted = await this.post(
