@@ -9,7 +9,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import type { AnswerSender } from '../../shared/chat/QuestionSource';
-import { readManualMappings } from '../../shared/mapping/properties';
 import {
 	formatAmount,
 	MESSAGE_STRINGS,
@@ -18,7 +17,7 @@ import {
 } from '../../shared/messages/i18n';
 import type { PerksClient } from '../../shared/perks/client';
 import type { Employee } from '../../shared/perks/contract';
-import { askerFlags, findAsker } from '../helpers/findAsker';
+import { findItemAsker } from '../helpers/findAsker';
 import { questionFor } from '../helpers/question';
 
 type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified' | 'not_for_you';
@@ -46,13 +45,7 @@ export async function execute(
 		if (reply) return reply;
 		return { answered: 'not_for_you', locale, platform: platform.name, askerId: question.askerId };
 	}
-	const match = await findAsker(
-		platform,
-		perks,
-		question.askerId,
-		readManualMappings(this, itemIndex),
-		askerFlags(this.getInputData()[itemIndex].json),
-	);
+	const match = await findItemAsker(this, itemIndex, platform, perks, question.askerId);
 	const employee = match.employee;
 	const locale = resolveLocale(question.language ?? employee?.locale);
 	const strings = MESSAGE_STRINGS[locale];

@@ -5,9 +5,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
-import { readManualMappings } from '../../shared/mapping/properties';
 import type { PerksClient } from '../../shared/perks/client';
-import { askerFlags, findAsker } from '../helpers/findAsker';
+import { findItemAsker } from '../helpers/findAsker';
 import { questionFor } from '../helpers/question';
 
 /** The question item, plus the asker's perks email (null when unmapped), whether they are mapped, and why not. */
@@ -19,13 +18,7 @@ export async function execute(
 ): Promise<IDataObject> {
 	const item = this.getInputData()[itemIndex].json;
 	const question = questionFor(item, platform);
-	const match = await findAsker(
-		platform,
-		perks,
-		question.askerId,
-		readManualMappings(this, itemIndex),
-		askerFlags(this.getInputData()[itemIndex].json),
-	);
+	const match = await findItemAsker(this, itemIndex, platform, perks, question.askerId);
 	if (match.employee) return { ...item, askerEmail: match.employee.email, askerMapped: true };
 	return { ...item, askerEmail: null, askerMapped: false, askerUnidentified: match.unidentified };
 }

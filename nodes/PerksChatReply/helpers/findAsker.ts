@@ -3,7 +3,10 @@
  * or an address the platform vouches for identifies an asker: never a guest's, a stranger's or
  * an unconfirmed email, never an address two accounts share, never a guess.
  */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
 import type { ChatPlatform, ChatUser } from '../../shared/chat/ChatPlatform';
+import { readManualMappings } from '../../shared/mapping/properties';
 import { type ChatErrorCode, ChatPlatformError } from '../../shared/chat/errors';
 import { isEmail, normalizeEmail, ownedAddresses } from '../../shared/mapping/recipients';
 import type { PerksClient } from '../../shared/perks/client';
@@ -137,7 +140,17 @@ async function findEmployee(perks: PerksClient, email: string): Promise<Employee
 	});
 }
 
-/** The question item's own word on the asker (set by sources that know it). */
-export function askerFlags(item: Record<string, unknown>): { external?: boolean; guest?: boolean } {
-	return { external: item.askerExternal === true, guest: item.askerGuest === true };
+/** The asker of the node's item `itemIndex`: its Manual Mappings, and the item's own word on the asker. */
+export async function findItemAsker(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+	perks: PerksClient,
+	askerId: string,
+): Promise<AskerMatch> {
+	const item = context.getInputData()[itemIndex].json;
+	return await findAsker(platform, perks, askerId, readManualMappings(context, itemIndex), {
+		external: item.askerExternal === true,
+		guest: item.askerGuest === true,
+	});
 }

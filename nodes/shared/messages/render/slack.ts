@@ -124,39 +124,11 @@ export function renderSlack(doc: MessageDoc, showBalanceFor?: string): SlackMess
 		});
 	}
 	if (doc.button && doc.button.url.length <= SLACK_LIMITS.url) {
-		blocks.push({
-			type: 'actions',
-			elements: [
-				{
-					type: 'button',
-					text: {
-						type: 'plain_text',
-						text: shorten(doc.button.label, SLACK_LIMITS.buttonText),
-						emoji: true,
-					},
-					url: doc.button.url,
-					action_id: 'perks_open_url',
-				},
-			],
-		});
+		blocks.push(buttonBlock(doc.button.label, 'perks_open_url', { url: doc.button.url }));
 	}
 	if (doc.showBalance && showBalanceFor && showBalanceFor.length <= SLACK_LIMITS.buttonValue) {
 		// Answered through the app's interactivity URL (Perks Chat Trigger, "Slack Button Clicks").
-		blocks.push({
-			type: 'actions',
-			elements: [
-				{
-					type: 'button',
-					text: {
-						type: 'plain_text',
-						text: shorten(doc.showBalance.label, SLACK_LIMITS.buttonText),
-						emoji: true,
-					},
-					action_id: 'perks.showBalance',
-					value: showBalanceFor,
-				},
-			],
-		});
+		blocks.push(buttonBlock(doc.showBalance.label, 'perks.showBalance', { value: showBalanceFor }));
 	}
 	if (doc.context) {
 		blocks.push({
@@ -166,6 +138,25 @@ export function renderSlack(doc: MessageDoc, showBalanceFor?: string): SlackMess
 	}
 	// Slack parses the top-level text too (and notifies from it): it is no plain text.
 	return { text: literal(doc.fallbackText, SLACK_LIMITS.text), blocks };
+}
+
+/** An actions block with one button: a link (`url`) or one the app answers (`value`). */
+function buttonBlock(
+	label: string,
+	actionId: string,
+	target: { url: string } | { value: string },
+): SlackBlock {
+	return {
+		type: 'actions',
+		elements: [
+			{
+				type: 'button',
+				text: { type: 'plain_text', text: shorten(label, SLACK_LIMITS.buttonText), emoji: true },
+				action_id: actionId,
+				...target,
+			},
+		],
+	};
 }
 
 /**
