@@ -15,7 +15,7 @@ import { credentialTest } from './methods/credentialTest';
 import { handOverTestItems, trigger } from './methods/trigger';
 import { webhookMethods } from './methods/webhookMethods';
 
-/** "Slack or Microsoft Teams": the platforms with question sources, from the registry. */
+/** "A, B or C": the platforms with question sources, from the registry. */
 const askedOn = () => {
 	const names = PLATFORMS.filter((p) => p.questionSources?.length).map((p) => p.displayName);
 	return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names.join('');

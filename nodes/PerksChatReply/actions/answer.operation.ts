@@ -17,8 +17,7 @@ import {
 } from '../../shared/messages/i18n';
 import type { PerksClient } from '../../shared/perks/client';
 import type { Employee } from '../../shared/perks/contract';
-import { findItemAsker } from '../helpers/findAsker';
-import { questionFor } from '../helpers/question';
+import { askerMatch, itemQuestion } from '../helpers/question';
 
 type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified' | 'not_for_you';
 
@@ -28,8 +27,7 @@ export async function execute(
 	platform: ChatPlatform,
 	perks: PerksClient,
 ): Promise<IDataObject> {
-	const item = this.getInputData()[itemIndex].json;
-	const question = questionFor(item, platform);
+	const { item, question } = itemQuestion(this, itemIndex, platform);
 	// Prepared before anything is read: a refused destination never costs a perks call.
 	const send: AnswerSender = question.from.source.answer
 		? await question.from.source.answer.prepare(this, platform, question, item)
@@ -45,7 +43,7 @@ export async function execute(
 		if (reply) return reply;
 		return { answered: 'not_for_you', locale, platform: platform.name, askerId: question.askerId };
 	}
-	const match = await findItemAsker(this, itemIndex, platform, perks, question.askerId);
+	const match = await askerMatch(this, itemIndex, platform, perks, question.askerId);
 	const employee = match.employee;
 	const locale = resolveLocale(question.language ?? employee?.locale);
 	const strings = MESSAGE_STRINGS[locale];

@@ -6,8 +6,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import type { PerksClient } from '../../shared/perks/client';
-import { findItemAsker } from '../helpers/findAsker';
-import { questionFor } from '../helpers/question';
+import { askerMatch, itemQuestion } from '../helpers/question';
 
 /** The question item, plus the asker's perks email (null when unmapped), whether they are mapped, and why not. */
 export async function execute(
@@ -16,9 +15,8 @@ export async function execute(
 	platform: ChatPlatform,
 	perks: PerksClient,
 ): Promise<IDataObject> {
-	const item = this.getInputData()[itemIndex].json;
-	const question = questionFor(item, platform);
-	const match = await findItemAsker(this, itemIndex, platform, perks, question.askerId);
+	const { item, question } = itemQuestion(this, itemIndex, platform);
+	const match = await askerMatch(this, itemIndex, platform, perks, question.askerId);
 	if (match.employee) return { ...item, askerEmail: match.employee.email, askerMapped: true };
 	return { ...item, askerEmail: null, askerMapped: false, askerUnidentified: match.unidentified };
 }

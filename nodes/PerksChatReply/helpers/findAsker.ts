@@ -3,10 +3,7 @@
  * or an address the platform vouches for identifies an asker: never a guest's, a stranger's or
  * an unconfirmed email, never an address two accounts share, never a guess.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import type { ChatPlatform, ChatUser } from '../../shared/chat/ChatPlatform';
-import { readManualMappings } from '../../shared/mapping/properties';
 import { type ChatErrorCode, ChatPlatformError } from '../../shared/chat/errors';
 import { isEmail, normalizeEmail, ownedAddresses } from '../../shared/mapping/recipients';
 import type { PerksClient } from '../../shared/perks/client';
@@ -98,7 +95,7 @@ async function candidatesFor(
 }
 
 async function getAsker(platform: ChatPlatform, id: string): Promise<ChatUser | undefined> {
-	// Not in the directory (Teams: a user of another tenant): an answer, not a failed run.
+	// Not in the directory (e.g. a user of another tenant): an answer, not a failed run.
 	return await platform.getUser(id).catch((error: unknown) => {
 		if (isCode(error, 'recipient_not_found')) return undefined;
 		throw error;
@@ -137,20 +134,5 @@ async function findEmployee(perks: PerksClient, email: string): Promise<Employee
 	return await perks.lookupEmployee(email).catch((error: unknown) => {
 		if (error instanceof PerksApiError && error.code === 'employee_not_found') return undefined;
 		throw error;
-	});
-}
-
-/** The asker of the node's item `itemIndex`: its Manual Mappings, and the item's own word on the asker. */
-export async function findItemAsker(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	platform: ChatPlatform,
-	perks: PerksClient,
-	askerId: string,
-): Promise<AskerMatch> {
-	const item = context.getInputData()[itemIndex].json;
-	return await findAsker(platform, perks, askerId, readManualMappings(context, itemIndex), {
-		external: item.askerExternal === true,
-		guest: item.askerGuest === true,
 	});
 }

@@ -1,10 +1,13 @@
 /** The question item Perks Chat Reply answers, checked against the registry's sources. */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import { questionSource, type RegisteredSource } from '../../shared/chat/platforms';
 import type { QuestionItem } from '../../shared/chat/QuestionSource';
+import { readManualMappings } from '../../shared/mapping/properties';
+import type { PerksClient } from '../../shared/perks/client';
 import { ChatQuestionError, PlatformMismatchError } from './errors';
+import { findAsker } from './findAsker';
 
 export function readQuestion(json: IDataObject): QuestionItem & { from: RegisteredSource } {
 	const { source, askerId, intent, language, responseUrl, button } = json;
@@ -28,12 +31,33 @@ export function readQuestion(json: IDataObject): QuestionItem & { from: Register
 	};
 }
 
-/** The question, refused when it came from another platform than the node's. */
-export function questionFor(json: IDataObject, platform: ChatPlatform) {
-	const question = readQuestion(json);
+/** The item and its question, refused when it came from another platform than the node's. */
+export function itemQuestion(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+) {
+	const item = context.getInputData()[itemIndex].json;
+	const question = readQuestion(item);
 	if (question.platform !== platform.name)
 		throw new PlatformMismatchError(question.platform, platform.name);
-	return question;
+	return { item, question };
+}
+
+/** Who asked, by this item's Manual Mappings and what the item says of the asker. */
+export async function askerMatch(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	platform: ChatPlatform,
+	perks: PerksClient,
+	askerId: string,
+) {
+	// The item's own word on the asker (Teams bot: another tenant, a guest) only ever narrows.
+	const item = context.getInputData()[itemIndex].json;
+	return await findAsker(platform, perks, askerId, readManualMappings(context, itemIndex), {
+		external: item.askerExternal === true,
+		guest: item.askerGuest === true,
+	});
 }
 
 /** Anything but a named recipient counts as a button for nobody. */

@@ -18,7 +18,12 @@ import {
 	questionSources,
 	type RegisteredSource,
 } from '../../shared/chat/platforms';
-import type { ChatOutcome, QuestionSource, SignedRequest } from '../../shared/chat/QuestionSource';
+import type {
+	ChatOutcome,
+	QuestionSource,
+	SignedReceiver,
+	SignedRequest,
+} from '../../shared/chat/QuestionSource';
 import { RecentKeys } from '../../shared/idempotency/recentKeys';
 import { rawBodyOf } from '../../shared/node/rawBody';
 
@@ -106,9 +111,10 @@ export function handleChatRequest(request: ChatRequest): ChatOutcome {
 
 export async function execute(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const { source } = chosenSource(this);
-	if (source.receive.kind === 'webhook') return await source.receive.webhook(this);
+	const receiver = source.receive;
+	if (receiver.kind === 'webhook') return await receiver.webhook(this);
 	const rawBody = await rawBodyOf(this);
-	const outcome = await verifiedOutcome(this, source, (secret) =>
+	const outcome = await verifiedOutcome(this, source.credential, receiver, (secret) =>
 		handleChatRequest({
 			source: source.value,
 			rawBody,
@@ -142,10 +148,10 @@ const SECRET_REUSE_MS = 60_000;
 
 async function verifiedOutcome(
 	context: IWebhookFunctions,
-	source: QuestionSource,
+	type: string,
+	receiver: SignedReceiver,
 	handle: (secret: string) => ChatOutcome,
 ): Promise<ChatOutcome> {
-	const type = source.credential;
 	const id = context.getNode().credentials?.[type]?.id;
 	const key = id ? `${type}:${id}` : undefined;
 	const recent = key ? recentSecrets.get(key) : undefined;
@@ -154,8 +160,7 @@ async function verifiedOutcome(
 		const outcome = handle(recent.secret);
 		if (!(outcome.action === 'respond' && outcome.secretRefused)) return outcome;
 	}
-	if (source.receive.kind !== 'signed') throw new Error('Only signed sources have a secret');
-	const secret = source.receive.secretOf(await context.getCredentials(type));
+	const secret = receiver.secretOf(await context.getCredentials(type));
 	if (key) recentSecrets.set(key, { secret, readAt: Date.now() });
 	return handle(secret);
 }

@@ -141,12 +141,11 @@ export type AnswerSender = (text: string) => Promise<IDataObject | undefined>;
 export interface AnswerRoute {
 	/** Why the item cannot be answered this way (a field it needs is missing), or undefined. */
 	check?(item: IDataObject): string | undefined;
-	/** Runs before anything is read (a refused destination costs no perks call). */
+	/** Runs before anything is read (a refused destination costs no perks call); `item` is the trigger's item as given. */
 	prepare(
 		context: IExecuteFunctions,
 		platform: ChatPlatform,
 		question: QuestionItem,
-		/** The whole input item, for a route that reads more than the neutral fields. */
 		item: IDataObject,
 	): Promise<AnswerSender>;
 }
