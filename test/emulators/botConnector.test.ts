@@ -133,6 +133,27 @@ describe('/v3/conversations', () => {
 		);
 		expect(sent.status).toBe(201);
 		expect(bot.activitiesFor(user.id).map((a) => a.activity.text)).toEqual(['hi']);
+		// Graph lists the bot's message in the app's chat with the person, under the activity's id.
+		const app = (await token(GRAPH_SCOPE)).body.access_token as string;
+		const installs = await graphCall(
+			'GET',
+			`/users/${user.id}/teamwork/installedApps?$filter=${encodeURIComponent(`teamsApp/externalId eq '${bot.appId}'`)}`,
+			app,
+		);
+		const [installation] = installs.body.value as Array<{ id: string }>;
+		const chat = await graphCall(
+			'GET',
+			`/users/${user.id}/teamwork/installedApps/${encodeURIComponent(installation.id)}/chat`,
+			app,
+		);
+		const listed = await graphCall(
+			'GET',
+			`/chats/${encodeURIComponent(chat.body.id as string)}/messages`,
+			app,
+		);
+		expect(listed.body.value).toEqual([
+			expect.objectContaining({ id: sent.body.id, body: { contentType: 'html', content: 'hi' } }),
+		]);
 	});
 
 	it('starts a channel thread only in a team the app is added to', async () => {

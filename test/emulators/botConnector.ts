@@ -88,6 +88,8 @@ interface Conversation {
 }
 
 interface Reply {
+	/** Done, but the answer never reaches the caller. */
+	drop?: boolean;
 	status: number;
 	body?: unknown;
 	headers?: Record<string, string>;
@@ -131,7 +133,7 @@ export class BotConnectorEmulator {
 	private readonly throttled: Array<{ route: string; retryAfter: number }> = [];
 	private limits?: { app: RateWindow; conversations: Map<string, RateWindow> };
 	private rateLimited = 0;
-	private seq = 0;
+	private readonly drops = new Map<string, number>();
 
 	constructor(options: BotConnectorOptions) {
 		this.graph = options.graph;
@@ -229,6 +231,11 @@ export class BotConnectorEmulator {
 		for (let i = 0; i < count; i++) this.throttled.push({ route, retryAfter: retryAfterSeconds });
 	}
 
+	/** The next `count` calls of a route are carried out (the message is posted) but their answer is lost. */
+	dropAnswerNext(route: string, count = 1): void {
+		this.drops.set(route, (this.drops.get(route) ?? 0) + count);
+	}
+
 	useLimits(timeScale = 1): void {
 		const windowMs = 1000 / timeScale;
 		this.limits = {
@@ -273,6 +280,10 @@ export class BotConnectorEmulator {
 		let reply: Reply;
 		try {
 			reply = await this.dispatch(req);
+			if (reply.drop) {
+				res.destroy();
+				return;
+			}
 		} catch (error) {
 			reply =
 				error instanceof ConnectorError
@@ -327,8 +338,12 @@ export class BotConnectorEmulator {
 			: undefined;
 		const limited = this.limitReply(conversation?.id);
 		if (limited) return limited;
-		if (activityPath) return this.sendActivity(conversation!, body);
-		return this.createConversation(body);
+		const reply = activityPath
+			? this.sendActivity(conversation!, body)
+			: this.createConversation(body);
+		const drops = this.drops.get(route) ?? 0;
+		if (drops > 0) this.drops.set(route, drops - 1);
+		return drops > 0 ? { ...reply, drop: true } : reply;
 	}
 
 	private limitReply(conversationId: string | undefined): Reply | undefined {
@@ -456,11 +471,12 @@ export class BotConnectorEmulator {
 			);
 		if (typeof activity !== 'object' || activity === null)
 			throw new ConnectorError(400, 'BadArgument', 'A channel thread starts with an activity.');
-		const activityId = this.nextId();
+		const pending = { id: '', teamId: team.id, channelId };
+		const activityId = this.record(pending, activity as Json);
 		const id = `${channelId};messageid=${activityId}`;
-		const conversation = { id, teamId: team.id, channelId };
+		const conversation = { ...pending, id };
 		this.conversations.set(id, conversation);
-		this.record(conversation, activityId, activity as Json);
+		this.activities[this.activities.length - 1].conversationId = id;
 		return { status: 201, body: { id, activityId } };
 	}
 
@@ -481,12 +497,11 @@ export class BotConnectorEmulator {
 	}
 
 	private sendActivity(conversation: Conversation, body: Json): Reply {
-		const id = this.nextId();
-		this.record(conversation, id, body);
-		return { status: 201, body: { id } };
+		return { status: 201, body: { id: this.record(conversation, body) } };
 	}
 
-	private record(conversation: Conversation, id: string, activity: Json): void {
+	/** Records the activity, and the message Teams shows for it (Graph lists it under the same id). */
+	private record(conversation: Conversation, activity: Json): string {
 		if (activity.type !== 'message')
 			throw new ConnectorError(400, 'BadArgument', 'Only message activities are emulated.');
 		const text = typeof activity.text === 'string' ? activity.text : '';
@@ -499,6 +514,10 @@ export class BotConnectorEmulator {
 			);
 		if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES)
 			throw new ConnectorError(413, 'MessageSizeTooBig', 'Message size too large.');
+		const target = conversation.userId
+			? `chat:${this.graph.botChat(conversation.userId, this.appId)}`
+			: `channel:${conversation.teamId}/${conversation.channelId}`;
+		const id = this.graph.recordBotMessage(target, this.appId, text);
 		this.activities.push({
 			conversationId: conversation.id,
 			userId: conversation.userId,
@@ -507,10 +526,7 @@ export class BotConnectorEmulator {
 			id,
 			activity,
 		});
-	}
-
-	private nextId(): string {
-		return String(Date.now() * 1000 + (++this.seq % 1000));
+		return id;
 	}
 }
 

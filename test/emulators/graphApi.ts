@@ -187,6 +187,8 @@ interface Request {
 	app?: AppCaller;
 }
 
+const RSC = 'resource-specific consent';
+
 /**
  * Routes an app-only token may call, with the application permission each needs. Every other
  * route is delegated-only (`/me`, chats): an app token there is refused, as Graph does.
@@ -200,6 +202,12 @@ const APP_ROLES: Record<string, string> = {
 	'GET /appCatalogs/teamsApps': 'AppCatalog.Read.All',
 	'GET /users/{id}/teamwork/installedApps': 'TeamsAppInstallation.ReadWriteSelfForUser.All',
 	'POST /users/{id}/teamwork/installedApps': 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+	'GET /users/{id}/teamwork/installedApps/{id}/chat':
+		'TeamsAppInstallation.ReadWriteSelfForUser.All',
+	// Resource-specific consent (the app manifest's ChatMessage.Read.Chat, ChannelMessage.Read.Group):
+	// granted where the app is installed, checked by the handler.
+	'GET /chats/{id}/messages': RSC,
+	'GET /teams/{id}/channels/{id}/messages': RSC,
 };
 
 interface Route {
@@ -290,7 +298,9 @@ export class GraphEmulator {
 			this.postMessage(`chat:${this.chat(r.params[0], r.me)}`, r.body),
 		),
 		this.route('GET', '/chats/{id}/messages', 'ChatMessage.Send', (r) =>
-			this.listMessages(`chat:${this.chat(r.params[0], r.me)}`),
+			this.listMessages(
+				`chat:${r.app ? this.appChat(r.params[0], r.app) : this.chat(r.params[0], r.me)}`,
+			),
 		),
 		this.route('GET', '/chats/{id}', 'Chat.Read', (r) => ({
 			status: 200,
@@ -352,16 +362,27 @@ export class GraphEmulator {
 			},
 		})),
 		this.route('GET', '/appCatalogs/teamsApps', undefined, (r) => this.catalog(r.query)),
-		this.route('GET', '/users/{id}/teamwork/installedApps', undefined, (r) => ({
-			status: 200,
-			body: {
-				value: [...(this.userInstalls.get(this.userByKey(r.params[0]).id) ?? [])].map(
-					([installationId, appId]) => this.installationJson(installationId, appId),
-				),
-			},
-		})),
+		this.route('GET', '/users/{id}/teamwork/installedApps', undefined, (r) => {
+			const external = /^teamsApp\/externalId eq '([^']*)'$/.exec(
+				r.query.get('$filter') ?? '',
+			)?.[1];
+			return {
+				status: 200,
+				body: {
+					value: [...(this.userInstalls.get(this.userByKey(r.params[0]).id) ?? [])]
+						.filter(
+							([, appId]) =>
+								external === undefined || this.teamsApps.get(appId)?.externalId === external,
+						)
+						.map(([installationId, appId]) => this.installationJson(installationId, appId)),
+				},
+			};
+		}),
 		this.route('POST', '/users/{id}/teamwork/installedApps', undefined, (r) =>
 			this.installForUser(r.params[0], r.body),
+		),
+		this.route('GET', '/users/{id}/teamwork/installedApps/{id}/chat', undefined, (r) =>
+			this.installationChat(r.params[0], r.params[1]),
 		),
 		this.route('POST', '/teams/{id}/channels/{id}/messages', 'ChannelMessage.Send', (r) => {
 			const target = this.channelTarget(r.params[0], r.params[1]);
@@ -371,7 +392,11 @@ export class GraphEmulator {
 			return this.postMessage(target, r.body);
 		}),
 		this.route('GET', '/teams/{id}/channels/{id}/messages', 'ChannelMessage.Send', (r) =>
-			this.listMessages(this.channelTarget(r.params[0], r.params[1])),
+			this.listMessages(
+				r.app
+					? this.appChannelTarget(r.params[0], r.params[1], r.app)
+					: this.channelTarget(r.params[0], r.params[1]),
+			),
 		),
 	];
 
@@ -1329,6 +1354,7 @@ export class GraphEmulator {
 			);
 		}
 		const role = APP_ROLES[route];
+		if (role === RSC) return;
 		if (!role) {
 			throw new GraphError(
 				403,
@@ -1399,6 +1425,52 @@ export class GraphEmulator {
 			throw new GraphError(409, 'Conflict', 'The app is already installed for this user.');
 		this.installAppForUser(user.id, catalogId);
 		return { status: 201 };
+	}
+
+	/** The 1:1 chat of a user and an app's bot (Graph's id for the bot's personal conversation). */
+	botChat(userId: string, botId: string): string {
+		const id = `19:${userId}_${botId}@unq.gbl.spaces`;
+		if (!this.chats.has(id)) this.chats.set(id, [userId, `app:${botId}`]);
+		return id;
+	}
+
+	/** A message the app's bot posted (through the Bot Connector), as Graph then lists it; returns its id. */
+	recordBotMessage(target: string, botId: string, content: string): string {
+		return this.storeMessage(target, `app:${botId}`, { contentType: 'html', content }).id;
+	}
+
+	private installationChat(userKey: string, installationId: string): Reply {
+		const user = this.userByKey(userKey);
+		const appId = this.userInstalls.get(user.id)?.get(installationId);
+		const app = appId ? this.teamsApps.get(appId) : undefined;
+		if (!app) throw notFound(`Installation '${installationId}'`);
+		return { status: 200, body: { id: this.botChat(user.id, app.botId), chatType: 'oneOnOne' } };
+	}
+
+	/** A chat the app's bot is in, readable with its resource-specific consent (installed there). */
+	private appChat(id: string, app: AppCaller): string {
+		const members = this.chats.get(id);
+		if (!members?.includes(`app:${app.appId}`)) throw notFound(`Chat '${id}'`);
+		const user = members.find((m) => !m.startsWith('app:'))!;
+		if (!this.botInstalledForUser(user, app.appId))
+			throw new GraphError(
+				403,
+				'Forbidden',
+				'The app has no resource-specific consent for this chat.',
+			);
+		return id;
+	}
+
+	private appChannelTarget(teamId: string, channelId: string, app: AppCaller): string {
+		const team = this.anyTeam(teamId);
+		if (!team.channels.some((c) => c.id === channelId)) throw notFound(`Channel '${channelId}'`);
+		if (!this.botInstalledInTeam(team.id, app.appId))
+			throw new GraphError(
+				403,
+				'Forbidden',
+				'The app has no resource-specific consent for this team.',
+			);
+		return `channel:${teamId}/${channelId}`;
 	}
 
 	private installationJson(id: string, catalogId: string): Json {

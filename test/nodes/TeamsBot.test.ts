@@ -40,6 +40,7 @@ async function run(
 	type: string,
 	parameters: IDataObject,
 	inputs: IDataObject[] = [walletFundedItem()],
+	workflowId = `wf-teams-bot-${++runs}`,
 ): Promise<RunResult> {
 	const pkg = await loadPackage();
 	const trigger = node('Perks Trigger', TYPE.trigger, {}, { webhookId: 'hook-teams-bot' });
@@ -49,7 +50,7 @@ async function run(
 		{ platform: 'teams', authentication: 'teamsBot', ...parameters } as INodeParameters,
 		{ credentials: refs, id: 'subject' },
 	);
-	const workflow = instantiate(pkg, chain(`wf-teams-bot-${++runs}`, trigger, subject));
+	const workflow = instantiate(pkg, chain(workflowId, trigger, subject));
 	return await runFromTrigger(
 		pkg,
 		workflow,
@@ -220,16 +221,24 @@ describe('Send DM as the Teams bot', () => {
 		for (const someone of everyone) graph.installAppForUser(someone.id, bot.catalogApp!.id);
 		const limitedBefore = bot.rateLimitedCount;
 		const started = Date.now();
-		const result = await run(
-			TYPE.sendDm,
-			dmTo('={{ $json.employeeEmail }}'),
-			everyone.map((someone) => walletFundedItem({ employeeEmail: someone.mail })),
+		// Four executions at once (as n8n runs concurrent webhook deliveries), 20 DMs each.
+		const results = await Promise.all(
+			[0, 1, 2, 3].map((part) =>
+				run(
+					TYPE.sendDm,
+					dmTo('={{ $json.employeeEmail }}'),
+					everyone
+						.slice(part * 20, part * 20 + 20)
+						.map((someone) => walletFundedItem({ employeeEmail: someone.mail })),
+				),
+			),
 		);
-		expect(failure(result)).toBeUndefined();
-		expect(result.output('Subject').filter((o) => o.sent === true)).toHaveLength(80);
+		for (const result of results) expect(failure(result)).toBeUndefined();
+		const outputs = results.flatMap((result) => result.output('Subject'));
+		expect(outputs.filter((o) => o.sent === true)).toHaveLength(80);
 		for (const someone of everyone) expect(bot.activitiesFor(someone.id)).toHaveLength(1);
-		// 80 conversations and 80 posts cannot pass a 50-a-second window without waiting.
-		expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+		// 160 Connector calls (80 conversations, 80 posts) at most 50 a second: two seconds at least.
+		expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
 		expect(bot.rateLimitedCount).toBeGreaterThan(limitedBefore);
 	}, 60_000);
 
@@ -245,6 +254,24 @@ describe('Send DM as the Teams bot', () => {
 		} finally {
 			credential.serviceUrl = serviceUrl;
 		}
+	});
+
+	it('a lost answer is not sent again on the redelivery: the tagged message is read back from the chat', async () => {
+		const li = person();
+		graph.installAppForUser(li.id, bot.catalogApp!.id);
+		const item = walletFundedItem({ employeeEmail: li.mail });
+		bot.dropAnswerNext(ACTIVITIES);
+		const lost = await run(TYPE.sendDm, dmTo(li.mail!), [item], 'wf-teams-bot-lost');
+		expect(failure(lost)?.context?.code).toBe('delivery_unknown');
+		expect(bot.activitiesFor(li.id)).toHaveLength(1);
+		const again = await run(TYPE.sendDm, dmTo(li.mail!), [item], 'wf-teams-bot-lost');
+		expect(again.output('Subject')[0]).toMatchObject({
+			sent: false,
+			skipped: 'already_sent',
+			messageId: bot.activitiesFor(li.id)[0].id,
+		});
+		expect(graph.callCount('GET /chats/{id}/messages')).toBe(1);
+		expect(bot.activitiesFor(li.id)).toHaveLength(1);
 	});
 
 	it('Graph lookups use the app token: the directory is listed with it', async () => {
@@ -303,6 +330,22 @@ describe('Post to Channel as the Teams bot', () => {
 		expect(error?.context?.code).toBe('app_not_in_team');
 		expect(error?.description).toMatch(/Manage team → Apps/);
 		expect(bot.activities).toHaveLength(0);
+	});
+
+	it('a lost answer to a channel post is found in the channel on the redelivery: one thread', async () => {
+		const team = teamWithApp();
+		const item = perkAdded({ perkName: 'Pottery' });
+		bot.dropAnswerNext(CONVERSATIONS);
+		const parameters = {
+			team: { __rl: true, mode: 'id', value: team.id },
+			channel: { __rl: true, mode: 'name', value: 'General' },
+			messageSource: 'default',
+		};
+		const lost = await run(TYPE.postToChannel, parameters, [item], 'wf-teams-bot-channel-lost');
+		expect(failure(lost)?.context?.code).toBe('delivery_unknown');
+		const again = await run(TYPE.postToChannel, parameters, [item], 'wf-teams-bot-channel-lost');
+		expect(again.output('Subject')[0]).toMatchObject({ sent: false, skipped: 'already_sent' });
+		expect(bot.activitiesIn(team.channels[0].id)).toHaveLength(1);
 	});
 
 	it('a hostile perk stays literal: no tag, no link, no Markdown', async () => {

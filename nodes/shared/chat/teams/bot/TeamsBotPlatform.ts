@@ -16,6 +16,7 @@ import type {
 	ChatPlatform,
 	ChatTeam,
 	ChatUser,
+	MessageTarget,
 	OutgoingMessage,
 	PostedMessage,
 } from '../../ChatPlatform';
@@ -23,7 +24,7 @@ import { ChatPlatformError, type ErrorContext } from '../../errors';
 import { QUEUE_BUDGET_MS, throttleFor } from '../../throttle';
 import { toTeamsError } from '../errors';
 import { createGraphClient } from '../graphClient';
-import { TeamsPlatform } from '../TeamsPlatform';
+import { channelPath, TeamsPlatform } from '../TeamsPlatform';
 import { toBotActivity } from './activity';
 import { withShowBalanceCard } from './cardAction';
 import { BotConnector, type Json } from './connector';
@@ -55,6 +56,8 @@ export interface TeamsBotPlatformOptions {
 interface Known {
 	/** Entra user id → 1:1 conversation id. */
 	conversations: Map<string, string>;
+	/** Entra user id → Graph's id of the app's 1:1 chat with them (for reading back). */
+	chats: Map<string, string>;
 	/** Conversations being created (or the app being installed) now, so concurrent DMs share one. */
 	creating: Map<string, Promise<string>>;
 	catalogId?: Promise<string>;
@@ -205,11 +208,65 @@ export class TeamsBotPlatform implements ChatPlatform {
 	}
 
 	/**
-	 * The bot cannot read a conversation back through the Bot Connector, so a message whose answer
-	 * was lost cannot be found: the next attempt sends again (see the delivery_unknown fix).
+	 * Reads the 1:1 chat or the channel back through Graph (the app manifest's resource-specific
+	 * consent lets the app read only chats and teams it is installed in). Where it may not read, the
+	 * next attempt sends again rather than never.
 	 */
-	async findTaggedMessage(): Promise<PostedMessage | undefined> {
-		return undefined;
+	async findTaggedMessage(
+		target: MessageTarget,
+		tag: string,
+		sinceMs: number,
+	): Promise<PostedMessage | undefined> {
+		try {
+			let where: { id: string; path: string };
+			if ('userId' in target) {
+				const chatId = await this.graphChatWith(target.userId);
+				if (!chatId) return undefined;
+				const conversation = this.known.conversations.get(target.userId);
+				where = { id: conversation ?? chatId, path: `/chats/${encodeURIComponent(chatId)}` };
+			} else {
+				const team = target.channel.team?.trim() ?? '';
+				where = { id: target.channel.channel, path: channelPath(team, target.channel.channel) };
+			}
+			return await this.viaGraph(() => this.directory.findTaggedAt(where, tag, sinceMs));
+		} catch (error) {
+			const forbidden =
+				error instanceof ChatPlatformError &&
+				!error.ambiguous &&
+				[403, 404].includes(error.httpStatus ?? 0);
+			if (forbidden) return undefined;
+			throw error;
+		}
+	}
+
+	/** Graph's id of the app's 1:1 chat with a person (through their installation of the app); undefined without one. */
+	private async graphChatWith(userId: string): Promise<string | undefined> {
+		const known = this.known.chats.get(userId);
+		if (known) return known;
+		const user = encodeURIComponent(userId);
+		const installs = await this.graphCall<{ value: Array<{ id: string }> }>(
+			'app installation lookup',
+			{ user: userId },
+			() =>
+				this.graph
+					.api(`/users/${user}/teamwork/installedApps`)
+					.expand('teamsApp')
+					.filter(
+						encodeURIComponent(
+							`teamsApp/externalId eq '${this.options.appId.trim().replace(/'/g, "''")}'`,
+						),
+					)
+					.get(),
+		);
+		const installation = installs.value[0]?.id;
+		if (!installation) return undefined;
+		const chat = await this.graphCall<{ id: string }>('app chat lookup', { user: userId }, () =>
+			this.graph
+				.api(`/users/${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`)
+				.get(),
+		);
+		this.known.chats.set(userId, chat.id);
+		return chat.id;
 	}
 
 	/** The 1:1 conversation with a person: remembered per credential; created once, installing the app if needed. */
@@ -387,7 +444,7 @@ export class TeamsBotPlatform implements ChatPlatform {
 }
 
 function knownFor(key: string | undefined): Known {
-	const fresh = (): Known => ({ conversations: new Map(), creating: new Map() });
+	const fresh = (): Known => ({ conversations: new Map(), chats: new Map(), creating: new Map() });
 	if (!key) return fresh();
 	let known = knownByCredential.get(key);
 	if (!known) {

@@ -21,7 +21,7 @@ export const TEAMS_BOT_FIXES: FixTable<TeamsErrorCode | TeamsBotErrorCode> = {
 	service_unavailable:
 		'The Bot Connector or Microsoft Graph is unavailable. Retry later; see the Microsoft 365 service health page.',
 	delivery_unknown:
-		'The Bot Connector failed while posting, so the message may or may not have arrived. The next attempt (the perks redelivery) sends it again: the bot cannot read its messages back, so a duplicate is possible.',
+		"The Bot Connector failed while posting, so the message may or may not have arrived. Nothing to do: the next attempt (the perks redelivery) reads the chat or channel back first (the Perks app's resource-specific consent allows it), so it is not posted twice.",
 	unreachable:
 		'Could not reach Microsoft Entra, Graph or the Bot Connector. Check the credential\'s "Login Base URL", "Graph API Base URL" and "Bot Connector Service URL", and the network.',
 	bad_request:
