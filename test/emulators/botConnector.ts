@@ -236,10 +236,11 @@ export class BotConnectorEmulator {
 		this.drops.set(route, (this.drops.get(route) ?? 0) + count);
 	}
 
-	useLimits(timeScale = 1): void {
+	/** BOT_PUBLISHED_LIMITS (or a lower per-app limit, so a test on a loaded machine still meets it). */
+	useLimits(timeScale = 1, perApp: number = BOT_PUBLISHED_LIMITS.perApp): void {
 		const windowMs = 1000 / timeScale;
 		this.limits = {
-			app: new RateWindow(BOT_PUBLISHED_LIMITS.perApp, windowMs),
+			app: new RateWindow(perApp, windowMs),
 			conversations: new Map(),
 		};
 		this.limitWindowMs = windowMs;
