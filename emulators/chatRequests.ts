@@ -60,6 +60,34 @@ export function urlVerification(signingSecret: string, challenge: string): Signe
 	);
 }
 
+/** A button click in a Slack message, as Slack's interactivity endpoint sends it (`block_actions`). */
+export function slackBlockAction(
+	signingSecret: string,
+	fields: { userId: string; value: unknown; responseUrl: string; actionId?: string },
+	options: { timestamp?: number; triggerId?: string } = {},
+): SignedRequest {
+	const payload = {
+		type: 'block_actions',
+		team: { id: 'T0PERKS001' },
+		api_app_id: 'A0PERKSAPP',
+		user: { id: fields.userId, name: 'clicker', team_id: 'T0PERKS001' },
+		channel: { id: 'D0PERKSDM1' },
+		trigger_id: options.triggerId ?? `trg.${randomUUID()}`,
+		response_url: fields.responseUrl,
+		actions: [
+			{
+				type: 'button',
+				action_id: fields.actionId ?? 'perks.showBalance',
+				block_id: 'perks',
+				value: fields.value,
+				action_ts: String(Date.now() / 1000),
+			},
+		],
+	};
+	const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+	return slackSigned(signingSecret, body, 'application/x-www-form-urlencoded', options.timestamp);
+}
+
 function slackSigned(
 	secret: string,
 	body: string,

@@ -114,6 +114,25 @@ export interface FaultOptions {
 	message?: string;
 }
 
+/** An app-only caller (client-credentials token), as a token verifier describes it. */
+export interface AppCaller {
+	appId: string;
+	/** Application permissions granted to the app (admin-consented app roles). */
+	roles: ReadonlySet<string>;
+	expiresAt: number;
+}
+
+/** A Teams app in the tenant's catalog (uploaded custom app). */
+export interface EmulatedTeamsApp {
+	/** The catalog id (`teamsApp.id`), what installations bind to. */
+	readonly id: string;
+	/** The manifest's `id`. */
+	externalId: string;
+	displayName: string;
+	/** The bot's Microsoft App ID in the manifest. */
+	botId: string;
+}
+
 export interface GraphEmulatorOptions {
 	clientId?: string;
 	clientSecret?: string;
@@ -164,7 +183,32 @@ interface Request {
 	query: URLSearchParams;
 	body: Json;
 	me: EmulatedGraphUser;
+	/** Set for an app-only (client-credentials) caller. */
+	app?: AppCaller;
 }
+
+const RSC = 'resource-specific consent';
+
+/**
+ * Routes an app-only token may call, with the application permission each needs. Every other
+ * route is delegated-only (`/me`, chats): an app token there is refused, as Graph does.
+ */
+const APP_ROLES: Record<string, string> = {
+	'GET /users': 'User.Read.All',
+	'GET /users/{id}': 'User.Read.All',
+	'GET /teams': 'Team.ReadBasic.All',
+	'GET /teams/{id}/channels': 'Channel.ReadBasic.All',
+	'GET /teams/{id}/installedApps': 'TeamsAppInstallation.ReadForTeam.All',
+	'GET /appCatalogs/teamsApps': 'AppCatalog.Read.All',
+	'GET /users/{id}/teamwork/installedApps': 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+	'POST /users/{id}/teamwork/installedApps': 'TeamsAppInstallation.ReadWriteSelfForUser.All',
+	'GET /users/{id}/teamwork/installedApps/{id}/chat':
+		'TeamsAppInstallation.ReadWriteSelfForUser.All',
+	// Resource-specific consent (the app manifest's ChatMessage.Read.Chat, ChannelMessage.Read.Group):
+	// granted where the app is installed, checked by the handler.
+	'GET /chats/{id}/messages': RSC,
+	'GET /teams/{id}/channels/{id}/messages': RSC,
+};
 
 interface Route {
 	method: string;
@@ -206,6 +250,17 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 	/** Insertion order, to list filter matches in the order a scan would. */
 	private readonly position = new Map<EmulatedGraphUser, number>();
 	private readonly teams = new Map<string, EmulatedTeam>();
+	private readonly teamsApps = new Map<string, EmulatedTeamsApp>();
+	/** user id → installation id → catalog id. */
+	private readonly userInstalls = new Map<string, Map<string, string>>();
+	/** team id → catalog ids installed in it. */
+	private readonly teamInstalls = new Map<string, Set<string>>();
+	private appTokenVerifier?: (token: string) => AppCaller | undefined;
+	/**
+	 * What the tenant's Teams app setup/permission policy says about an app installing itself for a
+	 * user: `allowed`, or `blocked` (Graph answers 403).
+	 */
+	userInstallPolicy: 'allowed' | 'blocked' = 'allowed';
 	private readonly chats = new Map<string, string[]>();
 	private readonly groupChats = new Set<string>();
 	private readonly accessTokens = new Map<string, number>();
@@ -243,7 +298,9 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 			this.postMessage(`chat:${this.chat(r.params[0], r.me)}`, r.body),
 		),
 		this.route('GET', '/chats/{id}/messages', 'ChatMessage.Send', (r) =>
-			this.listMessages(`chat:${this.chat(r.params[0], r.me)}`),
+			this.listMessages(
+				`chat:${r.app ? this.appChat(r.params[0], r.app) : this.chat(r.params[0], r.me)}`,
+			),
 		),
 		this.route('GET', '/chats/{id}', 'Chat.Read', (r) => ({
 			status: 200,
@@ -280,9 +337,53 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 		this.route('GET', '/teams/{id}/channels', 'Channel.ReadBasic.All', (r) => ({
 			status: 200,
 			body: {
-				value: this.team(r.params[0]).channels.map((c) => ({ ...c, membershipType: 'standard' })),
+				value: (r.app ? this.anyTeam(r.params[0]) : this.team(r.params[0])).channels.map((c) => ({
+					...c,
+					membershipType: 'standard',
+				})),
 			},
 		})),
+		this.route('GET', '/teams', undefined, () => ({
+			status: 200,
+			body: {
+				value: [...this.teams.values()].map(({ id, displayName, isArchived }) => ({
+					id,
+					displayName,
+					isArchived,
+				})),
+			},
+		})),
+		this.route('GET', '/teams/{id}/installedApps', undefined, (r) => ({
+			status: 200,
+			body: {
+				value: [...(this.teamInstalls.get(this.anyTeam(r.params[0]).id) ?? [])].map((appId) =>
+					this.installationJson(`${r.params[0]}:${appId}`, appId),
+				),
+			},
+		})),
+		this.route('GET', '/appCatalogs/teamsApps', undefined, (r) => this.catalog(r.query)),
+		this.route('GET', '/users/{id}/teamwork/installedApps', undefined, (r) => {
+			const external = /^teamsApp\/externalId eq '([^']*)'$/.exec(
+				r.query.get('$filter') ?? '',
+			)?.[1];
+			return {
+				status: 200,
+				body: {
+					value: [...(this.userInstalls.get(this.userByKey(r.params[0]).id) ?? [])]
+						.filter(
+							([, appId]) =>
+								external === undefined || this.teamsApps.get(appId)?.externalId === external,
+						)
+						.map(([installationId, appId]) => this.installationJson(installationId, appId)),
+				},
+			};
+		}),
+		this.route('POST', '/users/{id}/teamwork/installedApps', undefined, (r) =>
+			this.installForUser(r.params[0], r.body),
+		),
+		this.route('GET', '/users/{id}/teamwork/installedApps/{id}/chat', undefined, (r) =>
+			this.installationChat(r.params[0], r.params[1]),
+		),
 		this.route('POST', '/teams/{id}/channels/{id}/messages', 'ChannelMessage.Send', (r) => {
 			const target = this.channelTarget(r.params[0], r.params[1]);
 			if (this.teams.get(r.params[0])?.isArchived) {
@@ -291,7 +392,11 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 			return this.postMessage(target, r.body);
 		}),
 		this.route('GET', '/teams/{id}/channels/{id}/messages', 'ChannelMessage.Send', (r) =>
-			this.listMessages(this.channelTarget(r.params[0], r.params[1])),
+			this.listMessages(
+				r.app
+					? this.appChannelTarget(r.params[0], r.params[1], r.app)
+					: this.channelTarget(r.params[0], r.params[1]),
+			),
 		),
 	];
 
@@ -803,8 +908,12 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 		if (limited) return limited;
 		const fault = this.faults.take(`${method} ${route.name}`);
 		if (fault) return faultReply(fault);
-		this.authenticate(token);
-		if (route.scope && !this.granted.has(route.scope)) throw this.missingScope(route);
+		const app = token ? this.appCaller(token) : undefined;
+		if (app) this.authorizeApp(app, `${method} ${route.name}`);
+		else {
+			this.authenticate(token);
+			if (!route.scope || !this.granted.has(route.scope)) throw this.missingScope(route);
+		}
 		const params = route.pattern.exec(path)!.slice(1).map(decodeURIComponent);
 		const reply = await route.handle({
 			method,
@@ -812,6 +921,7 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 			query: url.searchParams,
 			body,
 			me: this.serviceAccount,
+			app,
 		});
 		const drops = this.drops.get(`${method} ${route.name}`) ?? 0;
 		if (drops > 0) this.drops.set(`${method} ${route.name}`, drops - 1);
@@ -888,6 +998,12 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 
 	/** Directory routes answer as Entra does, Teams routes as Teams does. */
 	private missingScope(route: Route): GraphError {
+		if (!route.scope)
+			return new GraphError(
+				403,
+				'Forbidden',
+				`${route.name} needs an application permission: call it with an app-only token.`,
+			);
 		if (route.name.startsWith('/users')) {
 			return new GraphError(
 				403,
@@ -1162,6 +1278,218 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 					.reverse()
 					.map((m) => this.messageJson(m)),
 			},
+		};
+	}
+
+	// ---- Teams apps: catalog and installations (app-only callers) ----
+
+	/** Accepts app-only tokens this verifier vouches for (the Bot Connector emulator's Entra). */
+	trustAppTokens(verifier: (token: string) => AppCaller | undefined): void {
+		this.appTokenVerifier = verifier;
+	}
+
+	/** Uploads a Teams app to the tenant's catalog; returns its catalog entry. */
+	publishTeamsApp(input: {
+		botId: string;
+		externalId?: string;
+		displayName?: string;
+	}): EmulatedTeamsApp {
+		const app: EmulatedTeamsApp = {
+			id: this.nextId(),
+			externalId: input.externalId ?? input.botId,
+			displayName: input.displayName ?? 'Perks',
+			botId: input.botId,
+		};
+		this.teamsApps.set(app.id, app);
+		return app;
+	}
+
+	/** Installs a catalog app for a user, as an admin policy or the user would. */
+	installAppForUser(userId: string, catalogId: string): string {
+		const user = this.userByKey(userId);
+		const installs = this.userInstalls.get(user.id) ?? new Map<string, string>();
+		this.userInstalls.set(user.id, installs);
+		const existing = [...installs].find(([, appId]) => appId === catalogId);
+		if (existing) return existing[0];
+		const installationId = `${user.id}:${catalogId}`;
+		installs.set(installationId, catalogId);
+		return installationId;
+	}
+
+	uninstallAppForUser(userId: string): void {
+		this.userInstalls.delete(userId);
+	}
+
+	/** Adds a catalog app to a team (Manage team → Apps → Add). */
+	installAppInTeam(teamId: string, catalogId: string): void {
+		const installed = this.teamInstalls.get(teamId) ?? new Set<string>();
+		installed.add(catalogId);
+		this.teamInstalls.set(teamId, installed);
+	}
+
+	/** Whether an app whose bot is `botId` is installed for this user. */
+	botInstalledForUser(userId: string, botId: string): boolean {
+		return [...(this.userInstalls.get(userId)?.values() ?? [])].some(
+			(appId) => this.teamsApps.get(appId)?.botId === botId,
+		);
+	}
+
+	/** Whether an app whose bot is `botId` is installed in this team. */
+	botInstalledInTeam(teamId: string, botId: string): boolean {
+		return [...(this.teamInstalls.get(teamId) ?? [])].some(
+			(appId) => this.teamsApps.get(appId)?.botId === botId,
+		);
+	}
+
+	/** The team a channel id belongs to, whoever is a member. */
+	teamOfChannel(channelId: string): EmulatedTeam | undefined {
+		return [...this.teams.values()].find((t) => t.channels.some((c) => c.id === channelId));
+	}
+
+	hasUser(id: string): boolean {
+		return this.users.has(id);
+	}
+
+	private appCaller(token: string): AppCaller | undefined {
+		if (this.accessTokens.has(token)) return undefined;
+		return this.appTokenVerifier?.(token);
+	}
+
+	private authorizeApp(app: AppCaller, route: string): void {
+		if (app.expiresAt <= Date.now()) {
+			throw new GraphError(
+				401,
+				'InvalidAuthenticationToken',
+				'Lifetime validation failed, the token is expired.',
+			);
+		}
+		const role = APP_ROLES[route];
+		if (role === RSC) return;
+		if (!role) {
+			throw new GraphError(
+				403,
+				'Forbidden',
+				`${route} is not supported with application permissions (app-only token).`,
+			);
+		}
+		if (!app.roles.has(role)) {
+			throw new GraphError(
+				403,
+				route.includes('/users') && !route.includes('teamwork')
+					? 'Authorization_RequestDenied'
+					: 'Forbidden',
+				`Missing role permissions on the request. API requires one of '${role}'. Roles on the request '${[...app.roles].join(',')}'.`,
+			);
+		}
+	}
+
+	private anyTeam(id: string): EmulatedTeam {
+		const team = this.teams.get(id);
+		if (!team) throw notFound(`Team '${id}'`);
+		return team;
+	}
+
+	/** `$filter=externalId eq '…'` or `appDefinitions/any(a:a/bot/id eq '…')`; both the adapter's forms. */
+	private catalog(query: URLSearchParams): Reply {
+		const filter = query.get('$filter') ?? '';
+		const external = /^externalId eq '([^']*)'$/.exec(filter)?.[1];
+		const bot = /^appDefinitions\/any\((\w+):\1\/bot\/id eq '([^']*)'\)$/.exec(filter)?.[2];
+		if (filter && external === undefined && bot === undefined)
+			throw new GraphError(400, 'BadRequest', `Invalid filter clause: ${filter}`);
+		const value = [...this.teamsApps.values()]
+			.filter(
+				(a) =>
+					(external === undefined || a.externalId === external) &&
+					(bot === undefined || a.botId === bot),
+			)
+			.map((a) => ({
+				id: a.id,
+				externalId: a.externalId,
+				displayName: a.displayName,
+				distributionMethod: 'organization',
+			}));
+		return { status: 200, body: { value } };
+	}
+
+	private installForUser(userKey: string, body: Json): Reply {
+		const user = this.userByKey(userKey);
+		const bind = body['teamsApp@odata.bind'];
+		const catalogId =
+			typeof bind === 'string'
+				? /\/appCatalogs\/teamsApps\/([^/'()]+)$/.exec(bind)?.[1]
+				: undefined;
+		if (!catalogId || !this.teamsApps.has(catalogId))
+			throw new GraphError(
+				400,
+				'BadRequest',
+				'teamsApp@odata.bind does not name an app in the catalog.',
+			);
+		if (this.userInstallPolicy === 'blocked') {
+			throw new GraphError(
+				403,
+				'Forbidden',
+				'The Teams app permission policy assigned to the user does not allow this app.',
+			);
+		}
+		if ([...(this.userInstalls.get(user.id)?.values() ?? [])].includes(catalogId))
+			throw new GraphError(409, 'Conflict', 'The app is already installed for this user.');
+		this.installAppForUser(user.id, catalogId);
+		return { status: 201 };
+	}
+
+	/** The 1:1 chat of a user and an app's bot (Graph's id for the bot's personal conversation). */
+	botChat(userId: string, botId: string): string {
+		const id = `19:${userId}_${botId}@unq.gbl.spaces`;
+		if (!this.chats.has(id)) this.chats.set(id, [userId, `app:${botId}`]);
+		return id;
+	}
+
+	/** A message the app's bot posted (through the Bot Connector), as Graph then lists it; returns its id. */
+	recordBotMessage(target: string, botId: string, content: string): string {
+		return this.storeMessage(target, `app:${botId}`, { contentType: 'html', content }).id;
+	}
+
+	private installationChat(userKey: string, installationId: string): Reply {
+		const user = this.userByKey(userKey);
+		const appId = this.userInstalls.get(user.id)?.get(installationId);
+		const app = appId ? this.teamsApps.get(appId) : undefined;
+		if (!app) throw notFound(`Installation '${installationId}'`);
+		return { status: 200, body: { id: this.botChat(user.id, app.botId), chatType: 'oneOnOne' } };
+	}
+
+	/** A chat the app's bot is in, readable with its resource-specific consent (installed there). */
+	private appChat(id: string, app: AppCaller): string {
+		const members = this.chats.get(id);
+		if (!members?.includes(`app:${app.appId}`)) throw notFound(`Chat '${id}'`);
+		const user = members.find((m) => !m.startsWith('app:'))!;
+		if (!this.botInstalledForUser(user, app.appId))
+			throw new GraphError(
+				403,
+				'Forbidden',
+				'The app has no resource-specific consent for this chat.',
+			);
+		return id;
+	}
+
+	private appChannelTarget(teamId: string, channelId: string, app: AppCaller): string {
+		const team = this.anyTeam(teamId);
+		if (!team.channels.some((c) => c.id === channelId)) throw notFound(`Channel '${channelId}'`);
+		if (!this.botInstalledInTeam(team.id, app.appId))
+			throw new GraphError(
+				403,
+				'Forbidden',
+				'The app has no resource-specific consent for this team.',
+			);
+		return `channel:${teamId}/${channelId}`;
+	}
+
+	private installationJson(id: string, catalogId: string): Json {
+		const app = this.teamsApps.get(catalogId);
+		return {
+			id,
+			teamsApp: app
+				? { id: app.id, externalId: app.externalId, displayName: app.displayName }
+				: null,
 		};
 	}
 

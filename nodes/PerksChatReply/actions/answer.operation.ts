@@ -19,7 +19,7 @@ import type { PerksClient } from '../../shared/perks/client';
 import type { Employee } from '../../shared/perks/contract';
 import { askerMatch, itemQuestion } from '../helpers/question';
 
-type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified';
+type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified' | 'not_for_you';
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -36,6 +36,13 @@ export async function execute(
 				await platform.sendDirectMessage(question.askerId, { text, literal: true });
 				return undefined;
 			};
+	if (question.button && question.button.for !== question.askerId) {
+		// Someone else's (or a forged) "Show my balance": a polite no, and nobody's wallet is read.
+		const locale = resolveLocale(question.language ?? undefined);
+		const reply = await send(MESSAGE_STRINGS[locale].chat.notForYou);
+		if (reply) return reply;
+		return { answered: 'not_for_you', locale, platform: platform.name, askerId: question.askerId };
+	}
 	const match = await askerMatch(this, itemIndex, platform, perks, question.askerId);
 	const employee = match.employee;
 	const locale = resolveLocale(question.language ?? employee?.locale);

@@ -34,8 +34,15 @@ export async function findAsker(
 	perks: PerksClient,
 	askerId: string,
 	mappings: Map<string, string>,
+	/** What the request itself said of the asker (Teams bot: another tenant, a guest): it only ever narrows. */
+	said: { external?: boolean; guest?: boolean } = {},
 ): Promise<AskerMatch> {
-	const asker = await getAsker(platform, askerId);
+	const looked = await getAsker(platform, askerId);
+	const asker = looked && {
+		...looked,
+		external: looked.external || said.external === true,
+		guest: looked.guest || said.guest === true,
+	};
 	if (!asker || asker.isBot || !asker.active) return refused('unknown_account');
 	// A mapping by user id is an admin's decision about exactly this account: it holds for guests and strangers too.
 	const byId = mappedTo(mappings, (chatUser) => chatUser === asker.id);

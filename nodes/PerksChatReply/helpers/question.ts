@@ -10,7 +10,7 @@ import { ChatQuestionError, PlatformMismatchError } from './errors';
 import { findAsker } from './findAsker';
 
 export function readQuestion(json: IDataObject): QuestionItem & { from: RegisteredSource } {
-	const { source, askerId, intent, language, responseUrl } = json;
+	const { source, askerId, intent, language, responseUrl, button } = json;
 	const from = questionSource(source);
 	if (!from || typeof askerId !== 'string' || !askerId) {
 		throw new ChatQuestionError(
@@ -27,6 +27,7 @@ export function readQuestion(json: IDataObject): QuestionItem & { from: Register
 		intent: intent === 'help' ? 'help' : 'balance',
 		language: typeof language === 'string' ? language : null,
 		responseUrl: typeof responseUrl === 'string' ? responseUrl : null,
+		...(button === undefined || button === null ? {} : { button: buttonOf(button) }),
 	};
 }
 
@@ -43,7 +44,7 @@ export function itemQuestion(
 	return { item, question };
 }
 
-/** Who asked, by this item's Manual Mappings. */
+/** Who asked, by this item's Manual Mappings and what the item says of the asker. */
 export async function askerMatch(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -51,5 +52,16 @@ export async function askerMatch(
 	perks: PerksClient,
 	askerId: string,
 ) {
-	return await findAsker(platform, perks, askerId, readManualMappings(context, itemIndex));
+	// The item's own word on the asker (Teams bot: another tenant, a guest) only ever narrows.
+	const item = context.getInputData()[itemIndex].json;
+	return await findAsker(platform, perks, askerId, readManualMappings(context, itemIndex), {
+		external: item.askerExternal === true,
+		guest: item.askerGuest === true,
+	});
+}
+
+/** Anything but a named recipient counts as a button for nobody. */
+function buttonOf(button: unknown): { for: string | null } {
+	const recipient = (button as { for?: unknown }).for;
+	return { for: typeof recipient === 'string' && recipient ? recipient : null };
 }

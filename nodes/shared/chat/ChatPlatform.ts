@@ -59,6 +59,8 @@ export interface OutgoingMessage {
 	doc?: MessageDoc;
 	/** Platform-native rich content supplied by the user (Slack: Block Kit blocks; Teams: Adaptive Cards). */
 	native?: unknown[];
+	/** The value a DM's "Show my balance" button carries: the recipient, bound (recipientBinding.ts). */
+	showBalanceFor?: string;
 }
 
 export interface PostedMessage {

@@ -130,6 +130,8 @@ export interface QuestionItem {
 	intent: ChatIntent;
 	language: string | null;
 	responseUrl: string | null;
+	/** A "Show my balance" click: whom the button was for (null when the button is not genuine). */
+	button?: { for: string | null };
 }
 
 /** Delivers the answer's text; returns the item Perks Chat Reply outputs instead of its summary, if any. */

@@ -59,10 +59,25 @@ export const TEAMS_ERROR_CODES = [
 	'foreign_next_link',
 ] as const;
 
+/** Failures only the Teams bot (Bot Connector, app installations) reports. */
+export const TEAMS_BOT_ERROR_CODES = [
+	'app_not_installed',
+	'app_not_in_team',
+	'app_not_in_catalog',
+	'insecure_url',
+	'reply_target_unverified',
+	'bot_credential_required',
+] as const;
+
 export type SharedChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 export type SlackErrorCode = (typeof SLACK_ERROR_CODES)[number];
 export type TeamsErrorCode = (typeof TEAMS_ERROR_CODES)[number];
-export type ChatErrorCode = SharedChatErrorCode | SlackErrorCode | TeamsErrorCode;
+export type TeamsBotErrorCode = (typeof TEAMS_BOT_ERROR_CODES)[number];
+export type ChatErrorCode =
+	| SharedChatErrorCode
+	| SlackErrorCode
+	| TeamsErrorCode
+	| TeamsBotErrorCode;
 
 export type FixText = string | ((context: ErrorContext) => string);
 /** A platform's fixes: one for every shared code and for each of its own (a missing one does not compile). */
@@ -94,9 +109,12 @@ export class ChatPlatformError extends Error {
 	readonly retryAfterSeconds?: number;
 	readonly httpStatus?: number;
 	readonly ambiguous: boolean;
+	/** What the fix was written from, so another source can restate the error with its own fix. */
+	readonly context: ErrorContext;
 
 	constructor(source: ErrorSource, options: ChatErrorOptions) {
 		super(options.message);
+		this.context = options.context ?? {};
 		this.name = 'ChatPlatformError';
 		this.platform = source.name;
 		this.code = options.code;

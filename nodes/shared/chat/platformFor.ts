@@ -27,10 +27,11 @@ export const platformProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Bot Token', value: 'accessToken' },
 			{ name: 'OAuth2', value: 'oAuth2' },
+			{ name: 'Teams Bot (Teams App)', value: 'teamsBot' },
 		],
 		default: 'accessToken',
 		description:
-			'How Slack signs in. Microsoft Teams always signs in with OAuth2, whatever is chosen here.',
+			'How the node signs in. Slack: Bot Token or OAuth2. Microsoft Teams: "Teams Bot (Teams App)" sends as the Perks app (recommended); any other choice signs in as a service account with OAuth2.',
 		// No displayOptions: n8n's editor hides every parameter an auth field's displayOptions
 		// name, which would hide "Platform" (seen in the editor test).
 	},

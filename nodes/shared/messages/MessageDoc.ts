@@ -21,6 +21,11 @@ export interface MessageDoc {
 	fields?: MessageField[];
 	image?: { url: string; altText: string };
 	button?: { label: string; url: string };
+	/**
+	 * A "Show my balance" button the chat platform answers (Slack interactivity, a Teams bot's
+	 * Action.Submit). Only an adapter that can bind it to the DM's recipient shows it.
+	 */
+	showBalance?: { label: string };
 	/** Small print under the message, e.g. "Balance updated for 2026-11". */
 	context?: string;
 }

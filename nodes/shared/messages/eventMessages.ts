@@ -99,6 +99,7 @@ function walletFunded({ fields, audience, locale, strings, amount }: Context): M
 			main,
 			{
 				context: contextLine,
+				showBalance: { label: strings.chat.showBalance },
 			},
 		);
 	}
@@ -137,6 +138,7 @@ function lowBalance({ fields, audience, strings, amount }: Context): MessageDoc 
 			s.personalTitle,
 			[greeting(fields, strings), main, Markdown.parse(s.personalOutro)],
 			main,
+			{ showBalance: { label: strings.chat.showBalance } },
 		);
 	}
 	const main = s.channel({ name: fields.requireText('employeeName'), balance, threshold });

@@ -100,6 +100,10 @@ export interface MessageStrings {
 		notMapped: string;
 		/** The chat account cannot prove who it is (guest, other organisation, unconfirmed or shared email). */
 		notIdentified: string;
+		/** A "Show my balance" button clicked by someone other than the message's recipient. */
+		notForYou: string;
+		/** The button's label. */
+		showBalance: string;
 	};
 }
 
@@ -150,6 +154,9 @@ const en: MessageStrings = {
 			'I could not find your perks account from your chat email. Ask your perks admin to add you to the Manual Mappings with your perks email.',
 		notIdentified:
 			'I cannot tell which perks account is yours from this chat account (a guest or external account, or an email that is unconfirmed or shared). Ask from your company account, or ask your perks admin to add your chat user ID to the Manual Mappings.',
+		notForYou:
+			'This button is not for you: it shows the balance of the person the message was sent to. Ask me "balance" for yours.',
+		showBalance: 'Show my balance',
 	},
 };
 
@@ -201,6 +208,9 @@ const es: MessageStrings = {
 			'No encuentro tu cuenta de beneficios con tu email del chat. Pide a tu administrador de beneficios que te añada a las asignaciones manuales con tu email de beneficios.',
 		notIdentified:
 			'No puedo saber qué cuenta de beneficios es la tuya desde esta cuenta del chat (una cuenta invitada o externa, o un email sin confirmar o compartido). Pregunta desde tu cuenta de la empresa, o pide a tu administrador de beneficios que añada tu ID de usuario del chat a las asignaciones manuales.',
+		notForYou:
+			'Este botón no es para ti: muestra el saldo de la persona a quien se envió el mensaje. Pregúntame "saldo" para ver el tuyo.',
+		showBalance: 'Ver mi saldo',
 	},
 };
 
@@ -252,6 +262,9 @@ const it: MessageStrings = {
 			"Non trovo il tuo account benefit con la tua email della chat. Chiedi all'amministratore dei benefit di aggiungerti alle mappature manuali con la tua email benefit.",
 		notIdentified:
 			"Non posso capire quale account benefit è il tuo da questo account della chat (un account ospite o esterno, o un'email non confermata o condivisa). Scrivi dal tuo account aziendale, o chiedi all'amministratore dei benefit di aggiungere il tuo ID utente della chat alle mappature manuali.",
+		notForYou:
+			'Questo pulsante non è per te: mostra il saldo della persona a cui è stato inviato il messaggio. Chiedimi "saldo" per il tuo.',
+		showBalance: 'Mostra il mio saldo',
 	},
 };
 
@@ -303,6 +316,9 @@ const pt: MessageStrings = {
 			'Não encontrei sua conta de benefícios pelo seu email do chat. Peça ao administrador de benefícios para incluir você nos mapeamentos manuais com seu email de benefícios.',
 		notIdentified:
 			'Não consigo saber qual conta de benefícios é sua a partir desta conta do chat (uma conta convidada ou externa, ou um email não confirmado ou compartilhado). Pergunte pela sua conta da empresa, ou peça ao administrador de benefícios para incluir seu ID de usuário do chat nos mapeamentos manuais.',
+		notForYou:
+			'Este botão não é para você: ele mostra o saldo da pessoa a quem a mensagem foi enviada. Pergunte-me "saldo" para ver o seu.',
+		showBalance: 'Ver meu saldo',
 	},
 };
 

@@ -24,6 +24,7 @@ import { PLATFORMS } from '../chat/platforms';
 import { deliveryOptionsProperty } from '../idempotency/properties';
 import { messageProperties } from './messageProperties';
 import { route, type Operations } from './router';
+import { toNodeError } from './toNodeError';
 
 export type { ChatSession } from '../chat/platformFor';
 
@@ -57,7 +58,12 @@ export async function routeChat(
 	context: IExecuteFunctions,
 	operations: Operations<ChatSession>,
 ): Promise<INodeExecutionData[][]> {
-	return await route(context, openChat, operations);
+	// A credential the adapter refuses (an unsafe URL) fails with its code and fix, as a call would.
+	const open = async (ctx: IExecuteFunctions) =>
+		await openChat(ctx).catch((error: unknown) => {
+			throw toNodeError(ctx.getNode(), error);
+		});
+	return await route(context, open, operations);
 }
 
 /** One function over every item with the adapter opened once (for a node without operation modules). */

@@ -49,7 +49,7 @@ describe('Slack requests signed by n8n', () => {
 		expect(slack.calls.every((call) => call.token === slack.token)).toBe(true);
 	});
 
-	it("the adapter reads only the API URL from the credential; the token reaches Slack as n8n's header", async () => {
+	it("the adapter reads only the API URL and the signing secret (which binds DM buttons) from the credential; the token reaches Slack as n8n's header", async () => {
 		const read: string[] = [];
 		const credential = new Proxy(
 			{ accessToken: slack.token, apiUrl: slack.apiUrl } as Record<string, unknown>,
@@ -87,7 +87,7 @@ describe('Slack requests signed by n8n', () => {
 		} as unknown as ChatContext;
 		const platform = await slackEntry.create(context, 'perksSlackApi');
 		expect(await platform.findUserByEmail('ada@example.com')).toMatchObject({ id: ada.id });
-		expect(read.filter((key) => key !== 'then')).toEqual(['apiUrl']);
+		expect(read.filter((key) => key !== 'then').sort()).toEqual(['apiUrl', 'signingSecret']);
 		expect(signed).toEqual(['perksSlackApi']);
 		expect(slack.calls).toEqual([
 			expect.objectContaining({ method: 'users.lookupByEmail', token: slack.token }),

@@ -19,6 +19,7 @@ import { type ChatErrorCode, ChatPlatformError, type ErrorContext } from '../err
 import { SLACK_ERROR_FIXES, SLACK_TO_NEUTRAL } from './fixes';
 import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { slackRenderer, toSlackPayload } from './render';
+import { bindRecipient } from '../recipientBinding';
 
 export const SLACK_DEFAULT_API_URL = 'https://slack.com/api/';
 
@@ -40,6 +41,8 @@ export interface SlackPlatformOptions {
 	throttleKey: string;
 	/** Longest a call waits for its turn, 429 pauses included. */
 	queueBudgetMs?: number;
+	/** The app's signing secret: binds a DM's "Show my balance" button to its recipient (none: no button). */
+	signingSecret?: string;
 }
 
 interface SlackMember {
@@ -235,6 +238,7 @@ export class SlackPlatform implements ChatPlatform {
 		message: OutgoingMessage,
 		tag?: string,
 	): Promise<PostedMessage> {
+		message = this.withBalanceButton(message, userId);
 		this.validateMessage(message);
 		// Posting to the user id lands in the app's DM with them: no conversations.open (Tier 3)
 		// per DM. The answer names the DM channel, kept for a later history read.
@@ -322,6 +326,13 @@ export class SlackPlatform implements ChatPlatform {
 			if (++pages >= HISTORY_MAX_PAGES) break;
 		}
 		return undefined;
+	}
+
+	/** A default DM that offers "Show my balance" gets it, bound to its recipient, when the secret is known. */
+	private withBalanceButton(message: OutgoingMessage, userId: string): OutgoingMessage {
+		const secret = this.options.signingSecret?.trim();
+		if (!message.doc?.showBalance || !secret) return message;
+		return { ...message, showBalanceFor: bindRecipient(secret, userId) };
 	}
 
 	validateMessage(message: OutgoingMessage): void {

@@ -44,10 +44,14 @@ export const slackEntry = {
 	renderer: slackRenderer,
 	async create(context: ChatContext, type: string) {
 		// Only the API URL: the token stays with n8n, which signs each request (n8nSlackFetch).
-		const { apiUrl } = await context.getCredentials<{ apiUrl?: string }>(type);
+		const { apiUrl, signingSecret } = await context.getCredentials<{
+			apiUrl?: string;
+			signingSecret?: string;
+		}>(type);
 		return new SlackPlatform({
 			fetch: n8nSlackFetch(context, type),
 			apiUrl,
+			signingSecret,
 			throttleKey: credentialThrottleKey(context, type) ?? `${type}:${normalizeApiUrl(apiUrl)}`,
 		});
 	},

@@ -22,6 +22,8 @@ export const SLACK_LIMITS = {
 	headerText: 150,
 	contextText: 3_000,
 	buttonText: 75,
+	/** A button's value (docs.slack.dev, button element). */
+	buttonValue: 2_000,
 	imageAltText: 2_000,
 	/** An image block's image_url and a button's url. */
 	url: 3_000,

@@ -15,6 +15,7 @@ import {
 	type QuestionSource,
 	type SignedRequest,
 } from '../QuestionSource';
+import { buttonClick, SLACK_BUTTON_SOURCE } from './buttonClick';
 import { SLACK_BOT_TYPE } from './credentials';
 import { verifySlackRequest } from './requestSignature';
 import { slackResponseUrl } from './responseUrl';
@@ -187,4 +188,24 @@ function event(request: SignedRequest): ChatOutcome {
 	};
 }
 
-export const SLACK_QUESTION_SOURCES = [slackCommand, slackEvents] as const;
+/** "Show my balance" in a DM: answered privately through the click's response_url, like a slash command. */
+const slackButton = {
+	value: SLACK_BUTTON_SOURCE,
+	name: 'Slack Button Clicks',
+	description:
+		'"Show my balance" in a perks DM (Interactivity): set the Interactivity Request URL to this URL',
+	credential: SLACK_BOT_TYPE,
+	notice: SIGNED_NOTICE,
+	receive: {
+		kind: 'signed',
+		secretOf: signingSecret,
+		handle: (request) => refusedSignature(request) ?? buttonClick(request),
+	},
+	answer: {
+		...responseUrlAnswer,
+		check: (item) =>
+			typeof item.responseUrl === 'string' ? undefined : 'A Slack click item needs "responseUrl"',
+	},
+} satisfies QuestionSource;
+
+export const SLACK_QUESTION_SOURCES = [slackCommand, slackEvents, slackButton] as const;

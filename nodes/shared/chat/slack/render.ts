@@ -31,7 +31,9 @@ export type SlackBlock =
 export interface SlackButton {
 	type: 'button';
 	text: SlackTextObject & { type: 'plain_text' };
-	url: string;
+	/** A link button; a button without one is answered through the app's interactivity URL. */
+	url?: string;
+	value?: string;
 	action_id: string;
 }
 
@@ -43,7 +45,7 @@ export interface SlackMessage {
 /** What chat.postMessage is sent: a user's own blocks, a laid-out default message, or text. */
 export function toSlackPayload(message: OutgoingMessage): { text: string; blocks?: unknown[] } {
 	if (message.native) return { text: message.text, blocks: message.native };
-	if (message.doc) return renderSlack(message.doc);
+	if (message.doc) return renderSlack(message.doc, message.showBalanceFor);
 	// Custom text is the author's own mrkdwn; literal text is data and must stay text.
 	return { text: message.literal ? slackLiteral(message.text) : message.text };
 }
@@ -105,7 +107,7 @@ const literal = (text: string, max: number) => fitText(text, max, slackLiteral);
  * A default message fits every Slack limit whatever the event holds: long text is shortened
  * with "…", an image or link whose URL is over Slack's limit is left out.
  */
-export function renderSlack(doc: MessageDoc): SlackMessage {
+export function renderSlack(doc: MessageDoc, showBalanceFor?: string): SlackMessage {
 	// plain_text (header, button, alt text) is never parsed: no mention, link or markup, and
 	// Slack shows `&amp;` there as those five characters, so it goes as it is, unescaped.
 	const blocks: SlackBlock[] = [
@@ -137,21 +139,11 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 		});
 	}
 	if (doc.button && doc.button.url.length <= SLACK_LIMITS.url) {
-		blocks.push({
-			type: 'actions',
-			elements: [
-				{
-					type: 'button',
-					text: {
-						type: 'plain_text',
-						text: shorten(doc.button.label, SLACK_LIMITS.buttonText),
-						emoji: true,
-					},
-					url: doc.button.url,
-					action_id: 'perks_open_url',
-				},
-			],
-		});
+		blocks.push(buttonBlock(doc.button.label, 'perks_open_url', { url: doc.button.url }));
+	}
+	if (doc.showBalance && showBalanceFor && showBalanceFor.length <= SLACK_LIMITS.buttonValue) {
+		// Answered through the app's interactivity URL (Perks Chat Trigger, "Slack Button Clicks").
+		blocks.push(buttonBlock(doc.showBalance.label, 'perks.showBalance', { value: showBalanceFor }));
 	}
 	if (doc.context) {
 		blocks.push({
@@ -161,6 +153,25 @@ export function renderSlack(doc: MessageDoc): SlackMessage {
 	}
 	// Slack parses the top-level text too (and notifies from it): it is no plain text.
 	return { text: literal(doc.fallbackText, SLACK_LIMITS.text), blocks };
+}
+
+/** An actions block with one button: a link (`url`) or one the app answers (`value`). */
+function buttonBlock(
+	label: string,
+	actionId: string,
+	target: { url: string } | { value: string },
+): SlackBlock {
+	return {
+		type: 'actions',
+		elements: [
+			{
+				type: 'button',
+				text: { type: 'plain_text', text: shorten(label, SLACK_LIMITS.buttonText), emoji: true },
+				action_id: actionId,
+				...target,
+			},
+		],
+	};
 }
 
 /**

@@ -242,6 +242,15 @@ export class TeamsPlatform implements ChatPlatform {
 						id: target.channel.channel,
 						path: channelPath(requireTeam(target.channel.team), target.channel.channel),
 					};
+		return await this.findTaggedAt(where, tag, sinceMs);
+	}
+
+	/** Reads a chat or channel (`path` under Graph's version, without `/messages`) back for a message with the tag. */
+	async findTaggedAt(
+		where: { id: string; path: string },
+		tag: string,
+		sinceMs: number,
+	): Promise<PostedMessage | undefined> {
 		// A minute of slack for clock skew between n8n and Graph.
 		const oldest = sinceMs - 60_000;
 		let path: string | undefined = `${where.path}/messages?$top=${HISTORY_PAGE}`;
@@ -413,7 +422,7 @@ function knownChats(key: string | undefined): KnownChats {
 /** Teams channel ids look like 19:…@thread.tacv2 (older: @thread.skype). */
 const TEAMS_CHANNEL_ID = /^19:.+@thread\.[a-z0-9]+$/i;
 
-function channelPath(teamId: string, channelId: string): string {
+export function channelPath(teamId: string, channelId: string): string {
 	return `/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}`;
 }
 

@@ -1,11 +1,17 @@
-/** Microsoft Teams as the nodes offer it: one OAuth2 credential, Adaptive Cards, the Graph adapter. */
+/**
+ * Microsoft Teams as the nodes offer it: the Perks app's bot (Authentication "Teams Bot") or a
+ * service account's OAuth2 sign-in (any other choice), Adaptive Cards, the two adapters.
+ */
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
+import { createTeamsBotPlatform, TEAMS_BOT_CREDENTIAL_TYPE } from './bot/n8n';
 import { parseCardsParameter, teamsRenderer } from './message';
 import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
 import { TEAMS_QUESTION_SOURCES } from './questions';
 import { TeamsPlatform } from './TeamsPlatform';
 
-export { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE };
+export { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE, TEAMS_BOT_CREDENTIAL_TYPE };
+/** The "Authentication" choice that sends as the Teams app's bot. */
+export const TEAMS_BOT_AUTHENTICATION = 'teamsBot';
 
 export const teamsEntry = {
 	name: 'teams' as const,
@@ -14,10 +20,20 @@ export const teamsEntry = {
 		{
 			name: TEAMS_CREDENTIAL_TYPE,
 			required: true,
-			displayOptions: { show: { platform: ['teams'] } },
+			// Every choice but the bot's, so workflows saved before the bot existed keep their credential.
+			displayOptions: {
+				show: { platform: ['teams'] },
+				hide: { authentication: [TEAMS_BOT_AUTHENTICATION] },
+			},
+		},
+		{
+			name: TEAMS_BOT_CREDENTIAL_TYPE,
+			required: true,
+			displayOptions: { show: { platform: ['teams'], authentication: [TEAMS_BOT_AUTHENTICATION] } },
 		},
 	],
-	credentialType: () => TEAMS_CREDENTIAL_TYPE,
+	credentialType: (authentication) =>
+		authentication === TEAMS_BOT_AUTHENTICATION ? TEAMS_BOT_CREDENTIAL_TYPE : TEAMS_CREDENTIAL_TYPE,
 	nativeProperty: {
 		displayName: 'Adaptive Card (Teams)',
 		name: 'card',
@@ -31,6 +47,7 @@ export const teamsEntry = {
 	renderer: teamsRenderer,
 	channelsInTeams: true,
 	async create(context: ChatContext, type: string) {
+		if (type === TEAMS_BOT_CREDENTIAL_TYPE) return await createTeamsBotPlatform(context, type);
 		const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(type);
 		return new TeamsPlatform({
 			transport: n8nGraphTransport(context, type),

@@ -14,6 +14,7 @@ import {
 	type QuestionSource,
 	type SignedRequest,
 } from '../QuestionSource';
+import { teamsBotQuestions } from './bot/questionSource';
 import { TEAMS_CHAT_SOURCE, teamsChatSubscription, teamsChatWebhook } from './chatSubscription';
 import { TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
 import {
@@ -167,4 +168,4 @@ const chat = {
 	subscription: teamsChatSubscription,
 } satisfies QuestionSource;
 
-export const TEAMS_QUESTION_SOURCES = [outgoingWebhook, chat] as const;
+export const TEAMS_QUESTION_SOURCES = [outgoingWebhook, chat, teamsBotQuestions] as const;
