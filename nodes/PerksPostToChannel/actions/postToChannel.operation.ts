@@ -22,7 +22,8 @@ export const description: INodeProperties[] = [
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: 'The team the channel is in; the signed-in service account must be a member',
+		description:
+			'The team the channel is in: the Perks app must be added to it (Teams Bot), or the signed-in service account must be a member (OAuth2)',
 		displayOptions: { show: { platform: PLATFORMS_WITH_TEAMS } },
 		modes: [
 			{

@@ -137,6 +137,20 @@ describe('Send DM as the Teams bot', () => {
 		expect(bot.callCount(CONVERSATIONS)).toBe(1);
 	});
 
+	it('someone who removed the app gets it again and the message once, in the same run', async () => {
+		const mo = person();
+		await run(TYPE.sendDm, dmTo(mo.mail!));
+		graph.uninstallAppForUser(mo.id);
+		bot.clearRecords();
+		graph.clearRecords();
+		const result = await run(TYPE.sendDm, dmTo(mo.mail!));
+		expect(result.output('Subject')[0]).toMatchObject({ sent: true });
+		expect(graph.callCount(INSTALL)).toBe(1);
+		// The refused post, then (after reinstalling) the post that went through.
+		expect(bot.callCount(ACTIVITIES)).toBe(2);
+		expect(bot.activitiesFor(mo.id)).toHaveLength(1);
+	});
+
 	it('an installation the tenant blocks is app_not_installed, naming the permission and the setup policy', async () => {
 		const di = person();
 		graph.userInstallPolicy = 'blocked';

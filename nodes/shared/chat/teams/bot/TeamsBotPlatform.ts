@@ -159,24 +159,27 @@ export class TeamsBotPlatform implements ChatPlatform {
 			this.options.clientSecret,
 			userId,
 		);
-		const conversationId = await this.conversationWith(userId);
-		try {
-			const posted = await this.post(
-				'message post',
-				`conversations/${encodeURIComponent(conversationId)}/activities`,
-				activity,
-				{ user: userId },
-			);
-			return { channelId: conversationId, messageId: String(posted.id ?? '') };
-		} catch (error) {
-			// A conversation the Connector no longer knows (or the app was removed) is created afresh next time.
-			if (
-				error instanceof ChatPlatformError &&
-				!error.ambiguous &&
-				[403, 404].includes(error.httpStatus ?? 0)
-			)
+		for (let attempt = 0; ; attempt++) {
+			const conversationId = await this.conversationWith(userId);
+			try {
+				const posted = await this.post(
+					'message post',
+					`conversations/${encodeURIComponent(conversationId)}/activities`,
+					activity,
+					{ user: userId },
+				);
+				return { channelId: conversationId, messageId: String(posted.id ?? '') };
+			} catch (error) {
+				const refused =
+					error instanceof ChatPlatformError &&
+					!error.ambiguous &&
+					[403, 404].includes(error.httpStatus ?? 0);
+				if (!refused) throw error;
+				// The person removed the app, or the Connector forgot the conversation: nothing was sent,
+				// so open it again (installing the app again) and send once more.
 				this.known.conversations.delete(userId);
-			throw error;
+				if (attempt > 0) throw error;
+			}
 		}
 	}
 
