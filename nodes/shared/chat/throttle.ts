@@ -9,8 +9,8 @@
  */
 import { sleep } from 'n8n-workflow';
 
-/** Calls in flight per credential and method. */
-const MAX_IN_FLIGHT = 4;
+/** Calls in flight per credential and method, unless the platform's adapter says otherwise. */
+export const MAX_IN_FLIGHT = 4;
 /** Longest a call waits in the queue (429 pauses included) before giving the event back. */
 export const QUEUE_BUDGET_MS = 60_000;
 /** Without Retry-After, back off this long. */
@@ -213,10 +213,10 @@ export function estimatedSendWaitMs(): number {
 }
 
 /** The throttle shared by every execution in this process for one credential and method. */
-export function throttleFor(key: string): SendThrottle {
+export function throttleFor(key: string, maxInFlight = MAX_IN_FLIGHT): SendThrottle {
 	let throttle = throttles.get(key);
 	if (!throttle) {
-		throttle = new SendThrottle();
+		throttle = new SendThrottle(maxInFlight);
 		throttles.set(key, throttle);
 	}
 	return throttle;
