@@ -89,8 +89,11 @@ export class SendThrottle {
 				const pauseMs = seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS;
 				// Only a 429 met while others waited says what the platform allows: a lone call's 429 (another
 				// process used the limit up, or a long Retry-After) would teach a rate far too slow.
+				// The window ends when the refused call was sent, not when its 429 came back: counted from
+				// the answer, the window slid by a round trip and missed calls the platform had counted,
+				// so at a few hundred ms a call the learned rate fell well under the limit.
 				if (this.queue.length > 0)
-					this.refusedAt = { at: this.now(), windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
+					this.refusedAt = { at: started, windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
 				this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
 				if (this.pausedUntil > deadline) throw error;
 			} finally {

@@ -48,12 +48,12 @@ export interface TeamsUser extends ChatUser {
 }
 
 /**
- * A DM's two calls may have this many in flight per credential: Graph allows 20 chat posts a second
- * per app and tenant (and 30 other calls), and a round trip through a busy n8n takes a few hundred
- * ms, so 4 at once capped a company's DMs near 12 a second. Channel calls keep 4 (Graph allows 4 a
- * second per team or channel); a 429 still pauses and paces the queue.
+ * A DM's two calls may have this many in flight per credential. Graph allows 20 chat posts a second
+ * per app and tenant (30 other calls) and takes a few hundred ms a call: 4 at once capped DMs at
+ * 4 per round trip (6 a second at 600 ms). Channel calls keep 4 (Graph allows 4 a second per team or
+ * channel). More than 10 sent more calls into each 429 (docs/benchmarks.md, "Teams fan-out").
  */
-const CHAT_IN_FLIGHT = 20;
+const CHAT_IN_FLIGHT = 10;
 const CHAT_CALLS = new Set(['message post', 'chat creation']);
 
 /** Messages read back per page, and pages at most, when looking for a tagged post. */
