@@ -12,13 +12,21 @@ import { DEFAULT_POSTS_PER_MINUTE, SlackEmulator } from '../emulators/slackApi';
 import { N8nInstance, waitFor, type WorkflowJson } from '../harness/n8n';
 import { catalogCredentials, loadTemplate, webhookIdOf } from '../harness/n8n/templateSetup';
 import { fundCompany, slackDmCounts, type CompanyFigures } from './companyFunding';
-import { fmt } from './common';
+import { fmt, groupCpuMs, liveN8nGroups, pool, post } from './common';
 import { ratio, type Row } from './table';
+import { webhookWorkflow } from './workflows';
 
 const SLACK_DM = loadTemplate('wallet-funded-to-slack-dm.json', 'benchCompanySlack1');
 const TEAMS_DM = loadTemplate('wallet-funded-to-teams-dm.json', 'benchCompanyTeams1');
 const TARGET = { floor: 1.2, perEvent: 1.5, rssSpreadMB: 500 };
 const WARM = 5;
+/**
+ * n8n's own Webhook → NoOp in the same n8n after the funding, as many at once as the platform
+ * delivers: what n8n executes a second with no work in the run, the ceiling for any template.
+ */
+const NOOP = webhookWorkflow('benchCompanyNoOp', 'bench-company-noop', 'none');
+const NOOP_RUNS = 600;
+const NOOP_CONCURRENCY = 50;
 
 /** BENCH_COMPANY_SLACK (default 300,3000; `--full` or BENCH_FULL=1 adds 10000). */
 export function companySizes(): { slack: number[]; teams: number[] } {
@@ -117,6 +125,27 @@ interface Measured {
 	callsPerDm: number;
 	refused: number;
 	load: string;
+	/** DMs a second until 95 % had landed: the steady rate, before the back-off's stragglers. */
+	steadyPerSecond: number;
+	/** CPU time of n8n's processes per DM over the funding (/proc). */
+	cpuMsPerDm: number;
+	/** Webhook → NoOp executions a second in the same n8n. */
+	noOpPerSecond: number;
+}
+
+/** Webhook → NoOp executions a second, NOOP_CONCURRENCY at a time. */
+async function noOpRate(n8n: N8nInstance): Promise<number> {
+	const url = `${n8n.baseUrl}/webhook/bench-company-noop`;
+	const body = Buffer.from('{"bench":true}');
+	const headers = { 'content-type': 'application/json' };
+	await pool(20, 20, async () => void (await post(url, body, headers, 10_000)));
+	const began = performance.now();
+	await pool(
+		NOOP_RUNS,
+		NOOP_CONCURRENCY,
+		async () => void (await post(url, body, headers, 60_000)),
+	);
+	return (NOOP_RUNS * 1000) / (performance.now() - began);
 }
 
 /** A fresh n8n and destination; everyone exists before the funding (as in a company). */
@@ -129,7 +158,7 @@ async function measure(chat: Chat, employees: number): Promise<Measured> {
 	const n8n = await N8nInstance.launch({
 		name: `bench-company-${chat.name.toLowerCase()}-${employees}`,
 		credentials: catalogCredentials(chat.services(perks), [chat.workflow]),
-		workflows: [chat.workflow],
+		workflows: [chat.workflow, NOOP],
 		env: { N8N_LOG_LEVEL: 'warn' },
 	});
 	try {
@@ -150,21 +179,38 @@ async function measure(chat: Chat, employees: number): Promise<Measured> {
 		await perks.deliverAllUntilDone(eventsFor(warm.emails), { url, concurrency: WARM });
 		const callsBefore = chat.calls();
 		const refusedBefore = chat.refused();
+		const groups = liveN8nGroups();
+		const cpuBefore = groupCpuMs(groups);
+		const began = Date.now();
+		let at95: number | undefined;
+		const received = () => {
+			const counts = staff.received();
+			if (at95 === undefined && counts.filter((c) => c > 0).length >= 0.95 * employees)
+				at95 = Date.now() - began;
+			return counts;
+		};
 		const figures = await fundCompany({
 			perks,
 			url,
 			events: eventsFor(staff.emails),
-			received: staff.received,
+			received,
 			settleMs: 120_000,
 			progressMs: 60_000,
 			label: `${chat.name} ${employees}`,
 		});
+		const cpuMs = groupCpuMs(groups) - cpuBefore;
 		const dms = figures.counts.reduce((a, b) => a + b, 0);
+		const callsPerDm = (chat.calls() - callsBefore) / Math.max(1, dms);
+		const refused = chat.refused() - refusedBefore;
+		const load = `${loadStart.toFixed(1)}→${loadavg()[0].toFixed(1)}`;
 		return {
 			figures,
-			callsPerDm: (chat.calls() - callsBefore) / Math.max(1, dms),
-			refused: chat.refused() - refusedBefore,
-			load: `${loadStart.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+			callsPerDm,
+			refused,
+			load,
+			steadyPerSecond: at95 ? (0.95 * employees * 1000) / at95 : 0,
+			cpuMsPerDm: cpuMs / Math.max(1, dms),
+			noOpPerSecond: await noOpRate(n8n),
 		};
 	} finally {
 		await n8n.dispose();
@@ -188,7 +234,9 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		figure:
 			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
 			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s); ` +
-			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; load ${m.load}`,
+			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; ` +
+			`${fmt(m.steadyPerSecond, 1)} DMs/s until 95 % landed (limit ${fmt(chat.postsPerMinute / 60, 1)}/s), n8n CPU ${fmt(m.cpuMsPerDm, 1)} ms/DM; ` +
+			`Webhook → NoOp in the same n8n ${fmt(m.noOpPerSecond, 1)} executions/s; load ${m.load}`,
 		baseline: `${fmt(floorMs / 1000, 1)} s floor (${fmt(employees)} ÷ ${fmt(chat.postsPerMinute)}/min)`,
 		ratio: ratio(f.msToLastDm, floorMs),
 		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${chat.callsPerDm} calls/DM`,

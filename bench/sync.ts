@@ -11,7 +11,7 @@ import { runNode } from '../harness/inProcess/runNode';
 import { TYPE } from '../harness/inProcess/workflows';
 import { SlackPlatform } from '../nodes/shared/chat/slack/SlackPlatform';
 import { TeamsPlatform } from '../nodes/shared/chat/teams/TeamsPlatform';
-import type { GraphTransport } from '../nodes/shared/chat/teams/graphClient';
+import { graphFetchTransport } from './graphRoundTrip';
 import { ChatDirectory } from '../nodes/shared/mapping/directorySync';
 import type { Employee } from '../nodes/shared/perks/contract';
 import { fmt, memorySampler } from './common';
@@ -116,19 +116,7 @@ export async function graphSync(size: number): Promise<Row> {
 			locale: 'en',
 			active: true,
 		}));
-		const token = graph.issueTokens().accessToken;
-		const transport: GraphTransport = async ({ method, url, headers, body }) => {
-			const res = await fetch(url, {
-				method,
-				headers: { ...headers, Authorization: `Bearer ${token}` },
-				body,
-			});
-			return {
-				status: res.status,
-				headers: Object.fromEntries(res.headers),
-				body: await res.text(),
-			};
-		};
+		const transport = graphFetchTransport(graph.issueTokens().accessToken);
 		const teams = new TeamsPlatform({ transport, graphApiBaseUrl: graph.graphBaseUrl });
 		const ours = await timed(async () => {
 			const before = graph.requests.length;

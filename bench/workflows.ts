@@ -54,17 +54,20 @@ export function perksTriggerWorkflow(id: string): WorkflowJson {
 
 /**
  * n8n's Webhook node → NoOp, answering after the run like our trigger does ("lastNode", no data)
- * or on receipt, with header auth or none; served at `/webhook/<path>`.
+ * or on receipt, with header auth or none; served at `/webhook/<path>`. `expression` writes
+ * "noData" as an expression: n8n then acquires an expression isolate for the webhook phase, as it
+ * does for every trigger but its own Webhook node with static parameters.
  */
 export function webhookWorkflow(
 	id: string,
 	path: string,
 	auth: 'headerAuth' | 'none',
 	responseMode: 'lastNode' | 'onReceived' = 'lastNode',
+	expression = false,
 ): WorkflowJson {
 	return {
 		id,
-		name: `bench: Webhook (${auth}) → NoOp`,
+		name: `bench: Webhook (${auth}${expression ? ', expression' : ''}) → NoOp`,
 		nodes: [
 			{
 				id: randomUUID(),
@@ -78,7 +81,7 @@ export function webhookWorkflow(
 					path,
 					authentication: auth,
 					responseMode,
-					responseData: 'noData',
+					responseData: expression ? '={{ "noData" }}' : 'noData',
 					options: {},
 				},
 				...(auth === 'headerAuth'

@@ -9,8 +9,8 @@
  */
 import { sleep } from 'n8n-workflow';
 
-/** Calls in flight per credential and method. */
-const MAX_IN_FLIGHT = 4;
+/** Calls in flight per credential and method, unless the platform's adapter says otherwise. */
+export const MAX_IN_FLIGHT = 4;
 /** Longest a call waits in the queue (429 pauses included) before giving the event back. */
 export const QUEUE_BUDGET_MS = 60_000;
 /** Without Retry-After, back off this long. */
@@ -89,8 +89,11 @@ export class SendThrottle {
 				const pauseMs = seconds > 0 ? seconds * 1000 : DEFAULT_PAUSE_MS;
 				// Only a 429 met while others waited says what the platform allows: a lone call's 429 (another
 				// process used the limit up, or a long Retry-After) would teach a rate far too slow.
+				// The window ends when the refused call was sent, not when its 429 came back: counted from
+				// the answer, the window slid by a round trip and missed calls the platform had counted,
+				// so at a few hundred ms a call the learned rate fell well under the limit.
 				if (this.queue.length > 0)
-					this.refusedAt = { at: this.now(), windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
+					this.refusedAt = { at: started, windowMs: Math.min(pauseMs, PACE_WINDOW_MAX_MS) };
 				this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
 				if (this.pausedUntil > deadline) throw error;
 			} finally {
@@ -213,10 +216,10 @@ export function estimatedSendWaitMs(): number {
 }
 
 /** The throttle shared by every execution in this process for one credential and method. */
-export function throttleFor(key: string): SendThrottle {
+export function throttleFor(key: string, maxInFlight = MAX_IN_FLIGHT): SendThrottle {
 	let throttle = throttles.get(key);
 	if (!throttle) {
-		throttle = new SendThrottle();
+		throttle = new SendThrottle(maxInFlight);
 		throttles.set(key, throttle);
 	}
 	return throttle;

@@ -348,6 +348,53 @@ describe('TeamsPlatform against the Graph emulator', () => {
 		});
 	});
 
+	describe('calls in flight', () => {
+		/** The emulator's transport, each answer held `ms`, counting requests in flight per kind. */
+		function slowTransport(ms: number) {
+			const inFlight = { posts: 0, chats: 0, channel: 0 };
+			const most = { posts: 0, chats: 0, channel: 0 };
+			const transport: GraphTransport = async (request) => {
+				const kind = /\/chats\/[^/]+\/messages$/.test(request.url)
+					? 'posts'
+					: /\/chats$/.test(request.url)
+						? 'chats'
+						: /\/channels\//.test(request.url)
+							? 'channel'
+							: undefined;
+				if (kind) most[kind] = Math.max(most[kind], ++inFlight[kind]);
+				try {
+					await new Promise((resolve) => setTimeout(resolve, ms));
+					return await fetchTransport(() => token)(request);
+				} finally {
+					if (kind) inFlight[kind]--;
+				}
+			};
+			return { transport, most };
+		}
+
+		it("a company's DMs: up to 10 chat creations and 10 posts at once, not 4 (Graph allows 20 posts a second)", async () => {
+			const { transport, most } = slowTransport(100);
+			const platform = new TeamsPlatform({ transport, graphApiBaseUrl: graph.graphBaseUrl });
+			const people = graph.addUsers(40, 'company.test');
+			await Promise.all(people.map((p) => platform.sendDirectMessage(p.id, { text: 'Funded' })));
+			expect(graph.messages).toHaveLength(40);
+			expect(most.chats).toBe(10);
+			expect(most.posts).toBe(10);
+		});
+
+		it('channel posts keep 4 at once (Graph allows 4 a second per team or channel)', async () => {
+			const { transport, most } = slowTransport(100);
+			const platform = new TeamsPlatform({ transport, graphApiBaseUrl: graph.graphBaseUrl });
+			const team = graph.addTeam({ displayName: 'Perks' });
+			const target = { team: team.id, channel: team.channels[0].id };
+			await Promise.all(
+				Array.from({ length: 12 }, (_, i) => platform.postToChannel(target, { text: `News ${i}` })),
+			);
+			expect(graph.messagesIn(`channel:${team.id}/${team.channels[0].id}`)).toHaveLength(12);
+			expect(most.channel).toBe(4);
+		});
+	});
+
 	describe('teams and channels', () => {
 		it('lists joined, unarchived teams and their channels by name', async () => {
 			graph.addTeam({

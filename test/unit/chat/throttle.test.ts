@@ -160,6 +160,31 @@ describe('SendThrottle', () => {
 		expect(ms).toBeLessThan(4000);
 	});
 
+	it("learns the platform's rate, not a slower one, when each call takes a round trip", async () => {
+		// Graph takes a few hundred ms a call: the platform counts a call when it arrives, half a window
+		// after it was sent here. Counted up to the 429's answer, the window missed half the calls.
+		const throttle = new SendThrottle(8);
+		const platform = rollingLimit(10, 500);
+		const calls = 60;
+		const began = Date.now();
+		await Promise.all(
+			Array.from({ length: calls }, () =>
+				throttle.run(
+					async () => {
+						await sleep(250);
+						await platform.call();
+					},
+					retryAfterOf,
+					20_000,
+				),
+			),
+		);
+		// The floor is 6 windows of 500 ms (3 s); with the window counted up to the answer it took 14.9 s.
+		const ms = Date.now() - began;
+		expect(ms).toBeGreaterThanOrEqual(2500);
+		expect(ms).toBeLessThan(7000);
+	});
+
 	it("learns no rate from a lone call's 429 (nobody was waiting): later calls are not slowed", async () => {
 		const throttle = new SendThrottle(4);
 		await throttle.run(async () => undefined, retryAfterOf);

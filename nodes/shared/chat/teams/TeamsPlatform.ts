@@ -19,7 +19,7 @@ import type {
 	PostedMessage,
 } from '../ChatPlatform';
 import { type ChatErrorCode, ChatPlatformError, type ErrorContext } from '../errors';
-import { QUEUE_BUDGET_MS, throttleFor } from '../throttle';
+import { MAX_IN_FLIGHT, QUEUE_BUDGET_MS, throttleFor } from '../throttle';
 import { normalizeEmail } from '../../mapping/recipients';
 import { carriesMarker } from './deliveryTag';
 import { toTeamsError } from './errors';
@@ -46,6 +46,15 @@ export interface TeamsPlatformOptions {
 export interface TeamsUser extends ChatUser {
 	emails: string[];
 }
+
+/**
+ * A DM's two calls may have this many in flight per credential. Graph allows 20 chat posts a second
+ * per app and tenant (30 other calls) and takes a few hundred ms a call: 4 at once capped DMs at
+ * 4 per round trip (6 a second at 600 ms). Channel calls keep 4 (Graph allows 4 a second per team or
+ * channel). More than 10 sent more calls into each 429 (docs/benchmarks.md, "Teams fan-out").
+ */
+const CHAT_IN_FLIGHT = 10;
+const CHAT_CALLS = new Set(['message post', 'chat creation']);
 
 /** Messages read back per page, and pages at most, when looking for a tagged post. */
 const HISTORY_PAGE = 50;
@@ -384,7 +393,10 @@ export class TeamsPlatform implements ChatPlatform {
 		idempotent: boolean,
 		request: () => Promise<T>,
 	): Promise<T> {
-		return await throttleFor(`teams:${this.throttleKey}:${what}`).run(
+		return await throttleFor(
+			`teams:${this.throttleKey}:${what}`,
+			CHAT_CALLS.has(what) ? CHAT_IN_FLIGHT : MAX_IN_FLIGHT,
+		).run(
 			async () => {
 				try {
 					return await request();
