@@ -1,3 +1,5 @@
+// The registry adds the built-in platforms' mention scanners that normalizeQuestion cuts.
+import '../../../nodes/shared/chat/platforms';
 import { normalizeQuestion, parseQuestion } from '../../../nodes/shared/chat/intent';
 
 describe('chat question parser', () => {

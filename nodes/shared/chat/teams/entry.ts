@@ -2,6 +2,7 @@
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import { parseCardsParameter, teamsRenderer } from './message';
 import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
+import { teamsMentions } from './mentions';
 import { TEAMS_QUESTION_SOURCES } from './questions';
 import { TeamsPlatform } from './TeamsPlatform';
 
@@ -39,4 +40,5 @@ export const teamsEntry = {
 		});
 	},
 	questionSources: TEAMS_QUESTION_SOURCES,
+	mentions: teamsMentions,
 } satisfies PlatformEntry;
