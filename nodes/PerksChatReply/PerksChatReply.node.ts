@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { operationProperty } from '../shared/node/router';
 import { optionSubtitle } from '../shared/node/subtitle';
 import { chatNodeParts, routeChatWithPerks } from '../shared/node/chatNode';
 import { manualMappingsProperty } from '../shared/mapping/properties';
@@ -47,14 +48,7 @@ export class PerksChatReply implements INodeType {
 		...chatNodeParts({
 			credentialsFirst: [{ name: PERKS_CREDENTIAL, required: true }],
 			properties: [
-				{
-					displayName: 'Operation',
-					name: 'operation',
-					type: 'options',
-					noDataExpression: true,
-					options: OPERATIONS,
-					default: 'answer',
-				},
+				operationProperty(OPERATIONS, 'answer'),
 				{
 					...manualMappingsProperty,
 					description:
