@@ -1,24 +1,18 @@
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
-	type INodeCredentialDescription,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { operationProperty } from '../shared/node/router';
 import { optionSubtitle } from '../shared/node/subtitle';
-import { platformCredentials, platformProperties } from '../shared/chat/platformFor';
-import { runChatOperation } from '../shared/node/chatNode';
+import { chatNodeParts, routeChatWithPerks } from '../shared/node/chatNode';
 import { manualMappingsProperty } from '../shared/mapping/properties';
-import { perksClientFor, PERKS_CREDENTIAL } from '../shared/perks/transport';
+import { PERKS_CREDENTIAL } from '../shared/perks/transport';
 import * as answer from './actions/answer.operation';
 import * as findAsker from './actions/findAsker.operation';
-
-const CREDENTIALS: INodeCredentialDescription[] = [
-	{ name: PERKS_CREDENTIAL, required: true },
-	...platformCredentials,
-];
 
 const OPERATIONS = [
 	{
@@ -39,8 +33,6 @@ const OPERATIONS = [
 // Not a tool: it answers a Perks Chat Trigger's signed question; an AI agent uses Balance Lookup's tool.
 // eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class PerksChatReply implements INodeType {
-	// The subtitle is built from OPERATIONS (one name per choice); the rule only recognizes a literal.
-	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'Perks Chat Reply',
 		name: 'perksChatReply',
@@ -53,33 +45,20 @@ export class PerksChatReply implements INodeType {
 		defaults: { name: 'Perks Chat Reply' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: CREDENTIALS,
-		properties: [
-			...platformProperties,
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: OPERATIONS,
-				default: 'answer',
-			},
-			{
-				...manualMappingsProperty,
-				description:
-					'For people whose chat email differs from their perks email: the asker whose chat email or user ID is listed gets the balance of the perks email next to it',
-			},
-		],
+		...chatNodeParts({
+			credentialsFirst: [{ name: PERKS_CREDENTIAL, required: true }],
+			properties: [
+				operationProperty(OPERATIONS, 'answer'),
+				{
+					...manualMappingsProperty,
+					description:
+						'For people whose chat email differs from their perks email: the asker whose chat email or user ID is listed gets the balance of the perks email next to it',
+				},
+			],
+		}),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const perks = await perksClientFor(this);
-		const operation =
-			this.getNodeParameter('operation', 0, 'answer') === 'findAsker'
-				? findAsker.execute
-				: answer.execute;
-		return await runChatOperation(this, async function (itemIndex, platform) {
-			return await operation.call(this, itemIndex, platform, perks);
-		});
+		return await routeChatWithPerks(this, { answer, findAsker });
 	}
 }

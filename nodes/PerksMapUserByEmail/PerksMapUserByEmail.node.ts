@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { chatNodeParts, routeChat } from '../shared/node/chatNode';
+import { operationProperty } from '../shared/node/router';
 import { optionSubtitle } from '../shared/node/subtitle';
 import { PERKS_CREDENTIAL } from '../shared/perks/transport';
 import * as mapEmail from './actions/mapEmail.operation';
@@ -51,14 +52,7 @@ export class PerksMapUserByEmail implements INodeType {
 				},
 			],
 			properties: [
-				{
-					displayName: 'Operation',
-					name: 'operation',
-					type: 'options',
-					noDataExpression: true,
-					options: OPERATIONS,
-					default: 'mapEmail',
-				},
+				operationProperty(OPERATIONS, 'mapEmail'),
 				...mapEmail.description,
 				...syncUsers.description,
 			],

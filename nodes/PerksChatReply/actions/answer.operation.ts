@@ -5,9 +5,8 @@
  * route). Nobody can ask for someone else's balance: the asker comes from the signed request,
  * never from a parameter.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../../shared/chat/ChatPlatform';
 import type { AnswerSender } from '../../shared/chat/QuestionSource';
 import {
 	formatAmount,
@@ -15,17 +14,20 @@ import {
 	resolveLocale,
 	type Locale,
 } from '../../shared/messages/i18n';
+import type { ChatPerksSession } from '../../shared/node/chatNode';
 import type { PerksClient } from '../../shared/perks/client';
 import type { Employee } from '../../shared/perks/contract';
 import { askerMatch, itemQuestion } from '../helpers/question';
 
 type Answered = 'balance' | 'help' | 'not_mapped' | 'not_identified' | 'not_for_you';
 
+/** Its parameters are the node's (Manual Mappings): the same for both operations. */
+export const description: INodeProperties[] = [];
+
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	platform: ChatPlatform,
-	perks: PerksClient,
+	{ platform, perks }: ChatPerksSession,
 ): Promise<IDataObject> {
 	const { item, question } = itemQuestion(this, itemIndex, platform);
 	// Prepared before anything is read: a refused destination never costs a perks call.

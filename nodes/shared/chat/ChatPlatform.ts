@@ -7,8 +7,6 @@
 import type { MessageDoc } from '../messages/MessageDoc';
 import type { FixTable } from './errors';
 
-export type { PlatformName } from './platforms';
-
 export interface ChatUser {
 	id: string;
 	name: string;

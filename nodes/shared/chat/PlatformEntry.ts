@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import type { ChatPlatform, OutgoingMessage } from './ChatPlatform';
+import type { MentionScanner } from './mentions';
 import type { QuestionSource } from './QuestionSource';
 
 export type ChatContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -31,6 +32,8 @@ export interface PlatformEntry {
 	create(context: ChatContext, credentialType: string): Promise<ChatPlatform>;
 	/** Where Perks Chat Trigger takes questions from on this platform (none: not offered there). */
 	questionSources?: readonly QuestionSource[];
+	/** Its mentions (of the bot, of people), cut from questions before their words are read. */
+	mentions?: MentionScanner;
 }
 
 export interface MessageRenderer {

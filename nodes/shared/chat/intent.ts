@@ -5,7 +5,8 @@
  * the asker's perks locale.
  */
 import type { Locale } from '../messages/i18n';
-import { replaceSpans, slackMentions, tags, teamsMentions } from './markupScan';
+import { replaceSpans, tags } from './markupScan';
+import { mentionFinders } from './mentions';
 
 export type ChatIntent = 'balance' | 'help';
 
@@ -40,8 +41,9 @@ const LANGUAGE_WORDS: Record<Locale, readonly string[]> = {
 
 /** Lower case, no accents, no mentions or markup, words separated by single spaces. */
 export function normalizeQuestion(text: string): string {
-	// Linear scans, not regexes: a question is attacker-sized text (see markupScan.ts).
-	const withoutMarkup = [teamsMentions, slackMentions, tags({ nonEmpty: true })].reduce(
+	// Linear scans, not regexes: a question is attacker-sized text (see markupScan.ts). Every
+	// registered platform's mentions, whatever the source: the same text reads the same everywhere.
+	const withoutMarkup = [...mentionFinders(), tags({ nonEmpty: true })].reduce(
 		(rest, finder) => replaceSpans(rest, finder, ' '),
 		text,
 	);

@@ -1,20 +1,18 @@
 /**
- * Mentions and tags cut out of chat text in one forward pass each. The regexes these replace
- * (`<[^>]*>`, `<at>.*?<\/at>`, `<@U1|[^>]*>`) restart their scan at every `<`, so 100 KB of `<`
- * with no `>` cost seconds of CPU; here every search resumes where the previous one stopped.
+ * Markup cut out of chat text in one forward pass each (platforms' mention scanners build on
+ * `searcher`). A regex like `<[^>]*>` restarts its scan at every `<`, so 100 KB of `<` with no
+ * `>` cost seconds of CPU; here every search resumes where the previous one stopped.
  */
 
 /** Where a match starts and where it ends (exclusive). */
-type Span = [start: number, end: number];
+export type Span = [start: number, end: number];
 /** The first match at or after `from`; `from` never decreases between calls. */
-type SpanFinder = (from: number) => Span | undefined;
+export type SpanFinder = (from: number) => Span | undefined;
+/** A text's finder: what replaceSpans takes. */
+export type MarkupFinder = (text: string) => SpanFinder;
 
 /** Every span the finder reports, replaced. */
-export function replaceSpans(
-	text: string,
-	finderFor: (text: string) => SpanFinder,
-	replacement: string,
-): string {
+export function replaceSpans(text: string, finderFor: MarkupFinder, replacement: string): string {
 	const find = finderFor(text);
 	let out = '';
 	let from = 0;
@@ -29,7 +27,7 @@ export function replaceSpans(
  * The next match of `pattern` (global) at or after `from`, or -1. A found index stays valid for
  * later calls up to it, and "none left" stays true, so the text is scanned once overall.
  */
-function searcher(text: string, pattern: RegExp | string): (from: number) => number {
+export function searcher(text: string, pattern: RegExp | string): (from: number) => number {
 	let at = -2;
 	return (from) => {
 		if (at === -1 || at >= from) return at;
@@ -40,45 +38,6 @@ function searcher(text: string, pattern: RegExp | string): (from: number) => num
 			at = pattern.exec(text)?.index ?? -1;
 		}
 		return at;
-	};
-}
-
-/** `<at>…</at>` with no line break inside (Teams mentions), as `/<at>.*?<\/at>/gi` found them. */
-export function teamsMentions(text: string): SpanFinder {
-	const open = searcher(text, /<at>/gi);
-	const close = searcher(text, /<\/at>/gi);
-	const lineBreak = searcher(text, /[\n\r\u2028\u2029]/g);
-	return (from) => {
-		for (let start = open(from); start !== -1; start = open(from)) {
-			const end = close(start + 4);
-			// No closing tag anywhere after: no later `<at>` can match either.
-			if (end === -1) return undefined;
-			const br = lineBreak(start + 4);
-			if (br === -1 || br > end) return [start, end + 5];
-			from = br + 1;
-		}
-		return undefined;
-	};
-}
-
-const isSlackIdChar = (code: number) => (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
-
-/** `<@U123>` and `<@U123|label>` (Slack mentions), as `/<@[A-Z0-9]+(?:\|[^>]*)?>/g` found them. */
-export function slackMentions(text: string): SpanFinder {
-	const open = searcher(text, '<@');
-	const gt = searcher(text, '>');
-	return (from) => {
-		for (let start = open(from); start !== -1; start = open(from)) {
-			let end = start + 2;
-			while (end < text.length && isSlackIdChar(text.charCodeAt(end))) end++;
-			if (end > start + 2 && text[end] === '>') return [start, end + 1];
-			if (end > start + 2 && text[end] === '|') {
-				const close = gt(end);
-				return close === -1 ? undefined : [start, close + 1];
-			}
-			from = Math.max(end, start + 1);
-		}
-		return undefined;
 	};
 }
 

@@ -9,6 +9,9 @@ import type { ChatPlatform } from './ChatPlatform';
 import type { ChatContext, PlatformEntry } from './PlatformEntry';
 import { PLATFORMS, platformEntry } from './platforms';
 
+/** The "Platform" parameter's default: the first platform registered. */
+const DEFAULT_PLATFORM = PLATFORMS[0].name;
+
 export const platformProperties: INodeProperties[] = [
 	{
 		displayName: 'Platform',
@@ -16,7 +19,7 @@ export const platformProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: PLATFORMS.map((entry) => ({ name: entry.displayName, value: entry.name })),
-		default: 'slack',
+		default: DEFAULT_PLATFORM,
 		description: 'Where the message goes. Switching platform keeps every other setting.',
 	},
 	{
@@ -48,7 +51,7 @@ export interface ChatSession {
 }
 
 export async function openChat(context: ChatContext): Promise<ChatSession> {
-	const name = context.getNodeParameter('platform', 0, 'slack') as string;
+	const name = context.getNodeParameter('platform', 0, DEFAULT_PLATFORM) as string;
 	const entry = platformEntry(name);
 	if (!entry)
 		throw new NodeOperationError(context.getNode(), `The platform "${name}" is not supported`);

@@ -1,4 +1,5 @@
 /** Every chat platform the nodes offer. Adding one is adding a folder and a line here. */
+import { addMentionScanner } from './mentions';
 import type { PlatformEntry } from './PlatformEntry';
 import type { QuestionSource } from './QuestionSource';
 import { slackEntry } from './slack/entry';
@@ -11,7 +12,7 @@ export type PlatformName = (typeof BUILT_IN)[number]['name'];
 /** The built-in question sources' values ('slackCommand' | …), from the list above. */
 export type ChatSource = NonNullable<(typeof BUILT_IN)[number]['questionSources']>[number]['value'];
 
-const registered: PlatformEntry[] = [...BUILT_IN];
+const registered: PlatformEntry[] = [];
 export const PLATFORMS: readonly PlatformEntry[] = registered;
 
 /**
@@ -21,7 +22,10 @@ export const PLATFORMS: readonly PlatformEntry[] = registered;
 export function registerPlatform(entry: PlatformEntry): void {
 	if (platformEntry(entry.name)) throw new Error(`A platform named "${entry.name}" is registered`);
 	registered.push(entry);
+	if (entry.mentions) addMentionScanner(entry.mentions);
 }
+
+BUILT_IN.forEach(registerPlatform);
 
 export function platformEntry(name: string): PlatformEntry | undefined {
 	return PLATFORMS.find((entry) => entry.name === name);

@@ -6,7 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ChatUser } from '../chat/ChatPlatform';
 import type { Employee } from '../perks/contract';
-import { isEmail, normalizeEmail } from './recipients';
+import { isEmail, normalizeEmail } from './email';
 
 export type UnmatchedReason =
 	| 'not_in_chat'

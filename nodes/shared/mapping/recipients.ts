@@ -6,8 +6,11 @@
 import type { ChatPlatform, ChatUser } from '../chat/ChatPlatform';
 import { ChatPlatformError } from '../chat/errors';
 import { clip } from '../messages/clip';
-import { asciiDomain, MAX_EMAIL_LENGTH } from '../perks/contract';
+import { MAX_EMAIL_LENGTH } from '../perks/contract';
+import { isEmail, normalizeEmail } from './email';
 import { findRecipientByEmail } from './userDirectory';
+
+export { isEmail, normalizeEmail };
 
 export interface ManualMapping {
 	perksEmail: string;
@@ -20,15 +23,6 @@ export type MatchedBy = 'email' | 'manual_mapping' | 'user_id';
 export interface Recipient {
 	user: ChatUser;
 	matchedBy: MatchedBy;
-}
-
-/** The form emails are compared in: trimmed, case-insensitive, an IDN domain in punycode. */
-export function normalizeEmail(email: string): string {
-	const trimmed = email.trim().normalize('NFC').toLowerCase();
-	const at = trimmed.lastIndexOf('@');
-	if (at < 0) return trimmed;
-	const domain = trimmed.slice(at + 1);
-	return `${trimmed.slice(0, at)}@${asciiDomain(domain) || domain}`;
 }
 
 class InvalidEmailError extends Error {
@@ -51,10 +45,6 @@ export function ownedAddresses(user: ChatUser): string[] {
 	if (user.isBot || !user.active || user.external || user.emailConfirmed === false) return [];
 	const addresses = user.emails ?? (user.email ? [user.email] : []);
 	return [...new Set(addresses.map(normalizeEmail))];
-}
-
-export function isEmail(value: string): boolean {
-	return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim());
 }
 
 /** Perks email (normalized) → the chat email or id it maps to. Later rows win. */

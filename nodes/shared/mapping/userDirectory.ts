@@ -12,7 +12,7 @@
 import type { ChatPlatform, ChatUser, OutgoingMessage, PostedMessage } from '../chat/ChatPlatform';
 import { type ChatErrorCode, ChatPlatformError } from '../chat/errors';
 import { ChatDirectory } from './directorySync';
-import { normalizeEmail } from './recipients';
+import { normalizeEmail } from './email';
 
 /** A listing older than this is reloaded before use. */
 export const REFRESH_MS = 15 * 60_000;

@@ -1,11 +1,10 @@
 /**
- * The shell the chat action nodes share (Send DM, Post to Channel, Map User by Email): the
+ * The shell the chat action nodes share (Send DM, Post to Channel, Map User by Email, Chat Reply): the
  * "Platform" and "Authentication" parameters, every platform's credentials, the message and
  * delivery options of the sending nodes, and the router that opens the platform once per run.
  * A node file then holds only what differs: its names, its operations and their parameters.
  */
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeCredentialDescription,
 	INodeExecutionData,
@@ -13,7 +12,6 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import type { ChatPlatform } from '../chat/ChatPlatform';
 import {
 	openChat,
 	platformCredentials,
@@ -22,6 +20,8 @@ import {
 } from '../chat/platformFor';
 import { PLATFORMS } from '../chat/platforms';
 import { deliveryOptionsProperty } from '../idempotency/properties';
+import type { PerksClient } from '../perks/client';
+import { perksClientFor } from '../perks/transport';
 import { messageProperties } from './messageProperties';
 import { route, type Operations } from './router';
 import { toNodeError } from './toNodeError';
@@ -34,11 +34,17 @@ type ChatNodeParts = Pick<INodeTypeDescription, 'credentials' | 'properties'>;
 export function chatNodeParts(own: {
 	/** Credentials beyond the platforms' (Map User's perks credential for "Sync Users"). */
 	credentials?: INodeCredentialDescription[];
+	/** Credentials listed before the platforms' (Chat Reply's perks credential, which every run needs). */
+	credentialsFirst?: INodeCredentialDescription[];
 	/** The node's parameters, shown after "Platform" and "Authentication". */
 	properties: INodeProperties[];
 }): ChatNodeParts {
 	return {
-		credentials: [...platformCredentials, ...(own.credentials ?? [])],
+		credentials: [
+			...(own.credentialsFirst ?? []),
+			...platformCredentials,
+			...(own.credentials ?? []),
+		],
 		properties: [...platformProperties, ...own.properties],
 	};
 }
@@ -66,21 +72,22 @@ export async function routeChat(
 	return await route(context, open, operations);
 }
 
-/** One function over every item with the adapter opened once (for a node without operation modules). */
-export async function runChatOperation(
+/** What a chat node that also reads perks opens once per run: the perks client and the platform. */
+export interface ChatPerksSession extends ChatSession {
+	perks: PerksClient;
+}
+
+/** routeChat for a node that reads perks too (Chat Reply): the perks client is opened first. */
+export async function routeChatWithPerks(
 	context: IExecuteFunctions,
-	operation: (
-		this: IExecuteFunctions,
-		itemIndex: number,
-		platform: ChatPlatform,
-	) => Promise<IDataObject>,
+	operations: Operations<ChatPerksSession>,
 ): Promise<INodeExecutionData[][]> {
-	return await routeChat(context, {
-		run: {
-			description: [],
-			async execute(itemIndex, { platform }) {
-				return await operation.call(this, itemIndex, platform);
-			},
+	return await route(
+		context,
+		async (run) => {
+			const perks = await perksClientFor(run);
+			return { ...(await openChat(run)), perks };
 		},
-	});
+		operations,
+	);
 }

@@ -9,6 +9,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
+	type INodePropertyOptions,
 } from 'n8n-workflow';
 
 import { runOnce, runPerItem } from './runPerItem';
@@ -33,6 +34,21 @@ export type NodeOperation<Opened> = ItemOperation<Opened> | RunOnceOperation<Ope
 
 /** Keyed by the "Operation" parameter's values; a node with one operation has no such parameter. */
 export type Operations<Opened> = Record<string, NodeOperation<Opened>>;
+
+/** The "Operation" parameter that pick() below reads, offering `options`. */
+export function operationProperty(
+	options: INodePropertyOptions[],
+	defaultValue: string,
+): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options,
+		default: defaultValue,
+	};
+}
 
 export async function route<Opened>(
 	context: IExecuteFunctions,

@@ -4,6 +4,8 @@
  * stripped mentions and tags rescanned the rest of the text from every `<`, so 100 KB of `<at>`
  * or `<@A|` took seconds; the scans that replace them must give the same results.
  */
+// The registry adds the built-in platforms' mention scanners that normalizeQuestion cuts.
+import '../../../nodes/shared/chat/platforms';
 import { normalizeQuestion } from '../../../nodes/shared/chat/intent';
 import { htmlToText } from '../../../nodes/shared/chat/teams/chatNotifications';
 

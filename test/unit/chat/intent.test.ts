@@ -1,4 +1,8 @@
+// The registry adds the built-in platforms' mention scanners that normalizeQuestion cuts.
+import { registerPlatform } from '../../../nodes/shared/chat/platforms';
 import { normalizeQuestion, parseQuestion } from '../../../nodes/shared/chat/intent';
+import { searcher, type MarkupFinder } from '../../../nodes/shared/chat/markupScan';
+import type { PlatformEntry } from '../../../nodes/shared/chat/PlatformEntry';
 
 describe('chat question parser', () => {
 	it.each([
@@ -32,5 +36,24 @@ describe('chat question parser', () => {
 			intent: 'help',
 			language: 'it',
 		});
+	});
+
+	// Last in this file: the platform stays registered.
+	it("cuts a platform's own mentions once its entry is registered", () => {
+		const braces: MarkupFinder = (text) => {
+			const open = searcher(text, '{{@');
+			const close = searcher(text, '}}');
+			return (from) => {
+				const start = open(from);
+				const end = start === -1 ? -1 : close(start + 3);
+				return end === -1 ? undefined : [start, end + 2];
+			};
+		};
+		const question = '{{@Perks Bot}} quanti punti? <@U0PERKS>';
+		expect(normalizeQuestion(question)).toBe('perks bot quanti punti');
+		// Only the entry's name and mentions matter to the question parser.
+		registerPlatform({ name: 'braces', mentions: { find: braces } } as unknown as PlatformEntry);
+		expect(normalizeQuestion(question)).toBe('quanti punti');
+		expect(normalizeQuestion('<at>Perks</at> {{@x}}saldo')).toBe('saldo');
 	});
 });

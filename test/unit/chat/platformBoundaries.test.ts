@@ -1,9 +1,10 @@
 /**
  * A platform is a folder: only nodes/shared/chat/<platform>/ names a platform in an import path
  * (the registry, chat/platforms.ts, aside), and messages/ (content, wording, fitting) imports
- * nothing from chat/, so the two never form a cycle. Read with TypeScript's own import scanner.
+ * nothing from chat/, so the two never form a cycle; no module of nodes/ imports itself through
+ * others. Read with TypeScript's own import scanner.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import * as ts from 'typescript';
 
@@ -33,6 +34,31 @@ function sourceFiles(folder: string): string[] {
 function importsOf(file: string): string[] {
 	const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
 	return importedFiles.map((imported) => imported.fileName);
+}
+
+/** The nodes/ file a relative import names (`./x` is `./x.ts` or `./x/index.ts`). */
+function resolveImport(file: string, specifier: string): string | undefined {
+	if (!specifier.startsWith('.')) return undefined;
+	const base = resolve(dirname(file), specifier);
+	return [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
+}
+
+/** Every import cycle of `graph`, each as the path that closes it (depth-first, one per back edge). */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+	const cycles: string[][] = [];
+	const done = new Set<string>();
+	const stack: string[] = [];
+	const visit = (node: string) => {
+		const at = stack.indexOf(node);
+		if (at >= 0) return void cycles.push([...stack.slice(at), node]);
+		if (done.has(node)) return;
+		stack.push(node);
+		for (const next of graph.get(node) ?? []) visit(next);
+		stack.pop();
+		done.add(node);
+	};
+	for (const node of graph.keys()) visit(node);
+	return cycles;
 }
 
 const repoPath = (file: string) => relative(ROOT, file).split(sep).join('/');
@@ -74,5 +100,29 @@ describe('platform boundaries in nodes/', () => {
 					.map((specifier) => `${repoPath(file)} imports ${specifier}`),
 			);
 		expect(offending).toEqual([]);
+	});
+
+	it('no import cycles (type-only imports count)', () => {
+		// The detector finds a cycle when there is one.
+		const looped = new Map([
+			['a', ['b']],
+			['b', ['c']],
+			['c', ['a']],
+		]);
+		expect(cyclesOf(looped)).toEqual([['a', 'b', 'c', 'a']]);
+
+		const graph = new Map(
+			files.map((file) => [
+				repoPath(file),
+				importsOf(file).flatMap((specifier) => {
+					const target = resolveImport(file, specifier);
+					return target ? [repoPath(target)] : [];
+				}),
+			]),
+		);
+		expect(graph.get('nodes/shared/mapping/recipients.ts')).toContain(
+			'nodes/shared/mapping/userDirectory.ts',
+		);
+		expect(cyclesOf(graph).map((cycle) => cycle.join(' > '))).toEqual([]);
 	});
 });

@@ -7,6 +7,7 @@ import { slackRenderer } from './render';
 import { bodyText, httpAnswerOf, networkCodeOf, type HttpAnswer } from '../n8nHttp';
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import { SLACK_BOT_TYPE, SLACK_CONNECTED_APP_TYPE, slackCredentialType } from './credentials';
+import { slackMentions } from './mentions';
 import { SLACK_QUESTION_SOURCES } from './questions';
 import { normalizeApiUrl, SlackPlatform } from './SlackPlatform';
 
@@ -56,6 +57,7 @@ export const slackEntry = {
 		});
 	},
 	questionSources: SLACK_QUESTION_SOURCES,
+	mentions: slackMentions,
 } satisfies PlatformEntry;
 
 /**

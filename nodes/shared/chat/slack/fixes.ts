@@ -1,5 +1,24 @@
 /** The fix for every code the Slack adapter raises: neutral codes first, then Slack's own. */
-import type { ChatErrorCode, ErrorContext, FixTable, SlackErrorCode } from '../errors';
+import type { ChatErrorCode, ErrorContext, FixTable } from '../errors';
+
+/** Failures only Slack reports. */
+export const SLACK_ERROR_CODES = [
+	'channel_archived',
+	'invalid_blocks',
+	'invalid_blocks_format',
+	'request_timeout',
+	'internal_error',
+	'pagination_loop',
+	'too_many_pages',
+	'response_url_not_slack',
+] as const;
+export type SlackErrorCode = (typeof SLACK_ERROR_CODES)[number];
+
+declare module '../errors' {
+	interface PlatformErrorCodes {
+		slack: SlackErrorCode;
+	}
+}
 
 const REAUTHORIZE =
 	'Re-authorize the credential (reconnect OAuth2 or paste a fresh bot token). Prefer a service account: credentials tied to a person stop working when that person leaves or changes role.';

@@ -6,6 +6,7 @@ import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../
 import { createTeamsBotPlatform, TEAMS_BOT_CREDENTIAL_TYPE } from './bot/n8n';
 import { parseCardsParameter, teamsRenderer } from './message';
 import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
+import { teamsMentions } from './mentions';
 import { TEAMS_QUESTION_SOURCES } from './questions';
 import { TeamsPlatform } from './TeamsPlatform';
 
@@ -56,4 +57,5 @@ export const teamsEntry = {
 		});
 	},
 	questionSources: TEAMS_QUESTION_SOURCES,
+	mentions: teamsMentions,
 } satisfies PlatformEntry;

@@ -1,5 +1,25 @@
 /** The fix for every code the Teams adapter raises (neutral codes where chat/errors.ts lists one). */
-import type { ErrorContext, FixTable, TeamsErrorCode } from '../errors';
+import type { ErrorContext, FixTable } from '../errors';
+
+/** Failures only Microsoft Teams (Graph) reports. */
+export const TEAMS_ERROR_CODES = [
+	'team_not_found',
+	'team_required',
+	'team_archived',
+	'forbidden',
+	'delivery_unknown',
+	'invalid_card',
+	'bad_request',
+	'notification_url_unreachable',
+	'foreign_next_link',
+] as const;
+export type TeamsErrorCode = (typeof TEAMS_ERROR_CODES)[number];
+
+declare module '../errors' {
+	interface PlatformErrorCodes {
+		teams: TeamsErrorCode;
+	}
+}
 
 const REAUTHORIZE =
 	"Microsoft refused the sign-in even after refreshing the token. Open the credential and reconnect (sign in again). Prefer a service account: a person's sign-in stops working when they leave, change their password or lose their Teams license.";

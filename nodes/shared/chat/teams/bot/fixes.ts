@@ -1,6 +1,23 @@
 /** The fix for every code the Teams bot adapter raises: the service account's, restated for an app identity. */
-import type { FixTable, TeamsBotErrorCode, TeamsErrorCode } from '../../errors';
-import { TEAMS_ERROR_FIXES } from '../fixes';
+import type { FixTable } from '../../errors';
+import { TEAMS_ERROR_FIXES, type TeamsErrorCode } from '../fixes';
+
+/** Failures only the Teams bot (Bot Connector, app installations) reports. */
+export const TEAMS_BOT_ERROR_CODES = [
+	'app_not_installed',
+	'app_not_in_team',
+	'app_not_in_catalog',
+	'insecure_url',
+	'reply_target_unverified',
+	'bot_credential_required',
+] as const;
+export type TeamsBotErrorCode = (typeof TEAMS_BOT_ERROR_CODES)[number];
+
+declare module '../../errors' {
+	interface PlatformErrorCodes {
+		teamsBot: TeamsBotErrorCode;
+	}
+}
 
 const PERMISSIONS =
 	'User.Read.All, TeamsAppInstallation.ReadWriteSelfForUser.All, AppCatalog.Read.All, Team.ReadBasic.All and Channel.ReadBasic.All';

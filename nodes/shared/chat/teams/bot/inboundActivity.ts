@@ -6,7 +6,8 @@
  * someone from another tenant.
  */
 import { parseQuestion, type ChatIntent } from '../../intent';
-import { replaceSpans, teamsMentions } from '../../markupScan';
+import { replaceSpans } from '../../markupScan';
+import { teamsMentions } from '../mentions';
 import type { Locale } from '../../../messages/i18n';
 
 export const TEAMS_BOT_SOURCE = 'teamsBot';
@@ -95,7 +96,9 @@ export function readActivity(
 	const value = activity.value as { action?: unknown; for?: unknown } | undefined;
 	const isClick = !!value && typeof value === 'object' && value.action === SHOW_BALANCE_ACTION;
 	// The bot's own <at>Perks</at> says nothing about the question.
-	const text = isClick ? '' : replaceSpans(str(activity.text) ?? '', teamsMentions, ' ').trim();
+	const text = isClick
+		? ''
+		: replaceSpans(str(activity.text) ?? '', teamsMentions.find, ' ').trim();
 	if (!isClick && !text) return { kind: 'ignore', reason: 'no_text' };
 	const { intent, language } = isClick
 		? { intent: 'balance' as const, language: undefined }
