@@ -44,6 +44,7 @@ export const SLACK_ERROR_CODES = [
 	'pagination_loop',
 	'too_many_pages',
 	'response_url_not_slack',
+	'signing_secret_required',
 ] as const;
 
 /** Failures only Microsoft Teams (Graph) reports. */
