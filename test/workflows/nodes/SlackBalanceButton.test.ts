@@ -126,6 +126,26 @@ test('a forged signature or an old timestamp starts nothing; the same click twic
 	expect(hosted.executions.length).toBe(runsBefore + 1);
 });
 
+/** Send DM's default message for the items, by email, with these parameters on top. */
+const sendDefaultDm = (
+	parameters: Record<string, unknown>,
+	items: Parameters<typeof runNode>[2],
+	extra?: Parameters<typeof runNode>[4],
+) =>
+	runNode(
+		TYPE.sendDm,
+		{
+			platform: 'slack',
+			recipientBy: 'email',
+			email: '={{ $json.employeeEmail }}',
+			messageSource: 'default',
+			...parameters,
+		},
+		items,
+		{ slack, perks },
+		extra,
+	);
+
 const balanceButtons = (blocks: unknown) =>
 	(blocks as Array<{ elements?: Array<Record<string, unknown>> }>)
 		.flatMap((b) => b.elements ?? [])
@@ -145,18 +165,9 @@ test('without "Show My Balance Button" (old saved workflows too) no DM carries t
 		[walletFundedItem({ employeeEmail: employee.email }), false],
 	] as const) {
 		slack.clearRecords();
-		const sent = await runNode(
-			TYPE.sendDm,
-			{
-				platform: 'slack',
-				recipientBy: 'email',
-				email: '={{ $json.employeeEmail }}',
-				messageSource: 'default',
-				...(showBalanceButton === undefined ? {} : { showBalanceButton }),
-			},
-			[item],
-			{ slack, perks },
-		);
+		const sent = await sendDefaultDm(showBalanceButton === undefined ? {} : { showBalanceButton }, [
+			item,
+		]);
 		expect(sent.error('Subject')).toBeUndefined();
 		expect(slack.messages).toHaveLength(1);
 		expect(balanceButtons(slack.messages[0].blocks)).toEqual([]);
@@ -167,23 +178,11 @@ test('without "Show My Balance Button" (old saved workflows too) no DM carries t
 test('"Show My Balance Button" on and no Signing Secret: refused with its code and fix, nothing sent', async () => {
 	const { employee } = member(88);
 	slack.clearRecords();
-	const sent = await runNode(
-		TYPE.sendDm,
-		{
-			platform: 'slack',
-			recipientBy: 'email',
-			email: '={{ $json.employeeEmail }}',
-			messageSource: 'default',
-			showBalanceButton: true,
+	const sent = await sendDefaultDm({ showBalanceButton: true }, [lowBalanceItem(employee.email)], {
+		credentialData: {
+			perksSlackApi: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: ' ' },
 		},
-		[lowBalanceItem(employee.email)],
-		{ slack, perks },
-		{
-			credentialData: {
-				perksSlackApi: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: ' ' },
-			},
-		},
-	);
+	});
 	const error = sent.error('Subject') as Error & {
 		context?: { code?: string };
 		description?: string;
@@ -197,18 +196,9 @@ test('"Show My Balance Button" on and no Signing Secret: refused with its code a
 test('with "Show My Balance Button", a wallet-funded DM carries it, bound to its recipient; their click answers them', async () => {
 	const { employee, user } = member(1234);
 	slack.clearRecords();
-	const sent = await runNode(
-		TYPE.sendDm,
-		{
-			platform: 'slack',
-			recipientBy: 'email',
-			email: '={{ $json.employeeEmail }}',
-			messageSource: 'default',
-			showBalanceButton: true,
-		},
-		[walletFundedItem({ employeeEmail: employee.email, balance: 1234 })],
-		{ slack, perks },
-	);
+	const sent = await sendDefaultDm({ showBalanceButton: true }, [
+		walletFundedItem({ employeeEmail: employee.email, balance: 1234 }),
+	]);
 	expect(sent.error('Subject')).toBeUndefined();
 	const blocks = slack.messages.at(-1)!.blocks as Array<{
 		type: string;
@@ -230,24 +220,13 @@ test('with "Show My Balance Button", a wallet-funded DM carries it, bound to its
 test('channel posts and DMs of other events carry no balance button', async () => {
 	const { employee } = member(99);
 	slack.clearRecords();
-	await runNode(
-		TYPE.sendDm,
+	await sendDefaultDm({ showBalanceButton: true }, [
 		{
-			platform: 'slack',
-			recipientBy: 'email',
-			email: '={{ $json.employeeEmail }}',
-			messageSource: 'default',
-			showBalanceButton: true,
+			...walletFundedItem({ employeeEmail: employee.email }),
+			eventType: 'perk.redeemed',
+			perkName: 'Cinema',
+			perkCost: 10,
 		},
-		[
-			{
-				...walletFundedItem({ employeeEmail: employee.email }),
-				eventType: 'perk.redeemed',
-				perkName: 'Cinema',
-				perkCost: 10,
-			},
-		],
-		{ slack, perks },
-	);
+	]);
 	expect(JSON.stringify(slack.messages.at(-1)!.blocks)).not.toContain('perks.showBalance');
 });
