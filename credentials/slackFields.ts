@@ -16,5 +16,5 @@ export const slackSigningSecretField: INodeProperties = {
 	typeOptions: { password: true },
 	default: '',
 	description:
-		"From the Slack app's Basic Information page; verifies that /perks slash commands really come from Slack",
+		'From the Slack app\'s Basic Information page; verifies that /perks slash commands and "Show my balance" clicks really come from Slack; required for Send DM\'s "Show My Balance Button"',
 };

@@ -78,10 +78,14 @@ export async function runNode(
 	parameters: INodeParameters,
 	inputs: IDataObject[],
 	services: Services,
-	extra: Partial<INode> & { workflowId?: string } = {},
+	extra: Partial<INode> & {
+		workflowId?: string;
+		/** Credential data laid over the services' (a credential missing a field). */
+		credentialData?: Record<string, ICredentialDataDecryptedObject>;
+	} = {},
 ): Promise<RunResult> {
 	const pkg = await loadPackage();
-	const { workflowId, ...nodeExtra } = extra;
+	const { workflowId, credentialData, ...nodeExtra } = extra;
 	// Items enter through a Perks Trigger, as in a published workflow, so the subject has a predecessor.
 	const trigger = node('Perks Trigger', TYPE.trigger, {}, { webhookId: 'hook-run-node' });
 	const subject = node('Subject', type, parameters, {
@@ -98,7 +102,7 @@ export async function runNode(
 		workflow,
 		'Perks Trigger',
 		inputs.map((json) => ({ json })),
-		{ credentials: credentialsFor(services) },
+		{ credentials: { ...credentialsFor(services), ...credentialData } },
 	);
 }
 

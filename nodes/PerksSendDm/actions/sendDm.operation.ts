@@ -11,7 +11,7 @@ import {
 import { resolveByEmail, resolveById } from '../../shared/mapping/recipients';
 import { sendToRecipient } from '../../shared/mapping/userDirectory';
 import { sendingProperties, type ChatSession } from '../../shared/node/chatNode';
-import { readMessage } from '../../shared/node/messageProperties';
+import { readMessage, showBalanceButtonProperty } from '../../shared/node/messageProperties';
 import { requireString } from '../../shared/node/parameters';
 
 export const description: INodeProperties[] = [
@@ -55,6 +55,7 @@ export const description: INodeProperties[] = [
 	{ ...manualMappingsProperty, displayOptions: { show: { recipientBy: ['email'] } } },
 	...sendingProperties(
 		"Wallet funded, perk redeemed or low balance, from the Perks Trigger's fields",
+		[showBalanceButtonProperty],
 	),
 ];
 

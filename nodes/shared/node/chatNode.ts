@@ -55,8 +55,15 @@ export const PLATFORMS_WITH_TEAMS: string[] = PLATFORMS.filter(
 ).map((entry) => entry.name);
 
 /** A sending node's message parameters and its "Options" (the idempotency key), after the recipient. */
-export function sendingProperties(defaultMessageDescription: string): INodeProperties[] {
-	return [...messageProperties(defaultMessageDescription), deliveryOptionsProperty];
+export function sendingProperties(
+	defaultMessageDescription: string,
+	messageExtras: INodeProperties[] = [],
+): INodeProperties[] {
+	return [
+		...messageProperties(defaultMessageDescription),
+		...messageExtras,
+		deliveryOptionsProperty,
+	];
 }
 
 /** A chat node's execute(): the platform opened once for the run, then the operation's item loop. */

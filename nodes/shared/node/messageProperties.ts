@@ -65,6 +65,17 @@ export function messageProperties(defaultDescription: string): INodeProperties[]
 	];
 }
 
+/** Send DM's opt-in for the default message's "Show my balance" button. */
+export const showBalanceButtonProperty: INodeProperties = {
+	displayName: 'Show My Balance Button',
+	name: 'showBalanceButton',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether wallet-funded and low-balance messages carry a "Show my balance" button. Turn on only when a published Perks Chat Trigger workflow answers the clicks: source "Slack Button Clicks" for Slack (the Slack credential also needs its Signing Secret) or source "Teams Bot" for the Teams bot. Teams via a service account has no buttons.',
+	displayOptions: { show: { messageSource: ['default'] } },
+};
+
 export function readMessage(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -75,6 +86,9 @@ export function readMessage(
 		const language = context.getNodeParameter('language', itemIndex, 'auto') as string;
 		const item = context.getInputData()[itemIndex].json as IDataObject;
 		const doc = buildEventMessage(item, audience, language === 'auto' ? undefined : language);
+		// Off unless asked: a button no workflow answers fails when clicked.
+		const button = context.getNodeParameter('showBalanceButton', itemIndex, false) === true;
+		if (!button) delete doc.showBalance;
 		return { text: doc.fallbackText, doc };
 	}
 	const text = String(context.getNodeParameter('text', itemIndex, '') ?? '');

@@ -126,20 +126,79 @@ test('a forged signature or an old timestamp starts nothing; the same click twic
 	expect(hosted.executions.length).toBe(runsBefore + 1);
 });
 
-test('a wallet-funded DM carries "Show my balance", bound to its recipient; their click answers them', async () => {
-	const { employee, user } = member(1234);
-	slack.clearRecords();
-	const sent = await runNode(
+/** Send DM's default message for the items, by email, with these parameters on top. */
+const sendDefaultDm = (
+	parameters: Record<string, unknown>,
+	items: Parameters<typeof runNode>[2],
+	extra?: Parameters<typeof runNode>[4],
+) =>
+	runNode(
 		TYPE.sendDm,
 		{
 			platform: 'slack',
 			recipientBy: 'email',
 			email: '={{ $json.employeeEmail }}',
 			messageSource: 'default',
+			...parameters,
 		},
-		[walletFundedItem({ employeeEmail: employee.email, balance: 1234 })],
+		items,
 		{ slack, perks },
+		extra,
 	);
+
+const balanceButtons = (blocks: unknown) =>
+	(blocks as Array<{ elements?: Array<Record<string, unknown>> }>)
+		.flatMap((b) => b.elements ?? [])
+		.filter((e) => e.action_id === 'perks.showBalance');
+
+const lowBalanceItem = (employeeEmail: string) => ({
+	...walletFundedItem({ employeeEmail }),
+	eventType: 'wallet.low_balance',
+	threshold: 500,
+});
+
+test('without "Show My Balance Button" (old saved workflows too) no DM carries the button', async () => {
+	const { employee } = member(77);
+	for (const [item, showBalanceButton] of [
+		[walletFundedItem({ employeeEmail: employee.email }), undefined],
+		[lowBalanceItem(employee.email), undefined],
+		[walletFundedItem({ employeeEmail: employee.email }), false],
+	] as const) {
+		slack.clearRecords();
+		const sent = await sendDefaultDm(showBalanceButton === undefined ? {} : { showBalanceButton }, [
+			item,
+		]);
+		expect(sent.error('Subject')).toBeUndefined();
+		expect(slack.messages).toHaveLength(1);
+		expect(balanceButtons(slack.messages[0].blocks)).toEqual([]);
+		expect(JSON.stringify(slack.messages[0])).not.toContain('perks.showBalance');
+	}
+});
+
+test('"Show My Balance Button" on and no Signing Secret: refused with its code and fix, nothing sent', async () => {
+	const { employee } = member(88);
+	slack.clearRecords();
+	const sent = await sendDefaultDm({ showBalanceButton: true }, [lowBalanceItem(employee.email)], {
+		credentialData: {
+			perksSlackApi: { accessToken: slack.token, apiUrl: slack.apiUrl, signingSecret: ' ' },
+		},
+	});
+	const error = sent.error('Subject') as Error & {
+		context?: { code?: string };
+		description?: string;
+	};
+	expect(error.context?.code).toBe('signing_secret_required');
+	expect(error.description).toContain('"Signing Secret"');
+	expect(slack.messages).toHaveLength(0);
+	expect(slack.calls).toEqual([]);
+});
+
+test('with "Show My Balance Button", a wallet-funded DM carries it, bound to its recipient; their click answers them', async () => {
+	const { employee, user } = member(1234);
+	slack.clearRecords();
+	const sent = await sendDefaultDm({ showBalanceButton: true }, [
+		walletFundedItem({ employeeEmail: employee.email, balance: 1234 }),
+	]);
 	expect(sent.error('Subject')).toBeUndefined();
 	const blocks = slack.messages.at(-1)!.blocks as Array<{
 		type: string;
@@ -150,6 +209,7 @@ test('a wallet-funded DM carries "Show my balance", bound to its recipient; thei
 		.find((e) => e.action_id === 'perks.showBalance');
 	expect(button).toMatchObject({ type: 'button', text: { text: 'Show my balance' } });
 	expect(button).not.toHaveProperty('url');
+	expect(button!.value).toBe(slackShowBalanceValue(SIGNING_SECRET, user.id));
 	const mine = await click(user.id, button!.value);
 	expect(mine.posts.map((p) => p.text)).toEqual(['You have 1,234 points in your perks wallet.']);
 	const other = member(4444);
@@ -160,23 +220,13 @@ test('a wallet-funded DM carries "Show my balance", bound to its recipient; thei
 test('channel posts and DMs of other events carry no balance button', async () => {
 	const { employee } = member(99);
 	slack.clearRecords();
-	await runNode(
-		TYPE.sendDm,
+	await sendDefaultDm({ showBalanceButton: true }, [
 		{
-			platform: 'slack',
-			recipientBy: 'email',
-			email: '={{ $json.employeeEmail }}',
-			messageSource: 'default',
+			...walletFundedItem({ employeeEmail: employee.email }),
+			eventType: 'perk.redeemed',
+			perkName: 'Cinema',
+			perkCost: 10,
 		},
-		[
-			{
-				...walletFundedItem({ employeeEmail: employee.email }),
-				eventType: 'perk.redeemed',
-				perkName: 'Cinema',
-				perkCost: 10,
-			},
-		],
-		{ slack, perks },
-	);
+	]);
 	expect(JSON.stringify(slack.messages.at(-1)!.blocks)).not.toContain('perks.showBalance');
 });

@@ -269,7 +269,7 @@ describe('"Show my balance" on a card in the 1:1 chat', () => {
 });
 
 /** Send DM as the bot, the default message for `item`, to `email`. */
-async function sendDefaultDm(item: IDataObject) {
+async function sendDefaultDm(item: IDataObject, showBalanceButton?: boolean) {
 	const pkg = await loadPackage();
 	const trigger = node('Perks Trigger', TYPE.trigger, {}, { webhookId: 'hook-bot-dm' });
 	const dm = node(
@@ -281,6 +281,7 @@ async function sendDefaultDm(item: IDataObject) {
 			recipientBy: 'email',
 			email: '={{ $json.employeeEmail }}',
 			messageSource: 'default',
+			...(showBalanceButton === undefined ? {} : { showBalanceButton }),
 		},
 		{
 			credentials: {
@@ -309,19 +310,46 @@ type Card = {
 	content: { actions: Array<{ type: string; title: string; data: Record<string, unknown> }> };
 };
 
-test('wallet-funded and low-balance DMs carry "Show my balance"; clicking it in that chat answers the recipient', async () => {
-	const { employee, user } = person(220);
-	const funded = await sendDefaultDm(walletFundedItem({ employeeEmail: user.mail, balance: 220 }));
-	const cards = (funded.activity.attachments ?? []) as Card[];
-	const action = cards
-		.flatMap((card) => card.content.actions ?? [])
-		.find((a) => a.type === 'Action.Submit');
-	expect(action).toMatchObject({ title: 'Show my balance', data: { action: 'perks.showBalance' } });
-	const low = await sendDefaultDm({
+const submitActions = (activity: { attachments?: unknown[] }) =>
+	((activity.attachments ?? []) as Card[])
+		.flatMap((card) => card.content?.actions ?? [])
+		.filter((a) => a.type === 'Action.Submit');
+
+test('without "Show My Balance Button" (old saved workflows too) no DM carries the card button', async () => {
+	const { user } = person(230);
+	const lowItem = {
 		...walletFundedItem({ employeeEmail: user.mail }),
 		eventType: 'wallet.low_balance',
 		threshold: 500,
-	});
+	};
+	for (const sent of [
+		await sendDefaultDm(walletFundedItem({ employeeEmail: user.mail })),
+		await sendDefaultDm(lowItem),
+		await sendDefaultDm(walletFundedItem({ employeeEmail: user.mail }), false),
+	]) {
+		expect(sent.activity.text).toBeTruthy();
+		expect(submitActions(sent.activity)).toEqual([]);
+		expect(JSON.stringify(sent.activity)).not.toContain('perks.showBalance');
+	}
+});
+
+test('with "Show My Balance Button", wallet-funded and low-balance DMs carry it; clicking it in that chat answers the recipient', async () => {
+	const { employee, user } = person(220);
+	const funded = await sendDefaultDm(
+		walletFundedItem({ employeeEmail: user.mail, balance: 220 }),
+		true,
+	);
+	const [action] = submitActions(funded.activity);
+	expect(action).toMatchObject({ title: 'Show my balance', data: { action: 'perks.showBalance' } });
+	expect(action.data.for).toBe(bindRecipient(bot.clientSecret, user.id));
+	const low = await sendDefaultDm(
+		{
+			...walletFundedItem({ employeeEmail: user.mail }),
+			eventType: 'wallet.low_balance',
+			threshold: 500,
+		},
+		true,
+	);
 	expect(JSON.stringify(low.activity.attachments)).toContain('perks.showBalance');
 	// Teams sends the click to the messaging endpoint as a message carrying the card's data.
 	const clicked = botActivity({
@@ -329,7 +357,7 @@ test('wallet-funded and low-balance DMs carry "Show my balance"; clicking it in 
 		conversationId: funded.conversationId,
 		conversationType: 'personal',
 		aadObjectId: user.id,
-		value: action!.data,
+		value: action.data,
 		replyToId: funded.id,
 	});
 	const result = await ask(clicked);

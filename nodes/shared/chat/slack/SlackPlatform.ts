@@ -41,7 +41,7 @@ export interface SlackPlatformOptions {
 	throttleKey: string;
 	/** Longest a call waits for its turn, 429 pauses included. */
 	queueBudgetMs?: number;
-	/** The app's signing secret: binds a DM's "Show my balance" button to its recipient (none: no button). */
+	/** The app's signing secret: binds a DM's "Show my balance" button to its recipient (required for it). */
 	signingSecret?: string;
 }
 
@@ -328,14 +328,24 @@ export class SlackPlatform implements ChatPlatform {
 		return undefined;
 	}
 
-	/** A default DM that offers "Show my balance" gets it, bound to its recipient, when the secret is known. */
+	/** A DM asked to offer "Show my balance" gets it, bound to its recipient with the signing secret. */
 	private withBalanceButton(message: OutgoingMessage, userId: string): OutgoingMessage {
+		if (!message.doc?.showBalance) return message;
+		return { ...message, showBalanceFor: bindRecipient(this.signingSecretForButton(), userId) };
+	}
+
+	/** Without the secret a click could not be verified: refused, never sent without the asked-for button. */
+	private signingSecretForButton(): string {
 		const secret = this.options.signingSecret?.trim();
-		if (!message.doc?.showBalance || !secret) return message;
-		return { ...message, showBalanceFor: bindRecipient(secret, userId) };
+		if (secret) return secret;
+		throw new ChatPlatformError(this, {
+			code: 'signing_secret_required',
+			message: 'The "Show my balance" button needs the Slack credential\'s Signing Secret',
+		});
 	}
 
 	validateMessage(message: OutgoingMessage): void {
+		if (message.doc?.showBalance) this.signingSecretForButton();
 		slackRenderer.validate(message);
 	}
 

@@ -11,6 +11,7 @@ export const SLACK_ERROR_CODES = [
 	'pagination_loop',
 	'too_many_pages',
 	'response_url_not_slack',
+	'signing_secret_required',
 ] as const;
 export type SlackErrorCode = (typeof SLACK_ERROR_CODES)[number];
 
@@ -95,6 +96,8 @@ export const SLACK_ERROR_FIXES: FixTable<SlackErrorCode> = {
 		'The listing passed its page cap and stopped. Narrow it (a name filter), or report the workspace size.',
 	response_url_not_slack:
 		'Connect Perks Chat Reply directly after a Perks Chat Trigger set to "Slack Slash Command" and leave the item\'s responseUrl as Slack sent it (https://hooks.slack.com/…). For GovSlack or a test server, set the Slack credential\'s API URL to that host.',
+	signing_secret_required:
+		'"Show My Balance Button" is on, but the Slack credential has no Signing Secret. Paste it into the credential\'s "Signing Secret" field (Slack app → Basic Information → App Credentials), or turn "Show My Balance Button" off.',
 	unknown: 'Slack refused the call: see the message for its error code.',
 };
 
