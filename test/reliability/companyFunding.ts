@@ -27,10 +27,15 @@ export interface CompanyRun {
 	settleMs?: number;
 	/**
 	 * This long after every recipient has a DM, the back-off of events still pending is cut short:
-	 * their remaining deliveries are made and counted, not waited for (a 4th retry is 10 min away).
-	 * Default 15 s.
+	 * each remaining step lasts at most `hurriedStepMs`, so their deliveries are made and counted,
+	 * not waited for (a 4th retry is 10 min away). Default 15 s.
 	 */
 	hurryAfterMs?: number;
+	/**
+	 * A cut-short step, default 15 s: not 0, as the platform never retries back to back, and a copy
+	 * answered 409 while its first run is still held (25 s at most) needs a pause to come again.
+	 */
+	hurriedStepMs?: number;
 	/** Progress lines every this many ms (0: none). */
 	progressMs?: number;
 	label?: string;
@@ -44,6 +49,8 @@ export interface CompanyFigures {
 	perEvent: number;
 	/** Attempts with no answer within the timeout, or no connection. */
 	unanswered: number;
+	/** The most deliveries one event took (the platform's back-off grows with each). */
+	maxAttempts: number;
 	lost: number;
 	duplicates: number;
 	notDelivered: number;
@@ -57,6 +64,31 @@ export interface CompanyFigures {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A `hurry` for the platform's redelivery loop, which races each back-off against it: pending
+ * until `hurry()`, then each back-off raced against it ends after `stepMs` at most. A thenable,
+ * not a promise, so that every race gets its own `stepMs` from the moment it starts.
+ */
+function shortenedBackOff(stepMs: number): { hurried: Promise<void>; hurry: () => void } {
+	let on = false;
+	const waiting: Array<() => void> = [];
+	const later = (resolve: () => void) => () => void setTimeout(resolve, stepMs).unref();
+	const thenable = {
+		then(resolve: () => void) {
+			if (on) later(resolve)();
+			else waiting.push(later(resolve));
+		},
+	};
+	return {
+		hurried: thenable as unknown as Promise<void>,
+		hurry: () => {
+			if (on) return;
+			on = true;
+			for (const start of waiting.splice(0)) start();
+		},
+	};
+}
+
 export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	const { events, received } = run;
 	const baseRssMB = groupRssMB(liveN8nGroups());
@@ -66,15 +98,18 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	let midway: Promise<void> | undefined;
 	const began = Date.now();
 	let deliveriesSoFar = 0;
-	let hurry = () => {};
-	const hurried = new Promise<void>((resolve) => (hurry = resolve));
+	let hurriedAt = -1;
+	const { hurried, hurry } = shortenedBackOff(run.hurriedStepMs ?? 15_000);
 	const look = () => {
 		peakRssMB = Math.max(peakRssMB, groupRssMB(liveN8nGroups()));
 		const counts = received();
 		landed = counts.filter((c) => c > 0).length;
 		if (lastDmAt === undefined && landed === events.length) {
 			lastDmAt = Date.now();
-			setTimeout(hurry, run.hurryAfterMs ?? 15_000);
+			setTimeout(() => {
+				hurriedAt = Date.now() - began;
+				hurry();
+			}, run.hurryAfterMs ?? 15_000);
 		}
 		if (run.midway && !midway && landed >= events.length / 2) midway = run.midway();
 	};
@@ -115,6 +150,11 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		hurry();
 		if (progress) clearInterval(progress);
 	}
+	// What an event that missed went through, for the log of a failed run.
+	for (const r of results.filter((x) => x.outcome !== 'delivered'))
+		console.log(
+			`[company] ${run.label ?? ''} ${r.eventId} ${r.outcome}: ${JSON.stringify(r.attempts)}; every DM in at ${lastDmAt === undefined ? 'never' : `${lastDmAt - began} ms`}, back-off cut short at ${hurriedAt} ms`,
+		);
 	const counts = received();
 	const attempts = results.flatMap((r) => r.attempts);
 	const reasons: Record<string, number> = {};
@@ -128,6 +168,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		deliveries: attempts.length,
 		perEvent: attempts.length / Math.max(1, events.length),
 		unanswered: attempts.filter((a) => a.status === 0).length,
+		maxAttempts: Math.max(0, ...results.map((r) => r.attempts.length)),
 		lost: counts.filter((c) => c === 0).length,
 		duplicates: counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0),
 		notDelivered: results.filter((r) => r.outcome !== 'delivered').length,
@@ -163,6 +204,7 @@ export function describeFigures(f: CompanyFigures): string {
 		deliveries: f.deliveries,
 		perEvent: Math.round(f.perEvent * 100) / 100,
 		unanswered: f.unanswered,
+		maxAttempts: f.maxAttempts,
 		lost: f.lost,
 		duplicates: f.duplicates,
 		notDelivered: f.notDelivered,

@@ -13,7 +13,6 @@ import { exactlyOnceSuite } from './exactlyOnceSuite';
 import { ReadinessGate } from './readinessGate';
 import {
 	COMPANY,
-	FULL,
 	companyWithRestart,
 	DM,
 	LEASE_ENV,
@@ -72,20 +71,12 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 	}));
 });
 
-// Only with --full for now: at CI's load a few of the 300 events still miss their scaled-down
-// retries in queue mode (no answer within 10 s, then busy), a finding still being worked on.
-const companyIt = FULL ? it : it.skip;
-
 describe('queue mode: company scale, Slack with its published tiers, the cluster restarted midway', () => {
-	companyIt(
-		`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`,
-		async () => {
-			// The URL the template registered with the platform (the webhook process's).
-			const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
-			await companyWithRestart(world, hook.url, () => cluster.restart(), 'companyQueue');
-		},
-		400_000,
-	);
+	it(`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`, async () => {
+		// The URL the template registered with the platform (the webhook process's).
+		const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
+		await companyWithRestart(world, hook.url, () => cluster.restart(), 'companyQueue');
+	}, 400_000);
 });
 
 /** n8n's migration lock: DbLockService's advisory lock 1005, keyed by schema and table prefix. */
