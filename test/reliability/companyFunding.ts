@@ -7,7 +7,7 @@
  */
 import { groupRssMB, liveN8nGroups } from '../../bench/common';
 import type { PerksEmulator, EventInput } from '../emulators/perksApi';
-import type { RedeliveryResult } from '../emulators/perksRedelivery';
+import type { DeliveryAttempt, RedeliveryResult } from '../emulators/perksRedelivery';
 
 export interface CompanyRun {
 	perks: PerksEmulator;
@@ -36,6 +36,12 @@ export interface CompanyRun {
 	 * answered 409 while its first run is still held (25 s at most) needs a pause to come again.
 	 */
 	hurriedStepMs?: number;
+	/**
+	 * At the latest this long after the first delivery the back-off is cut short as above, DMs
+	 * missing or not: a test's time budget, since the contract's later steps (30 min, 1 h, 4 h)
+	 * scaled down still outlast it. Cutting it short changes no event's number of attempts.
+	 */
+	hurryByMs?: number;
 	/** Progress lines every this many ms (0: none). */
 	progressMs?: number;
 	label?: string;
@@ -100,16 +106,21 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	let deliveriesSoFar = 0;
 	let hurriedAt = -1;
 	const { hurried, hurry } = shortenedBackOff(run.hurriedStepMs ?? 15_000);
+	const cutShort = () => {
+		if (hurriedAt >= 0) return;
+		hurriedAt = Date.now() - began;
+		hurry();
+	};
+	const deadline =
+		run.hurryByMs === undefined ? undefined : setTimeout(cutShort, run.hurryByMs).unref();
+	const seen: Record<string, number> = {};
 	const look = () => {
 		peakRssMB = Math.max(peakRssMB, groupRssMB(liveN8nGroups()));
 		const counts = received();
 		landed = counts.filter((c) => c > 0).length;
 		if (lastDmAt === undefined && landed === events.length) {
 			lastDmAt = Date.now();
-			setTimeout(() => {
-				hurriedAt = Date.now() - began;
-				hurry();
-			}, run.hurryAfterMs ?? 15_000);
+			setTimeout(cutShort, run.hurryAfterMs ?? 15_000);
 		}
 		if (run.midway && !midway && landed >= events.length / 2) midway = run.midway();
 	};
@@ -119,7 +130,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 			? setInterval(
 					() =>
 						console.log(
-							`[company] ${run.label ?? ''} ${Math.round((Date.now() - began) / 1000)} s: ${landed}/${events.length} DMs, ${deliveriesSoFar} deliveries, n8n ${Math.round(peakRssMB)} MB peak`,
+							`[company] ${run.label ?? ''} ${Math.round((Date.now() - began) / 1000)} s: ${landed}/${events.length} DMs, ${deliveriesSoFar} deliveries ${JSON.stringify(seen)}, n8n ${Math.round(peakRssMB)} MB peak`,
 						),
 					run.progressMs,
 				)
@@ -133,7 +144,11 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 			timeScale: run.timeScale ?? 1,
 			timeoutMs: 10_000,
 			hurry: hurried,
-			onAttempt: () => deliveriesSoFar++,
+			onAttempt: (a) => {
+				deliveriesSoFar++;
+				const key = reasonOf(a);
+				if (key) seen[key] = (seen[key] ?? 0) + 1;
+			},
 		});
 		// A run the platform stopped waiting for may still be sending.
 		const settleBy = Date.now() + (run.settleMs ?? 60_000);
@@ -147,6 +162,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		look();
 	} finally {
 		clearInterval(sampler);
+		clearTimeout(deadline);
 		hurry();
 		if (progress) clearInterval(progress);
 	}
@@ -159,7 +175,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	const attempts = results.flatMap((r) => r.attempts);
 	const reasons: Record<string, number> = {};
 	for (const a of attempts) {
-		const key = a.error ?? (a.status >= 200 && a.status < 300 ? undefined : `status ${a.status}`);
+		const key = reasonOf(a);
 		if (key) reasons[key] = (reasons[key] ?? 0) + 1;
 	}
 	return {
@@ -178,6 +194,11 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		counts,
 		reasons,
 	};
+}
+
+/** Why an attempt failed: the 503's reason or the error, else its status; undefined for a 2xx. */
+function reasonOf(a: DeliveryAttempt): string | undefined {
+	return a.error ?? (a.status >= 200 && a.status < 300 ? undefined : `status ${a.status}`);
 }
 
 /** DMs per Slack user, counted in one pass over the emulator's messages. */

@@ -72,11 +72,15 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 });
 
 describe('queue mode: company scale, Slack with its published tiers, the cluster restarted midway', () => {
-	it(`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`, async () => {
-		// The URL the template registered with the platform (the webhook process's).
-		const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
-		await companyWithRestart(world, hook.url, () => cluster.restart(), 'companyQueue');
-	}, 400_000);
+	it(
+		`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`,
+		async () => {
+			// The URL the template registered with the platform (the webhook process's).
+			const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
+			await companyWithRestart(world, hook.url, () => cluster.restart(), 'companyQueue');
+		},
+		COMPANY.testTimeoutMs,
+	);
 });
 
 /** n8n's migration lock: DbLockService's advisory lock 1005, keyed by schema and table prefix. */

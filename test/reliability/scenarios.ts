@@ -196,7 +196,14 @@ export { webhookIdOf };
  * a readiness gate with its back-off `backoffScale` times shorter (events refused while n8n restarts
  * on a loaded machine reach the 4th and 5th retries, 10 and 30 min away in real time), and n8n restarted when half the DMs have landed.
  */
-export const COMPANY = { employees: FULL ? 1_000 : 300, timeScale: 2, backoffScale: 30 };
+export const COMPANY = {
+	employees: FULL ? 1_000 : 300,
+	timeScale: 2,
+	backoffScale: 30,
+	// The back-off's 7th step (4 h) is 480 s at this scale: past this the steps are cut to 15 s.
+	hurryByMs: FULL ? 600_000 : 270_000,
+	testTimeoutMs: FULL ? 900_000 : 400_000,
+};
 
 export async function companyWithRestart(
 	world: World,
@@ -219,6 +226,7 @@ export async function companyWithRestart(
 			events: walletEvents(crew),
 			received: () => slackDmCounts(world.slack, ids),
 			timeScale: COMPANY.backoffScale,
+			hurryByMs: COMPANY.hurryByMs,
 			midway: async () => {
 				const began = Date.now();
 				await restart();
