@@ -208,7 +208,7 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}${companyTimeScale() === 1 ? ', real time' : ''}), 50 deliveries at a time`,
 		figure:
 			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
-			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s; at most ${f.maxAttempts} for one event${refusals(f)}); ` +
+			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s; at most ${f.maxAttempts} for one event; before the back-off was cut short, round ${f.maxRound} at most and ${f.fromFourthRetry} events on the 4th retry${refusals(f)}); ` +
 			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; load ${m.load}`,
 		baseline: `${fmt(floorMs / 1000, 1)} s floor (${fmt(employees)} ÷ ${fmt(chat.postsPerMinute)}/min)`,
 		ratio: ratio(f.msToLastDm, floorMs),

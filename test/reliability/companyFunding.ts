@@ -57,6 +57,12 @@ export interface CompanyFigures {
 	unanswered: number;
 	/** The most deliveries one event took (the platform's back-off grows with each). */
 	maxAttempts: number;
+	/**
+	 * Before the back-off was cut short: the highest round reached (1 the first delivery), and how
+	 * many events were delivered at round 5 or later, i.e. waited out the 10-minute 4th step.
+	 */
+	maxRound: number;
+	fromFourthRetry: number;
 	lost: number;
 	duplicates: number;
 	notDelivered: number;
@@ -114,6 +120,8 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	const deadline =
 		run.hurryByMs === undefined ? undefined : setTimeout(cutShort, run.hurryByMs).unref();
 	const seen: Record<string, number> = {};
+	let maxRound = 0;
+	let fromFourthRetry = 0;
 	const look = () => {
 		peakRssMB = Math.max(peakRssMB, groupRssMB(liveN8nGroups()));
 		const counts = received();
@@ -146,6 +154,10 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 			hurry: hurried,
 			onAttempt: (a) => {
 				deliveriesSoFar++;
+				if (hurriedAt < 0) {
+					maxRound = Math.max(maxRound, a.round);
+					if (a.round === 5) fromFourthRetry++;
+				}
 				const key = reasonOf(a);
 				if (key) seen[key] = (seen[key] ?? 0) + 1;
 			},
@@ -185,6 +197,8 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		perEvent: attempts.length / Math.max(1, events.length),
 		unanswered: attempts.filter((a) => a.status === 0).length,
 		maxAttempts: Math.max(0, ...results.map((r) => r.attempts.length)),
+		maxRound,
+		fromFourthRetry,
 		lost: counts.filter((c) => c === 0).length,
 		duplicates: counts.reduce((sum, c) => sum + Math.max(0, c - 1), 0),
 		notDelivered: results.filter((r) => r.outcome !== 'delivered').length,
@@ -226,6 +240,8 @@ export function describeFigures(f: CompanyFigures): string {
 		perEvent: Math.round(f.perEvent * 100) / 100,
 		unanswered: f.unanswered,
 		maxAttempts: f.maxAttempts,
+		maxRound: f.maxRound,
+		fromFourthRetry: f.fromFourthRetry,
 		lost: f.lost,
 		duplicates: f.duplicates,
 		notDelivered: f.notDelivered,
