@@ -9,7 +9,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { estimatedSendWaitMs } from '../shared/chat/throttle';
-import { DeliveryHistory, type Arrival } from './deliveryHistory';
+import { DeliveryHistory } from './deliveryHistory';
 import { InFlightCounter, type Release } from './inFlight';
 
 export { InFlightCounter } from './inFlight';
@@ -44,9 +44,6 @@ export const MAX_HOLD_MS = PLATFORM_TIMEOUT_MS + 15_000;
  * refused again costs far more than a first delivery refused.
  */
 const FIRST_DELIVERY_SHARE = 0.75;
-/** From this many refusals the platform's next step is 10 minutes: only the limit still refuses. */
-const LAST_CHANCE_REFUSALS = 3;
-
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
 
@@ -87,9 +84,8 @@ export interface AdmissionRequest {
 
 /**
  * First deliveries get FIRST_DELIVERY_SHARE of the limit and of the answer window, so events coming
- * again find room; an event refused LAST_CHANCE_REFUSALS times is refused only by the limit (the
- * memory bound): a late answer (the platform redelivers, the ledger skips what was sent) costs
- * less than its 10-minute back-off.
+ * again find room. (Admitting an event refused several times whatever the estimates made a cohort
+ * refused together in a burst come back together past the window: timeouts, not DMs.)
  */
 export function admit(request: AdmissionRequest): Admission {
 	const { scope, eventId, limit, test } = request;
@@ -99,7 +95,7 @@ export function admit(request: AdmissionRequest): Admission {
 	const key = `${scope}:${eventId}`;
 	const arrival = history.arrival(key);
 	const share = arrival.kind === 'first' && !test ? FIRST_DELIVERY_SHARE : 1;
-	const refusal = test || lastChance(arrival) ? undefined : overdue(request, counter, share);
+	const refusal = test ? undefined : overdue(request, counter, share);
 	// First deliveries leave a share of the slots (none of a very small limit) to redeliveries.
 	const slots = limit - Math.floor(limit * (1 - share));
 	const release = refusal ? undefined : counter.tryEnter(scope, slots);
@@ -109,10 +105,6 @@ export function admit(request: AdmissionRequest): Admission {
 	}
 	history.admitted(key);
 	return { admitted: true, release };
-}
-
-function lastChance(arrival: Arrival): boolean {
-	return arrival.kind === 'again' && arrival.refusals >= LAST_CHANCE_REFUSALS;
 }
 
 /** Why a run started now would answer too late for the platform, if it would. */
