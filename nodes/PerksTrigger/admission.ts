@@ -9,7 +9,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { estimatedSendWaitMs } from '../shared/chat/throttle';
-import { DeliveryHistory } from './deliveryHistory';
 import { InFlightCounter, type Release } from './inFlight';
 
 export { InFlightCounter } from './inFlight';
@@ -38,12 +37,6 @@ const PLATFORM_TIMEOUT_MS = 10_000;
  * was sent.
  */
 export const MAX_HOLD_MS = PLATFORM_TIMEOUT_MS + 15_000;
-/**
- * The share of "Max Events in Flight" and of the answer window that first deliveries leave to
- * events coming again: those wait out a back-off that grows with each refusal, so a redelivery
- * refused again costs far more than a first delivery refused.
- */
-const FIRST_DELIVERY_SHARE = 0.75;
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
 
@@ -53,7 +46,6 @@ export type Admission =
 
 /** Shared by every Perks Trigger in this process; scopes keep test mode apart from production. */
 export const runsInFlight = new InFlightCounter();
-export const deliveryHistory = new DeliveryHistory();
 
 /** The node's setting under ops' ceiling from the environment; 0 turns admission control off. */
 export function effectiveLimit(
@@ -78,46 +70,26 @@ export interface AdmissionRequest {
 	/** The editor's "Listen for test event": never refused for production's send queues. */
 	test: boolean;
 	counter?: InFlightCounter;
-	history?: DeliveryHistory;
 	sendWaitMs?: () => number;
 }
 
-/**
- * First deliveries get FIRST_DELIVERY_SHARE of the limit and of the answer window, so events coming
- * again find room. (Admitting an event refused several times whatever the estimates made a cohort
- * refused together in a burst come back together past the window: timeouts, not DMs.)
- */
 export function admit(request: AdmissionRequest): Admission {
 	const { scope, eventId, limit, test } = request;
 	const counter = request.counter ?? runsInFlight;
-	const history = request.history ?? deliveryHistory;
 	if (limit === 0) return { admitted: true, release: counter.tryEnter(scope, 0)! };
-	const key = `${scope}:${eventId}`;
-	const arrival = history.arrival(key);
-	const share = arrival.kind === 'first' && !test ? FIRST_DELIVERY_SHARE : 1;
-	const refusal = test ? undefined : overdue(request, counter, share);
-	// First deliveries leave a share of the slots (none of a very small limit) to redeliveries.
-	const slots = limit - Math.floor(limit * (1 - share));
-	const release = refusal ? undefined : counter.tryEnter(scope, slots);
-	if (!release) {
-		history.refused(key);
-		return busy(eventId, refusal ?? { reason: 'max_events_in_flight', limit });
-	}
-	history.admitted(key);
+	const refusal = test ? undefined : overdue(request, counter);
+	const release = refusal ? undefined : counter.tryEnter(scope, limit);
+	if (!release) return busy(eventId, refusal ?? { reason: 'max_events_in_flight', limit });
 	return { admitted: true, release };
 }
 
 /** Why a run started now would answer too late for the platform, if it would. */
-function overdue(
-	request: AdmissionRequest,
-	counter: InFlightCounter,
-	share: number,
-): IDataObject | undefined {
-	const windowMs = SEND_WAIT_LIMIT_MS * share;
+function overdue(request: AdmissionRequest, counter: InFlightCounter): IDataObject | undefined {
 	const waitMs = (request.sendWaitMs ?? estimatedSendWaitMs)();
-	if (waitMs > windowMs) return { reason: 'send_queue_full', waitMs: Math.round(waitMs) };
+	if (waitMs > SEND_WAIT_LIMIT_MS) return { reason: 'send_queue_full', waitMs: Math.round(waitMs) };
 	const answerMs = counter.estimatedAnswerMs(request.scope);
-	if (answerMs > windowMs) return { reason: 'answers_too_slow', answerMs: Math.round(answerMs) };
+	if (answerMs > SEND_WAIT_LIMIT_MS)
+		return { reason: 'answers_too_slow', answerMs: Math.round(answerMs) };
 	return undefined;
 }
 
