@@ -28,6 +28,16 @@ const NOOP = webhookWorkflow('benchCompanyNoOp', 'bench-company-noop', 'none');
 const NOOP_RUNS = 600;
 const NOOP_CONCURRENCY = 50;
 
+/**
+ * BENCH_COMPANY_TIME_SCALE (default 1, real time): every limit window and every step of the
+ * platform's back-off this many times shorter (the 10 s timeout stays), so the floor is N ÷ (posts
+ * a minute × scale) and the ratio to it still says what the limits and the back-off cost.
+ */
+export function companyTimeScale(): number {
+	const scale = Number(process.env.BENCH_COMPANY_TIME_SCALE ?? '1');
+	return Number.isFinite(scale) && scale > 0 ? scale : 1;
+}
+
 /** BENCH_COMPANY_SLACK (default 300,3000; `--full` or BENCH_FULL=1 adds 10000). */
 export function companySizes(): { slack: number[]; teams: number[] } {
 	const full = process.argv.includes('--full') || process.env.BENCH_FULL === '1';
@@ -62,12 +72,13 @@ interface Chat {
 }
 
 function slackChat(): Chat {
-	const slack = new SlackEmulator({ appName: 'Perks', limits: 'published' });
+	const timeScale = companyTimeScale();
+	const slack = new SlackEmulator({ appName: 'Perks', limits: 'published', timeScale });
 	return {
 		name: 'Slack',
 		workflow: SLACK_DM,
-		postsPerMinute: DEFAULT_POSTS_PER_MINUTE,
-		limitText: `published tiers, chat.postMessage ${DEFAULT_POSTS_PER_MINUTE}/min for the workspace`,
+		postsPerMinute: DEFAULT_POSTS_PER_MINUTE * timeScale,
+		limitText: `published tiers, chat.postMessage ${DEFAULT_POSTS_PER_MINUTE}/min for the workspace${scaled(timeScale)}`,
 		start: async () => void (await slack.start()),
 		stop: () => slack.stop(),
 		services: (perks) => ({ perks, slack }),
@@ -87,13 +98,14 @@ function slackChat(): Chat {
 }
 
 function teamsChat(): Chat {
-	const graph = new GraphEmulator({ limits: 'published' });
-	const perSecond = GRAPH_PUBLISHED_LIMITS.chatMessagePosts;
+	const timeScale = companyTimeScale();
+	const graph = new GraphEmulator({ limits: 'published', timeScale });
+	const perSecond = GRAPH_PUBLISHED_LIMITS.chatMessagePosts * timeScale;
 	return {
 		name: 'Teams',
 		workflow: TEAMS_DM,
 		postsPerMinute: perSecond * 60,
-		limitText: `Graph's published limits, ${perSecond} chat posts/s per app and tenant`,
+		limitText: `Graph's published limits, ${GRAPH_PUBLISHED_LIMITS.chatMessagePosts} chat posts/s per app and tenant${scaled(timeScale)}`,
 		start: async () => void (await graph.start()),
 		stop: () => graph.stop(),
 		services: (perks) => ({ perks, graph }),
@@ -118,6 +130,10 @@ function teamsChat(): Chat {
 				0,
 			),
 	};
+}
+
+function scaled(timeScale: number): string {
+	return timeScale === 1 ? '' : `; windows and back-off ${timeScale}× shorter`;
 }
 
 interface Measured {
@@ -195,6 +211,7 @@ async function measure(chat: Chat, employees: number): Promise<Measured> {
 			events: eventsFor(staff.emails),
 			received,
 			settleMs: 120_000,
+			timeScale: companyTimeScale(),
 			progressMs: 60_000,
 			label: `${chat.name} ${employees}`,
 		});
@@ -230,10 +247,10 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		m.callsPerDm > chat.callsPerDm ? `${fmt(m.callsPerDm, 2)} calls per DM` : '',
 	].filter(Boolean);
 	return {
-		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}, real time), 50 deliveries at a time`,
+		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}${companyTimeScale() === 1 ? ', real time' : ''}), 50 deliveries at a time`,
 		figure:
 			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
-			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s); ` +
+			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s; at most ${f.maxAttempts} for one event; before the back-off was cut short, round ${f.maxRound} at most and ${f.fromFourthRetry} events on the 4th retry${refusals(f)}); ` +
 			`${fmt(m.callsPerDm, 2)} ${chat.name} calls/DM (${fmt(m.refused)} answered 429); n8n peak RSS ${fmt(f.peakRssMB)} MB; ` +
 			`${fmt(m.steadyPerSecond, 1)} DMs/s until 95 % landed (limit ${fmt(chat.postsPerMinute / 60, 1)}/s), n8n CPU ${fmt(m.cpuMsPerDm, 1)} ms/DM; ` +
 			`Webhook → NoOp in the same n8n ${fmt(m.noOpPerSecond, 1)} executions/s; load ${m.load}`,
@@ -242,6 +259,14 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${chat.callsPerDm} calls/DM`,
 		verdict: misses.length ? `missed (${misses.join('; ')})` : 'met',
 	};
+}
+
+/** The 503 reasons, counted (admission control's and any other). */
+function refusals(f: CompanyFigures): string {
+	const parts = Object.entries(f.reasons)
+		.filter(([reason]) => reason.startsWith('503'))
+		.map(([reason, n]) => `${fmt(n)} × ${reason}`);
+	return parts.length ? `; ${parts.join(', ')}` : '';
 }
 
 export async function company(): Promise<Row[]> {

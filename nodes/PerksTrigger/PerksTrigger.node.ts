@@ -207,10 +207,10 @@ export class PerksTrigger implements INodeType {
 			response.status(admission.status).json(admission.body);
 			return { noWebhookResponse: true };
 		}
-		// Held until the run's answer is written; from then on a copy may run (and is skipped).
-		whenAnswered(response, () => {
+		// Held until the run's answer is written, or the hold's bound; then a copy may run (and is skipped).
+		whenAnswered(response, (answered) => {
 			eventsInFlight.release(outcome.dedupeKey);
-			admission.release();
+			admission.release(answered);
 		});
 		return { workflowData: [[{ json: outcome.item }]] };
 	}

@@ -9,6 +9,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { estimatedSendWaitMs } from '../shared/chat/throttle';
+import { InFlightCounter, type Release } from './inFlight';
+
+export { InFlightCounter } from './inFlight';
 
 /**
  * Runs in flight per trigger node and mode: 8 s of answer window at Slack's workspace pace for DMs
@@ -23,81 +26,23 @@ export const MAX_EVENTS_IN_FLIGHT_ENV = 'PERKS_TRIGGER_MAX_EVENTS_IN_FLIGHT';
  * and the run also needs time before and after its sends (trigger, lookups, the answer itself).
  */
 export const SEND_WAIT_LIMIT_MS = 8_000;
-/** The answers over this long give a trigger's recent answer rate. */
-const ANSWER_RATE_WINDOW_MS = 10_000;
-/** Fewer answers than this in the window say too little about the rate to refuse on it. */
-const MIN_ANSWERS_FOR_RATE = 3;
+/** The platform stops waiting for an answer after this long (perks-contract.md). */
+const PLATFORM_TIMEOUT_MS = 10_000;
 /**
- * A run whose caller went away keeps its slot until n8n writes its answer, or this long at most:
- * n8n's queue-mode webhook process never answers a hung-up caller, so a longer hold leaked slots
- * (copies answered 409 until the platform gave up). After it a copy runs again and the ledger
- * skips what was sent.
+ * A run keeps its slot and its event from admission until n8n writes its answer, or this long at
+ * most: past the platform's timeout plus 15 s the platform has hung up and a copy may come, and n8n
+ * may never answer at all (its queue-mode webhook process misses a job that finished before it
+ * began waiting for it, and never answers a caller that hung up), so a longer hold leaked slots and
+ * answered copies 409 until the platform gave up. After it a copy runs and the ledger skips what
+ * was sent.
  */
-export const ABANDONED_HOLD_MS = 15_000;
-
+export const MAX_HOLD_MS = PLATFORM_TIMEOUT_MS + 15_000;
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
 
 export type Admission =
-	| { admitted: true; release: () => void }
+	| { admitted: true; release: Release }
 	| { admitted: false; status: 503; retryAfterSeconds: number; body: IDataObject };
-
-/**
- * Runs in flight per scope (mode, workflow, trigger node), counted from start to answer, and when
- * the recent answers went out.
- */
-export class InFlightCounter {
-	private readonly counts = new Map<string, number>();
-	private readonly answers = new Map<string, number[]>();
-
-	constructor(private readonly now: () => number = Date.now) {}
-
-	/** A release function if the scope has room under `limit` (0: no limit), else undefined. */
-	tryEnter(scope: string, limit: number): (() => void) | undefined {
-		const count = this.counts.get(scope) ?? 0;
-		if (limit > 0 && count >= limit) return undefined;
-		this.counts.set(scope, count + 1);
-		let released = false;
-		return () => {
-			if (released) return;
-			released = true;
-			const left = (this.counts.get(scope) ?? 1) - 1;
-			if (left > 0) this.counts.set(scope, left);
-			else this.counts.delete(scope);
-			const answers = this.recentAnswers(scope);
-			answers.push(this.now());
-			this.answers.set(scope, answers);
-		};
-	}
-
-	count(scope: string): number {
-		return this.counts.get(scope) ?? 0;
-	}
-
-	/**
-	 * When a run started now would answer, from the runs ahead of it and the rate answers went out
-	 * lately (Little's law: whatever binds, a destination's limit, the CPU, a slow API). 0 when
-	 * nothing is running or too few answers say what the rate is.
-	 */
-	estimatedAnswerMs(scope: string): number {
-		const running = this.count(scope);
-		const answers = this.recentAnswers(scope);
-		if (running === 0 || answers.length < MIN_ANSWERS_FOR_RATE) return 0;
-		// n answers since the oldest are n - 1 intervals, the last one still running until now.
-		const msPerAnswer = (this.now() - answers[0]) / (answers.length - 1);
-		return (running + 1) * msPerAnswer;
-	}
-
-	private recentAnswers(scope: string): number[] {
-		const answers = this.answers.get(scope) ?? [];
-		const since = this.now() - ANSWER_RATE_WINDOW_MS;
-		let stale = 0;
-		while (stale < answers.length && answers[stale] <= since) stale++;
-		if (stale > 0) answers.splice(0, stale);
-		if (answers.length === 0) this.answers.delete(scope);
-		return answers;
-	}
-}
 
 /** Shared by every Perks Trigger in this process; scopes keep test mode apart from production. */
 export const runsInFlight = new InFlightCounter();
@@ -132,25 +77,24 @@ export function admit(request: AdmissionRequest): Admission {
 	const { scope, eventId, limit, test } = request;
 	const counter = request.counter ?? runsInFlight;
 	if (limit === 0) return { admitted: true, release: counter.tryEnter(scope, 0)! };
-	if (!test) {
-		const waitMs = (request.sendWaitMs ?? estimatedSendWaitMs)();
-		if (waitMs > SEND_WAIT_LIMIT_MS) {
-			return busy(eventId, waitMs, { reason: 'send_queue_full', waitMs: Math.round(waitMs) });
-		}
-		const answerMs = counter.estimatedAnswerMs(scope);
-		if (answerMs > SEND_WAIT_LIMIT_MS) {
-			return busy(eventId, answerMs, {
-				reason: 'answers_too_slow',
-				answerMs: Math.round(answerMs),
-			});
-		}
-	}
-	const release = counter.tryEnter(scope, limit);
-	if (!release) return busy(eventId, 0, { reason: 'max_events_in_flight', limit });
+	const refusal = test ? undefined : overdue(request, counter);
+	const release = refusal ? undefined : counter.tryEnter(scope, limit);
+	if (!release) return busy(eventId, refusal ?? { reason: 'max_events_in_flight', limit });
 	return { admitted: true, release };
 }
 
-function busy(eventId: string, waitMs: number, detail: IDataObject): Admission {
+/** Why a run started now would answer too late for the platform, if it would. */
+function overdue(request: AdmissionRequest, counter: InFlightCounter): IDataObject | undefined {
+	const waitMs = (request.sendWaitMs ?? estimatedSendWaitMs)();
+	if (waitMs > SEND_WAIT_LIMIT_MS) return { reason: 'send_queue_full', waitMs: Math.round(waitMs) };
+	const answerMs = counter.estimatedAnswerMs(request.scope);
+	if (answerMs > SEND_WAIT_LIMIT_MS)
+		return { reason: 'answers_too_slow', answerMs: Math.round(answerMs) };
+	return undefined;
+}
+
+function busy(eventId: string, detail: IDataObject): Admission {
+	const waitMs = Number(detail.waitMs ?? detail.answerMs ?? 0);
 	return {
 		admitted: false,
 		status: 503,
@@ -167,32 +111,35 @@ export interface AnswerTarget {
 }
 
 /**
- * Calls `done` once, when the answer is written: n8n ends the response when the run has finished
- * ("lastNode"), failed runs included. A caller that hung up first (the platform's timeout) closes
- * the response early while the run goes on, so then `done` waits for n8n's answer, at most
- * ABANDONED_HOLD_MS. A response that cannot say whether it was answered counts as answered on close.
+ * Calls `done` once: with true when n8n writes the run's answer (it ends the response when the run
+ * has finished, "lastNode", failed runs included), or with false after MAX_HOLD_MS when it has not
+ * (n8n lost the run's end, or the caller hung up and n8n never answers it). A response that cannot
+ * say whether it was answered counts as answered on close.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- the bound on an abandoned run's hold
-   is an unref'd timer cleared when n8n answers; n8n-workflow 2.41 has no cancellable sleep. */
-export function whenAnswered(response: AnswerTarget, done: () => void): void {
-	let timer: NodeJS.Timeout | undefined;
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- the bound on a run's hold is an
+   unref'd timer cleared when n8n answers; n8n-workflow 2.41 has no cancellable sleep. */
+export function whenAnswered(
+	response: AnswerTarget,
+	done: (answered: boolean) => void,
+	maxHoldMs = MAX_HOLD_MS,
+): void {
 	let called = false;
-	const finish = () => {
+	const finish = (answered: boolean) => {
 		if (called) return;
 		called = true;
-		if (timer) clearTimeout(timer);
-		done();
+		clearTimeout(timer);
+		done(answered);
 	};
+	const timer = setTimeout(() => finish(false), maxHoldMs).unref();
 	const end = response.end;
 	if (typeof end === 'function') {
 		response.end = function (this: unknown, ...args: never[]) {
-			finish();
+			finish(true);
 			return end.apply(this, args);
 		};
 	}
 	response.once('close', () => {
-		if (response.writableEnded !== false) finish();
-		else if (!called) timer = setTimeout(finish, ABANDONED_HOLD_MS).unref();
+		if (response.writableEnded !== false) finish(true);
 	});
 }
 /* eslint-enable @n8n/community-nodes/no-restricted-globals */

@@ -255,18 +255,22 @@ describe('monthly funding against a rate-limited Slack (SQLite)', () => {
 });
 
 describe('company scale on SQLite: Slack with its published tiers, n8n restarted midway', () => {
-	it(`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`, async () => {
-		const { n8n, url } = await publish(
-			world,
-			dmWorkflow('relCompanySqlite1'),
-			'reliability-company-sqlite',
-		);
-		try {
-			world.slack.clearLimits();
-			await companyWithRestart(world, url, () => n8n.restart(), 'companySqlite');
-		} finally {
-			world.slack.limitPerSecond('chat.postMessage', SLACK_POSTS_PER_SECOND);
-			await n8n.dispose();
-		}
-	}, 400_000);
+	it(
+		`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`,
+		async () => {
+			const { n8n, url } = await publish(
+				world,
+				dmWorkflow('relCompanySqlite1'),
+				'reliability-company-sqlite',
+			);
+			try {
+				world.slack.clearLimits();
+				await companyWithRestart(world, url, () => n8n.restart(), 'companySqlite');
+			} finally {
+				world.slack.limitPerSecond('chat.postMessage', SLACK_POSTS_PER_SECOND);
+				await n8n.dispose();
+			}
+		},
+		COMPANY.testTimeoutMs,
+	);
 });

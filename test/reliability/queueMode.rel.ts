@@ -72,8 +72,8 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 	}));
 });
 
-// Only with --full for now: at CI's load a few of the 300 events still miss their scaled-down
-// retries in queue mode (no answer within 10 s, then busy), a finding still being worked on.
+// Only with --full until it passes twice in a row here: on 2026-12-06 it passed once at load 22
+// and, at load 32, had all 300 DMs at 390 s but ran out of its 400 s (docs/benchmarks.md).
 const companyIt = FULL ? it : it.skip;
 
 describe('queue mode: company scale, Slack with its published tiers, the cluster restarted midway', () => {
@@ -84,7 +84,7 @@ describe('queue mode: company scale, Slack with its published tiers, the cluster
 			const hook = world.perks.webhooks.find((h) => h.events.includes('wallet.funded'))!;
 			await companyWithRestart(world, hook.url, () => cluster.restart(), 'companyQueue');
 		},
-		400_000,
+		COMPANY.testTimeoutMs,
 	);
 });
 
