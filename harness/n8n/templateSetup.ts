@@ -29,7 +29,7 @@ export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook'
 export type TemplateTrigger =
 	| { kind: 'perksEvent'; events: string[] }
 	/** `ai`: the OpenAI model node answering through an AI Agent (the OpenAI emulator stands in for it). */
-	| { kind: 'chat'; source: ChatSource | 'teamsChat'; ai?: string }
+	| { kind: 'chat'; source: ChatSource | 'teamsChat' | 'teamsBot'; ai?: string }
 	/**
 	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model no emulator speaks…): `why` says what it
 	 * needs; `runNow` names a trigger the editor's "Execute workflow" can start at once.
@@ -78,7 +78,10 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	if (trigger?.type === `${PERKS}perksTrigger`)
 		return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
 	if (trigger) {
-		const source = (trigger.parameters.source ?? 'slackCommand') as ChatSource | 'teamsChat';
+		const source = (trigger.parameters.source ?? 'slackCommand') as
+			| ChatSource
+			| 'teamsChat'
+			| 'teamsBot';
 		return { kind: 'chat', source, ...(model && { ai: model }) };
 	}
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
@@ -161,6 +164,14 @@ export function pickTeam(
 		return { ...node, parameters: { ...node.parameters, team: picked } };
 	});
 	return { ...workflow, nodes };
+}
+
+/** A second copy of a template as workflow `id`, its webhooks at their own URLs. */
+export function copyOf(workflow: WorkflowJson, id: string): WorkflowJson {
+	const nodes = workflow.nodes.map((node) =>
+		node.webhookId ? { ...node, webhookId: `${node.webhookId}-${id}` } : node,
+	);
+	return { ...workflow, id, nodes };
 }
 
 /** The bot credential the e2e tests and the sandbox give n8n (Perks Teams Bot API). */

@@ -13,6 +13,7 @@ import { perkAddedEvent, PerksEmulator, walletFundedEvent } from '../../emulator
 import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
 import {
 	catalogCredentials,
+	copyOf,
 	E2E_OWNER,
 	EditorSession,
 	loadTemplate,
@@ -33,15 +34,8 @@ let n8n: N8nInstance;
 const withApp = graph.addTeam({ displayName: 'Perks Company', channels: ['General'] });
 const withoutApp = graph.addTeam({ displayName: 'Sales', channels: ['General'] });
 const DM = switchToTeamsBot(loadTemplate('wallet-funded-to-teams-dm.json', 'teamsBotSendDm01'));
-const channelPost = (id: string, team: typeof withApp): WorkflowJson => {
-	const template = loadTemplate('new-perk-to-teams-channel.json', id);
-	const workflow = switchToTeamsBot(pickTeam(template, team));
-	// Two copies of one template: each its own webhook.
-	const nodes = workflow.nodes.map((n) =>
-		n.webhookId ? { ...n, webhookId: `${n.webhookId}-${id}` } : n,
-	);
-	return { ...workflow, nodes };
-};
+const channelPost = (id: string, team: typeof withApp): WorkflowJson =>
+	copyOf(switchToTeamsBot(pickTeam(loadTemplate('new-perk-to-teams-channel.json', id), team)), id);
 const POST_IN = channelPost('teamsBotSendCh01', withApp);
 const POST_OUT = channelPost('teamsBotSendCh02', withoutApp);
 const WORKFLOWS = [DM, POST_IN, POST_OUT];
