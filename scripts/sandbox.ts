@@ -2,8 +2,9 @@
  * The main job on a developer's machine: a real n8n 2.x with this package installed as a
  * community package, every template in workflows/ imported (those with a perks or chat trigger
  * published; the Teams 1:1 chat one subscribes with the Graph emulator), and loopback emulators of
- * the perks platform, Slack and Microsoft Graph (Teams) seeded with four employees, plus a scripted
- * OpenAI-compatible model for the AI Agent template.
+ * the perks platform, Slack, Microsoft Graph (Teams) and the Bot Connector (the Perks Teams app)
+ * seeded with four employees, plus a scripted OpenAI-compatible model for the AI Agent templates.
+ * The wallet-funded Teams DM template is imported twice: as shipped, and switched to the Perks app.
  * A menu fires each perks event and each chat question and prints what Slack and Teams received;
  * Ctrl+C stops everything.
  *
@@ -15,13 +16,22 @@ import { createInterface } from 'node:readline';
 import { N8nInstance, waitFor } from '../harness/n8n';
 import {
 	catalogCredentials,
+	copyOf,
+	loadTemplate,
 	loadTemplates,
 	pickTeam,
 	setUpOwner,
+	switchToTeamsBot,
 	webhookIdOf,
 	type Template,
 } from '../harness/n8n/templateSetup';
-import { chatActions, perksEventActions, runNowActions, type Action } from './sandbox/actions';
+import {
+	botActions,
+	chatActions,
+	perksEventActions,
+	runNowActions,
+	type Action,
+} from './sandbox/actions';
 import { startWorld } from './sandbox/world';
 
 const OWNER = {
@@ -34,7 +44,7 @@ const OWNER = {
 async function main(): Promise<number> {
 	const once = process.argv.includes('--once');
 	const world = await startWorld();
-	const templates = loadTemplates('sandboxTpl').map((t) => ({
+	const templates = [...loadTemplates('sandboxTpl'), botDmTemplate()].map((t) => ({
 		...t,
 		workflow: pickTeam(t.workflow, world.team),
 	}));
@@ -95,6 +105,7 @@ async function main(): Promise<number> {
 		const actions = [
 			...perksEventActions(templates, world),
 			...chatActions(templates, world, n8n),
+			...botActions(templates, world, n8n),
 			...runNowActions(templates, world, n8n, { cookie, browserId }),
 		];
 		if (once) {
@@ -115,6 +126,17 @@ async function main(): Promise<number> {
 	}
 }
 
+/** The wallet-funded Teams DM template switched to the Perks app, as its sticky note tells an admin. */
+function botDmTemplate(): Template {
+	const file = 'wallet-funded-to-teams-dm.json';
+	const workflow = copyOf(switchToTeamsBot(loadTemplate(file, 'sandboxBot')), 'sandboxBot01');
+	return {
+		file: `${file}, switched to the Perks app (Teams bot)`,
+		workflow,
+		trigger: { kind: 'perksEvent', events: ['wallet.funded'] },
+	};
+}
+
 function printWelcome(
 	n8n: N8nInstance,
 	world: Awaited<ReturnType<typeof startWorld>>,
@@ -122,7 +144,7 @@ function printWelcome(
 ): void {
 	console.log(`\nn8n editor: ${n8n.baseUrl}  (sign in as ${OWNER.email} / ${OWNER.password})`);
 	console.log(
-		`Emulators: perks API ${world.perks.baseUrl}, Slack ${world.slack.apiUrl}, Microsoft Graph ${world.graph.graphBaseUrl}`,
+		`Emulators: perks API ${world.perks.baseUrl}, Slack ${world.slack.apiUrl}, Microsoft Graph ${world.graph.graphBaseUrl}, Bot Connector ${world.bot.serviceUrl}`,
 	);
 	console.log(
 		`AI model: an emulator at ${world.openAi.baseUrl}, not OpenAI: its answers are scripted (it calls the balance tool, then repeats the number it got)`,
@@ -142,6 +164,8 @@ function howFired(trigger: Template['trigger']): string {
 		return trigger.runNow
 			? `imported; ${trigger.why}, and the menu does too`
 			: `imported, not fired here: ${trigger.why}`;
+	if (trigger.source === 'teamsBot')
+		return `published, fired by a 1:1 message to the Perks app's bot (signed as the Bot Connector signs)${trigger.ai ? ` (${trigger.ai}: the scripted emulator, not OpenAI)` : ''}`;
 	if (trigger.source === 'teamsChat')
 		return 'published (subscribed with Graph), fired by a 1:1 Teams chat message';
 	return `published, fired by a ${trigger.source} question${trigger.ai ? ` (${trigger.ai}: the scripted emulator, not OpenAI)` : ''}`;

@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import type { INode } from 'n8n-workflow';
 
+import type { BotConnectorEmulator } from '../../emulators/botConnector';
 import { teamsSecurityToken } from '../../emulators/chatRequests';
 import type { GraphEmulator } from '../../emulators/graphApi';
 import type { OpenAiEmulator } from '../../emulators/openAi';
@@ -28,7 +29,7 @@ export type ChatSource = 'slackCommand' | 'slackEvents' | 'teamsOutgoingWebhook'
 export type TemplateTrigger =
 	| { kind: 'perksEvent'; events: string[] }
 	/** `ai`: the OpenAI model node answering through an AI Agent (the OpenAI emulator stands in for it). */
-	| { kind: 'chat'; source: ChatSource | 'teamsChat'; ai?: string }
+	| { kind: 'chat'; source: ChatSource | 'teamsChat' | 'teamsBot'; ai?: string }
 	/**
 	 * Not fired from outside (Error Trigger, Schedule Trigger, an AI model no emulator speaks…): `why` says what it
 	 * needs; `runNow` names a trigger the editor's "Execute workflow" can start at once.
@@ -77,7 +78,10 @@ function triggerOf(workflow: WorkflowJson): TemplateTrigger {
 	if (trigger?.type === `${PERKS}perksTrigger`)
 		return { kind: 'perksEvent', events: trigger.parameters.events as string[] };
 	if (trigger) {
-		const source = (trigger.parameters.source ?? 'slackCommand') as ChatSource | 'teamsChat';
+		const source = (trigger.parameters.source ?? 'slackCommand') as
+			| ChatSource
+			| 'teamsChat'
+			| 'teamsBot';
 		return { kind: 'chat', source, ...(model && { ai: model }) };
 	}
 	const other = workflow.nodes.find((n) => /trigger/i.test(n.type));
@@ -162,11 +166,43 @@ export function pickTeam(
 	return { ...workflow, nodes };
 }
 
+/** A second copy of a template as workflow `id`, its webhooks at their own URLs. */
+export function copyOf(workflow: WorkflowJson, id: string): WorkflowJson {
+	const nodes = workflow.nodes.map((node) =>
+		node.webhookId ? { ...node, webhookId: `${node.webhookId}-${id}` } : node,
+	);
+	return { ...workflow, id, nodes };
+}
+
+/** The bot credential the e2e tests and the sandbox give n8n (Perks Teams Bot API). */
+export const TEAMS_BOT_CREDENTIAL = { id: 'perksTeamsBotCredential', name: 'Perks Teams Bot API' };
+
+/**
+ * A Teams template switched to the Perks app as its sticky note tells an admin: every node sending
+ * with the service account gets Authentication "Teams Bot (Teams App)" and the bot credential.
+ */
+export function switchToTeamsBot(
+	workflow: WorkflowJson,
+	credential: { id: string; name: string } = TEAMS_BOT_CREDENTIAL,
+): WorkflowJson {
+	const nodes = workflow.nodes.map((node): INode => {
+		const { perksMicrosoftTeamsOAuth2Api: serviceAccount, ...others } = node.credentials ?? {};
+		if (!serviceAccount) return node;
+		return {
+			...node,
+			parameters: { ...node.parameters, authentication: 'teamsBot' },
+			credentials: { ...others, perksTeamsBotApi: credential },
+		};
+	});
+	return { ...workflow, nodes };
+}
+
 export interface Services {
 	perks: PerksEmulator;
 	slack?: SlackEmulator;
 	graph?: GraphEmulator;
 	openAi?: OpenAiEmulator;
+	bot?: BotConnectorEmulator;
 }
 
 /**
@@ -211,7 +247,7 @@ const teamsTokens = new WeakMap<GraphEmulator, { accessToken: string; refreshTok
 
 function credentialData(
 	type: string,
-	{ perks, slack, graph, openAi }: Services,
+	{ perks, slack, graph, openAi, bot }: Services,
 ): Record<string, unknown> | undefined {
 	switch (type) {
 		case 'perksApi':
@@ -227,6 +263,8 @@ function credentialData(
 		case 'openAiApi':
 			// The Base URL an admin sets for an OpenAI-compatible server.
 			return openAi && { apiKey: openAi.apiKey, url: openAi.baseUrl };
+		case 'perksTeamsBotApi':
+			return bot && { ...bot.credential(), openIdMetadataUrl: bot.openIdMetadataUrl };
 		case 'perksTeamsOutgoingWebhookApi':
 			return { securityToken: TEAMS_OUTGOING_TOKEN };
 		case 'perksMicrosoftTeamsOAuth2Api': {

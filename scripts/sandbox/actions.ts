@@ -1,7 +1,8 @@
 /**
  * What a newcomer can fire in the sandbox: one sample of each perks event the templates listen
  * to, and one question per chat template (signed as Slack and Teams sign them, or, for a Teams
- * 1:1 chat, written in the Graph emulator, which notifies n8n's subscription). Each action
+ * 1:1 chat, written in the Graph emulator, which notifies n8n's subscription), and a DM sent as the
+ * Perks app's bot to someone it must install the app for first. Each action
  * knows what must arrive, so `--once` is a smoke test.
  */
 import {
@@ -19,6 +20,7 @@ import {
 	type SignedRequest,
 } from '../../emulators/chatRequests';
 import type { RecordedMessage as TeamsMessage } from '../../emulators/graphApi';
+import { botActivity, personalChat, sendToBot } from '../../emulators/teamsBotInbound';
 import { sleep, waitFor, type N8nInstance } from '../../harness/n8n';
 import {
 	SLACK_SIGNING_SECRET,
@@ -127,8 +129,9 @@ const QUESTIONS: Record<ChatSource, { label: string; asker: number; text: string
 export function chatActions(templates: Template[], world: World, n8n: N8nInstance): Action[] {
 	return templates.flatMap((template) => {
 		if (template.trigger.kind !== 'chat') return [];
-		if (template.trigger.ai) return [aiQuestion(template, world, n8n)];
 		const source = template.trigger.source;
+		if (source === 'teamsBot') return [botQuestion(template, world, n8n)];
+		if (template.trigger.ai) return [aiQuestion(template, world, n8n)];
 		if (source === 'teamsChat') return [teamsChatQuestion(template, world, n8n)];
 		const question = QUESTIONS[source];
 		const url = n8n.webhookUrl(webhookIdOf(template.workflow));
@@ -200,6 +203,97 @@ function aiQuestion(template: Template, world: World, n8n: N8nInstance): Action 
 			};
 		},
 	};
+}
+
+/**
+ * A 1:1 message to the Perks app's bot, signed as the Bot Connector signs: exactly one answer must
+ * come back through the Bot Connector in that chat, with the asker's fresh balance (read live).
+ */
+function botQuestion(template: Template, world: World, n8n: N8nInstance): Action {
+	const person = world.people[1];
+	const text = 'quanti punti ho?';
+	const url = n8n.webhookUrl(webhookIdOf(template.workflow));
+	const { bot, graph } = world;
+	return {
+		label: `Teams: a 1:1 message to the Perks app's bot, "${text}"${template.trigger.kind === 'chat' && template.trigger.ai ? ' (scripted model emulator)' : ''} [${template.file}]`,
+		run: async () => {
+			const balance = 100 + Math.floor(Math.random() * 900);
+			world.perks.setBalance(person.employee.id, balance);
+			const conversationId = await personalChat(bot, graph, person.teams.id);
+			const since = snapshot(world);
+			const answers = () =>
+				bot.activities.slice(since.bot).filter((a) => a.conversationId === conversationId);
+			const activity = botActivity({
+				bot,
+				conversationId,
+				conversationType: 'personal',
+				aadObjectId: person.teams.id,
+				text,
+			});
+			const response = await sendToBot(url, bot, activity);
+			const arrived = await waitFor(() => answers().length > 0, {
+				what: "the bot's answer",
+				timeoutMs: 2 * WAIT_MS,
+			}).catch(() => false);
+			await sleep(1000);
+			const [answer, ...extra] = answers();
+			return {
+				ok:
+					response.status === 202 &&
+					Boolean(arrived) &&
+					extra.length === 0 &&
+					String(answer?.activity.text).includes(String(balance)),
+				lines: [
+					`${person.name} (live balance ${balance}) writes "${text}" to the bot: n8n answered ${response.status}`,
+					...newMessages(world, since),
+				],
+			};
+		},
+	};
+}
+
+/**
+ * A wallet.funded event to the DM template switched to the Perks app only, for someone the app is
+ * not installed for yet: the bot installs it (Graph) and sends exactly one DM.
+ */
+export function botActions(templates: Template[], world: World, n8n: N8nInstance): Action[] {
+	const template = templates.find(
+		(t) =>
+			t.trigger.kind === 'perksEvent' &&
+			t.workflow.nodes.some((n) => n.credentials?.perksTeamsBotApi),
+	);
+	if (!template) return [];
+	const { bot, graph } = world;
+	return [
+		{
+			label: `Teams as the Perks app: wallet.funded → a DM from the bot [${template.file}]`,
+			run: async () => {
+				const person =
+					world.people.find((p) => !graph.botInstalledForUser(p.teams.id, bot.appId)) ??
+					world.people[0];
+				const installedBefore = graph.botInstalledForUser(person.teams.id, bot.appId);
+				const sentBefore = bot.activitiesFor(person.teams.id).length;
+				const sent = () => bot.activitiesFor(person.teams.id).slice(sentBefore);
+				const since = snapshot(world);
+				const [result] = await world.perks.deliver(
+					walletFundedEvent(person.employee, { amount: 75, balance: 195 }),
+					{ url: n8n.webhookUrl(webhookIdOf(template.workflow)) },
+				);
+				const arrived = await waitFor(() => sent().length > 0, {
+					what: 'the DM from the bot',
+					timeoutMs: WAIT_MS,
+				}).catch(() => false);
+				await sleep(500);
+				return {
+					ok: result?.status === 200 && Boolean(arrived) && sent().length === 1,
+					lines: [
+						`wallet.funded for ${person.name} (the app ${installedBefore ? 'already installed' : 'not yet installed: the bot installs it'}): n8n answered ${result?.status ?? 'nothing'}`,
+						...newMessages(world, since),
+					],
+				};
+			},
+		},
+	];
 }
 
 /**
@@ -321,6 +415,7 @@ export interface Session {
 // ---- what Slack and Teams received ----
 
 interface Snapshot {
+	bot: number;
 	slack: number;
 	teams: number;
 	responseUrl: number;
@@ -328,6 +423,7 @@ interface Snapshot {
 
 function snapshot(world: World): Snapshot {
 	return {
+		bot: world.bot.activities.length,
 		slack: world.slack.messages.length,
 		teams: world.graph.messages.length,
 		responseUrl: world.responseUrl.posts.length,
@@ -360,6 +456,7 @@ function teamsPlace(world: World, message: TeamsMessage): string {
 		return `${world.team.displayName} › ${channel?.displayName ?? id}`;
 	}
 	const person = world.people.find((p) => id.includes(p.teams.id));
+	if (message.from?.startsWith('app:')) return `the Perks app's chat with ${person?.name ?? id}`;
 	return `chat with ${person?.name ?? (id.includes(world.admin.teams.id) ? 'the admin' : id)}`;
 }
 

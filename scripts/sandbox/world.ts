@@ -5,6 +5,7 @@
  * template, an OpenAI-compatible model that is scripted (it calls the balance tool, then answers
  * with the number the tool returned), not OpenAI.
  */
+import { BotConnectorEmulator } from '../../emulators/botConnector';
 import { GraphEmulator, type EmulatedGraphUser, type EmulatedTeam } from '../../emulators/graphApi';
 import { ResponseUrlRecorder } from '../../emulators/chatRequests';
 import { OpenAiEmulator } from '../../emulators/openAi';
@@ -23,6 +24,8 @@ export interface World {
 	perks: PerksEmulator;
 	slack: SlackEmulator;
 	graph: GraphEmulator;
+	/** The Perks Teams app's bot (Bot Connector, Entra tokens); the app is added to `team`, installed for nobody yet. */
+	bot: BotConnectorEmulator;
 	openAi: OpenAiEmulator;
 	responseUrl: ResponseUrlRecorder;
 	team: EmulatedTeam;
@@ -45,6 +48,7 @@ export async function startWorld(): Promise<World> {
 	const graph = new GraphEmulator({
 		serviceAccount: { displayName: 'Perks Bot', userPrincipalName: 'perks-bot@perks.local' },
 	});
+	const bot = new BotConnectorEmulator({ graph });
 	const responseUrl = new ResponseUrlRecorder();
 	const openAi = new OpenAiEmulator();
 	await Promise.all([
@@ -53,12 +57,14 @@ export async function startWorld(): Promise<World> {
 		graph.start(),
 		responseUrl.start(),
 		openAi.start(),
+		bot.start(),
 	]);
 	slack.addChannel({ id: 'C0PERKS01', name: 'perks' });
 	const team = graph.addTeam({
 		displayName: 'Perks Company',
 		channels: ['General', 'Celebrations'],
 	});
+	graph.installAppInTeam(team.id, bot.catalogApp!.id);
 	const people = PEOPLE.map((person) => {
 		const handle = person.email.split('@')[0];
 		return {
@@ -86,6 +92,7 @@ export async function startWorld(): Promise<World> {
 		perks,
 		slack,
 		graph,
+		bot,
 		openAi,
 		responseUrl,
 		team,
@@ -98,6 +105,7 @@ export async function startWorld(): Promise<World> {
 				graph.stop(),
 				responseUrl.stop(),
 				openAi.stop(),
+				bot.stop(),
 			]);
 		},
 	};
