@@ -9,8 +9,7 @@
  * 429 + Retry-After past Teams' published bot limits. Only `node:http` and jose.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 
@@ -19,6 +18,7 @@ import {
 	PERKS_TEAMS_BOT_GRAPH_PERMISSIONS,
 } from '../credentials/PerksTeamsBotApi.credentials';
 import { closeServer } from './closeServer';
+import { listenOnLoopback } from './loopback';
 import { RateWindow } from './faults';
 import type { AppCaller, EmulatedTeamsApp, GraphEmulator, Json } from './graphApi';
 
@@ -152,15 +152,9 @@ export class BotConnectorEmulator {
 	async start(): Promise<string> {
 		if (this.origin) return this.origin;
 		this.keys ??= { published: await signingKey(), unpublished: await signingKey() };
-		const server = createServer((req, res) => {
-			void this.onRequest(req, res);
-		});
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(0, '127.0.0.1', () => resolve());
-		});
+		const { server, origin } = await listenOnLoopback((req, res) => void this.onRequest(req, res));
 		this.server = server;
-		this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		this.origin = `${origin}`;
 		return this.origin;
 	}
 

@@ -6,9 +6,9 @@
  * Only `node:http`, no frameworks.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer } from './closeServer';
+import { listenOnLoopback } from './loopback';
 import { FaultQueue, Outage, RateLimits, RateWindow, targets, type FaultControls } from './faults';
 import { PERKS_TEAMS_SCOPES } from '../credentials/PerksMicrosoftTeamsOAuth2Api.credentials';
 
@@ -417,15 +417,9 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 
 	async start(): Promise<string> {
 		if (this.origin) return this.origin;
-		const server = createServer((req, res) => {
-			void this.onRequest(req, res);
-		});
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(0, '127.0.0.1', () => resolve());
-		});
+		const { server, origin } = await listenOnLoopback((req, res) => void this.onRequest(req, res));
 		this.server = server;
-		this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		this.origin = `${origin}`;
 		return this.origin;
 	}
 

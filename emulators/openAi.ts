@@ -4,11 +4,11 @@
  * balance it read from that result (never a number of its own). Speaks both the Responses API
  * (`/responses`, the OpenAI Chat Model node's default) and Chat Completions (`/chat/completions`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
 import { closeServer } from './closeServer';
+import { listenOnLoopback } from './loopback';
 
 export interface ModelRequest {
 	path: string;
@@ -33,13 +33,9 @@ export class OpenAiEmulator {
 	private url: string | undefined;
 
 	async start(): Promise<string> {
-		const server = createServer((req, res) => void this.handle(req, res));
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(0, '127.0.0.1', () => resolve());
-		});
+		const { server, origin } = await listenOnLoopback((req, res) => void this.handle(req, res));
 		this.server = server;
-		this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+		this.url = `${origin}/v1`;
 		return this.url;
 	}
 

@@ -6,13 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-	createServer,
 	type IncomingHttpHeaders,
 	type IncomingMessage,
 	type Server,
 	type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type {
 	Employee,
@@ -23,6 +21,7 @@ import type {
 } from '../nodes/shared/perks/contract';
 import { signatureHeader } from '../nodes/shared/perks/signature';
 import { closeServer } from './closeServer';
+import { listenOnLoopback } from './loopback';
 import {
 	FaultQueue,
 	Outage,
@@ -181,14 +180,9 @@ export class PerksEmulator implements FaultControls<FaultOptions> {
 
 	async start(): Promise<string> {
 		if (this.url) return this.url;
-		const server = createServer((req, res) => void this.handle(req, res));
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(0, '127.0.0.1', () => resolve());
-		});
-		const { port } = server.address() as AddressInfo;
+		const { server, origin } = await listenOnLoopback((req, res) => void this.handle(req, res));
 		this.server = server;
-		this.url = `http://127.0.0.1:${port}${API_PREFIX}`;
+		this.url = `${origin}${API_PREFIX}`;
 		return this.url;
 	}
 

@@ -4,9 +4,9 @@
  * and copies Slack's habits: API errors are HTTP 200 `{ok:false}`, rate limits are
  * HTTP 429 + Retry-After, lists use opaque cursors. Only `node:http`, no frameworks.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer } from './closeServer';
+import { listenOnLoopback } from './loopback';
 import {
 	FaultQueue,
 	Outage,
@@ -310,16 +310,9 @@ export class SlackEmulator implements FaultControls<FaultOptions> {
 
 	async start(): Promise<string> {
 		if (this.url) return this.url;
-		const server = createServer((req, res) => {
-			void this.onRequest(req, res);
-		});
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(0, '127.0.0.1', () => resolve());
-		});
-		const { port } = server.address() as AddressInfo;
+		const { server, origin } = await listenOnLoopback((req, res) => void this.onRequest(req, res));
 		this.server = server;
-		this.url = `http://127.0.0.1:${port}/api/`;
+		this.url = `${origin}/api/`;
 		return this.url;
 	}
 
