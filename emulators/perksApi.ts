@@ -5,12 +5,7 @@
  * the platform's redelivery.
  */
 import { randomBytes } from 'node:crypto';
-import {
-	type IncomingHttpHeaders,
-	type IncomingMessage,
-	type Server,
-	type ServerResponse,
-} from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import type {
 	Employee,
