@@ -48,6 +48,7 @@ const ELSEWHERE: Record<string, string> = {
 	'new-perk-to-teams-channel.json': 'teamsTemplates.e2e.ts',
 	'balance-question-to-slack-ai-agent.json': 'aiAgent.e2e.ts',
 	'balance-question-to-teams-chat.json': 'teamsChat.e2e.ts',
+	'balance-question-to-teams-bot.json': 'teamsBot.e2e.ts',
 	'balance-question-to-teams-bot-ai-agent.json': 'teamsBot.e2e.ts',
 };
 

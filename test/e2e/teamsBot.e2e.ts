@@ -17,7 +17,7 @@ import {
 	personalChat,
 	sendToBot,
 } from '../../emulators/teamsBotInbound';
-import { N8nInstance, sleep, waitFor, type WorkflowJson } from '../../harness/n8n';
+import { N8nInstance, sleep, waitFor } from '../../harness/n8n';
 import { loadTemplate, webhookIdOf } from '../../harness/n8n/templateSetup';
 
 const graph = new GraphEmulator();
@@ -29,36 +29,8 @@ let n8n: N8nInstance;
 const BOT_CREDENTIAL = { id: 'perksTeamsBotCredential', name: 'Perks Teams Bot API' };
 const PERKS_CREDENTIAL = { id: 'perksApiCredential', name: 'Perks API' };
 
-/** The plain question workflow: the trigger and Perks Chat Reply, as an admin wires them. */
-const ASK: WorkflowJson = {
-	id: 'teamsBotAskE2e01',
-	name: 'Teams bot balance question',
-	nodes: [
-		{
-			id: 'a1',
-			name: 'Perks Chat Trigger',
-			type: 'n8n-nodes-perks.perksChatTrigger',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: '0b07a5e2-0000-4000-8000-00000000e2e1',
-			parameters: { source: 'teamsBot' },
-			credentials: { perksTeamsBotApi: BOT_CREDENTIAL },
-		},
-		{
-			id: 'a2',
-			name: 'Perks Chat Reply',
-			type: 'n8n-nodes-perks.perksChatReply',
-			typeVersion: 1,
-			position: [220, 0],
-			parameters: { platform: 'teams', authentication: 'teamsBot' },
-			credentials: { perksApi: PERKS_CREDENTIAL, perksTeamsBotApi: BOT_CREDENTIAL },
-		},
-	],
-	connections: {
-		'Perks Chat Trigger': { main: [[{ node: 'Perks Chat Reply', type: 'main', index: 0 }]] },
-	},
-	settings: { executionOrder: 'v1' },
-};
+/** The plain question template, as shipped (its credentials' ids are the ones set here). */
+const ASK = loadTemplate('balance-question-to-teams-bot.json', 'teamsBotAskE2e01');
 const AI = loadTemplate('balance-question-to-teams-bot-ai-agent.json', 'teamsBotAiE2e001');
 
 let askUrl: string;
