@@ -312,6 +312,21 @@ type Card = {
 	content: { actions: Array<{ type: string; title: string; data: Record<string, unknown> }> };
 };
 
+/** A click on a card the bot sent in a 1:1 chat, as Teams delivers it (replyToId: the card). */
+const clickOn = (
+	card: { id: string; conversationId: string },
+	clicker: string,
+	data: Record<string, unknown>,
+) =>
+	botActivity({
+		bot,
+		conversationId: card.conversationId,
+		conversationType: 'personal',
+		aadObjectId: clicker,
+		value: data,
+		replyToId: card.id,
+	});
+
 const submitActions = (activity: { attachments?: unknown[] }) =>
 	((activity.attachments ?? []) as Card[])
 		.flatMap((card) => card.content?.actions ?? [])
@@ -354,14 +369,7 @@ test('with "Show My Balance Button", wallet-funded and low-balance DMs carry it;
 	);
 	expect(JSON.stringify(low.activity.attachments)).toContain('perks.showBalance');
 	// Teams sends the click to the messaging endpoint as a message carrying the card's data.
-	const clicked = botActivity({
-		bot,
-		conversationId: funded.conversationId,
-		conversationType: 'personal',
-		aadObjectId: user.id,
-		value: action.data,
-		replyToId: funded.id,
-	});
+	const clicked = clickOn(funded, user.id, action.data);
 	const result = await ask(clicked);
 	// Answered in place: the same activity (and Teams message) changed, no new message.
 	expect(result.run?.error('Perks Chat Reply')).toBeUndefined();
@@ -405,16 +413,7 @@ test('a card deleted before the click: the update is refused 404 and the answer 
 	const [action] = submitActions(funded.activity);
 	bot.removeActivity(funded.id);
 	const updatesBefore = bot.callCount(UPDATE_ROUTE);
-	const result = await ask(
-		botActivity({
-			bot,
-			conversationId: funded.conversationId,
-			conversationType: 'personal',
-			aadObjectId: user.id,
-			value: action.data,
-			replyToId: funded.id,
-		}),
-	);
+	const result = await ask(clickOn(funded, user.id, action.data));
 	expect(bot.callCount(UPDATE_ROUTE)).toBe(updatesBefore + 1);
 	expect(result.replies.map((r) => r.activity.text)).toEqual([
 		'You have 330 points in your perks wallet.',
