@@ -69,7 +69,9 @@ export async function fanoutBot(): Promise<Row> {
 		const floorMs = (calls / BOT_PUBLISHED_LIMITS.perApp) * 1000;
 		const slow = b.ms > 1.2 * floorMs;
 		const misses = [
-			slow ? `slower than 1.2×: ${fmt((events * 1000) / b.ms, 1)} DMs/s end to end` : '',
+			slow
+				? `slower than 1.2×: ${fmt((events * 1000) / b.ms, 1)} DMs/s end to end${refused === 0 ? ', and no 429: n8n, not the Connector, set the pace' : ''}`
+				: '',
 			exact(b) ? '' : exactness(b),
 		].filter(Boolean);
 		return {
