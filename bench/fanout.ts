@@ -30,14 +30,14 @@ interface Recipient {
 }
 
 /** Where a template's DMs land: its webhook, the people it can reach, and what each received. */
-interface Destination {
+export interface Destination {
 	url: string;
 	add(count: number, prefix: string): Recipient[];
 	/** DMs received by each recipient, in order. */
 	received(recipients: Recipient[]): number[];
 }
 
-interface Burst {
+export interface Burst {
 	ms: number;
 	lost: number;
 	duplicates: number;
@@ -46,7 +46,7 @@ interface Burst {
 }
 
 /** Delivers wallet.funded to each recipient's employee, `concurrency` at a time, until every DM is there. */
-async function burst(
+export async function burst(
 	perks: PerksEmulator,
 	to: Destination,
 	n8n: N8nInstance,
@@ -135,11 +135,11 @@ function whySlow(b: Burst, freeRate: number, limit: number): string {
 	);
 }
 
-function exactness(b: Burst): string {
+export function exactness(b: Burst): string {
 	return `${b.lost} lost, ${b.duplicates} duplicates, ${b.redelivered} redelivered`;
 }
 
-const exact = (b: Burst) => b.lost === 0 && b.duplicates === 0;
+export const exact = (b: Burst) => b.lost === 0 && b.duplicates === 0;
 
 /** The row of a burst under the limit: its time against events / limit. */
 function limitedRow(

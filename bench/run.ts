@@ -2,7 +2,7 @@
  * `npm run bench`: the performance benchmarks (targets in docs/benchmarks.md), each against a baseline measured in the same run,
  * printed as ONE table (Markdown, for docs/benchmarks.md). Numbers never fail the run.
  * Loads come from the environment (see docs/benchmarks.md); BENCH_ONLY=ingest,queue,sync,fanout,
- * teamsrtt,chat,startup,company picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
+ * fanoutbot,teamsrtt,chat,startup,company picks benchmarks. Needs a build (`npm run build`) and n8n in .cache/n8n.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 
@@ -12,6 +12,7 @@ import { chat } from './chat';
 import { company } from './company';
 import { envInt, selected } from './common';
 import { fanout } from './fanout';
+import { fanoutBot } from './fanoutBot';
 import { graphRoundTrip } from './graphRoundTrip';
 import { ingestLazyIsolates, ingestQueue, ingestSingle } from './ingest';
 import { startup } from './startup';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
 			await step(rows, 'sync', `user sync Graph ${size}`, () => graphSync(size));
 		}
 		await step(rows, 'fanout', 'fan-out', fanout);
+		await step(rows, 'fanoutbot', 'fan-out through the Teams bot', fanoutBot);
 		await step(rows, 'teamsrtt', 'Teams adapter, Graph round trips', graphRoundTrip);
 		await step(rows, 'chat', 'chat commands', chat);
 		await step(rows, 'startup', 'n8n start-up', startup);

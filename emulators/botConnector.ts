@@ -36,6 +36,7 @@ export const BOT_PUBLISHED_LIMITS = { perConversation: 7, perApp: 50 } as const;
 export const DEFAULT_APP_ROLES: readonly string[] = PERKS_TEAMS_BOT_GRAPH_PERMISSIONS;
 
 const MAX_ACTIVITY_BYTES = 28 * 1024;
+export const UPDATE_ROUTE = 'PUT /v3/conversations/{id}/activities/{activityId}';
 
 export interface BotConnectorOptions {
 	graph: GraphEmulator;
@@ -57,6 +58,8 @@ export interface RecordedActivity {
 	channelId?: string;
 	id: string;
 	activity: Json;
+	/** How often the bot updated the activity in place (PUT), 0 when never. */
+	updates: number;
 }
 
 export interface BotRequest {
@@ -309,15 +312,17 @@ export class BotConnectorEmulator {
 		}
 		const path = url.pathname.replace(/^\/teams/, '');
 		const activityPath = /^\/v3\/conversations\/([^/]+)\/activities$/.exec(path);
+		const updatePath = /^\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/.exec(path);
+		const posted = method === 'POST' && (path === '/v3/conversations' || activityPath !== null);
 		const known =
-			url.pathname.startsWith('/teams/v3/') &&
-			method === 'POST' &&
-			(path === '/v3/conversations' || activityPath !== null);
+			url.pathname.startsWith('/teams/v3/') && (posted || (method === 'PUT' && !!updatePath));
 		const route = !known
 			? `${method} ${path}`
-			: activityPath
-				? 'POST /v3/conversations/{id}/activities'
-				: 'POST /v3/conversations';
+			: updatePath
+				? UPDATE_ROUTE
+				: activityPath
+					? 'POST /v3/conversations/{id}/activities'
+					: 'POST /v3/conversations';
 		const body = raw ? parseJson(raw) : {};
 		this.requests.push({ method, route, path, ...(raw ? { body } : {}) });
 		if (!known)
@@ -328,14 +333,17 @@ export class BotConnectorEmulator {
 			const [{ retryAfter }] = this.throttled.splice(scripted, 1);
 			return tooMany(retryAfter);
 		}
-		const conversation = activityPath
-			? this.conversation(decodeURIComponent(activityPath[1]))
+		const inConversation = activityPath ?? updatePath;
+		const conversation = inConversation
+			? this.conversation(decodeURIComponent(inConversation[1]))
 			: undefined;
 		const limited = this.limitReply(conversation?.id);
 		if (limited) return limited;
-		const reply = activityPath
-			? this.sendActivity(conversation!, body)
-			: this.createConversation(body);
+		const reply = updatePath
+			? this.updateActivity(conversation!, decodeURIComponent(updatePath[2]), body)
+			: activityPath
+				? this.sendActivity(conversation!, body)
+				: this.createConversation(body);
 		const drops = this.drops.get(route) ?? 0;
 		if (drops > 0) this.drops.set(route, drops - 1);
 		return drops > 0 ? { ...reply, drop: true } : reply;
@@ -491,12 +499,57 @@ export class BotConnectorEmulator {
 		return conversation;
 	}
 
+	/**
+	 * PUT: the bot replaces one of its own activities in that conversation (Teams shows the
+	 * message changed, same id). Anything else, or an activity removed, is 404 as on the Connector.
+	 */
+	private updateActivity(conversation: Conversation, id: string, body: Json): Reply {
+		const recorded = this.activities.find(
+			(a) => a.id === id && a.conversationId === conversation.id,
+		);
+		if (!recorded) throw new ConnectorError(404, 'ActivityNotFound', 'Activity not found.');
+		this.checkActivity(body);
+		const text = typeof body.text === 'string' ? body.text : '';
+		this.graph.updateBotMessage(this.messageTarget(conversation), this.appId, id, text);
+		recorded.activity = body;
+		recorded.updates++;
+		return { status: 200, body: { id } };
+	}
+
+	/** The card's message deleted (from the chat's history): updates to it are refused 404. */
+	removeActivity(id: string): void {
+		const index = this.activities.findIndex((a) => a.id === id);
+		if (index >= 0) this.activities.splice(index, 1);
+	}
+
+	private messageTarget(conversation: Conversation): string {
+		return conversation.userId
+			? `chat:${this.graph.botChat(conversation.userId, this.appId)}`
+			: `channel:${conversation.teamId}/${conversation.channelId}`;
+	}
+
 	private sendActivity(conversation: Conversation, body: Json): Reply {
 		return { status: 201, body: { id: this.record(conversation, body) } };
 	}
 
 	/** Records the activity, and the message Teams shows for it (Graph lists it under the same id). */
 	private record(conversation: Conversation, activity: Json): string {
+		this.checkActivity(activity);
+		const text = typeof activity.text === 'string' ? activity.text : '';
+		const id = this.graph.recordBotMessage(this.messageTarget(conversation), this.appId, text);
+		this.activities.push({
+			conversationId: conversation.id,
+			userId: conversation.userId,
+			teamId: conversation.teamId,
+			channelId: conversation.channelId,
+			id,
+			activity,
+			updates: 0,
+		});
+		return id;
+	}
+
+	private checkActivity(activity: Json): void {
 		if (activity.type !== 'message')
 			throw new ConnectorError(400, 'BadArgument', 'Only message activities are emulated.');
 		const text = typeof activity.text === 'string' ? activity.text : '';
@@ -509,19 +562,6 @@ export class BotConnectorEmulator {
 			);
 		if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES)
 			throw new ConnectorError(413, 'MessageSizeTooBig', 'Message size too large.');
-		const target = conversation.userId
-			? `chat:${this.graph.botChat(conversation.userId, this.appId)}`
-			: `channel:${conversation.teamId}/${conversation.channelId}`;
-		const id = this.graph.recordBotMessage(target, this.appId, text);
-		this.activities.push({
-			conversationId: conversation.id,
-			userId: conversation.userId,
-			teamId: conversation.teamId,
-			channelId: conversation.channelId,
-			id,
-			activity,
-		});
-		return id;
 	}
 }
 

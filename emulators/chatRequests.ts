@@ -154,9 +154,22 @@ export async function send(
 	return { status: response.status, text, elapsedMs: Date.now() - started };
 }
 
-/** A Slack `response_url` on loopback: records each JSON post. */
+/**
+ * A Slack `response_url` on loopback: records each JSON post. As on Slack, a post with
+ * `replace_original: true` replaces the message the URL belongs to (`message`, same ts), unless
+ * that message is gone (`messageGone`: 404 `message_not_found`, nothing changes); any other post is
+ * a new (ephemeral) message.
+ */
 export class ResponseUrlRecorder {
 	readonly posts: Array<Record<string, unknown>> = [];
+	/** Posts refused because the message to replace is gone. */
+	readonly refused: Array<Record<string, unknown>> = [];
+	/** The message the click came from: its text and blocks, replaced in place. */
+	message: { ts: string; text?: unknown; blocks?: unknown; replaced: number } = {
+		ts: '1700000000.000100',
+		replaced: 0,
+	};
+	messageGone = false;
 	private server?: Server;
 	private waiters: Array<() => void> = [];
 	url = '';
@@ -166,9 +179,22 @@ export class ResponseUrlRecorder {
 			const chunks: Buffer[] = [];
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
-				this.posts.push(
-					JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-				);
+				const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+				if (body.replace_original === true && this.messageGone) {
+					this.refused.push(body);
+					res
+						.writeHead(404, { 'content-type': 'application/json' })
+						.end(JSON.stringify({ ok: false, error: 'message_not_found' }));
+					return;
+				}
+				if (body.replace_original === true)
+					this.message = {
+						ts: this.message.ts,
+						text: body.text,
+						blocks: body.blocks,
+						replaced: this.message.replaced + 1,
+					};
+				this.posts.push(body);
 				res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 				for (const wake of this.waiters.splice(0)) wake();
 			});

@@ -1443,6 +1443,14 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 		return this.storeMessage(target, `app:${botId}`, { contentType: 'html', content }).id;
 	}
 
+	/** A bot's message edited by that bot (Bot Connector activity update): false when it has none such. */
+	updateBotMessage(target: string, botId: string, id: string, content: string): boolean {
+		const message = this.messagesIn(target).find((m) => m.id === id && m.from === `app:${botId}`);
+		if (!message) return false;
+		message.body = { contentType: 'html', content };
+		return true;
+	}
+
 	private installationChat(userKey: string, installationId: string): Reply {
 		const user = this.userByKey(userKey);
 		const appId = this.userInstalls.get(user.id)?.get(installationId);

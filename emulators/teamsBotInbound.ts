@@ -119,3 +119,24 @@ export async function sendToBot(
 	const text = await response.text();
 	return { status: response.status, text, elapsedMs: Date.now() - started };
 }
+
+/** An activity the bot sends into a conversation (e.g. a DM with a card): its id. */
+export async function botPosts(
+	bot: BotConnectorEmulator,
+	conversationId: string,
+	activity: Record<string, unknown>,
+): Promise<string> {
+	const response = await fetch(
+		`${bot.serviceUrl}v3/conversations/${encodeURIComponent(conversationId)}/activities`,
+		{
+			method: 'POST',
+			headers: {
+				authorization: `Bearer ${await connectorToken(bot)}`,
+				'content-type': 'application/json',
+			},
+			body: JSON.stringify(activity),
+		},
+	);
+	if (response.status !== 201) throw new Error(`activity: HTTP ${response.status}`);
+	return ((await response.json()) as { id: string }).id;
+}

@@ -7,12 +7,14 @@
 import { readFileSync } from 'node:fs';
 
 import { bindRecipient } from '../../nodes/shared/chat/recipientBinding';
+import { showBalanceCard } from '../../nodes/shared/chat/teams/bot/cardAction';
 import { BotConnectorEmulator } from '../../emulators/botConnector';
 import { GraphEmulator } from '../../emulators/graphApi';
 import { OpenAiEmulator } from '../../emulators/openAi';
 import { PerksEmulator } from '../../emulators/perksApi';
 import {
 	botActivity,
+	botPosts,
 	channelThread,
 	personalChat,
 	sendToBot,
@@ -140,7 +142,7 @@ describe('Teams bot questions in a real n8n', () => {
 		});
 	});
 
-	it('"Show my balance" is answered for the card\'s recipient only', async () => {
+	it('"Show my balance" updates the card in place for its recipient only', async () => {
 		const ana = person(2500);
 		const bob = person(3600);
 		const anaChat = await personalChat(bot, graph, ana.user.id);
@@ -149,6 +151,13 @@ describe('Teams bot questions in a real n8n', () => {
 			action: 'perks.showBalance',
 			for: bindRecipient(bot.clientSecret, ana.user.id),
 		};
+		const cardId = await botPosts(bot, anaChat, {
+			type: 'message',
+			textFormat: 'xml',
+			text: 'Your perks wallet was funded.',
+			attachments: [showBalanceCard('Show my balance', value.for)],
+		});
+		const card = bot.activities.find((a) => a.id === cardId)!;
 		const click = (conversationId: string, aadObjectId: string) =>
 			botActivity({
 				bot,
@@ -156,16 +165,24 @@ describe('Teams bot questions in a real n8n', () => {
 				conversationType: 'personal',
 				aadObjectId,
 				value,
-				replyToId: 'card-1',
+				replyToId: cardId,
 			});
 		expect((await sendToBot(askUrl, bot, click(anaChat, ana.user.id))).status).toBe(202);
-		expect((await repliesIn(anaChat))[0].activity.text).toBe(
-			'You have 2,500 points in your perks wallet.',
-		);
+		await waitFor(() => card.updates === 1, {
+			what: 'the card updated in place',
+			timeoutMs: 60_000,
+			instance: n8n,
+		});
+		expect(card.activity.text).toBe('You have 2,500 points in your perks wallet.');
+		expect(JSON.stringify(card.activity.attachments)).toContain(value.for);
+		// No new message: the chat holds just the card.
+		expect(bot.activities.filter((a) => a.conversationId === anaChat)).toEqual([card]);
 		expect((await sendToBot(askUrl, bot, click(bobChat, bob.user.id))).status).toBe(202);
 		const [toBob] = await repliesIn(bobChat);
 		expect(String(toBob.activity.text)).toMatch(/^This button is not for you/);
 		expect(String(toBob.activity.text)).not.toMatch(/2,500|3,600/);
+		expect(card.updates).toBe(1);
+		expect(card.activity.text).toBe('You have 2,500 points in your perks wallet.');
 	});
 
 	it('forged, expired and wrong-audience tokens are refused 401 and run nothing', async () => {

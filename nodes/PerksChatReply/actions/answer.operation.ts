@@ -64,7 +64,11 @@ export async function execute(
 	}
 
 	// The answer holds data (the wallet's currency unit): it goes as literal text everywhere.
-	const reply = await send(text);
+	// The recipient's own click: the message's button answers in place, and stays to be clicked again.
+	const reply = await send(
+		text,
+		question.button ? { buttonLabel: strings.chat.showBalance } : undefined,
+	);
 	// A route whose answer is this item (an HTTP response to the platform) outputs just that.
 	if (reply) return reply;
 	const reason = match.unidentified ? { unidentified: match.unidentified } : {};

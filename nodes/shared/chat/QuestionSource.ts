@@ -134,8 +134,20 @@ export interface QuestionItem {
 	button?: { for: string | null };
 }
 
-/** Delivers the answer's text; returns the item Perks Chat Reply outputs instead of its summary, if any. */
-export type AnswerSender = (text: string) => Promise<IDataObject | undefined>;
+/** An answer to a "Show my balance" click by the message's recipient: it replaces the message, button kept. */
+export interface InPlaceAnswer {
+	/** The button's label, in the answer's language. */
+	buttonLabel: string;
+}
+
+/**
+ * Delivers the answer's text (in place of the clicked message when `inPlace` is given and the
+ * route can); returns the item Perks Chat Reply outputs instead of its summary, if any.
+ */
+export type AnswerSender = (
+	text: string,
+	inPlace?: InPlaceAnswer,
+) => Promise<IDataObject | undefined>;
 
 /** How an answer goes back; without one it is a direct message to the asker. */
 export interface AnswerRoute {

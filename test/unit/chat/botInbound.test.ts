@@ -89,6 +89,7 @@ test('a 1:1 question becomes a question answered in that chat, with its reply ad
 		conversationId: q.channelId,
 		replyToId: null,
 		askerId: 'aad-ana',
+		cardActivityId: null,
 	});
 });
 
@@ -198,6 +199,15 @@ test('a "Show my balance" click names the recipient only when the button is genu
 		await post(click({ action: 'perks.showBalance', for: bindRecipient(SECRET, 'aad-ana') })),
 	);
 	expect(genuine).toMatchObject({ intent: 'balance', button: { for: 'aad-ana' }, replyToId: null });
+	// The card the click came from, bound with the reply address: the answer updates it in place.
+	expect(genuine.cardActivityId).toBe('card-1');
+	expect(replyTargetOf(genuine, SECRET).cardActivityId).toBe('card-1');
+	expect(() => replyTargetOf({ ...genuine, cardActivityId: 'another-card' }, SECRET)).toThrow(
+		expect.objectContaining({ code: 'reply_target_unverified' }),
+	);
+	expect(() => replyTargetOf({ ...genuine, cardActivityId: null }, SECRET)).toThrow(
+		expect.objectContaining({ code: 'reply_target_unverified' }),
+	);
 	const forgedFor = `aad-ana.${'A'.repeat(22)}`;
 	expect(
 		question(await post(click({ action: 'perks.showBalance', for: forgedFor }))).button,

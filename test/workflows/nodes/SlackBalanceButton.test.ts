@@ -1,8 +1,9 @@
 /**
  * "Show my balance" in a Slack DM, in-process: a signed block_actions click to a published Perks
  * Chat Trigger (source Slack Button Clicks) → Perks Chat Reply, Slack and the perks API on
- * loopback. Only the DM's recipient gets a balance; anyone else, a forged or replayed click gets
- * nothing of anyone's wallet.
+ * loopback. Only the DM's recipient gets a balance, in the DM itself (replace_original); anyone
+ * else gets a private note and the DM stays; a forged or replayed click gets nothing of anyone's
+ * wallet.
  */
 import { slackShowBalanceValue } from '../../../nodes/shared/chat/slack/buttonClick';
 import { PerksEmulator } from '../../../emulators/perksApi';
@@ -76,27 +77,66 @@ async function click(
 	return { ...result, request, posts: responseUrl.posts.slice(before), run: runs.at(-1) };
 }
 
-test("the DM's recipient gets their live balance, privately, within Slack's 3 s", async () => {
+test("the DM's recipient gets their live balance in the message itself, within Slack's 3 s", async () => {
 	const { employee, user } = member(4321);
-	const result = await click(user.id, slackShowBalanceValue(SIGNING_SECRET, user.id));
+	const value = slackShowBalanceValue(SIGNING_SECRET, user.id);
+	const replacedBefore = responseUrl.message.replaced;
+	const result = await click(user.id, value);
 	expect(result.status).toBe(200);
 	expect(result.elapsedMs).toBeLessThan(3000);
-	expect(result.posts).toEqual([
-		expect.objectContaining({
-			response_type: 'ephemeral',
-			text: 'You have 4,321 points in your perks wallet.',
-		}),
+	// One post, replacing the clicked message: no new message.
+	expect(result.posts).toHaveLength(1);
+	expect(result.posts[0]).toMatchObject({ replace_original: true });
+	expect(result.posts[0]).not.toHaveProperty('response_type');
+	expect(responseUrl.message.replaced).toBe(replacedBefore + 1);
+	expect(responseUrl.message.text).toBe('You have 4,321 points in your perks wallet.');
+	const blocks = responseUrl.message.blocks as Array<Record<string, unknown>>;
+	expect(blocks[0]).toEqual({
+		type: 'section',
+		text: { type: 'plain_text', text: 'You have 4,321 points in your perks wallet.', emoji: false },
+	});
+	// The button stays, bound to the same recipient, to be clicked again.
+	expect(balanceButtons(blocks)).toEqual([
+		expect.objectContaining({ text: expect.objectContaining({ text: 'Show my balance' }), value }),
 	]);
 	expect(walletReads(employee.id)).toBe(1);
+	// Clicked again later: the live balance.
+	perks.setBalance(employee.id, 4000);
+	await click(user.id, value);
+	expect(responseUrl.message.replaced).toBe(replacedBefore + 2);
+	expect(responseUrl.message.text).toBe('You have 4,000 points in your perks wallet.');
+});
+
+test('a message that is gone cannot be replaced: the answer comes privately instead', async () => {
+	const { user } = member(4322);
+	responseUrl.messageGone = true;
+	try {
+		const refusedBefore = responseUrl.refused.length;
+		const result = await click(user.id, slackShowBalanceValue(SIGNING_SECRET, user.id));
+		expect(responseUrl.refused).toHaveLength(refusedBefore + 1);
+		expect(result.posts).toEqual([
+			expect.objectContaining({
+				response_type: 'ephemeral',
+				replace_original: false,
+				text: 'You have 4,322 points in your perks wallet.',
+			}),
+		]);
+	} finally {
+		responseUrl.messageGone = false;
+	}
 });
 
 test('someone else clicking the DM gets "not for you" and no wallet is read', async () => {
 	const ana = member(5555);
 	const bob = member(6666);
 	const runsBefore = hosted.executions.length;
+	const original = { ...responseUrl.message };
 	const result = await click(bob.user.id, slackShowBalanceValue(SIGNING_SECRET, ana.user.id));
 	expect(hosted.executions.length).toBe(runsBefore + 1);
 	expect(result.posts).toHaveLength(1);
+	// Privately to the clicker; the DM stays as it was.
+	expect(result.posts[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+	expect(responseUrl.message).toEqual(original);
 	expect(String(result.posts[0].text)).toMatch(/^This button is not for you/);
 	expect(JSON.stringify(result.posts)).not.toMatch(/5,555|6,666/);
 	expect(walletReads(ana.employee.id) + walletReads(bob.employee.id)).toBe(0);

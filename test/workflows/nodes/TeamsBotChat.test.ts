@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { bindRecipient } from '../../../nodes/shared/chat/recipientBinding';
-import { BotConnectorEmulator } from '../../../emulators/botConnector';
+import { BotConnectorEmulator, UPDATE_ROUTE } from '../../../emulators/botConnector';
 import { GraphEmulator } from '../../../emulators/graphApi';
 import { PerksEmulator } from '../../../emulators/perksApi';
 import {
@@ -245,11 +245,13 @@ describe('"Show my balance" on a card in the 1:1 chat', () => {
 			replyToId: 'card-activity-1',
 		});
 
-	it("the recipient's click is answered with their live balance", async () => {
+	it('a click whose card is gone (never sent, or deleted) is answered with a reply instead', async () => {
 		const { employee, user } = person(2500);
 		const conversationId = await personalChat(bot, graph, user.id);
 		const result = await ask(click(conversationId, user.id, user.id));
 		expect(result.status).toBe(202);
+		// The update was tried first and refused 404; the answer then came as a new message.
+		expect(bot.callCount(UPDATE_ROUTE)).toBeGreaterThan(0);
 		expect(result.replies.map((r) => r.activity.text)).toEqual([
 			'You have 2,500 points in your perks wallet.',
 		]);
@@ -310,6 +312,21 @@ type Card = {
 	content: { actions: Array<{ type: string; title: string; data: Record<string, unknown> }> };
 };
 
+/** A click on a card the bot sent in a 1:1 chat, as Teams delivers it (replyToId: the card). */
+const clickOn = (
+	card: { id: string; conversationId: string },
+	clicker: string,
+	data: Record<string, unknown>,
+) =>
+	botActivity({
+		bot,
+		conversationId: card.conversationId,
+		conversationType: 'personal',
+		aadObjectId: clicker,
+		value: data,
+		replyToId: card.id,
+	});
+
 const submitActions = (activity: { attachments?: unknown[] }) =>
 	((activity.attachments ?? []) as Card[])
 		.flatMap((card) => card.content?.actions ?? [])
@@ -352,21 +369,28 @@ test('with "Show My Balance Button", wallet-funded and low-balance DMs carry it;
 	);
 	expect(JSON.stringify(low.activity.attachments)).toContain('perks.showBalance');
 	// Teams sends the click to the messaging endpoint as a message carrying the card's data.
-	const clicked = botActivity({
-		bot,
-		conversationId: funded.conversationId,
-		conversationType: 'personal',
-		aadObjectId: user.id,
-		value: action.data,
-		replyToId: funded.id,
-	});
+	const clicked = clickOn(funded, user.id, action.data);
 	const result = await ask(clicked);
-	expect(result.replies.map((r) => r.activity.text)).toEqual([
+	// Answered in place: the same activity (and Teams message) changed, no new message.
+	expect(result.run?.error('Perks Chat Reply')).toBeUndefined();
+	expect(result.replies).toEqual([]);
+	const card = bot.activities.find((a) => a.id === funded.id)!;
+	expect(card).toMatchObject({ conversationId: funded.conversationId, updates: 1 });
+	expect(card.activity.text).toBe('You have 220 points in your perks wallet.');
+	// The button stays, still bound to the recipient, to be clicked again.
+	expect(submitActions(card.activity)).toEqual([action]);
+	expect(graph.messages.find((m) => m.id === funded.id)?.body.content).toBe(
 		'You have 220 points in your perks wallet.',
-	]);
-	expect(result.replies[0].conversationId).toBe(funded.conversationId);
+	);
 	expect(walletReads(employee.id)).toBe(1);
-	// The same card data, clicked by someone it was not sent to: nothing of the recipient's.
+	// Clicked again later: the live balance, not the one shown before.
+	perks.setBalance(employee.id, 175);
+	const again = await ask({ ...clicked, id: 'click-again-1' });
+	expect(again.replies).toEqual([]);
+	expect(card).toMatchObject({ updates: 2 });
+	expect(card.activity.text).toBe('You have 175 points in your perks wallet.');
+	// The same card data, clicked by someone it was not sent to: nothing of the recipient's,
+	// a private note in their own chat, and the card unchanged.
 	const other = person(9999);
 	const otherChat = await personalChat(bot, graph, other.user.id);
 	const stolen = await ask({
@@ -375,6 +399,49 @@ test('with "Show My Balance Button", wallet-funded and low-balance DMs carry it;
 		from: { id: '29:x', aadObjectId: other.user.id },
 		conversation: { id: otherChat, conversationType: 'personal', tenantId: bot.tenantId },
 	});
+	expect(stolen.replies).toHaveLength(1);
+	expect(stolen.replies[0].conversationId).toBe(otherChat);
 	expect(String(stolen.replies[0].activity.text)).toMatch(/^This button is not for you/);
-	expect(walletReads(employee.id)).toBe(1);
+	expect(card).toMatchObject({ updates: 2 });
+	expect(card.activity.text).toBe('You have 175 points in your perks wallet.');
+	expect(walletReads(employee.id)).toBe(2);
+});
+
+test('a card deleted before the click: the update is refused 404 and the answer comes as a reply', async () => {
+	const { user } = person(330);
+	const funded = await sendDefaultDm(walletFundedItem({ employeeEmail: user.mail }), true);
+	const [action] = submitActions(funded.activity);
+	bot.removeActivity(funded.id);
+	const updatesBefore = bot.callCount(UPDATE_ROUTE);
+	const result = await ask(clickOn(funded, user.id, action.data));
+	expect(bot.callCount(UPDATE_ROUTE)).toBe(updatesBefore + 1);
+	expect(result.replies.map((r) => r.activity.text)).toEqual([
+		'You have 330 points in your perks wallet.',
+	]);
+	expect(result.replies[0].conversationId).toBe(funded.conversationId);
+});
+
+test("a click naming another chat's card cannot update it: only that conversation's activities", async () => {
+	// The tests before used up this second of the app's published 50 requests a second.
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	const ana = person(410);
+	const bob = person(420);
+	const anaCard = await sendDefaultDm(walletFundedItem({ employeeEmail: ana.user.mail }), true);
+	const bobChat = await personalChat(bot, graph, bob.user.id);
+	const result = await ask(
+		botActivity({
+			bot,
+			conversationId: bobChat,
+			conversationType: 'personal',
+			aadObjectId: bob.user.id,
+			value: { action: 'perks.showBalance', for: bindRecipient(bot.clientSecret, bob.user.id) },
+			replyToId: anaCard.id,
+		}),
+	);
+	const card = bot.activities.find((a) => a.id === anaCard.id)!;
+	expect(card.updates).toBe(0);
+	expect(String(card.activity.text)).not.toContain('410 points');
+	expect(result.replies.map((r) => [r.conversationId, r.activity.text])).toEqual([
+		[bobChat, 'You have 420 points in your perks wallet.'],
+	]);
 });

@@ -16,6 +16,7 @@ import {
 	type SignedRequest,
 } from '../QuestionSource';
 import { buttonClick, SLACK_BUTTON_SOURCE } from './buttonClick';
+import { clickAnswer } from './clickAnswer';
 import { SLACK_BOT_TYPE } from './credentials';
 import { verifySlackRequest } from './requestSignature';
 import { slackResponseUrl } from './responseUrl';
@@ -188,7 +189,7 @@ function event(request: SignedRequest): ChatOutcome {
 	};
 }
 
-/** "Show my balance" in a DM: answered privately through the click's response_url, like a slash command. */
+/** "Show my balance" in a DM: answered through the click's response_url, in place for its recipient. */
 const slackButton = {
 	value: SLACK_BUTTON_SOURCE,
 	name: 'Slack Button Clicks',
@@ -201,11 +202,7 @@ const slackButton = {
 		secretOf: signingSecret,
 		handle: (request) => refusedSignature(request) ?? buttonClick(request),
 	},
-	answer: {
-		...responseUrlAnswer,
-		check: (item) =>
-			typeof item.responseUrl === 'string' ? undefined : 'A Slack click item needs "responseUrl"',
-	},
+	answer: clickAnswer,
 } satisfies QuestionSource;
 
 export const SLACK_QUESTION_SOURCES = [slackCommand, slackEvents, slackButton] as const;

@@ -156,7 +156,7 @@ export function renderSlack(doc: MessageDoc, showBalanceFor?: string): SlackMess
 }
 
 /** An actions block with one button: a link (`url`) or one the app answers (`value`). */
-function buttonBlock(
+export function buttonBlock(
 	label: string,
 	actionId: string,
 	target: { url: string } | { value: string },

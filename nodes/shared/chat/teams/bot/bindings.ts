@@ -13,6 +13,8 @@ export interface ReplyTarget {
 	/** The activity answered in a thread (channel, group chat); null in a 1:1 chat. */
 	replyToId: string | null;
 	askerId: string;
+	/** The clicked card, updated in place by the answer to its recipient; null for a question. */
+	cardActivityId?: string | null;
 }
 
 const targetParts = (t: ReplyTarget) => [
@@ -20,6 +22,8 @@ const targetParts = (t: ReplyTarget) => [
 	t.conversationId,
 	t.replyToId ?? '',
 	t.askerId,
+	// Only a click's target has one: a question's MAC stays as it was.
+	...(t.cardActivityId ? [`card:${t.cardActivityId}`] : []),
 ];
 
 export function signReplyTarget(clientSecret: string, target: ReplyTarget): string {

@@ -35,12 +35,28 @@ export class BotConnector {
 		context: ErrorContext,
 		idempotent: boolean,
 	): Promise<Json> {
+		return await this.call('POST', what, path, body, context, idempotent);
+	}
+
+	/** PUT `path` (under `v3/`): an update, harmless to repeat. */
+	async put(what: string, path: string, body: Json, context: ErrorContext): Promise<Json> {
+		return await this.call('PUT', what, path, body, context, true);
+	}
+
+	private async call(
+		method: 'POST' | 'PUT',
+		what: string,
+		path: string,
+		body: Json,
+		context: ErrorContext,
+		idempotent: boolean,
+	): Promise<Json> {
 		for (let attempt = 0; ; attempt++) {
 			const token = await this.tokens.get(BOT_CONNECTOR_SCOPE);
 			let answer;
 			try {
 				answer = await this.http({
-					method: 'POST',
+					method,
 					url: `${this.serviceUrl}v3/${path}`,
 					headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
 					body: JSON.stringify(body),

@@ -54,7 +54,7 @@ export const TEAMS_BOT_FIXES: FixTable<TeamsErrorCode | TeamsBotErrorCode> = {
 	insecure_url: (c) =>
 		`The credential's "${c.channel ?? 'base URL'}" must be an https address (plain http is allowed only to this machine, for tests), without a user name or password. Leave it at its default unless you use a national cloud.`,
 	reply_target_unverified:
-		"Perks Chat Reply answers a Teams bot question only where it was asked: use the same Teams bot credential as the Perks Chat Trigger, and pass the trigger's item on without changing its serviceUrl, channelId, replyToId, askerId or replyTargetSignature.",
+		"Perks Chat Reply answers a Teams bot question only where it was asked: use the same Teams bot credential as the Perks Chat Trigger, and pass the trigger's item on without changing its serviceUrl, channelId, replyToId, cardActivityId, askerId or replyTargetSignature.",
 	bot_credential_required:
 		'A question to the Teams bot is answered by the bot: set Perks Chat Reply\'s Authentication to "Teams Bot" and pick the Teams bot credential the Perks Chat Trigger uses.',
 };

@@ -36,7 +36,7 @@ export interface BotRequest {
 }
 
 export interface BotQuestionItem extends BotQuestion {
-	/** MAC over serviceUrl, conversation, replyToId and asker: Perks Chat Reply answers only there. */
+	/** MAC over serviceUrl, conversation, replyToId, asker and clicked card: Perks Chat Reply answers only there. */
 	replyTargetSignature: string;
 	[key: string]: unknown;
 }
@@ -116,6 +116,7 @@ export async function handleBotRequest(request: BotRequest): Promise<BotOutcome>
 		conversationId: question.channelId,
 		replyToId: question.replyToId,
 		askerId: question.askerId,
+		cardActivityId: question.cardActivityId,
 	});
 	return {
 		action: 'start',

@@ -59,6 +59,8 @@ export interface BotQuestion {
 	askerGuest: boolean;
 	/** A "Show my balance" click: whom the button was for, as its signed `for` says (null if forged). */
 	button: { for: string | null } | null;
+	/** The clicked card's activity id (the click's replyToId): the answer updates it in place. */
+	cardActivityId: string | null;
 }
 
 export type ReadActivity =
@@ -126,6 +128,7 @@ export function readActivity(
 				tenant === undefined || tenant.toLowerCase() !== options.tenantId.trim().toLowerCase(),
 			askerGuest: role === 'guest',
 			button: isClick ? { for: options.boundRecipient(value.for) ?? null } : null,
+			cardActivityId: isClick ? (str(activity.replyToId) ?? null) : null,
 		},
 	};
 }

@@ -9,7 +9,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { RecentKeys } from '../../../idempotency/recentKeys';
 import { rawBodyOf } from '../../../node/rawBody';
 import { ChatPlatformError } from '../../errors';
-import type { AnswerRoute, QuestionSource } from '../../QuestionSource';
+import type { AnswerRoute, AnswerSender, QuestionSource } from '../../QuestionSource';
 import { botEndpoints, safeBaseUrl, type TeamsBotCredential } from './endpoints';
 import { TEAMS_BOT_SOURCE } from './fixes';
 import { n8nBotHttp } from './http';
@@ -97,7 +97,7 @@ async function answerSender(
 	context: Parameters<AnswerRoute['prepare']>[0],
 	credential: BotCredentialFields,
 	item: IDataObject,
-) {
+): Promise<AnswerSender> {
 	const target = replyTargetOf(item, credential.clientSecret ?? '');
 	const http = n8nBotHttp(context);
 	const tokens = new BotTokens(
@@ -108,8 +108,9 @@ async function answerSender(
 		},
 		http,
 	);
-	return async (text: string) => {
-		await sendBotReply(http, tokens, target, text);
+	const clientSecret = credential.clientSecret ?? '';
+	return async (text, inPlace) => {
+		await sendBotReply(http, tokens, target, text, inPlace && { inPlace, clientSecret });
 		return undefined;
 	};
 }
