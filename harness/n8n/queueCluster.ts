@@ -431,6 +431,11 @@ export class N8nQueueCluster {
 				QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 				QUEUE_BULL_REDIS_PORT: String(this.ports.redis),
 				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				// n8n 2.41.1 awaits Bull's job.finished() after enqueuing; a job a worker finished
+				// first is already removed at the default 0, so the wait never ends and the webhook
+				// is never answered. Keeping finished jobs lets finished() see them (docs/idempotency.md).
+				N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED: '1000',
+				N8N_EXECUTIONS_QUEUE_KEEP_LAST_FAILED: '1000',
 				...extra,
 				...this.extraEnv,
 			},
