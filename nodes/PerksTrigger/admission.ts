@@ -4,14 +4,18 @@
  * this process's send queues are already longer than that window drains, or the trigger's recent
  * answer rate says a new run would answer too late, the event is answered 503 at once and nothing
  * starts; the platform redelivers it later (perks-contract.md). So a backlog
- * costs quick refusals instead of timeouts, and the runs held in memory are bounded by the setting.
+ * costs quick refusals instead of timeouts, and the runs held in memory are bounded by the setting
+ * (a quarter more for events already refused twice, which are taken late rather than sent to the
+ * platform's longer back-off).
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { estimatedSendWaitMs } from '../shared/chat/throttle';
 import { InFlightCounter, type Release } from './inFlight';
+import { RefusalMemory } from './refusals';
 
 export { InFlightCounter } from './inFlight';
+export { RefusalMemory } from './refusals';
 
 /**
  * Runs in flight per trigger node and mode: 8 s of answer window at Slack's workspace pace for DMs
@@ -37,6 +41,16 @@ const PLATFORM_TIMEOUT_MS = 10_000;
  * was sent.
  */
 export const MAX_HOLD_MS = PLATFORM_TIMEOUT_MS + 15_000;
+/**
+ * An event refused this often is started even when its answer may come late: refused once more,
+ * the platform's back-off (5 s, 30 s, 2 min, 10 min) would bring it back minutes after the rest of
+ * the backlog has gone out. A late answer costs one redelivery, which the ledger answers at once.
+ */
+export const LATE_AFTER_REFUSALS = 2;
+/** …as long as its sends would start within this, well inside the hold, so the run still answers. */
+export const LATE_SEND_WAIT_LIMIT_MS = 20_000;
+/** …and the runs in flight stay under the limit plus this share of it (the memory bound). */
+export const LATE_EXTRA_SHARE = 0.25;
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
 
@@ -46,6 +60,7 @@ export type Admission =
 
 /** Shared by every Perks Trigger in this process; scopes keep test mode apart from production. */
 export const runsInFlight = new InFlightCounter();
+const refusedLately = new RefusalMemory();
 
 /** The node's setting under ops' ceiling from the environment; 0 turns admission control off. */
 export function effectiveLimit(
@@ -70,6 +85,7 @@ export interface AdmissionRequest {
 	/** The editor's "Listen for test event": never refused for production's send queues. */
 	test: boolean;
 	counter?: InFlightCounter;
+	refusals?: RefusalMemory;
 	sendWaitMs?: () => number;
 }
 
@@ -77,19 +93,30 @@ export function admit(request: AdmissionRequest): Admission {
 	const { scope, eventId, limit, test } = request;
 	const counter = request.counter ?? runsInFlight;
 	if (limit === 0) return { admitted: true, release: counter.tryEnter(scope, 0)! };
-	const refusal = test ? undefined : overdue(request, counter);
-	const release = refusal ? undefined : counter.tryEnter(scope, limit);
-	if (!release) return busy(eventId, refusal ?? { reason: 'max_events_in_flight', limit });
+	const refusals = request.refusals ?? refusedLately;
+	const late = !test && refusals.times(scope, eventId) >= LATE_AFTER_REFUSALS;
+	const refusal = test ? undefined : overdue(request, counter, late);
+	const cap = late ? limit + Math.ceil(limit * LATE_EXTRA_SHARE) : limit;
+	const release = refusal ? undefined : counter.tryEnter(scope, cap);
+	if (!release) {
+		if (!test) refusals.record(scope, eventId);
+		return busy(eventId, refusal ?? { reason: 'max_events_in_flight', limit });
+	}
+	refusals.forget(scope, eventId);
 	return { admitted: true, release };
 }
 
-/** Why a run started now would answer too late for the platform, if it would. */
-function overdue(request: AdmissionRequest, counter: InFlightCounter): IDataObject | undefined {
+/** Why a run started now would answer too late for the platform (or, late, past its hold). */
+function overdue(
+	request: AdmissionRequest,
+	counter: InFlightCounter,
+	late: boolean,
+): IDataObject | undefined {
+	const limitMs = late ? LATE_SEND_WAIT_LIMIT_MS : SEND_WAIT_LIMIT_MS;
 	const waitMs = (request.sendWaitMs ?? estimatedSendWaitMs)();
-	if (waitMs > SEND_WAIT_LIMIT_MS) return { reason: 'send_queue_full', waitMs: Math.round(waitMs) };
+	if (waitMs > limitMs) return { reason: 'send_queue_full', waitMs: Math.round(waitMs) };
 	const answerMs = counter.estimatedAnswerMs(request.scope);
-	if (answerMs > SEND_WAIT_LIMIT_MS)
-		return { reason: 'answers_too_slow', answerMs: Math.round(answerMs) };
+	if (answerMs > limitMs) return { reason: 'answers_too_slow', answerMs: Math.round(answerMs) };
 	return undefined;
 }
 

@@ -13,7 +13,6 @@ import { exactlyOnceSuite } from './exactlyOnceSuite';
 import { ReadinessGate } from './readinessGate';
 import {
 	COMPANY,
-	FULL,
 	companyWithRestart,
 	DM,
 	LEASE_ENV,
@@ -72,12 +71,8 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 	}));
 });
 
-// Only with --full until it passes twice in a row here: on 2026-12-06 it passed once at load 22
-// and, at load 32, had all 300 DMs at 390 s but ran out of its 400 s (docs/benchmarks.md).
-const companyIt = FULL ? it : it.skip;
-
 describe('queue mode: company scale, Slack with its published tiers, the cluster restarted midway', () => {
-	companyIt(
+	it(
 		`${COMPANY.employees} employees funded at once, Slack's tiers ${COMPANY.timeScale}× faster, restart when half have their DM → each DM once`,
 		async () => {
 			// The URL the template registered with the platform (the webhook process's).
