@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { bindRecipient } from '../nodes/shared/chat/recipientBinding';
 import type { BotConnectorEmulator, InboundTokenOptions } from './botConnector';
 import { BOT_CONNECTOR_SCOPE } from './botConnector';
 import type { GraphEmulator } from './graphApi';
@@ -100,6 +101,39 @@ export function botActivity(input: ActivityInput): Record<string, unknown> {
 		...(input.value === undefined ? {} : { value: input.value }),
 		...(input.replyToId ? { replyToId: input.replyToId } : {}),
 	};
+}
+
+/** A "Show my balance" button's data, bound to its recipient with the bot's client secret (or `secret`, e.g. a guessed one). */
+export function showBalanceButtonData(
+	bot: BotConnectorEmulator,
+	recipient: string,
+	secret = bot.clientSecret,
+): { action: string; for: string } {
+	return { action: 'perks.showBalance', for: bindRecipient(secret, recipient) };
+}
+
+export interface CardClickInput {
+	bot: BotConnectorEmulator;
+	/** The 1:1 chat the click comes from. */
+	conversationId: string;
+	/** The clicker's aadObjectId. */
+	clicker: string;
+	/** The card's activity, which Teams names as replyToId. */
+	cardId: string;
+	/** The Action.Submit button's data. */
+	data: unknown;
+}
+
+/** A click on a card's Action.Submit button in a 1:1 chat, as Teams delivers it: a message carrying the button's data. */
+export function cardClick(input: CardClickInput): Record<string, unknown> {
+	return botActivity({
+		bot: input.bot,
+		conversationId: input.conversationId,
+		conversationType: 'personal',
+		aadObjectId: input.clicker,
+		value: input.data,
+		replyToId: input.cardId,
+	});
 }
 
 /** POSTs an activity to the messaging endpoint with a token the emulator signs (or `token`). */

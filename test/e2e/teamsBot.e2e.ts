@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { bindRecipient } from '../../nodes/shared/chat/recipientBinding';
 import { showBalanceCard } from '../../nodes/shared/chat/teams/bot/cardAction';
 import { BotConnectorEmulator } from '../../emulators/botConnector';
 import { GraphEmulator } from '../../emulators/graphApi';
@@ -15,9 +14,11 @@ import { PerksEmulator } from '../../emulators/perksApi';
 import {
 	botActivity,
 	botPosts,
+	cardClick,
 	channelThread,
 	personalChat,
 	sendToBot,
+	showBalanceButtonData,
 } from '../../emulators/teamsBotInbound';
 import { N8nInstance, sleep, waitFor } from '../../harness/n8n';
 import { loadTemplate, webhookIdOf } from '../../harness/n8n/templateSetup';
@@ -147,10 +148,7 @@ describe('Teams bot questions in a real n8n', () => {
 		const bob = person(3600);
 		const anaChat = await personalChat(bot, graph, ana.user.id);
 		const bobChat = await personalChat(bot, graph, bob.user.id);
-		const value = {
-			action: 'perks.showBalance',
-			for: bindRecipient(bot.clientSecret, ana.user.id),
-		};
+		const value = showBalanceButtonData(bot, ana.user.id);
 		const cardId = await botPosts(bot, anaChat, {
 			type: 'message',
 			textFormat: 'xml',
@@ -158,15 +156,8 @@ describe('Teams bot questions in a real n8n', () => {
 			attachments: [showBalanceCard('Show my balance', value.for)],
 		});
 		const card = bot.activities.find((a) => a.id === cardId)!;
-		const click = (conversationId: string, aadObjectId: string) =>
-			botActivity({
-				bot,
-				conversationId,
-				conversationType: 'personal',
-				aadObjectId,
-				value,
-				replyToId: cardId,
-			});
+		const click = (conversationId: string, clicker: string) =>
+			cardClick({ bot, conversationId, clicker, cardId, data: value });
 		expect((await sendToBot(askUrl, bot, click(anaChat, ana.user.id))).status).toBe(202);
 		await waitFor(() => card.updates === 1, {
 			what: 'the card updated in place',

@@ -1,9 +1,4 @@
 /** The chat templates, imported as shipped and asked a question with a real signed request. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import type { INode } from 'n8n-workflow';
-
 import { GraphEmulator } from '../../emulators/graphApi';
 import { PerksEmulator } from '../../emulators/perksApi';
 import { SlackEmulator } from '../../emulators/slackApi';
@@ -15,8 +10,8 @@ import {
 	teamsMention,
 	teamsSecurityToken,
 } from '../../emulators/chatRequests';
-import { PACKAGE_ROOT, type WorkflowJson } from '../../harness/inProcess/n8nRuntime';
-import { hostWorkflow, type HostedWorkflow } from '../../harness/inProcess/webhookHost';
+import type { HostedWorkflow } from '../../harness/inProcess/webhookHost';
+import { hostTemplate } from '../../harness/inProcess/shippedTemplates';
 import { credentialsFor } from '../../harness/inProcess/runNode';
 
 // credentialsFor gives the Slack credential this signing secret.
@@ -40,19 +35,15 @@ afterEach(async () => {
 });
 
 async function publish(file: string): Promise<HostedWorkflow> {
-	const template = JSON.parse(
-		readFileSync(path.join(PACKAGE_ROOT, 'workflows', file), 'utf8'),
-	) as WorkflowJson & { nodes: INode[] };
-	const runnable = {
-		...template,
-		id: file,
-		nodes: template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote'),
-	};
 	const credentials = {
 		...credentialsFor({ slack, perks, graph }),
 		perksTeamsOutgoingWebhookApi: { securityToken: TEAMS_TOKEN },
 	};
-	hosted = await hostWorkflow(runnable, 'Perks Chat Trigger', { credentials });
+	hosted = await hostTemplate(file, {
+		trigger: 'Perks Chat Trigger',
+		publish: false,
+		credentials,
+	});
 	return hosted;
 }
 

@@ -3,8 +3,7 @@
  * aside, which never execute), published (the trigger registers with the perks emulator), then
  * fed signed events; the Slack emulator shows what employees see.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 
 import type { IDataObject, INode } from 'n8n-workflow';
 
@@ -13,24 +12,23 @@ import { UNMATCHED_REASON_TEXT } from '../../nodes/shared/mapping/directorySync'
 import { GraphEmulator } from '../../emulators/graphApi';
 import {
 	PerksEmulator,
-	lowBalanceEvent,
 	perkAddedEvent,
 	perkRedeemedEvent,
 	walletFundedEvent,
 } from '../../emulators/perksApi';
 import { SlackEmulator } from '../../emulators/slackApi';
+import { instantiate, loadPackage, runFromTrigger } from '../../harness/inProcess/n8nRuntime';
+import type { HostedWorkflow } from '../../harness/inProcess/webhookHost';
 import {
-	PACKAGE_ROOT,
-	instantiate,
-	loadPackage,
-	runFromTrigger,
-	type WorkflowJson,
-} from '../../harness/inProcess/n8nRuntime';
-import { hostWorkflow, type HostedWorkflow } from '../../harness/inProcess/webhookHost';
+	TEMPLATE_DIR,
+	dmTemplateEvent,
+	hostTemplate,
+	readTemplate,
+	runnableTemplate,
+} from '../../harness/inProcess/shippedTemplates';
 import { BUILT_IN_NODES, withBuiltInTriggers } from '../../harness/inProcess/builtinTriggers';
 import { credentialsFor } from '../../harness/inProcess/runNode';
 
-const TEMPLATE_DIR = path.join(PACKAGE_ROOT, 'workflows');
 /** n8n nodes the AI Agent template uses at the versions n8n 2.41.1 ships; run in the e2e tier (test/e2e/aiAgent.e2e.ts), not here. */
 const N8N_NODES_NOT_RUN_HERE: Record<string, number[]> = {
 	'n8n-nodes-base.if': [2.3],
@@ -38,10 +36,6 @@ const N8N_NODES_NOT_RUN_HERE: Record<string, number[]> = {
 	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.3],
 };
 const templates = readdirSync(TEMPLATE_DIR).filter((file) => file.endsWith('.json'));
-
-function readTemplate(file: string): WorkflowJson & { nodes: INode[] } {
-	return JSON.parse(readFileSync(path.join(TEMPLATE_DIR, file), 'utf8'));
-}
 
 const perks = new PerksEmulator();
 const slack = new SlackEmulator();
@@ -61,18 +55,11 @@ afterEach(async () => {
 });
 
 /** `pick` does what the sticky note asks of the admin beyond credentials (e.g. choose the team). */
-async function publish(
-	file: string,
-	pick: (node: INode) => void = () => {},
-): Promise<HostedWorkflow> {
-	const template = readTemplate(file);
-	const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
-	nodes.forEach(pick);
-	const runnable = { ...template, id: file, nodes };
-	hosted = await hostWorkflow(runnable, 'Perks Trigger', {
+async function publish(file: string, pick?: (node: INode) => void): Promise<HostedWorkflow> {
+	hosted = await hostTemplate(file, {
+		edit: pick,
 		credentials: credentialsFor({ slack, perks, graph }),
 	});
-	await hosted.activate();
 	return hosted;
 }
 
@@ -194,16 +181,7 @@ describe.each([
 			proxyAddresses: [`smtp:${email}`],
 		});
 		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
-		const event =
-			eventType === 'wallet.funded'
-				? walletFundedEvent(employee, { amount: 100, balance: 250, period: '2026-11' })
-				: eventType === 'perk.redeemed'
-					? perkRedeemedEvent(
-							employee,
-							perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }),
-							{ balance: 60 },
-						)
-					: lowBalanceEvent(employee, { balance: 15 });
+		const event = dmTemplateEvent(perks, eventType, employee);
 		const before = graph.messages.length;
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		expect((await perks.deliver(event))[0].status).toBe(200);
@@ -242,14 +220,7 @@ describe.each([
 		const email = `slack-${eventType.replace(/\W/g, '-')}@example.com`;
 		const user = slack.addUser({ name: email.split('@')[0], email });
 		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
-		const event =
-			eventType === 'perk.redeemed'
-				? perkRedeemedEvent(
-						employee,
-						perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }),
-						{ balance: 60 },
-					)
-				: lowBalanceEvent(employee, { balance: 15 });
+		const event = dmTemplateEvent(perks, eventType, employee);
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		const runs = await wf.settled();
@@ -321,11 +292,8 @@ async function runFromBuiltIn(
 	services: Parameters<typeof credentialsFor>[0],
 	edit: (node: INode) => void = () => {},
 ) {
-	const template = readTemplate(file);
-	const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
-	nodes.forEach(edit);
 	const pkg = withBuiltInTriggers(await loadPackage());
-	const workflow = instantiate(pkg, { ...template, id: file, nodes });
+	const workflow = instantiate(pkg, runnableTemplate(file, edit));
 	return await runFromTrigger(
 		pkg,
 		workflow,

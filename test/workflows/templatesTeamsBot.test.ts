@@ -3,22 +3,15 @@
  * "Teams Bot (Teams App)" and a Perks Teams Bot API credential. Published as an admin would, fed
  * signed events (twice each); the Bot Connector emulator shows what employees see.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import type { INode } from 'n8n-workflow';
-
 import { BotConnectorEmulator } from '../../emulators/botConnector';
 import { GraphEmulator } from '../../emulators/graphApi';
+import { PerksEmulator, perkAddedEvent, perkRedeemedEvent } from '../../emulators/perksApi';
+import type { HostedWorkflow } from '../../harness/inProcess/webhookHost';
 import {
-	PerksEmulator,
-	lowBalanceEvent,
-	perkAddedEvent,
-	perkRedeemedEvent,
-	walletFundedEvent,
-} from '../../emulators/perksApi';
-import { PACKAGE_ROOT, type WorkflowJson } from '../../harness/inProcess/n8nRuntime';
-import { hostWorkflow, type HostedWorkflow } from '../../harness/inProcess/webhookHost';
+	dmTemplateEvent,
+	hostTemplate,
+	stickyNoteOf,
+} from '../../harness/inProcess/shippedTemplates';
 
 const perks = new PerksEmulator();
 const graph = new GraphEmulator();
@@ -42,28 +35,24 @@ const SENDERS = ['Send DM', 'Post to Channel'];
 
 /** What the sticky note says to do for the app: the Authentication switch and the bot credential. */
 async function publishWithBot(file: string, team?: string): Promise<HostedWorkflow> {
-	const template = JSON.parse(
-		readFileSync(path.join(PACKAGE_ROOT, 'workflows', file), 'utf8'),
-	) as WorkflowJson & { nodes: INode[] };
-	const note = template.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote');
-	expect(String(note?.parameters.content)).toMatch(
+	expect(stickyNoteOf(file)).toMatch(
 		/set \*\*Authentication\*\* to \*Teams Bot \(Teams App\)\* and pick your \*Perks Teams Bot API\* credential|set \*\*Authentication\*\* to \*Teams Bot \(Teams App\)\*, pick your \*Perks Teams Bot API\* credential/,
 	);
-	const nodes = template.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote');
-	for (const node of nodes.filter((n) => SENDERS.includes(n.name))) {
-		node.parameters.authentication = 'teamsBot';
-		node.credentials = {
-			perksTeamsBotApi: { id: 'perksTeamsBotCredential', name: 'Perks Teams Bot API' },
-		};
-		if (team) node.parameters.team = { __rl: true, mode: 'list', value: team };
-	}
-	hosted = await hostWorkflow({ ...template, id: `bot-${file}`, nodes }, 'Perks Trigger', {
+	hosted = await hostTemplate(file, {
+		id: `bot-${file}`,
+		edit: (node) => {
+			if (!SENDERS.includes(node.name)) return;
+			node.parameters.authentication = 'teamsBot';
+			node.credentials = {
+				perksTeamsBotApi: { id: 'perksTeamsBotCredential', name: 'Perks Teams Bot API' },
+			};
+			if (team) node.parameters.team = { __rl: true, mode: 'list', value: team };
+		},
 		credentials: {
 			perksApi: { baseUrl: perks.baseUrl, apiKey: perks.apiKey },
 			perksTeamsBotApi: bot.credential(),
 		},
 	});
-	await hosted.activate();
 	return hosted;
 }
 
@@ -81,16 +70,7 @@ describe.each([
 			proxyAddresses: [`smtp:${email}`],
 		});
 		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
-		const event =
-			eventType === 'wallet.funded'
-				? walletFundedEvent(employee, { amount: 100, balance: 250, period: '2026-11' })
-				: eventType === 'perk.redeemed'
-					? perkRedeemedEvent(
-							employee,
-							perks.addPerk({ name: 'Cena', description: 'Una cena', cost: 40 }),
-							{ balance: 60 },
-						)
-					: lowBalanceEvent(employee, { balance: 15 });
+		const event = dmTemplateEvent(perks, eventType, employee);
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		const runs = await wf.settled();

@@ -12,9 +12,11 @@ import { GraphEmulator } from '../../../emulators/graphApi';
 import { PerksEmulator } from '../../../emulators/perksApi';
 import {
 	botActivity,
+	cardClick,
 	channelThread,
 	personalChat,
 	sendToBot,
+	showBalanceButtonData,
 } from '../../../emulators/teamsBotInbound';
 import { walletFundedItem } from '../../../harness/inProcess/runNode';
 import { chain, node, TYPE } from '../../../harness/inProcess/workflows';
@@ -236,13 +238,12 @@ describe('"Show my balance" on a card in the 1:1 chat', () => {
 		forUser: string,
 		secret = bot.clientSecret,
 	) =>
-		botActivity({
+		cardClick({
 			bot,
 			conversationId,
-			conversationType: 'personal',
-			aadObjectId: clicker,
-			value: { action: 'perks.showBalance', for: bindRecipient(secret, forUser) },
-			replyToId: 'card-activity-1',
+			clicker,
+			cardId: 'card-activity-1',
+			data: showBalanceButtonData(bot, forUser, secret),
 		});
 
 	it('a click whose card is gone (never sent, or deleted) is answered with a reply instead', async () => {
@@ -312,20 +313,12 @@ type Card = {
 	content: { actions: Array<{ type: string; title: string; data: Record<string, unknown> }> };
 };
 
-/** A click on a card the bot sent in a 1:1 chat, as Teams delivers it (replyToId: the card). */
+/** A click on a card the bot sent, in the chat it was sent to. */
 const clickOn = (
 	card: { id: string; conversationId: string },
 	clicker: string,
 	data: Record<string, unknown>,
-) =>
-	botActivity({
-		bot,
-		conversationId: card.conversationId,
-		conversationType: 'personal',
-		aadObjectId: clicker,
-		value: data,
-		replyToId: card.id,
-	});
+) => cardClick({ bot, conversationId: card.conversationId, clicker, cardId: card.id, data });
 
 const submitActions = (activity: { attachments?: unknown[] }) =>
 	((activity.attachments ?? []) as Card[])
@@ -429,13 +422,12 @@ test("a click naming another chat's card cannot update it: only that conversatio
 	const anaCard = await sendDefaultDm(walletFundedItem({ employeeEmail: ana.user.mail }), true);
 	const bobChat = await personalChat(bot, graph, bob.user.id);
 	const result = await ask(
-		botActivity({
+		cardClick({
 			bot,
 			conversationId: bobChat,
-			conversationType: 'personal',
-			aadObjectId: bob.user.id,
-			value: { action: 'perks.showBalance', for: bindRecipient(bot.clientSecret, bob.user.id) },
-			replyToId: anaCard.id,
+			clicker: bob.user.id,
+			cardId: anaCard.id,
+			data: showBalanceButtonData(bot, bob.user.id),
 		}),
 	);
 	const card = bot.activities.find((a) => a.id === anaCard.id)!;
