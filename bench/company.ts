@@ -257,8 +257,22 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		baseline: `${fmt(floorMs / 1000, 1)} s floor (${fmt(employees)} ÷ ${fmt(chat.postsPerMinute)}/min)`,
 		ratio: ratio(f.msToLastDm, floorMs),
 		target: `≤ ${TARGET.floor}× floor, 0 lost, 0 duplicates, ≤ ${TARGET.perEvent} deliveries/event, ≤ ${chat.callsPerDm} calls/DM`,
-		verdict: misses.length ? `missed (${misses.join('; ')})` : 'met',
+		verdict:
+			(misses.length ? `missed (${misses.join('; ')})` : 'met') +
+			n8nBound(employees, floorMs, f, m),
 	};
+}
+
+/**
+ * When n8n's own empty executions could not keep up with the destination's limit, says so with the
+ * time they alone would take: then the platform's floor is out of reach on this machine, whatever a
+ * node does, and the ratio to n8n's floor is the one our code answers for.
+ */
+function n8nBound(employees: number, floorMs: number, f: CompanyFigures, m: Measured): string {
+	if (m.noOpPerSecond <= 0) return '';
+	const n8nFloorMs = (employees / m.noOpPerSecond) * 1000;
+	if (n8nFloorMs <= floorMs) return '';
+	return `; n8n's Webhook → NoOp alone takes ${fmt(n8nFloorMs / 1000, 1)} s for ${fmt(employees)} runs here (${ratio(n8nFloorMs, floorMs)} the platform's floor): ${ratio(f.msToLastDm, n8nFloorMs)} of that`;
 }
 
 /** The 503 reasons, counted (admission control's and any other). */
