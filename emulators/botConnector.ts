@@ -9,7 +9,7 @@
  * 429 + Retry-After past Teams' published bot limits. Only `node:http` and jose.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 
@@ -17,8 +17,7 @@ import {
 	BOT_CONNECTOR_SCOPE,
 	PERKS_TEAMS_BOT_GRAPH_PERMISSIONS,
 } from '../credentials/PerksTeamsBotApi.credentials';
-import { closeServer } from './closeServer';
-import { listenOnLoopback } from './loopback';
+import { type JsonReply as Reply, LoopbackServer, serveReplies } from './loopback';
 import { RateWindow } from './faults';
 import type { AppCaller, EmulatedTeamsApp, GraphEmulator, Json } from './graphApi';
 
@@ -90,14 +89,6 @@ interface Conversation {
 	channelId?: string;
 }
 
-interface Reply {
-	/** Done, but the answer never reaches the caller. */
-	drop?: boolean;
-	status: number;
-	body?: unknown;
-	headers?: Record<string, string>;
-}
-
 class ConnectorError extends Error {
 	constructor(
 		readonly status: number,
@@ -128,8 +119,14 @@ export class BotConnectorEmulator {
 	readonly catalogApp?: EmulatedTeamsApp;
 
 	private readonly graph: GraphEmulator;
-	private server?: Server;
-	private origin?: string;
+	private readonly loopback = new LoopbackServer(
+		serveReplies((req) => this.dispatch(req), {
+			toErrorReply: (error) =>
+				error instanceof ConnectorError
+					? { status: error.status, body: { error: { code: error.code, message: error.message } } }
+					: { status: 500, body: { error: { code: 'ServiceError', message: String(error) } } },
+		}),
+	);
 	private keys?: { published: SigningKey; unpublished: SigningKey };
 	private readonly tokens = new Map<string, { scope: string; expiresAt: number }>();
 	private readonly conversations = new Map<string, Conversation>();
@@ -153,25 +150,16 @@ export class BotConnectorEmulator {
 	// ---- lifecycle ----
 
 	async start(): Promise<string> {
-		if (this.origin) return this.origin;
 		this.keys ??= { published: await signingKey(), unpublished: await signingKey() };
-		const { server, origin } = await listenOnLoopback((req, res) => void this.onRequest(req, res));
-		this.server = server;
-		this.origin = `${origin}`;
-		return this.origin;
+		return this.loopback.start();
 	}
 
 	async stop(): Promise<void> {
-		const server = this.server;
-		if (!server) return;
-		this.server = undefined;
-		this.origin = undefined;
-		await closeServer(server);
+		await this.loopback.stop();
 	}
 
 	private get base(): string {
-		if (!this.origin) throw new Error('BotConnectorEmulator is not started');
-		return this.origin;
+		return this.loopback.originOf('BotConnectorEmulator');
 	}
 
 	/** The credential's "Login Base URL": tokens at `<this>/<tenant>/oauth2/v2.0/token`. */
@@ -274,27 +262,6 @@ export class BotConnectorEmulator {
 
 	// ---- HTTP ----
 
-	private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		let reply: Reply;
-		try {
-			reply = await this.dispatch(req);
-			if (reply.drop) {
-				res.destroy();
-				return;
-			}
-		} catch (error) {
-			reply =
-				error instanceof ConnectorError
-					? { status: error.status, body: { error: { code: error.code, message: error.message } } }
-					: { status: 500, body: { error: { code: 'ServiceError', message: String(error) } } };
-		}
-		res.writeHead(reply.status, {
-			...(reply.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-			...reply.headers,
-		});
-		res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
-	}
-
 	private async dispatch(req: IncomingMessage): Promise<Reply> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const method = req.method ?? 'GET';
@@ -346,7 +313,7 @@ export class BotConnectorEmulator {
 				: this.createConversation(body);
 		const drops = this.drops.get(route) ?? 0;
 		if (drops > 0) this.drops.set(route, drops - 1);
-		return drops > 0 ? { ...reply, drop: true } : reply;
+		return drops > 0 ? { ...reply, lost: 'reset' } : reply;
 	}
 
 	private limitReply(conversationId: string | undefined): Reply | undefined {

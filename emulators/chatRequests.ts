@@ -2,11 +2,9 @@
  * What Slack and Teams send a chat trigger, signed the way they sign it, and a loopback
  * `response_url` that records what a slash command's answer posted.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 
-import { closeServer } from './closeServer';
+import { LoopbackServer } from './loopback';
 import { slackSignature } from '../nodes/shared/chat/slack/requestSignature';
 import { teamsOutgoingSignature } from '../nodes/shared/chat/teams/outgoingWebhookSignature';
 
@@ -170,37 +168,36 @@ export class ResponseUrlRecorder {
 		replaced: 0,
 	};
 	messageGone = false;
-	private server?: Server;
 	private waiters: Array<() => void> = [];
 	url = '';
 
-	async start(): Promise<void> {
-		this.server = createServer((req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (c: Buffer) => chunks.push(c));
-			req.on('end', () => {
-				const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-				if (body.replace_original === true && this.messageGone) {
-					this.refused.push(body);
-					res
-						.writeHead(404, { 'content-type': 'application/json' })
-						.end(JSON.stringify({ ok: false, error: 'message_not_found' }));
-					return;
-				}
-				if (body.replace_original === true)
-					this.message = {
-						ts: this.message.ts,
-						text: body.text,
-						blocks: body.blocks,
-						replaced: this.message.replaced + 1,
-					};
-				this.posts.push(body);
-				res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-				for (const wake of this.waiters.splice(0)) wake();
-			});
+	private readonly loopback = new LoopbackServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+			if (body.replace_original === true && this.messageGone) {
+				this.refused.push(body);
+				res
+					.writeHead(404, { 'content-type': 'application/json' })
+					.end(JSON.stringify({ ok: false, error: 'message_not_found' }));
+				return;
+			}
+			if (body.replace_original === true)
+				this.message = {
+					ts: this.message.ts,
+					text: body.text,
+					blocks: body.blocks,
+					replaced: this.message.replaced + 1,
+				};
+			this.posts.push(body);
+			res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+			for (const wake of this.waiters.splice(0)) wake();
 		});
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/commands/T0PERKS001/1/abc`;
+	});
+
+	async start(): Promise<void> {
+		this.url = `${await this.loopback.start()}/commands/T0PERKS001/1/abc`;
 	}
 
 	async nextPost(timeoutMs = 5000): Promise<Record<string, unknown>> {
@@ -217,6 +214,6 @@ export class ResponseUrlRecorder {
 	}
 
 	async stop(): Promise<void> {
-		if (this.server) await closeServer(this.server);
+		await this.loopback.stop();
 	}
 }

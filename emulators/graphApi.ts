@@ -6,9 +6,8 @@
  * Only `node:http`, no frameworks.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeServer } from './closeServer';
-import { listenOnLoopback } from './loopback';
+import type { IncomingMessage } from 'node:http';
+import { type JsonReply as Reply, LoopbackServer, serveReplies } from './loopback';
 import { FaultQueue, Outage, RateLimits, RateWindow, targets, type FaultControls } from './faults';
 import { PERKS_TEAMS_SCOPES } from '../credentials/PerksMicrosoftTeamsOAuth2Api.credentials';
 
@@ -169,14 +168,6 @@ const DEFAULT_TOP = 100;
 const MAX_MESSAGE_BYTES = 28 * 1024;
 const DEFAULT_USER_FIELDS = ['id', 'displayName', 'mail', 'userPrincipalName'];
 
-interface Reply {
-	/** Done, but the answer never reaches the caller. */
-	drop?: boolean;
-	status: number;
-	body?: unknown;
-	headers?: Record<string, string>;
-}
-
 interface Request {
 	method: string;
 	params: string[];
@@ -241,8 +232,17 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 	readonly messages: RecordedMessage[] = [];
 	accessTokenLifetimeSeconds: number;
 
-	private server?: Server;
-	private origin?: string;
+	private readonly loopback = new LoopbackServer(
+		serveReplies((req) => this.dispatch(req), {
+			toErrorReply: (error) =>
+				error instanceof GraphError
+					? { status: error.status, body: { error: { code: error.code, message: error.message } } }
+					: {
+							status: 500,
+							body: { error: { code: 'InternalServerError', message: String(error) } },
+						},
+		}),
+	);
 	private granted = new Set<string>(ALL_SCOPES);
 	private readonly users = new Map<string, EmulatedGraphUser>();
 	/** `<field>:<lower-case address>` → users, so a `$filter` or UPN lookup is O(1), not a scan. */
@@ -416,19 +416,11 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 	// ---- lifecycle ----
 
 	async start(): Promise<string> {
-		if (this.origin) return this.origin;
-		const { server, origin } = await listenOnLoopback((req, res) => void this.onRequest(req, res));
-		this.server = server;
-		this.origin = `${origin}`;
-		return this.origin;
+		return this.loopback.start();
 	}
 
 	async stop(): Promise<void> {
-		const server = this.server;
-		if (!server) return;
-		this.server = undefined;
-		this.origin = undefined;
-		await closeServer(server);
+		await this.loopback.stop();
 	}
 
 	/** Where /users next-page links point; a hostile or misconfigured Graph may name another host. */
@@ -436,8 +428,7 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 
 	/** The credential's "Graph API Base URL". */
 	get graphBaseUrl(): string {
-		if (!this.origin) throw new Error('GraphEmulator is not started');
-		return this.origin;
+		return this.loopback.originOf('GraphEmulator');
 	}
 
 	/** The credential's "Login Base URL": tokens at `<this>/<tenant>/oauth2/v2.0/token`. */
@@ -842,30 +833,6 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 
 	// ---- HTTP ----
 
-	private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		let reply: Reply;
-		try {
-			reply = await this.dispatch(req);
-			if (reply.drop) {
-				res.destroy();
-				return;
-			}
-		} catch (error) {
-			reply =
-				error instanceof GraphError
-					? { status: error.status, body: { error: { code: error.code, message: error.message } } }
-					: {
-							status: 500,
-							body: { error: { code: 'InternalServerError', message: String(error) } },
-						};
-		}
-		res.writeHead(reply.status, {
-			...(reply.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-			...reply.headers,
-		});
-		res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
-	}
-
 	private async dispatch(req: IncomingMessage): Promise<Reply> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const method = req.method ?? 'GET';
@@ -919,7 +886,7 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 		});
 		const drops = this.drops.get(`${method} ${route.name}`) ?? 0;
 		if (drops > 0) this.drops.set(`${method} ${route.name}`, drops - 1);
-		return drops > 0 ? { ...reply, drop: true } : reply;
+		return drops > 0 ? { ...reply, lost: 'reset' } : reply;
 	}
 
 	private route(

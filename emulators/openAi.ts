@@ -4,11 +4,10 @@
  * balance it read from that result (never a number of its own). Speaks both the Responses API
  * (`/responses`, the OpenAI Chat Model node's default) and Chat Completions (`/chat/completions`).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
-import { closeServer } from './closeServer';
-import { listenOnLoopback } from './loopback';
+import { LoopbackServer } from './loopback';
 
 export interface ModelRequest {
 	path: string;
@@ -29,26 +28,20 @@ export class OpenAiEmulator {
 	readonly requests: ModelRequest[] = [];
 	/** The tools the model called, in order. */
 	readonly toolCalls: string[] = [];
-	private server: Server | undefined;
-	private url: string | undefined;
+	// Writes its own answers: serveReplies would make a throw (a hung request today) a new 500.
+	private readonly loopback = new LoopbackServer((req, res) => void this.handle(req, res));
 
 	async start(): Promise<string> {
-		const { server, origin } = await listenOnLoopback((req, res) => void this.handle(req, res));
-		this.server = server;
-		this.url = `${origin}/v1`;
-		return this.url;
+		return `${await this.loopback.start()}/v1`;
 	}
 
 	async stop(): Promise<void> {
-		const server = this.server;
-		this.server = undefined;
-		if (server) await closeServer(server);
+		await this.loopback.stop();
 	}
 
 	/** The credential's Base URL. */
 	get baseUrl(): string {
-		if (!this.url) throw new Error('OpenAiEmulator is not started');
-		return this.url;
+		return `${this.loopback.originOf('OpenAiEmulator')}/v1`;
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

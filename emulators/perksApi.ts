@@ -5,7 +5,7 @@
  * the platform's redelivery.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 import type {
 	Employee,
@@ -15,8 +15,7 @@ import type {
 	Wallet,
 } from '../nodes/shared/perks/contract';
 import { signatureHeader } from '../nodes/shared/perks/signature';
-import { closeServer } from './closeServer';
-import { listenOnLoopback } from './loopback';
+import { type JsonReply as Reply, LoopbackServer, serveReplies } from './loopback';
 import {
 	FaultQueue,
 	Outage,
@@ -124,14 +123,6 @@ export interface DeliveryResult {
 	error?: string;
 }
 
-type Reply = {
-	status: number;
-	body?: unknown;
-	headers?: Record<string, string>;
-	/** Instead of answering: destroy the socket now, or hold it and destroy it later. */
-	lost?: 'reset' | 'hold';
-};
-
 type Route = (request: RecordedRequest) => Reply;
 
 class ApiError extends Error {
@@ -153,8 +144,16 @@ export class PerksEmulator implements FaultControls<FaultOptions> {
 	/** Settable: an API key rotated on the platform. */
 	apiKey: string;
 	private readonly account: { id: string; name: string };
-	private server: Server | undefined;
-	private url: string | undefined;
+	private readonly loopback = new LoopbackServer(
+		serveReplies((req) => this.dispatch(req), {
+			toErrorReply: (error) =>
+				errorReply(
+					error instanceof ApiError ? error : new ApiError(500, 'internal', String(error)),
+				),
+			hold: (socket) =>
+				this.timers.hold(socket, this.randomFaults?.options.holdMs ?? DEFAULT_HOLD_MS),
+		}),
+	);
 	private readonly employeeList: Employee[] = [];
 	private readonly employeesById = new Map<string, Employee>();
 	private readonly wallets = new Map<string, Wallet>();
@@ -174,25 +173,16 @@ export class PerksEmulator implements FaultControls<FaultOptions> {
 	}
 
 	async start(): Promise<string> {
-		if (this.url) return this.url;
-		const { server, origin } = await listenOnLoopback((req, res) => void this.handle(req, res));
-		this.server = server;
-		this.url = `${origin}${API_PREFIX}`;
-		return this.url;
+		return `${await this.loopback.start()}${API_PREFIX}`;
 	}
 
 	async stop(): Promise<void> {
-		const server = this.server;
-		if (!server) return;
-		this.server = undefined;
-		this.url = undefined;
 		this.timers.clear();
-		await closeServer(server);
+		await this.loopback.stop();
 	}
 
 	get baseUrl(): string {
-		if (!this.url) throw new Error('PerksEmulator is not started');
-		return this.url;
+		return `${this.loopback.originOf('PerksEmulator')}${API_PREFIX}`;
 	}
 
 	/** Registered webhooks, secrets included. */
@@ -408,29 +398,16 @@ export class PerksEmulator implements FaultControls<FaultOptions> {
 
 	// ---- HTTP ----
 
-	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		let reply: Reply;
-		try {
-			const request = await readRequest(req);
-			if (!request) {
-				reply = errorReply(
-					new ApiError(404, 'not_found', `No route; the API lives under ${API_PREFIX}`),
-				);
-			} else {
-				this.requests.push(request);
-				const delay = this.latencyFor(request.path);
-				if (delay > 0) await this.timers.sleep(delay);
-				reply = this.answer(request);
-			}
-		} catch (error) {
-			reply = errorReply(
-				error instanceof ApiError ? error : new ApiError(500, 'internal', String(error)),
+	private async dispatch(req: IncomingMessage): Promise<Reply> {
+		const request = await readRequest(req);
+		if (!request)
+			return errorReply(
+				new ApiError(404, 'not_found', `No route; the API lives under ${API_PREFIX}`),
 			);
-		}
-		if (reply.lost === 'reset') req.socket.destroy();
-		else if (reply.lost === 'hold')
-			this.timers.hold(req.socket, this.randomFaults?.options.holdMs ?? DEFAULT_HOLD_MS);
-		else writeReply(res, reply);
+		this.requests.push(request);
+		const delay = this.latencyFor(request.path);
+		if (delay > 0) await this.timers.sleep(delay);
+		return this.answer(request);
 	}
 
 	private latencyFor(path: string): number {
@@ -601,16 +578,6 @@ function parseBody(raw: Buffer): unknown {
 	} catch {
 		return text;
 	}
-}
-
-function writeReply(res: ServerResponse, reply: Reply): void {
-	const headers: Record<string, string> = { ...reply.headers };
-	if (reply.body === undefined) {
-		res.writeHead(reply.status, headers).end();
-		return;
-	}
-	headers['content-type'] = 'application/json';
-	res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
 }
 
 function errorReply(error: ApiError): Reply {

@@ -4,9 +4,8 @@
  * and copies Slack's habits: API errors are HTTP 200 `{ok:false}`, rate limits are
  * HTTP 429 + Retry-After, lists use opaque cursors. Only `node:http`, no frameworks.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeServer } from './closeServer';
-import { listenOnLoopback } from './loopback';
+import type { IncomingMessage } from 'node:http';
+import { type JsonReply, LoopbackServer, serveReplies } from './loopback';
 import {
 	FaultQueue,
 	Outage,
@@ -226,12 +225,9 @@ type Conversation =
 	| { kind: 'channel'; id: string; channel: EmulatedChannel }
 	| { kind: 'im'; id: string; userId: string };
 
-interface Reply {
-	status: number;
+/** Slack always answers a JSON body; `lost: 'hold'` holds the socket `holdMs`. */
+interface Reply extends JsonReply {
 	body: Params;
-	headers?: Record<string, string>;
-	/** Instead of answering: destroy the socket now, or hold it `holdMs` and then destroy it. */
-	lost?: 'reset' | 'hold';
 }
 
 /** Thrown by handlers; becomes an HTTP 200 `{ok:false, error, ...extra}`. */
@@ -255,8 +251,21 @@ export class SlackEmulator implements FaultControls<FaultOptions> {
 	readonly messages: RecordedMessage[] = [];
 	readonly calls: RecordedCall[] = [];
 
-	private server?: Server;
-	private url?: string;
+	private readonly loopback = new LoopbackServer(
+		serveReplies((req) => this.route(req), {
+			toErrorReply: (err) => ({
+				status: 500,
+				body: { ok: false, error: 'emulator_error', detail: String(err) },
+			}),
+			// Slack's type and the token's scopes on every answer, errors included.
+			headers: () => ({
+				'Content-Type': 'application/json; charset=utf-8',
+				'X-OAuth-Scopes': this.scopes.join(','),
+			}),
+			hold: (socket) =>
+				this.timers.hold(socket, this.randomFaults?.options.holdMs ?? DEFAULT_HOLD_MS),
+		}),
+	);
 	private revoked = false;
 	private granted = new Set<string>(ALL_SCOPES);
 	private readonly users = new Map<string, EmulatedUser>();
@@ -309,25 +318,16 @@ export class SlackEmulator implements FaultControls<FaultOptions> {
 	// ---- lifecycle ----
 
 	async start(): Promise<string> {
-		if (this.url) return this.url;
-		const { server, origin } = await listenOnLoopback((req, res) => void this.onRequest(req, res));
-		this.server = server;
-		this.url = `${origin}/api/`;
-		return this.url;
+		return `${await this.loopback.start()}/api/`;
 	}
 
 	async stop(): Promise<void> {
-		const server = this.server;
-		if (!server) return;
-		this.server = undefined;
-		this.url = undefined;
 		this.timers.clear();
-		await closeServer(server);
+		await this.loopback.stop();
 	}
 
 	get apiUrl(): string {
-		if (!this.url) throw new Error('SlackEmulator is not started');
-		return this.url;
+		return `${this.loopback.originOf('SlackEmulator')}/api/`;
 	}
 
 	// ---- state ----
@@ -558,29 +558,6 @@ export class SlackEmulator implements FaultControls<FaultOptions> {
 	}
 
 	// ---- HTTP ----
-
-	private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		let reply: Reply;
-		try {
-			reply = await this.route(req);
-		} catch (err) {
-			reply = { status: 500, body: { ok: false, error: 'emulator_error', detail: String(err) } };
-		}
-		if (reply.lost === 'reset') {
-			req.socket.destroy();
-			return;
-		}
-		if (reply.lost === 'hold') {
-			this.timers.hold(req.socket, this.randomFaults?.options.holdMs ?? DEFAULT_HOLD_MS);
-			return;
-		}
-		res.writeHead(reply.status, {
-			'Content-Type': 'application/json; charset=utf-8',
-			'X-OAuth-Scopes': this.scopes.join(','),
-			...reply.headers,
-		});
-		res.end(JSON.stringify(reply.body));
-	}
 
 	private async route(req: IncomingMessage): Promise<Reply> {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
