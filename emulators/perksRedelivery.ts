@@ -44,6 +44,8 @@ export interface DeliveryAttempt {
 	round: number;
 	/** HTTP status, or 0 for a network error or no answer within the timeout. */
 	status: number;
+	/** When it was sent (epoch ms), and how long until its answer or the timeout. */
+	at: number;
 	ms: number;
 	error?: string;
 }
@@ -133,12 +135,23 @@ async function attemptOnce(
 			signal: AbortSignal.timeout(timeoutMs),
 		});
 		const text = await response.text();
-		const attempt: DeliveryAttempt = { round, status: response.status, ms: Date.now() - started };
+		const attempt: DeliveryAttempt = {
+			round,
+			status: response.status,
+			at: started,
+			ms: Date.now() - started,
+		};
 		// A refusal's reason (the Perks Trigger's admission control says why it answered 503).
 		if (response.status === 503) attempt.error = `503 ${reasonOf(text)}`;
 		return attempt;
 	} catch (error) {
-		return { round, status: 0, ms: Date.now() - started, error: describe(error, timeoutMs) };
+		return {
+			round,
+			status: 0,
+			at: started,
+			ms: Date.now() - started,
+			error: describe(error, timeoutMs),
+		};
 	}
 }
 

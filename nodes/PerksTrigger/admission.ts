@@ -10,7 +10,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { estimatedSendWaitMs } from '../shared/chat/throttle';
+import { estimatedSendWaitMs, QUEUE_BUDGET_MS } from '../shared/chat/throttle';
 import { InFlightCounter, type Release } from './inFlight';
 import { RefusalMemory } from './refusals';
 
@@ -47,8 +47,13 @@ export const MAX_HOLD_MS = PLATFORM_TIMEOUT_MS + 15_000;
  * the backlog has gone out. A late answer costs one redelivery, which the ledger answers at once.
  */
 export const LATE_AFTER_REFUSALS = 2;
-/** …as long as its sends would start within this, well inside the hold, so the run still answers. */
-export const LATE_SEND_WAIT_LIMIT_MS = 20_000;
+/**
+ * …as long as its sends would start within this: inside the send queue's own budget, so they are
+ * sent rather than given back. Right after a burst the queue's estimate runs far above its real
+ * drain (a 429's pause, a pace learned from it), and an event refused together with the burst met
+ * a 20 s bound there on every delivery until the platform's 10-minute step.
+ */
+export const LATE_SEND_WAIT_LIMIT_MS = QUEUE_BUDGET_MS - 10_000;
 /** …and the runs in flight stay under the limit plus this share of it (the memory bound). */
 export const LATE_EXTRA_SHARE = 0.25;
 const BUSY_FIX =

@@ -185,7 +185,7 @@ async function platformDelivers(
 		} catch {
 			error = 'timeout';
 		}
-		attempts.push({ round, status, ms: Date.now() - started, error });
+		attempts.push({ round, status, at: started, ms: Date.now() - started, error });
 		if (status >= 200 && status < 300) return { eventId: event.id, outcome: 'delivered', attempts };
 		if (status === 400 || status === 410)
 			return { eventId: event.id, outcome: 'dropped', attempts };
