@@ -208,10 +208,14 @@ export class PerksTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		// Held until the run's answer is written, or the hold's bound; then a copy may run (and is skipped).
-		whenAnswered(response, (answered) => {
-			eventsInFlight.release(outcome.dedupeKey);
-			admission.release(answered);
-		});
+		whenAnswered(
+			response,
+			(answered) => {
+				eventsInFlight.release(outcome.dedupeKey);
+				admission.release(answered);
+			},
+			admission.holdMs,
+		);
 		return { workflowData: [[{ json: outcome.item }]] };
 	}
 }

@@ -54,13 +54,15 @@ export const LATE_AFTER_REFUSALS = 2;
  * a 20 s bound there on every delivery until the platform's 10-minute step.
  */
 export const LATE_SEND_WAIT_LIMIT_MS = QUEUE_BUDGET_MS - 10_000;
+const LATE_HOLD_MS = LATE_SEND_WAIT_LIMIT_MS + 15_000;
 /** …and the runs in flight stay under the limit plus this share of it (the memory bound). */
 export const LATE_EXTRA_SHARE = 0.25;
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
 
 export type Admission =
-	| { admitted: true; release: Release }
+	/** `holdMs`: how long the run keeps its slot and its event at most (see whenAnswered). */
+	| { admitted: true; release: Release; holdMs: number }
 	| { admitted: false; status: 503; retryAfterSeconds: number; body: IDataObject };
 
 /** Shared by every Perks Trigger in this process; scopes keep test mode apart from production. */
@@ -97,7 +99,8 @@ export interface AdmissionRequest {
 export function admit(request: AdmissionRequest): Admission {
 	const { scope, eventId, limit, test } = request;
 	const counter = request.counter ?? runsInFlight;
-	if (limit === 0) return { admitted: true, release: counter.tryEnter(scope, 0)! };
+	if (limit === 0)
+		return { admitted: true, release: counter.tryEnter(scope, 0)!, holdMs: MAX_HOLD_MS };
 	const refusals = request.refusals ?? refusedLately;
 	const late = !test && refusals.times(scope, eventId) >= LATE_AFTER_REFUSALS;
 	const refusal = test ? undefined : overdue(request, counter, late);
@@ -108,7 +111,9 @@ export function admit(request: AdmissionRequest): Admission {
 		return busy(eventId, refusal ?? { reason: 'max_events_in_flight', limit });
 	}
 	refusals.forget(scope, eventId);
-	return { admitted: true, release };
+	// A late run may wait for its sends past the usual hold: it keeps its slot (the memory bound)
+	// and its event (copies meanwhile are 409) until its sends' bound, and 15 s more, has passed.
+	return { admitted: true, release, holdMs: late ? LATE_HOLD_MS : MAX_HOLD_MS };
 }
 
 /** Why a run started now would answer too late for the platform (or, late, past its hold). */

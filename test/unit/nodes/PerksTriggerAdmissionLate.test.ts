@@ -6,6 +6,7 @@ import {
 	admit,
 	InFlightCounter,
 	LATE_SEND_WAIT_LIMIT_MS,
+	MAX_HOLD_MS,
 	RefusalMemory,
 	SEND_WAIT_LIMIT_MS,
 	type AdmissionRequest,
@@ -50,7 +51,13 @@ describe('an event refused twice is taken late', () => {
 		expect(reasonOf(admit(request('evt_a')))).toBe('send_queue_full');
 		clock += 30_000;
 		expect(reasonOf(admit(request('evt_fresh')))).toBe('send_queue_full');
-		expect(reasonOf(admit(request('evt_a')))).toBe('admitted');
+		const late = admit(request('evt_a'));
+		expect(reasonOf(late)).toBe('admitted');
+		// Its sends may start up to LATE_SEND_WAIT_LIMIT_MS from now: it keeps its slot and event past that.
+		expect(late.admitted && late.holdMs).toBe(LATE_SEND_WAIT_LIMIT_MS + 15_000);
+		setSendWait(0);
+		const onTime = admit(request('evt_on_time'));
+		expect(onTime.admitted && onTime.holdMs).toBe(MAX_HOLD_MS);
 	});
 
 	it('not when its sends would wait past the late bound (an outage): refused, and counted again', () => {
