@@ -10,6 +10,7 @@ import { GraphEmulator, GRAPH_PUBLISHED_LIMITS } from '../emulators/graphApi';
 import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
 import { DEFAULT_POSTS_PER_MINUTE, SlackEmulator } from '../emulators/slackApi';
 import { N8nInstance, waitFor, type WorkflowJson } from '../harness/n8n';
+import { N8nQueueCluster } from '../harness/n8n/queueCluster';
 import { catalogCredentials, loadTemplate, webhookIdOf } from '../harness/n8n/templateSetup';
 import { fundCompany, slackDmCounts, type CompanyFigures } from './companyFunding';
 import { fmt, groupCpuMs, liveN8nGroups, pool, post } from './common';
@@ -26,6 +27,8 @@ const WARM = 5;
  */
 const NOOP = webhookWorkflow('benchCompanyNoOp', 'bench-company-noop', 'none');
 const NOOP_RUNS = 600;
+/** Queue-mode rows: n8n's main, its webhook process and this many workers. */
+const QUEUE_WORKERS = 2;
 const NOOP_CONCURRENCY = 50;
 
 /**
@@ -38,8 +41,11 @@ export function companyTimeScale(): number {
 	return Number.isFinite(scale) && scale > 0 ? scale : 1;
 }
 
-/** BENCH_COMPANY_SLACK (default 300,3000; `--full` or BENCH_FULL=1 adds 10000). */
-export function companySizes(): { slack: number[]; teams: number[] } {
+/**
+ * BENCH_COMPANY_SLACK (default 300,3000; `--full` or BENCH_FULL=1 adds 10000), BENCH_COMPANY_TEAMS
+ * (3000), BENCH_COMPANY_SLACK_QUEUE (300,3000: the Slack rows again in queue mode, two workers).
+ */
+export function companySizes(): { slack: number[]; teams: number[]; slackQueue: number[] } {
 	const full = process.argv.includes('--full') || process.env.BENCH_FULL === '1';
 	const list = (raw: string | undefined, fallback: number[]) =>
 		raw === undefined
@@ -51,6 +57,7 @@ export function companySizes(): { slack: number[]; teams: number[] } {
 	return {
 		slack: list(process.env.BENCH_COMPANY_SLACK, full ? [300, 3_000, 10_000] : [300, 3_000]),
 		teams: list(process.env.BENCH_COMPANY_TEAMS, [3_000]),
+		slackQueue: list(process.env.BENCH_COMPANY_SLACK_QUEUE, [300, 3_000]),
 	};
 }
 
@@ -149,9 +156,48 @@ interface Measured {
 	noOpPerSecond: number;
 }
 
+/** One n8n, or a queue-mode cluster (main, webhook process, workers, PostgreSQL, Redis). */
+interface Host {
+	webhookUrl(webhookId: string): string;
+	/** Where production webhooks are served (the webhook process in queue mode). */
+	webhookBase: string;
+	instance: { logTail(lines: number): string };
+	dispose(): Promise<void>;
+}
+
+async function launch(
+	chat: Chat,
+	employees: number,
+	perks: PerksEmulator,
+	workers: number,
+): Promise<Host> {
+	const options = {
+		name: `bench-company-${chat.name.toLowerCase()}-${employees}${workers ? `-q${workers}` : ''}`,
+		credentials: catalogCredentials(chat.services(perks), [chat.workflow]),
+		workflows: [chat.workflow, NOOP],
+		env: { N8N_LOG_LEVEL: 'warn' },
+	};
+	if (workers > 0) {
+		const cluster = await N8nQueueCluster.launch({ ...options, workers });
+		return {
+			webhookUrl: (id) => cluster.webhookUrl(id),
+			webhookBase: cluster.webhookBaseUrl,
+			instance: cluster,
+			dispose: () => cluster.dispose(),
+		};
+	}
+	const n8n = await N8nInstance.launch(options);
+	return {
+		webhookUrl: (id) => n8n.webhookUrl(id),
+		webhookBase: n8n.baseUrl,
+		instance: n8n,
+		dispose: () => n8n.dispose(),
+	};
+}
+
 /** Webhook → NoOp executions a second, NOOP_CONCURRENCY at a time. */
-async function noOpRate(n8n: N8nInstance): Promise<number> {
-	const url = `${n8n.baseUrl}/webhook/bench-company-noop`;
+async function noOpRate(host: Host): Promise<number> {
+	const url = `${host.webhookBase}/webhook/bench-company-noop`;
 	const body = Buffer.from('{"bench":true}');
 	const headers = { 'content-type': 'application/json' };
 	await pool(20, 20, async () => void (await post(url, body, headers, 10_000)));
@@ -164,25 +210,23 @@ async function noOpRate(n8n: N8nInstance): Promise<number> {
 	return (NOOP_RUNS * 1000) / (performance.now() - began);
 }
 
-/** A fresh n8n and destination; everyone exists before the funding (as in a company). */
-async function measure(chat: Chat, employees: number): Promise<Measured> {
+/**
+ * A fresh n8n (or queue-mode cluster with `workers`) and destination; everyone exists before the
+ * funding (as in a company).
+ */
+async function measure(chat: Chat, employees: number, workers = 0): Promise<Measured> {
 	const loadStart = loadavg()[0];
 	const perks = new PerksEmulator();
 	await Promise.all([perks.start(), chat.start()]);
 	const warm = chat.add(WARM);
 	const staff = chat.add(employees);
-	const n8n = await N8nInstance.launch({
-		name: `bench-company-${chat.name.toLowerCase()}-${employees}`,
-		credentials: catalogCredentials(chat.services(perks), [chat.workflow]),
-		workflows: [chat.workflow, NOOP],
-		env: { N8N_LOG_LEVEL: 'warn' },
-	});
+	const n8n = await launch(chat, employees, perks, workers);
 	try {
 		const url = n8n.webhookUrl(webhookIdOf(chat.workflow));
 		await waitFor(() => perks.webhooks.some((w) => w.url === url), {
 			what: 'the template to register',
 			timeoutMs: 60_000,
-			instance: n8n,
+			instance: n8n.instance,
 		});
 		const eventsFor = (emails: string[]) =>
 			emails.map((email, i) =>
@@ -235,7 +279,7 @@ async function measure(chat: Chat, employees: number): Promise<Measured> {
 	}
 }
 
-function row(chat: Chat, employees: number, m: Measured): Row {
+function row(chat: Chat, employees: number, m: Measured, workers = 0): Row {
 	const f = m.figures;
 	const floorMs = (employees / chat.postsPerMinute) * 60_000;
 	const misses = [
@@ -247,7 +291,7 @@ function row(chat: Chat, employees: number, m: Measured): Row {
 		m.callsPerDm > chat.callsPerDm ? `${fmt(m.callsPerDm, 2)} calls per DM` : '',
 	].filter(Boolean);
 	return {
-		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}${companyTimeScale() === 1 ? ', real time' : ''}), 50 deliveries at a time`,
+		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}${companyTimeScale() === 1 ? ', real time' : ''}), 50 deliveries at a time${workers ? `; queue mode, ${workers} workers` : ''}`,
 		figure:
 			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
 			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s; at most ${f.maxAttempts} for one event; before the back-off was cut short, round ${f.maxRound} at most and ${f.fromFourthRetry} events on the 4th retry${refusals(f)}); ` +
@@ -287,15 +331,16 @@ export async function company(): Promise<Row[]> {
 	const sizes = companySizes();
 	const rows: Row[] = [];
 	const slackRss = new Map<number, number>();
-	const runs: Array<[() => Chat, number]> = [
-		...sizes.slack.map((n): [() => Chat, number] => [slackChat, n]),
-		...sizes.teams.map((n): [() => Chat, number] => [teamsChat, n]),
+	const runs: Array<[() => Chat, number, number]> = [
+		...sizes.slack.map((n): [() => Chat, number, number] => [slackChat, n, 0]),
+		...sizes.teams.map((n): [() => Chat, number, number] => [teamsChat, n, 0]),
+		...sizes.slackQueue.map((n): [() => Chat, number, number] => [slackChat, n, QUEUE_WORKERS]),
 	];
-	for (const [make, employees] of runs) {
+	for (const [make, employees, workers] of runs) {
 		const chat = make();
-		const m = await measure(chat, employees);
-		if (chat.name === 'Slack') slackRss.set(employees, m.figures.peakRssMB);
-		const done = row(chat, employees, m);
+		const m = await measure(chat, employees, workers);
+		if (chat.name === 'Slack' && !workers) slackRss.set(employees, m.figures.peakRssMB);
+		const done = row(chat, employees, m, workers);
 		process.stderr.write(`[bench] ${Object.values(done).join(' | ')}\n`);
 		rows.push(done);
 	}
