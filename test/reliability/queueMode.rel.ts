@@ -73,8 +73,8 @@ describe('exactly once in queue mode (PostgreSQL, Redis, main + webhook process 
 });
 
 // Only with --full: n8n 2.41.1 can lose an event here, which no node can prevent. In a clean-clone
-// run on 2026-12-07 a worker stopping for the restart lost its database connection mid-run (its
-// Slack call went out without a token: not_authed), could not save the failed run, and the webhook
+// run on 2026-12-07 a worker stopping for the restart lost its database connection mid-run (Slack
+// answered its call not_authed), could not save the failed run, and the webhook
 // process answered the delivery 200 from the run it found saved: one DM lost, the platform told
 // it was done (docs/idempotency.md, "Limits"). It passed twice in a row on a quiet machine.
 const companyIt = FULL ? it : it.skip;
