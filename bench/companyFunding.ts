@@ -119,7 +119,8 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 	};
 	const deadline =
 		run.hurryByMs === undefined ? undefined : setTimeout(cutShort, run.hurryByMs).unref();
-	const seen: Record<string, number> = {};
+	// Failed attempts by reason, counted as they happen: the progress lines and the figures.
+	const reasons: Record<string, number> = {};
 	// Who was still missing when 99 % had their DM: the tail the ratio pays for, printed at the end.
 	let stragglers: number[] | undefined;
 	let maxRound = 0;
@@ -142,7 +143,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 			? setInterval(
 					() =>
 						console.log(
-							`[company] ${run.label ?? ''} ${Math.round((Date.now() - began) / 1000)} s: ${landed}/${events.length} DMs, ${deliveriesSoFar} deliveries ${JSON.stringify(seen)}, n8n ${Math.round(peakRssMB)} MB peak`,
+							`[company] ${run.label ?? ''} ${Math.round((Date.now() - began) / 1000)} s: ${landed}/${events.length} DMs, ${deliveriesSoFar} deliveries ${JSON.stringify(reasons)}, n8n ${Math.round(peakRssMB)} MB peak`,
 						),
 					run.progressMs,
 				)
@@ -163,7 +164,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 					if (a.round === 5) fromFourthRetry++;
 				}
 				const key = reasonOf(a);
-				if (key) seen[key] = (seen[key] ?? 0) + 1;
+				if (key) reasons[key] = (reasons[key] ?? 0) + 1;
 			},
 		});
 		// A run the platform stopped waiting for may still be sending.
@@ -193,11 +194,6 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		);
 	const counts = received();
 	const attempts = results.flatMap((r) => r.attempts);
-	const reasons: Record<string, number> = {};
-	for (const a of attempts) {
-		const key = reasonOf(a);
-		if (key) reasons[key] = (reasons[key] ?? 0) + 1;
-	}
 	return {
 		events: events.length,
 		msToLastDm: (lastDmAt ?? Date.now()) - began,
