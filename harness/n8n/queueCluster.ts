@@ -32,6 +32,7 @@ import {
 	runN8nCli,
 	safeName,
 	tailOf,
+	waitFor,
 	type ExecutionRow,
 	type N8nInstanceOptions,
 	type ProcessSpec,
@@ -264,6 +265,33 @@ export class N8nQueueCluster {
 	async restart(): Promise<void> {
 		await this.stop();
 		await this.start();
+	}
+
+	/**
+	 * The restart order docs/idempotency.md recommends: the processes that receive webhooks stop
+	 * first (their runs finish on the workers), the workers stop once no execution is queued or
+	 * running (so none takes a job while it shuts down), then everything starts again.
+	 */
+	async restartReceiversFirst(drainTimeoutMs = 60_000): Promise<void> {
+		const began = Date.now();
+		await settleAll([this.main, this.webhook].map((p) => p.stop()));
+		await waitFor(async () => (await this.unfinishedJobs()) === 0, {
+			what: "the workers to finish every job in n8n's queue",
+			timeoutMs: drainTimeoutMs,
+		});
+		await settleAll(this.workers.map((p) => p.stop()));
+		this.timings.stopsMs.push(Date.now() - began);
+		await this.start();
+	}
+
+	/** Jobs in n8n's Bull queue that a worker has not finished: waiting, delayed or active. */
+	async unfinishedJobs(): Promise<number> {
+		const counts = await Promise.all(
+			['LLEN bull:jobs:wait', 'ZCARD bull:jobs:delayed', 'LLEN bull:jobs:active'].map((command) =>
+				redisReply(this.ports.redis, command),
+			),
+		);
+		return counts.reduce((sum, reply) => sum + Number(reply?.slice(1) ?? Number.NaN), 0);
 	}
 
 	/** SIGKILL to worker `i` (0-based) and what it started: a crash. `start()` brings it back. */
@@ -502,16 +530,21 @@ function findRedis(): string {
 }
 
 /** True when Redis answers PING. */
-function redisPing(port: number): Promise<boolean> {
+async function redisPing(port: number): Promise<boolean> {
+	return (await redisReply(port, 'PING'))?.startsWith('+PONG') ?? false;
+}
+
+/** The first line of Redis's reply to one inline command (`:3`, `+PONG`); undefined if none. */
+function redisReply(port: number, command: string): Promise<string | undefined> {
 	return new Promise((resolve) => {
 		const socket = createConnection({ host: '127.0.0.1', port });
-		const done = (ok: boolean) => {
+		const done = (reply?: string) => {
 			socket.destroy();
-			resolve(ok);
+			resolve(reply);
 		};
-		socket.setTimeout(2_000, () => done(false));
-		socket.once('error', () => done(false));
-		socket.once('connect', () => socket.write('PING\r\n'));
-		socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+		socket.setTimeout(2_000, () => done());
+		socket.once('error', () => done());
+		socket.once('connect', () => socket.write(`${command}\r\n`));
+		socket.once('data', (data) => done(data.toString().split('\r\n')[0]));
 	});
 }
