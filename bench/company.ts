@@ -69,8 +69,15 @@ interface Chat {
 	start(): Promise<void>;
 	stop(): Promise<void>;
 	services(perks: PerksEmulator): Parameters<typeof catalogCredentials>[0];
-	/** Adds people; gives their emails and a counter of the DMs each received. */
-	add(count: number): { emails: string[]; received: () => number[] };
+	/**
+	 * Adds people; gives their emails, a counter of the DMs each received and, where the emulator
+	 * records them, person i's calls (method, answer, seconds after `since`).
+	 */
+	add(count: number): {
+		emails: string[];
+		received: () => number[];
+		calls?: (i: number, since: number) => string;
+	};
 	calls(): number;
 	/** Target calls per DM: Slack 1.1; Teams 2.1, as a person's first DM needs POST /chats before the post. */
 	callsPerDm: number;
@@ -92,7 +99,15 @@ function slackChat(): Chat {
 		add: (count) => {
 			const users = slack.addUsers(count, { namePrefix: 'staff' });
 			const ids = users.map((u) => u.id);
-			return { emails: users.map((u) => u.email!), received: () => slackDmCounts(slack, ids) };
+			return {
+				emails: users.map((u) => u.email!),
+				received: () => slackDmCounts(slack, ids),
+				calls: (i, since) =>
+					slack.calls
+						.filter((c) => c.params.channel === ids[i] || c.params.email === users[i].email)
+						.map((c) => `${c.method} ${c.answer} at ${((c.at - since) / 1000).toFixed(1)} s`)
+						.join(', '),
+			};
 		},
 		calls: () => slack.calls.length,
 		callsPerDm: 1.1,
@@ -175,7 +190,13 @@ async function launch(
 		name: `bench-company-${chat.name.toLowerCase()}-${employees}${workers ? `-q${workers}` : ''}`,
 		credentials: catalogCredentials(chat.services(perks), [chat.workflow]),
 		workflows: [chat.workflow, NOOP],
-		env: { N8N_LOG_LEVEL: 'warn' },
+		// BENCH_N8N_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles n8n itself.
+		env: {
+			N8N_LOG_LEVEL: 'warn',
+			...(process.env.BENCH_N8N_NODE_OPTIONS
+				? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS }
+				: {}),
+		},
 	};
 	if (workers > 0) {
 		const cluster = await N8nQueueCluster.launch({ ...options, workers });
@@ -254,6 +275,7 @@ async function measure(chat: Chat, employees: number, workers = 0): Promise<Meas
 			url,
 			events: eventsFor(staff.emails),
 			received,
+			calls: staff.calls,
 			settleMs: 120_000,
 			timeScale: companyTimeScale(),
 			progressMs: 60_000,

@@ -44,6 +44,8 @@ export interface CompanyRun {
 	hurryByMs?: number;
 	/** Progress lines every this many ms (0: none). */
 	progressMs?: number;
+	/** Event i's recipient's calls to the destination, for the stragglers' lines. */
+	calls?: (i: number, since: number) => string;
 	label?: string;
 }
 
@@ -190,7 +192,7 @@ export async function fundCompany(run: CompanyRun): Promise<CompanyFigures> {
 		);
 	for (const i of (stragglers ?? []).slice(0, 20))
 		console.log(
-			`[company] ${run.label ?? ''} straggler ${results[i].eventId}: ${results[i].attempts.map((a) => `#${a.round} ${reasonOf(a) ?? a.status} at ${((a.at - began) / 1000).toFixed(1)} s (${a.ms} ms)`).join(', ')}`,
+			`[company] ${run.label ?? ''} straggler ${results[i].eventId}: ${results[i].attempts.map((a) => `#${a.round} ${reasonOf(a) ?? a.status} at ${((a.at - began) / 1000).toFixed(1)} s (${a.ms} ms)`).join(', ')}${run.calls ? `; calls: ${run.calls(i, began)}` : ''}`,
 		);
 	const counts = received();
 	const attempts = results.flatMap((r) => r.attempts);

@@ -127,6 +127,10 @@ export interface RecordedCall {
 	/** Decoded params (JSON fields parsed), without the token. */
 	params: Params;
 	token?: string;
+	/** When it arrived (ms since the epoch). */
+	at: number;
+	/** How it was answered: `ok`, Slack's error code, or the HTTP status of a refusal (`429`). */
+	answer?: string;
 }
 
 export interface MessageMetadata {
@@ -582,7 +586,15 @@ export class SlackEmulator implements FaultControls<FaultOptions> {
 		// Slack also takes the token as a param; never keep it in the records.
 		const token = headerToken ?? asString(params.token);
 		delete params.token;
-		this.calls.push({ method, params, token });
+		const call: RecordedCall = { method, params, token, at: Date.now() };
+		this.calls.push(call);
+		const reply = this.answer(method, params, token);
+		call.answer =
+			reply.status !== 200 ? String(reply.status) : reply.body.ok ? 'ok' : String(reply.body.error);
+		return reply;
+	}
+
+	private answer(method: string, params: Params, token: string | undefined): Reply {
 		const refused =
 			this.outageReply(method) ??
 			this.rateLimitReply(method) ??

@@ -406,6 +406,7 @@ describe('SlackEmulator', () => {
 			expect(res.status).toBe(429);
 			expect(res.headers.get('retry-after')).toBe('3');
 			expect(res.json).toEqual({ ok: false, error: 'ratelimited' });
+			expect(emulator.calls.map((c) => c.answer)).toEqual(['429']);
 		});
 
 		it('a retrying client posts exactly once after a 429', async () => {
@@ -812,12 +813,29 @@ describe('SlackEmulator', () => {
 		});
 	});
 
-	it('records every call with its params but not the token', async () => {
+	it('records every call with its params, time and answer, but not the token', async () => {
 		emulator.addUser({ id: 'U1', name: 'ada', email: 'ada@example.com' });
+		const before = Date.now();
 		await client.users.info({ user: 'U1' });
+		await client.users.info({ user: 'U404' }).catch(() => undefined);
 		expect(emulator.calls).toEqual([
-			{ method: 'users.info', params: { user: 'U1' }, token: TOKEN },
+			{
+				method: 'users.info',
+				params: { user: 'U1' },
+				token: TOKEN,
+				at: expect.any(Number),
+				answer: 'ok',
+			},
+			{
+				method: 'users.info',
+				params: { user: 'U404' },
+				token: TOKEN,
+				at: expect.any(Number),
+				answer: 'user_not_found',
+			},
 		]);
+		expect(emulator.calls[0].at).toBeGreaterThanOrEqual(before);
+		expect(emulator.calls[0].at).toBeLessThanOrEqual(Date.now());
 		emulator.clearRecords();
 		expect(emulator.calls).toHaveLength(0);
 	});
