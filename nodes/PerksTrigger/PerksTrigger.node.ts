@@ -140,7 +140,7 @@ export class PerksTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: DEFAULT_MAX_EVENTS_IN_FLIGHT,
-						description: `Events this trigger runs at once; more are answered 503 at once, and so are events that could not be answered within the platform's 10 s (busy send queues, slow answers). The platform redelivers them; an event refused twice is run on its next delivery even if its answer comes late, with up to a quarter more runs in flight. 0 admits every event. ${MAX_EVENTS_IN_FLIGHT_ENV} in n8n's environment caps it.`,
+						description: `Events this trigger runs at once; more are answered 503 at once, and so are events that could not be answered within the platform's 10 s (busy send queues, slow answers). The platform redelivers them; an event refused before may use up to a quarter more runs in flight on its next delivery, and one refused twice is run then even if its answer comes late. 0 admits every event. ${MAX_EVENTS_IN_FLIGHT_ENV} in n8n's environment caps it.`,
 					},
 				],
 			},

@@ -5,8 +5,8 @@
  * answer rate says a new run would answer too late, the event is answered 503 at once and nothing
  * starts; the platform redelivers it later (perks-contract.md). So a backlog
  * costs quick refusals instead of timeouts, and the runs held in memory are bounded by the setting
- * (a quarter more for events already refused twice, which are taken late rather than sent to the
- * platform's longer back-off).
+ * (a quarter more for events already refused: once, if they can still answer in time; twice, even
+ * if they answer late, rather than sent to the platform's longer back-off).
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -48,6 +48,14 @@ export const MAX_HOLD_MS = PLATFORM_TIMEOUT_MS + 15_000;
  */
 export const LATE_AFTER_REFUSALS = 2;
 /**
+ * An event refused this often may use the reserve slots (RESERVE_SHARE) if it can still answer
+ * in time: refused for a full trigger while its answers are quick, it would otherwise meet the 30 s
+ * step (a quarter of a 1,000-employee Teams run). Only slots, not the late bounds: where answers are
+ * slow, taking refused events late after one refusal crowded out first deliveries (1.50
+ * deliveries per event in admission.rel.ts, against 1.34).
+ */
+export const RESERVE_AFTER_REFUSALS = 1;
+/**
  * …as long as its sends would start within this: inside the send queue's own budget, so they are
  * sent rather than given back. Right after a burst the queue's estimate runs far above its real
  * drain (a 429's pause, a pace learned from it), and an event refused together with the burst met
@@ -55,8 +63,8 @@ export const LATE_AFTER_REFUSALS = 2;
  */
 export const LATE_SEND_WAIT_LIMIT_MS = QUEUE_BUDGET_MS - 10_000;
 const LATE_HOLD_MS = LATE_SEND_WAIT_LIMIT_MS + 15_000;
-/** …and the runs in flight stay under the limit plus this share of it (the memory bound). */
-export const LATE_EXTRA_SHARE = 0.25;
+/** …and the runs in flight stay under the limit plus this share of it, the reserve (the memory bound). */
+export const RESERVE_SHARE = 0.25;
 const BUSY_FIX =
 	'Nothing was started; the perks platform redelivers this event later. If refusals persist, the destination sends slower than events arrive: raise the chat platform limits, or the trigger\'s "Max Events in Flight" option if n8n has memory to spare.';
 
@@ -102,9 +110,10 @@ export function admit(request: AdmissionRequest): Admission {
 	if (limit === 0)
 		return { admitted: true, release: counter.tryEnter(scope, 0)!, holdMs: MAX_HOLD_MS };
 	const refusals = request.refusals ?? refusedLately;
-	const late = !test && refusals.times(scope, eventId) >= LATE_AFTER_REFUSALS;
+	const refused = test ? 0 : refusals.times(scope, eventId);
+	const late = refused >= LATE_AFTER_REFUSALS;
 	const refusal = test ? undefined : overdue(request, counter, late);
-	const cap = late ? limit + Math.ceil(limit * LATE_EXTRA_SHARE) : limit;
+	const cap = refused >= RESERVE_AFTER_REFUSALS ? limit + Math.ceil(limit * RESERVE_SHARE) : limit;
 	const release = refusal ? undefined : counter.tryEnter(scope, cap);
 	if (!release) {
 		if (!test) refusals.record(scope, eventId);

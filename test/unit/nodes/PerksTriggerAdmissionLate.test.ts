@@ -71,19 +71,38 @@ describe('an event refused twice is taken late', () => {
 	});
 
 	it('runs in flight stay under the limit plus a quarter: late events take the extra, fresh ones never', () => {
-		const { request, counter } = world(8);
+		const { request, counter, setSendWait } = world(8);
 		for (let i = 0; i < 8; i++) expect(reasonOf(admit(request(`evt_run${i}`)))).toBe('admitted');
 		const late = Array.from({ length: 3 }, (_, i) => `evt_late${i}`);
+		// Full, and no answers yet to say they would be quick: refused twice, then taken late.
+		setSendWait(SEND_WAIT_LIMIT_MS + 1);
 		for (const id of late) {
-			expect(reasonOf(admit(request(id)))).toBe('max_events_in_flight');
-			expect(reasonOf(admit(request(id)))).toBe('max_events_in_flight');
+			expect(reasonOf(admit(request(id)))).toBe('send_queue_full');
+			expect(reasonOf(admit(request(id)))).toBe('send_queue_full');
 		}
-		expect(reasonOf(admit(request('evt_new')))).toBe('max_events_in_flight');
+		expect(reasonOf(admit(request('evt_new')))).toBe('send_queue_full');
 		expect(reasonOf(admit(request(late[0])))).toBe('admitted');
 		expect(reasonOf(admit(request(late[1])))).toBe('admitted');
 		// 8 + ceil(8 / 4) = 10 in flight: the third late event waits its turn.
 		expect(reasonOf(admit(request(late[2])))).toBe('max_events_in_flight');
 		expect(counter.count(SCOPE)).toBe(10);
+	});
+
+	it('an event refused once may use the reserve slots if it answers in time, but is not taken late', () => {
+		const { request, counter, setSendWait } = world(8);
+		for (let i = 0; i < 8; i++) expect(reasonOf(admit(request(`evt_run${i}`)))).toBe('admitted');
+		expect(reasonOf(admit(request('evt_once')))).toBe('max_events_in_flight');
+		expect(reasonOf(admit(request('evt_fresh')))).toBe('max_events_in_flight');
+		const second = admit(request('evt_once'));
+		expect(reasonOf(second)).toBe('admitted');
+		expect(second.admitted && second.holdMs).toBe(MAX_HOLD_MS);
+		expect(counter.count(SCOPE)).toBe(9);
+		expect(reasonOf(admit(request('evt_fresh2')))).toBe('max_events_in_flight');
+		// Refused once on a long send queue: its next delivery meets the usual 8 s, not the late 50 s.
+		setSendWait(SEND_WAIT_LIMIT_MS + 1);
+		expect(reasonOf(admit(request('evt_slow')))).toBe('send_queue_full');
+		expect(reasonOf(admit(request('evt_slow')))).toBe('send_queue_full');
+		expect(reasonOf(admit(request('evt_slow')))).toBe('admitted');
 	});
 
 	it("the editor's test events are never remembered, and an admitted event starts counting afresh", () => {
