@@ -43,11 +43,15 @@ export interface Req {
 	headers: Record<string, string | string[]>;
 }
 
-/** Status 0: no answer (connection cut or timed out). */
-export function send(url: string, req: Req): Promise<{ status: number; body: string }> {
+/** Status 0: no answer (connection cut, or nothing within `timeoutMs`). */
+export function send(
+	url: string,
+	req: Req,
+	timeoutMs = 60_000,
+): Promise<{ status: number; body: string }> {
 	return new Promise((resolve) => {
 		const headers = { 'content-length': String(req.body.length), ...req.headers };
-		const r = request(url, { method: 'POST', headers, timeout: 60_000 }, (res) => {
+		const r = request(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
 			const chunks: Buffer[] = [];
 			const done = () =>
 				resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
@@ -60,6 +64,16 @@ export function send(url: string, req: Req): Promise<{ status: number; body: str
 		r.end(req.body);
 	});
 }
+
+/**
+ * n8n 2.41.1 parses every XML body with one xml2js parser shared by all requests
+ * (dist/middlewares/body-parser.js), before any node runs. Two parses that overlap drop each
+ * other's callbacks, and after that every malformed XML body waits forever, so requests with
+ * these types may get no answer at all.
+ */
+export const XML_TYPES = ['application/xml', 'text/xml', 'application/atom+xml'];
+/** How long to wait for an XML request: the perks platform's own timeout. */
+export const XML_TIMEOUT_MS = 10_000;
 
 export const oversize = (random: ReturnType<typeof prng>) =>
 	Buffer.alloc(PAYLOAD_MAX_MIB * 1024 * 1024 + 1024 + random.int(64 * 1024), 0x20);
