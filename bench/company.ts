@@ -61,6 +61,21 @@ export function companySizes(): { slack: number[]; teams: number[]; slackQueue: 
 	};
 }
 
+/** BENCH_N8N_ENV: `KEY=VALUE` pairs, comma-separated, added to the company rows' n8n environment. */
+function benchN8nEnv(): Record<string, string> {
+	const pairs = (process.env.BENCH_N8N_ENV ?? '')
+		.split(',')
+		.map((pair) => pair.trim())
+		.filter(Boolean);
+	return Object.fromEntries(
+		pairs.map((pair) => {
+			const at = pair.indexOf('=');
+			if (at < 1) throw new Error(`BENCH_N8N_ENV: "${pair}" is not KEY=VALUE`);
+			return [pair.slice(0, at), pair.slice(at + 1)];
+		}),
+	);
+}
+
 interface Chat {
 	name: string;
 	workflow: WorkflowJson;
@@ -196,6 +211,7 @@ async function launch(
 			...(process.env.BENCH_N8N_NODE_OPTIONS
 				? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS }
 				: {}),
+			...benchN8nEnv(),
 		},
 	};
 	if (workers > 0) {
@@ -313,7 +329,7 @@ function row(chat: Chat, employees: number, m: Measured, workers = 0): Row {
 		m.callsPerDm > chat.callsPerDm ? `${fmt(m.callsPerDm, 2)} calls per DM` : '',
 	].filter(Boolean);
 	return {
-		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}${companyTimeScale() === 1 ? ', real time' : ''}), 50 deliveries at a time${workers ? `; queue mode, ${workers} workers` : ''}`,
+		benchmark: `company: ${fmt(employees)} employees funded at once → ${chat.name} DMs (${chat.limitText}${companyTimeScale() === 1 ? ', real time' : ''}), 50 deliveries at a time${workers ? `; queue mode, ${workers} workers` : ''}${process.env.BENCH_N8N_ENV ? `; n8n with ${process.env.BENCH_N8N_ENV}` : ''}`,
 		figure:
 			`${fmt(f.msToLastDm / 1000, 1)} s to the last DM; ${f.lost} lost, ${f.duplicates} duplicates; ` +
 			`${fmt(f.perEvent, 2)} deliveries/event (${f.unanswered} unanswered in 10 s; at most ${f.maxAttempts} for one event; before the back-off was cut short, round ${f.maxRound} at most and ${f.fromFourthRetry} events on the 4th retry${refusals(f)}); ` +
