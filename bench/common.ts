@@ -4,6 +4,18 @@ import { Agent, request } from 'node:http';
 
 export const MB = 1024 * 1024;
 
+/**
+ * n8n's own "vm-lazy-cache" expression profile: an isolate only when an expression needs one, and
+ * V8's compile cache for building it. The setting this package's docs recommend for large fundings.
+ */
+export const N8N_LAZY_CACHE_ENV = {
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+	N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+};
+export const N8N_LAZY_CACHE_TEXT = Object.entries(N8N_LAZY_CACHE_ENV)
+	.map(([key, value]) => `${key}=${value}`)
+	.join(' ');
+
 /** A whole number from the environment (e.g. BENCH_INGEST_EVENTS=200 for a quick run). */
 export function envInt(name: string, fallback: number): number {
 	const raw = process.env[name];

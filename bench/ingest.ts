@@ -7,7 +7,16 @@ import { PerksEmulator, walletFundedEvent } from '../emulators/perksApi';
 import { N8nInstance, waitFor } from '../harness/n8n';
 import { N8nQueueCluster } from '../harness/n8n/queueCluster';
 import { signatureHeader } from '../nodes/shared/perks/signature';
-import { envInt, fmt, groupCpuMs, liveN8nGroups, pool, post } from './common';
+import {
+	envInt,
+	fmt,
+	groupCpuMs,
+	liveN8nGroups,
+	N8N_LAZY_CACHE_ENV,
+	N8N_LAZY_CACHE_TEXT,
+	pool,
+	post,
+} from './common';
 import { ratio, type Row } from './table';
 import { benchCredentials, HEADER, perksTriggerWorkflow, webhookWorkflow } from './workflows';
 
@@ -220,18 +229,17 @@ export async function ingestSingle(perks: PerksEmulator): Promise<Row[]> {
 }
 
 /**
- * The same with n8n building an expression isolate only when an expression is evaluated: most of
- * the default gap is isolates n8n starts for any trigger but its own Webhook node.
+ * The same with n8n building an expression isolate only when an expression is evaluated, from
+ * V8's compile cache: most of the default gap is isolates n8n starts for any trigger but its own
+ * Webhook node.
  */
 export async function ingestLazyIsolates(perks: PerksEmulator): Promise<Row[]> {
-	const { label, results } = await single(perks, 'lazy', {
-		N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
-	});
+	const { label, results } = await single(perks, 'lazy', N8N_LAZY_CACHE_ENV);
 	const [ours, header, open] = results;
 	const row = (against: Result, name: string): Row => {
 		const note = [failures('ours', ours), failures('baseline', against)].filter(Boolean).join(', ');
 		return {
-			benchmark: `${label}, N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: Perks Trigger vs ${name}`,
+			benchmark: `${label}, ${N8N_LAZY_CACHE_TEXT}: Perks Trigger vs ${name}`,
 			figure: rate(ours),
 			baseline: rate(against),
 			ratio: ratio(ours.perSecond, against.perSecond),
