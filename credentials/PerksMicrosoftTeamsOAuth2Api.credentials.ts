@@ -14,9 +14,12 @@ export const PERKS_TEAMS_SCOPES = [
 	'Channel.ReadBasic.All',
 ];
 
-/** `<login base URL>/<tenant>/oauth2/v2.0/<endpoint>`, whatever slashes and spaces the fields carry. */
-const entraUrl = (endpoint: string) =>
-	`={{$self["loginBaseUrl"].trim().replace(/\\/+$/, "") + "/" + ($self["tenant"].trim() || "common") + "/oauth2/v2.0/${endpoint}"}}`;
+/** Entra's endpoints for a multitenant app on the global cloud; the fields say what to change. */
+export const ENTRA_AUTH_URL = 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize';
+export const ENTRA_TOKEN_URL = 'https://login.microsoftonline.com/common/oauth2/v2.0/token';
+
+const ENDPOINT_HINT =
+	'Replace "common" with your Directory (tenant) ID or domain, e.g. contoso.onmicrosoft.com (keep "common" only for a multitenant app registration). On a national cloud, also use its login host (US Government: login.microsoftonline.us, China: login.chinacloudapi.cn).';
 
 export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 	name = 'perksMicrosoftTeamsOAuth2Api';
@@ -38,21 +41,23 @@ export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 			type: 'notice',
 			default: '',
 		},
+		// Plain values, as in n8n's own Microsoft credentials: n8n resolves a credential's expressions on
+		// every read, and that alone makes each run build an expression isolate.
 		{
-			displayName: 'Tenant',
-			name: 'tenant',
+			displayName: 'Authorization URL',
+			name: 'authUrl',
 			type: 'string',
-			default: 'common',
-			description:
-				'Your directory (tenant) ID or domain, e.g. contoso.onmicrosoft.com. Keep "common" only for a multitenant app registration.',
+			default: ENTRA_AUTH_URL,
+			required: true,
+			description: ENDPOINT_HINT,
 		},
 		{
-			displayName: 'Login Base URL',
-			name: 'loginBaseUrl',
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
 			type: 'string',
-			default: 'https://login.microsoftonline.com',
-			description:
-				'Change only for a national cloud (US Government: https://login.microsoftonline.us, China: https://login.chinacloudapi.cn) or a test server',
+			default: ENTRA_TOKEN_URL,
+			required: true,
+			description: ENDPOINT_HINT,
 		},
 		{
 			displayName: 'Graph API Base URL',
@@ -63,18 +68,6 @@ export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 				'Change only for a national cloud (US Government: https://graph.microsoft.us, China: https://microsoftgraph.chinacloudapi.cn) or a test server',
 		},
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{
-			displayName: 'Authorization URL',
-			name: 'authUrl',
-			type: 'hidden',
-			default: entraUrl('authorize'),
-		},
-		{
-			displayName: 'Access Token URL',
-			name: 'accessTokenUrl',
-			type: 'hidden',
-			default: entraUrl('token'),
-		},
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: PERKS_TEAMS_SCOPES.join(' ') },
 		// Lets whoever connects pick the service account instead of the browser's signed-in user.
 		{
@@ -84,6 +77,15 @@ export class PerksMicrosoftTeamsOAuth2Api implements ICredentialType {
 			default: 'prompt=select_account',
 		},
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
+		// What credentials saved before the two URL fields hold instead; Teams refuses them until the
+		// URLs say the same (nodes/shared/chat/teams/graphCredential.ts).
+		{ displayName: 'Tenant (Before the URL Fields)', name: 'tenant', type: 'hidden', default: '' },
+		{
+			displayName: 'Login Base URL (Before the URL Fields)',
+			name: 'loginBaseUrl',
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	test: ICredentialTestRequest = {

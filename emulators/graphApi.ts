@@ -431,7 +431,7 @@ export class GraphEmulator implements FaultControls<FaultOptions> {
 		return this.loopback.originOf('GraphEmulator');
 	}
 
-	/** The credential's "Login Base URL": tokens at `<this>/<tenant>/oauth2/v2.0/token`. */
+	/** Entra's login host for the credential's URLs: `<this>/<tenant>/oauth2/v2.0/token` and `…/authorize`. */
 	get loginBaseUrl(): string {
 		return `${this.graphBaseUrl}/login`;
 	}

@@ -274,8 +274,8 @@ function credentialData(
 			return {
 				clientId: graph.clientId,
 				clientSecret: graph.clientSecret,
-				tenant: 'common',
-				loginBaseUrl: graph.loginBaseUrl,
+				authUrl: `${graph.loginBaseUrl}/contoso.test/oauth2/v2.0/authorize`,
+				accessTokenUrl: `${graph.loginBaseUrl}/contoso.test/oauth2/v2.0/token`,
 				graphApiBaseUrl: graph.graphBaseUrl,
 				oauthTokenData: {
 					token_type: 'Bearer',

@@ -150,6 +150,10 @@ describe('Teams templates in a real n8n', () => {
 		expect(dmsTo(people[3])).toHaveLength(1);
 		expect(graph.messages).toHaveLength(5);
 		expect(graph.callCount(TOKEN_CALLS)).toBe(1);
+		// At the credential's Access Token URL as typed (its tenant), not at /common.
+		expect(graph.requests.filter((r) => r.route === TOKEN_CALLS).map((r) => r.path)).toEqual([
+			'/login/contoso.test/oauth2/v2.0/token',
+		]);
 		const newToken = bearerCalls().at(-1)!.token;
 		expect(newToken).not.toBe(firstToken);
 

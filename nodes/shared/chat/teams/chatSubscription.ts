@@ -33,6 +33,7 @@ import {
 	verifyClientState,
 	type ChatStaticData,
 } from './clientState';
+import { graphBaseUrlOf, type GraphCredential } from './graphCredential';
 import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
 import { keepRenewing, scheduleFor, stopRenewing } from './subscriptionRenewal';
 
@@ -56,12 +57,10 @@ type Context = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 const renewalKey = registrationKey;
 
 async function graphFor(context: Context): Promise<TeamsChatGraph> {
-	const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(
-		TEAMS_CREDENTIAL_TYPE,
-	);
+	const credential = await context.getCredentials<GraphCredential>(TEAMS_CREDENTIAL_TYPE);
 	return new TeamsChatGraph(
 		n8nGraphTransport(context, TEAMS_CREDENTIAL_TYPE),
-		credential.graphApiBaseUrl,
+		graphBaseUrlOf(credential),
 	);
 }
 

@@ -4,6 +4,7 @@
  */
 import { credentialThrottleKey, type ChatContext, type PlatformEntry } from '../PlatformEntry';
 import { createTeamsBotPlatform, TEAMS_BOT_CREDENTIAL_TYPE } from './bot/n8n';
+import { graphBaseUrlOf, type GraphCredential } from './graphCredential';
 import { parseCardsParameter, teamsRenderer } from './message';
 import { n8nGraphTransport, TEAMS_CREDENTIAL_TYPE } from './n8nGraph';
 import { teamsMentions } from './mentions';
@@ -49,10 +50,10 @@ export const teamsEntry = {
 	channelsInTeams: true,
 	async create(context: ChatContext, type: string) {
 		if (type === TEAMS_BOT_CREDENTIAL_TYPE) return await createTeamsBotPlatform(context, type);
-		const credential = await context.getCredentials<{ graphApiBaseUrl?: string }>(type);
+		const credential = await context.getCredentials<GraphCredential>(type);
 		return new TeamsPlatform({
 			transport: n8nGraphTransport(context, type),
-			graphApiBaseUrl: credential.graphApiBaseUrl,
+			graphApiBaseUrl: graphBaseUrlOf(credential),
 			throttleKey: credentialThrottleKey(context, type),
 		});
 	},

@@ -12,6 +12,7 @@ export const TEAMS_ERROR_CODES = [
 	'bad_request',
 	'notification_url_unreachable',
 	'foreign_next_link',
+	'credential_outdated',
 ] as const;
 export type TeamsErrorCode = (typeof TEAMS_ERROR_CODES)[number];
 
@@ -72,6 +73,8 @@ export const TEAMS_ERROR_FIXES: FixTable<TeamsErrorCode> = {
 		"Microsoft Graph could not validate Perks Chat Trigger's URL: Graph must reach it over HTTPS from the internet and get the validation token back within 10 seconds. Set n8n's WEBHOOK_URL to its public HTTPS address and publish again (docs/teams-setup.md).",
 	foreign_next_link:
 		'A next-page link from Microsoft Graph pointed outside the credential\'s "Graph API Base URL", so it was not followed (the token would have gone there). Set "Graph API Base URL" to the Graph host of your cloud, and check for a proxy rewriting Graph\'s answers.',
+	credential_outdated:
+		'Open the Perks Microsoft Teams OAuth2 API credential, paste the two URLs this message gives into "Authorization URL" and "Access Token URL", and save. The sign-in stays: no need to reconnect.',
 	unreachable:
 		'Could not reach Microsoft Graph. Check the credential\'s "Graph API Base URL" and the network.',
 	unknown: 'Microsoft Graph refused the call: see the message for its status and error code.',
