@@ -5,14 +5,11 @@ import { Agent, request } from 'node:http';
 export const MB = 1024 * 1024;
 
 /**
- * n8n's own "vm-lazy-cache" expression profile: an isolate only when an expression needs one, and
- * V8's compile cache for building it. The setting this package's docs recommend for large fundings.
+ * n8n building an expression isolate only for a run that evaluates an expression: the setting the
+ * README recommends for large fundings (our DM templates then evaluate none).
  */
-export const N8N_LAZY_CACHE_ENV = {
-	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
-	N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
-};
-export const N8N_LAZY_CACHE_TEXT = Object.entries(N8N_LAZY_CACHE_ENV)
+export const N8N_LAZY_ENV = { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' };
+export const N8N_LAZY_TEXT = Object.entries(N8N_LAZY_ENV)
 	.map(([key, value]) => `${key}=${value}`)
 	.join(' ');
 

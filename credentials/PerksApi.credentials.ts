@@ -1,10 +1,6 @@
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { bearerAuth } from './bearer';
 
 export class PerksApi implements ICredentialType {
 	name = 'perksApi';
@@ -45,10 +41,7 @@ export class PerksApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
-	};
+	authenticate = bearerAuth('apiKey');
 
 	test: ICredentialTestRequest = {
 		// A redirect is not followed: n8n would send the API key on to wherever it points.

@@ -1,11 +1,6 @@
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { bearerAuth } from './bearer';
 import { slackApiUrlField, slackSigningSecretField } from './slackFields';
 
 export class PerksSlackApi implements ICredentialType {
@@ -33,10 +28,7 @@ export class PerksSlackApi implements ICredentialType {
 		slackApiUrlField,
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
-	};
+	authenticate = bearerAuth('accessToken');
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -102,23 +102,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const { authenticate } = this.pkg.credentialType(typeName);
 		authenticatedRequests.push(typeName);
 		if (typeof authenticate === 'function') return await authenticate(credentials, request);
-		if (!authenticate || authenticate.type !== 'generic') return request;
-		const resolve = (value: unknown) =>
-			typeof value === 'string'
-				? value
-						.replace(/^=/, '')
-						.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) =>
-							String(credentials[key] ?? ''),
-						)
-				: value;
-		const headers = { ...(request.headers ?? {}) } as IDataObject;
-		for (const [key, value] of Object.entries(authenticate.properties.headers ?? {})) {
-			headers[key] = resolve(value) as string;
-		}
-		const qs = { ...(request.qs ?? {}) } as IDataObject;
-		for (const [key, value] of Object.entries(authenticate.properties.qs ?? {}))
-			qs[key] = resolve(value) as string;
-		return { ...request, headers, qs };
+		// Ours set their header in code; OAuth2 types are signed by n8n-core before this is asked.
+		if (authenticate)
+			throw new Error(`${typeName}: only a function authenticate is supported here`);
+		return request;
 	}
 
 	async preAuthentication() {
