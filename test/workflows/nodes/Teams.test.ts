@@ -216,22 +216,37 @@ describe('Send DM on Teams', () => {
 		expect(graph.messages).toHaveLength(0);
 	});
 
-	it('a credential saved with a Tenant, before the URL fields, is credential_outdated before any call', async () => {
-		const { accessTokenUrl: _url, ...saved } = teamsCredentialFor(graph);
-		const error = (
-			await run(TYPE.sendDm, dmByEmail, [walletFundedItem()], {
-				credentialData: {
-					perksMicrosoftTeamsOAuth2Api: { ...saved, tenant: 'contoso.onmicrosoft.com' },
-				},
-			})
-		).error('Subject') as Error & { context?: { code?: string } };
-		expect(error.context?.code).toBe('credential_outdated');
-		expect(error.message).toContain(
-			'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
-		);
-		expect(fixOf(error)).toMatch(/no need to reconnect/);
-		expect(graph.requests).toEqual([]);
-	});
+	it.each([
+		['Send DM', TYPE.sendDm, dmByEmail],
+		[
+			'Post to Channel',
+			TYPE.postToChannel,
+			{
+				...teams,
+				team: { __rl: true, mode: 'id', value: 'any-team' },
+				channel: { __rl: true, mode: 'name', value: '#general' },
+				messageSource: 'default',
+			},
+		],
+	])(
+		'%s: a credential saved with a Tenant, before the URL fields, is credential_outdated before any call',
+		async (_node, type, parameters) => {
+			const { accessTokenUrl: _url, ...saved } = teamsCredentialFor(graph);
+			const error = (
+				await run(type, parameters, [walletFundedItem()], {
+					credentialData: {
+						perksMicrosoftTeamsOAuth2Api: { ...saved, tenant: 'contoso.onmicrosoft.com' },
+					},
+				})
+			).error('Subject') as Error & { context?: { code?: string } };
+			expect(error.context?.code).toBe('credential_outdated');
+			expect(error.message).toContain(
+				'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+			);
+			expect(fixOf(error)).toMatch(/no need to reconnect/);
+			expect(graph.requests).toEqual([]);
+		},
+	);
 
 	it('never puts a token in output or errors', async () => {
 		graph.failNext('POST /chats/{id}/messages', 1, { status: 403, code: 'Forbidden' });
