@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 
-import { WorkflowExpression, type IDataObject, type INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { UNMATCHED_REASON_TEXT } from '../../nodes/shared/mapping/directorySync';
 
@@ -26,6 +26,7 @@ import {
 	readTemplate,
 	runnableTemplate,
 } from '../../harness/inProcess/shippedTemplates';
+import { watchExpressions } from '../../harness/inProcess/expressionWatch';
 import { BUILT_IN_NODES, withBuiltInTriggers } from '../../harness/inProcess/builtinTriggers';
 import { credentialsFor } from '../../harness/inProcess/runNode';
 
@@ -54,18 +55,8 @@ afterEach(async () => {
 	hosted = undefined;
 });
 
-/**
- * Expressions n8n is asked to evaluate from here on, until the test ends. A DM template's only one,
- * `{{ $json.employeeEmail }}`, is read by Send DM itself, so with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE
- * n8n builds no expression isolate for its runs (the README's advice for large fundings).
- */
-function watchExpressions(): () => string[] {
-	const spy = jest.spyOn(WorkflowExpression.prototype, 'resolveSimpleParameterValue');
-	return () =>
-		spy.mock.calls
-			.map(([value]) => value)
-			.filter((value): value is string => typeof value === 'string' && value.startsWith('='));
-}
+// A DM template's only expression, `{{ $json.employeeEmail }}`, is read by Send DM itself, so with
+// N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE n8n builds no expression isolate for its runs (README).
 afterEach(() => jest.restoreAllMocks());
 
 /** `pick` does what the sticky note asks of the admin beyond credentials (e.g. choose the team). */

@@ -6,6 +6,7 @@
 import { BotConnectorEmulator } from '../../emulators/botConnector';
 import { GraphEmulator } from '../../emulators/graphApi';
 import { PerksEmulator, perkAddedEvent, perkRedeemedEvent } from '../../emulators/perksApi';
+import { watchExpressions } from '../../harness/inProcess/expressionWatch';
 import type { HostedWorkflow } from '../../harness/inProcess/webhookHost';
 import {
 	dmTemplateEvent,
@@ -26,6 +27,7 @@ afterAll(async () => {
 	await Promise.all([perks.stop(), bot.stop(), graph.stop()]);
 });
 afterEach(async () => {
+	jest.restoreAllMocks();
 	await hosted?.deactivate();
 	await hosted?.stop();
 	hosted = undefined;
@@ -71,6 +73,7 @@ describe.each([
 		});
 		const employee = perks.addEmployee({ email, name: 'Marta Rossi', locale: 'it' });
 		const event = dmTemplateEvent(perks, eventType, employee);
+		const evaluated = watchExpressions();
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		expect((await perks.deliver(event))[0].status).toBe(200);
 		const runs = await wf.settled();
@@ -80,6 +83,8 @@ describe.each([
 		const sent = bot.activitiesFor(user.id);
 		expect(sent).toHaveLength(1);
 		expect(String(sent[0].activity.text)).toMatch(expected);
+		// Nothing for n8n to evaluate, as with the service account (templates.test.ts).
+		expect(evaluated()).toEqual([]);
 	});
 });
 

@@ -5,10 +5,11 @@
  * evaluation gives, for every kind of field, and n8n is asked to evaluate nothing. (That the Teams
  * credential holds no expression is a unit test; that a real n8n then builds no isolate, an e2e test.)
  */
-import { WorkflowExpression, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { GraphEmulator } from '../../../emulators/graphApi';
 import { SlackEmulator } from '../../../emulators/slackApi';
+import { watchExpressions } from '../../../harness/inProcess/expressionWatch';
 import { runNode, walletFundedItem } from '../../../harness/inProcess/runNode';
 import { TYPE } from '../../../harness/inProcess/workflows';
 
@@ -30,14 +31,12 @@ afterAll(async () => {
 
 /** The expressions n8n was asked to evaluate while `run` ran. */
 async function evaluatedDuring(run: () => Promise<unknown>): Promise<string[]> {
-	const spy = jest.spyOn(WorkflowExpression.prototype, 'resolveSimpleParameterValue');
+	const evaluated = watchExpressions();
 	try {
 		await run();
-		return spy.mock.calls
-			.map(([value]) => value)
-			.filter((value): value is string => typeof value === 'string' && value.startsWith('='));
+		return evaluated();
 	} finally {
-		spy.mockRestore();
+		jest.restoreAllMocks();
 	}
 }
 
