@@ -26,7 +26,7 @@ import {
 	readTemplate,
 	runnableTemplate,
 } from '../../harness/inProcess/shippedTemplates';
-import { watchExpressions } from '../../harness/inProcess/expressionWatch';
+import { watchExpressions } from './expressionWatch';
 import { BUILT_IN_NODES, withBuiltInTriggers } from '../../harness/inProcess/builtinTriggers';
 import { credentialsFor } from '../../harness/inProcess/runNode';
 

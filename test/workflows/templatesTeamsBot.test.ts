@@ -6,7 +6,7 @@
 import { BotConnectorEmulator } from '../../emulators/botConnector';
 import { GraphEmulator } from '../../emulators/graphApi';
 import { PerksEmulator, perkAddedEvent, perkRedeemedEvent } from '../../emulators/perksApi';
-import { watchExpressions } from '../../harness/inProcess/expressionWatch';
+import { watchExpressions } from './expressionWatch';
 import type { HostedWorkflow } from '../../harness/inProcess/webhookHost';
 import {
 	dmTemplateEvent,

@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { GraphEmulator } from '../../../emulators/graphApi';
 import { SlackEmulator } from '../../../emulators/slackApi';
-import { watchExpressions } from '../../../harness/inProcess/expressionWatch';
+import { watchExpressions } from '../expressionWatch';
 import { runNode, walletFundedItem } from '../../../harness/inProcess/runNode';
 import { TYPE } from '../../../harness/inProcess/workflows';
 
