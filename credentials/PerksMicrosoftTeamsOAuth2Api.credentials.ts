@@ -14,9 +14,11 @@ export const PERKS_TEAMS_SCOPES = [
 	'Channel.ReadBasic.All',
 ];
 
+/** Entra's login host on the global cloud. */
+export const ENTRA_LOGIN_URL = 'https://login.microsoftonline.com';
 /** Entra's endpoints for a multitenant app on the global cloud; the fields say what to change. */
-export const ENTRA_AUTH_URL = 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize';
-export const ENTRA_TOKEN_URL = 'https://login.microsoftonline.com/common/oauth2/v2.0/token';
+export const ENTRA_AUTH_URL = `${ENTRA_LOGIN_URL}/common/oauth2/v2.0/authorize`;
+export const ENTRA_TOKEN_URL = `${ENTRA_LOGIN_URL}/common/oauth2/v2.0/token`;
 
 const ENDPOINT_HINT =
 	'Replace "common" with your Directory (tenant) ID or domain, e.g. contoso.onmicrosoft.com (keep "common" only for a multitenant app registration). On a national cloud, also use its login host (US Government: login.microsoftonline.us, China: login.chinacloudapi.cn).';

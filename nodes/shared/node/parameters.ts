@@ -16,7 +16,7 @@ const ITEM_FIELD =
  * evaluates no expression builds none, which halves n8n's CPU per message. Anything else, a missing
  * field included, is n8n's to evaluate, so the result is always the one n8n would give.
  */
-export function readParameter(
+function readParameter(
 	context: IExecuteFunctions,
 	name: string,
 	itemIndex: number,

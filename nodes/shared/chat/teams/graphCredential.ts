@@ -8,6 +8,7 @@
  */
 import {
 	ENTRA_AUTH_URL,
+	ENTRA_LOGIN_URL,
 	ENTRA_TOKEN_URL,
 } from '../../../../credentials/PerksMicrosoftTeamsOAuth2Api.credentials';
 import { ChatPlatformError } from '../errors';
@@ -22,13 +23,12 @@ export interface GraphCredential {
 	loginBaseUrl?: string;
 }
 
-const LOGIN_DEFAULT = 'https://login.microsoftonline.com';
 const untouched = (value: string | undefined, fallback: string) =>
 	value === undefined || value.trim() === '' || value.trim() === fallback;
 
 /** The URLs an old credential's Tenant and Login Base URL stood for. */
 function urlsOf(credential: GraphCredential): { authUrl: string; accessTokenUrl: string } {
-	const login = (credential.loginBaseUrl?.trim() || LOGIN_DEFAULT).replace(/\/+$/, '');
+	const login = (credential.loginBaseUrl?.trim() || ENTRA_LOGIN_URL).replace(/\/+$/, '');
 	const base = `${login}/${credential.tenant?.trim() || 'common'}/oauth2/v2.0`;
 	return { authUrl: `${base}/authorize`, accessTokenUrl: `${base}/token` };
 }
